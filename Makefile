@@ -1,0 +1,134 @@
+# Top-level build for chatd, chat and netprobe.
+#
+#   make            build bin/chatd, bin/chat, bin/netprobe
+#   make check      every test, on a normal build (-Werror) and again under
+#                   AddressSanitizer + UndefinedBehaviorSanitizer
+#   make demo       a loopback chatd, two scripted clients, a netprobe run
+#   make bench      the benchmark (see docs/benchmarks.md)
+#   make install    PREFIX=/usr/local DESTDIR=
+#
+# SAN=1 builds the sanitizer variant into build/san/ instead of bin/.
+# WERROR=1 turns warnings into errors (make check sets it).
+
+PREFIX  ?= /usr/local
+DESTDIR ?=
+CC      ?= cc
+
+ifeq ($(SAN),1)
+OBJDIR := build/san/obj
+BINDIR := build/san/bin
+SANFLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+OPT := -O1
+else
+OBJDIR := build/obj
+BINDIR := bin
+SANFLAGS :=
+OPT := -O2
+endif
+TESTDIR := $(patsubst %/obj,%/tests,$(OBJDIR))
+
+PKGS    := libcjson libpcap
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS   := $(shell pkg-config --libs libcjson 2>/dev/null)
+PCAP_LIBS  := $(shell pkg-config --libs libpcap 2>/dev/null)
+CMOCKA_LIBS := $(shell pkg-config --libs cmocka 2>/dev/null)
+
+WARN := -Wall -Wextra -Wshadow -Wformat=2 -Wno-format-nonliteral
+ifeq ($(WERROR),1)
+WARN += -Werror
+endif
+CFLAGS  ?= $(OPT) -g
+CFLAGS  += -std=gnu11 $(WARN) $(SANFLAGS) -MMD -MP -I. $(PKG_CFLAGS)
+LDFLAGS += $(SANFLAGS)
+LDLIBS  := $(PKG_LIBS) -lpthread
+
+COMMON_OBJ := $(patsubst %.c,$(OBJDIR)/%.o,$(wildcard common/*.c))
+COMMON_LIB := $(OBJDIR)/libcommon.a
+
+# Each program is PROG/*.c; PROG/main.c holds main() and everything else
+# is also linked into that program's unit tests.
+PROGRAMS := chatd chat netprobe
+chatd_LIBS    :=
+chat_LIBS     := -lreadline
+netprobe_LIBS := $(PCAP_LIBS)
+
+define program_rules
+$(1)_OBJ    := $$(patsubst %.c,$(OBJDIR)/%.o,$$(wildcard $(1)/*.c))
+$(1)_LIBOBJ := $$(filter-out $(OBJDIR)/$(1)/main.o,$$($(1)_OBJ))
+$(BINDIR)/$(1): $$($(1)_OBJ) $(COMMON_LIB) | $(BINDIR)
+	$$(CC) $$(LDFLAGS) -o $$@ $$^ $$($(1)_LIBS) $$(LDLIBS)
+endef
+$(foreach p,$(PROGRAMS),$(eval $(call program_rules,$(p))))
+
+BINS := $(foreach p,$(PROGRAMS),$(if $(wildcard $(p)/main.c),$(BINDIR)/$(p)))
+
+# Unit tests: tests/unit/PROG_*.c link PROG's modules; common_*.c only common.
+UNIT_SRC  := $(wildcard tests/unit/*.c)
+UNIT_BINS := $(patsubst tests/unit/%.c,$(TESTDIR)/unit/%,$(UNIT_SRC))
+# Integration tests: tests/integration/*.c with tests/support/*.c.
+SUPPORT_OBJ := $(patsubst %.c,$(OBJDIR)/%.o,$(wildcard tests/support/*.c))
+INTEG_SRC  := $(wildcard tests/integration/*.c)
+INTEG_BINS := $(patsubst tests/integration/%.c,$(TESTDIR)/integration/%,$(INTEG_SRC))
+
+BENCH_BIN := $(BINDIR)/chatbench
+
+.PHONY: all tests check check-one demo bench install uninstall clean deps lab-tour
+all: $(BINS)
+
+$(BINDIR) $(OBJDIR):
+	mkdir -p $@
+
+$(OBJDIR)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -c -o $@ $<
+
+$(COMMON_LIB): $(COMMON_OBJ)
+	@mkdir -p $(dir $@)
+	rm -f $@
+	ar rcs $@ $^
+
+unit_prog = $(firstword $(subst _, ,$(notdir $(1))))
+$(TESTDIR)/unit/%: tests/unit/%.c $(COMMON_LIB) $(foreach p,$(PROGRAMS),$($(p)_LIBOBJ))
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $($(call unit_prog,$*)_LIBOBJ) $(COMMON_LIB) \
+	    $(CMOCKA_LIBS) $($(call unit_prog,$*)_LIBS) $(LDLIBS)
+
+$(TESTDIR)/integration/%: tests/integration/%.c $(SUPPORT_OBJ) $(COMMON_LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(SUPPORT_OBJ) $(COMMON_LIB) $(CMOCKA_LIBS) $(LDLIBS)
+
+$(BENCH_BIN): bench/chatbench.c $(COMMON_LIB) | $(BINDIR)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(COMMON_LIB) $(LDLIBS)
+
+tests: all $(UNIT_BINS) $(INTEG_BINS)
+
+deps:
+	@scripts/deps.sh
+
+# One pass of every test against the build selected by SAN=.
+check-one: tests
+	@BIN_DIR=$(abspath $(BINDIR)) TEST_DIR=$(abspath $(TESTDIR)) SAN=$(SAN) tests/run.sh
+
+check: deps
+	$(MAKE) WERROR=1 check-one
+	$(MAKE) WERROR=1 SAN=1 check-one
+
+demo: deps
+	$(MAKE) all
+	@scripts/demo.sh $(abspath $(BINDIR))
+
+bench: deps
+	$(MAKE) all $(BENCH_BIN)
+	@bench/run.sh $(abspath $(BINDIR))
+
+install: all
+	install -d $(DESTDIR)$(PREFIX)/bin
+	install -m 0755 $(BINS) $(DESTDIR)$(PREFIX)/bin/
+
+uninstall:
+	rm -f $(foreach p,$(PROGRAMS),$(DESTDIR)$(PREFIX)/bin/$(p))
+
+clean:
+	rm -rf build bin
+
+-include $(shell find build -name '*.d' 2>/dev/null)

@@ -1,0 +1,60 @@
+/*
+ * limits.h - every limit and default of the chat system, in one place.
+ *
+ * Each constant says what happens when it is exceeded.  docs/protocol.md
+ * quotes these values; change both together.
+ */
+#ifndef COMMON_LIMITS_H
+#define COMMON_LIMITS_H
+
+#define CHAT_VERSION "1.0.0"
+
+/* TCP port chatd listens on and chat/netprobe dial when none is given. */
+#define CHAT_DEFAULT_PORT 8888
+
+/* Longest protocol line in bytes, LF included.  A longer line gets
+ * "ERR line_too_long", its rest up to the next LF is discarded, and the
+ * connection stays open. */
+#define PROTO_LINE_MAX 1024
+
+/* Longest name in bytes.  Longer names get "ERR name_invalid". */
+#define PROTO_NAME_MAX 16
+
+/* Longest heartbeat token (/ping, /pong, PING, PONG).  Longer: bad_args. */
+#define PROTO_TOKEN_MAX 32
+
+/* Longest netprobe hello nonce.  Longer: "ERR bad_hello" and close. */
+#define HELLO_NONCE_MAX 64
+
+/* Largest echo payload after the hello.  Larger: "ERR bad_args" and close. */
+#define HELLO_ECHO_MAX (1024 * 1024)
+
+/* Bytes queued for one client.  A client whose queue would grow past this
+ * is disconnected ("send queue full"); nobody else waits for it. */
+#define CHATD_OUTBUF_MAX (256 * 1024)
+
+/* Seconds a client may take to choose a name before it is dropped. */
+#define CHATD_NAME_TIMEOUT_SEC 60
+
+/* Seconds a client may leave a line half-sent before it is dropped. */
+#define CHATD_PARTIAL_LINE_SEC 30
+
+/* Default seconds of silence from a client before chatd sends PING. */
+#define CHATD_HEARTBEAT_SEC 60
+
+/* Default seconds a client may send nothing at all (0 = never dropped). */
+#define CHATD_IDLE_TIMEOUT_SEC 600
+
+/* Flood limit: lines a client may send in a burst, then lines per second.
+ * Past it chatd stops reading that client until tokens return. */
+#define CHATD_FLOOD_BURST 50
+#define CHATD_FLOOD_RATE 20
+
+/* Default cap on simultaneous clients; the real cap is also bounded by the
+ * open-file limit.  Past it: "ERR server_full" and close. */
+#define CHATD_MAX_CLIENTS_DEFAULT 100000
+
+/* Seconds chat waits for connect() before reporting a timeout. */
+#define CHAT_CONNECT_TIMEOUT_SEC 5
+
+#endif
