@@ -14,14 +14,16 @@ PREFIX  ?= /usr/local
 DESTDIR ?=
 CC      ?= cc
 
+# BUILD moves objects elsewhere (helpers building side by side use it).
+BUILD ?= build
 ifeq ($(SAN),1)
-OBJDIR := build/san/obj
-BINDIR := build/san/bin
+OBJDIR := $(BUILD)/san/obj
+BINDIR ?= $(BUILD)/san/bin
 SANFLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 OPT := -O1
 else
-OBJDIR := build/obj
-BINDIR := bin
+OBJDIR := $(BUILD)/obj
+BINDIR ?= bin
 SANFLAGS :=
 OPT := -O2
 endif

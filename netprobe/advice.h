@@ -1,0 +1,40 @@
+/*
+ * advice.h - what each verdict and finding means for a person: summary,
+ * likely causes in order, the fix in steps, and where the guide explains it.
+ *
+ * One table (advice.c) holds the text for every code; the verdict rules
+ * (verdict.c) only choose codes.  "{port}" in any text is replaced with the
+ * port being probed by advice_render().
+ */
+#ifndef NETPROBE_ADVICE_H
+#define NETPROBE_ADVICE_H
+
+#include <stddef.h>
+
+#define ADVICE_LIST_MAX 8
+
+enum advice_kind {
+    ADVICE_VERDICT,       /* one of the client verdict codes */
+    ADVICE_FINDING,       /* an informational finding */
+    ADVICE_LOCAL_VERDICT, /* netprobe --local verdicts (server side) */
+};
+
+struct advice {
+    const char *code;                        /* "filtered_drop" */
+    enum advice_kind kind;
+    const char *summary;                     /* one line */
+    const char *causes[ADVICE_LIST_MAX + 1]; /* most likely first, NULL-terminated */
+    const char *fix[ADVICE_LIST_MAX + 1];    /* steps, NULL-terminated */
+    const char *doc;                         /* "docs/troubleshooting.md#filtered_drop" */
+};
+
+/* The entry for code, or NULL if there is none. */
+const struct advice *advice_find(const char *code);
+
+/* Every entry, in table order; *count receives how many. */
+const struct advice *advice_all(size_t *count);
+
+/* Copies text into out with "{port}" replaced by port.  Truncates to cap. */
+void advice_render(const char *text, int port, char *out, size_t cap);
+
+#endif

@@ -1,0 +1,236 @@
+/*
+ * evidence.h - what netprobe's stages observed, as plain data.
+ *
+ * The stages (probe modules) fill a struct evidence; the verdict is a pure
+ * function of it (verdict.h), and the report serialises it (report.h).
+ * Nothing here does I/O, so tests can build any evidence by hand.
+ *
+ * Strings are fixed-size and always NUL-terminated; counts say how many
+ * array entries are valid.
+ */
+#ifndef NETPROBE_EVIDENCE_H
+#define NETPROBE_EVIDENCE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "common/addr.h"
+#include "common/hello.h"
+
+#define EV_ADDRS_MAX 16   /* resolved addresses kept */
+#define EV_IFACES_MAX 16  /* interfaces listed in the local stage */
+#define EV_SIZES_MAX 12   /* echo payload sizes */
+#define EV_TEXT_MAX 256   /* free-text reasons and banners */
+
+enum stage_id {
+    STAGE_LOCAL,
+    STAGE_DNS,
+    STAGE_ICMP,
+    STAGE_TCP,
+    STAGE_APP,
+    STAGE_ECHO,
+    STAGE_COUNT
+};
+
+enum stage_status {
+    STATUS_NOT_RUN = 0, /* the stage has not run (yet) */
+    STATUS_PASS,
+    STATUS_WARN,
+    STATUS_FAIL,
+    STATUS_SKIP,
+};
+
+/* Common to every stage. */
+struct stage_result {
+    enum stage_status status;
+    double duration_ms;
+    char summary[EV_TEXT_MAX];     /* one line for the human output */
+    char skip_reason[EV_TEXT_MAX]; /* set when status == STATUS_SKIP */
+};
+
+/* How an address is classified (RFC 1918, RFC 6598, ...). */
+enum addr_class {
+    ADDR_UNKNOWN = 0,
+    ADDR_LOOPBACK,
+    ADDR_PRIVATE,       /* 10/8, 172.16/12, 192.168/16, fc00::/7 */
+    ADDR_CGNAT,         /* 100.64.0.0/10 */
+    ADDR_LINK_LOCAL,    /* 169.254/16, fe80::/10 */
+    ADDR_DOCUMENTATION, /* 192.0.2/24, 198.51.100/24, 203.0.113/24, 2001:db8::/32 */
+    ADDR_PUBLIC,
+};
+
+struct ev_iface {
+    char name[32];
+    char address[ADDR_TEXT_MAX];
+    int prefix_len;
+    char mac[18]; /* "08:00:27:..." or "" */
+    int mtu;
+};
+
+/* Stage 1: this machine. */
+struct ev_local {
+    struct ev_iface ifaces[EV_IFACES_MAX];
+    size_t iface_count;
+    char gateway[ADDR_TEXT_MAX];        /* default IPv4 gateway, "" if none */
+    char source_address[ADDR_TEXT_MAX]; /* what the kernel picks for the target */
+    enum addr_class source_class;
+    int source_mtu;                     /* MTU of the interface to the target */
+    bool has_default_route;
+    bool virtualbox_nat; /* 10.0.2.x with gateway 10.0.2.2 */
+    bool virtualbox_vm;  /* MAC 08:00:27 or DMI product "VirtualBox" */
+    bool can_raw_socket;
+    bool can_ping_socket;
+    bool can_capture;
+    char hostname[256];
+};
+
+enum dns_outcome {
+    DNS_LITERAL = 0,   /* HOST was an address; nothing resolved */
+    DNS_OK,
+    DNS_NXDOMAIN,      /* the name does not exist */
+    DNS_NO_ANSWER,     /* the resolver did not answer in time */
+    DNS_NO_RESOLVER,   /* no resolver configured */
+    DNS_OTHER_FAILURE,
+};
+
+struct ev_address {
+    char address[ADDR_TEXT_MAX];
+    int family; /* AF_INET or AF_INET6 */
+};
+
+/* Stage 2: the name. */
+struct ev_dns {
+    enum dns_outcome outcome;
+    char detail[EV_TEXT_MAX]; /* resolver's words (gai_strerror) */
+    struct ev_address addrs[EV_ADDRS_MAX];
+    size_t addr_count;
+};
+
+/* An ICMP error seen on a socket's error queue or by the ping socket. */
+struct ev_icmp_error {
+    bool seen;
+    int type;
+    int code;
+    char from[ADDR_TEXT_MAX]; /* the router or host that sent it */
+    char name[48];            /* "admin-prohibited", "port-unreachable", ... */
+};
+
+/* Stage 3: ICMP echo. */
+struct ev_icmp {
+    char method[16]; /* "raw", "dgram" or "" when skipped */
+    int sent;
+    int received;
+    double rtt_min_ms, rtt_avg_ms, rtt_max_ms;
+    struct ev_icmp_error error; /* first error answered instead of a reply */
+};
+
+/* nmap's vocabulary for a TCP port. */
+enum tcp_state {
+    TCP_STATE_UNKNOWN = 0,
+    TCP_STATE_OPEN,     /* reason syn-ack */
+    TCP_STATE_CLOSED,   /* reason reset */
+    TCP_STATE_FILTERED, /* reasons no-response, admin-prohibited, ... */
+    TCP_STATE_ERROR,    /* a local error before anything was sent */
+};
+
+/* One handshake attempt to one address. */
+struct ev_tcp_attempt {
+    struct ev_address target;
+    enum tcp_state state;
+    char reason[32];            /* nmap reason: "syn-ack", "reset", "no-response",
+                                   "admin-prohibited", "host-unreach", "net-unreach",
+                                   "port-unreach", "host-prohibited", "net-prohibited",
+                                   "no-route", "local-firewall", ... */
+    double rtt_ms;              /* connect time when open */
+    int syns_sent;              /* SYNs sent (1 + retransmissions) when known */
+    int local_errno;            /* errno for TCP_STATE_ERROR, else 0 */
+    struct ev_icmp_error icmp;  /* set for an ICMP-caused failure */
+    char source_address[ADDR_TEXT_MAX]; /* our side of the connection */
+    int source_port;
+};
+
+/* Stage 4: TCP handshakes, one per resolved address. */
+struct ev_tcp {
+    struct ev_tcp_attempt attempts[EV_ADDRS_MAX];
+    size_t attempt_count;
+    double deadline_ms; /* the timeout used for each attempt */
+    int chosen;         /* index of the attempt later stages use, -1 if none open */
+};
+
+enum app_outcome {
+    APP_NOT_RUN = 0,
+    APP_CHATD,        /* a valid hello reply */
+    APP_OTHER,        /* another service: see banner */
+    APP_SILENT,       /* connected, nothing came back in time */
+    APP_CLOSED,       /* the server closed before answering */
+    APP_RESET,        /* the server reset before answering */
+};
+
+/* Stage 5: the netprobe hello. */
+struct ev_app {
+    enum app_outcome outcome;
+    struct hello_info hello; /* valid when outcome == APP_CHATD */
+    char banner[EV_TEXT_MAX]; /* printable first bytes for APP_OTHER */
+    /* For APP_SILENT, from TCP_INFO: did the server's kernel ACK our bytes? */
+    bool bytes_acked_known;
+    bool bytes_acked;
+    /* Comparisons derived from the hello (APP_CHATD only). */
+    bool client_nat; /* server saw a peer address other than our source */
+    bool server_nat; /* server's local address differs from the address dialled */
+};
+
+enum echo_outcome {
+    ECHO_NOT_RUN = 0,
+    ECHO_OK,
+    ECHO_STALLED,  /* no (complete) answer within the timeout */
+    ECHO_MISMATCH, /* bytes came back different */
+    ECHO_CLOSED,   /* the connection closed or reset */
+};
+
+struct ev_echo_size {
+    size_t size;
+    enum echo_outcome outcome;
+    double rtt_ms;
+    size_t bytes_back; /* bytes received before a stall/close */
+};
+
+/* Stage 6: echo payloads. */
+struct ev_echo {
+    struct ev_echo_size sizes[EV_SIZES_MAX];
+    size_t size_count;
+    /* The MTU check: repeat the first stalled size with a small MSS. */
+    bool mss_retry_run;
+    int mss_retry_mss;               /* the MSS we asked for (e.g. 1200) */
+    enum echo_outcome mss_retry_outcome;
+    int path_mss;                    /* TCP_MAXSEG seen on the first connection */
+    int path_mtu;                    /* IP_MTU seen, 0 if unknown */
+};
+
+/* Everything one run observed. */
+struct evidence {
+    char host[256];
+    int port;
+    int family_pref; /* 0 any, 4 or 6 */
+    double timeout_ms;
+    struct stage_result stages[STAGE_COUNT];
+    struct ev_local local;
+    struct ev_dns dns;
+    struct ev_icmp icmp;
+    struct ev_tcp tcp;
+    struct ev_app app;
+    struct ev_echo echo;
+};
+
+/* Stable names for JSON and logs. */
+const char *stage_name(enum stage_id id);
+const char *stage_status_name(enum stage_status s);
+const char *tcp_state_name(enum tcp_state s);
+const char *addr_class_name(enum addr_class c);
+const char *dns_outcome_name(enum dns_outcome o);
+const char *app_outcome_name(enum app_outcome o);
+const char *echo_outcome_name(enum echo_outcome o);
+
+/* Sets every field to its "not run" value. */
+void evidence_init(struct evidence *ev, const char *host, int port);
+
+#endif
