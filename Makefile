@@ -123,12 +123,16 @@ bench: deps
 	$(MAKE) all $(BENCH_BIN)
 	@bench/run.sh $(abspath $(BINDIR))
 
+UNITDIR := $(PREFIX)/lib/systemd/system
+
 install: all
-	install -d $(DESTDIR)$(PREFIX)/bin
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(UNITDIR)
 	install -m 0755 $(BINS) $(DESTDIR)$(PREFIX)/bin/
+	sed 's|@BINDIR@|$(PREFIX)/bin|' scripts/chatd.service.in > $(DESTDIR)$(UNITDIR)/chatd.service
+	chmod 0644 $(DESTDIR)$(UNITDIR)/chatd.service
 
 uninstall:
-	rm -f $(foreach p,$(PROGRAMS),$(DESTDIR)$(PREFIX)/bin/$(p))
+	rm -f $(foreach p,$(PROGRAMS),$(DESTDIR)$(PREFIX)/bin/$(p)) $(DESTDIR)$(UNITDIR)/chatd.service
 
 clean:
 	rm -rf build bin

@@ -9,7 +9,7 @@ set -u
 : "${BIN_DIR:?BIN_DIR must name the directory with chatd, chat, netprobe}"
 : "${TEST_DIR:?TEST_DIR must name the directory with the test binaries}"
 export BIN_DIR TEST_DIR
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/.." || exit 3
 
 # Leak checks matter, but a sanitizer report must fail the run loudly.
 export ASAN_OPTIONS="detect_leaks=1:abort_on_error=0:exitcode=86"
@@ -33,7 +33,7 @@ run_one() {
 }
 
 for t in "$TEST_DIR"/unit/* "$TEST_DIR"/integration/*; do
-  [ -x "$t" ] && [ -f "$t" ] || continue
+  if [ ! -f "$t" ] || [ ! -x "$t" ]; then continue; fi
   echo "== RUN $(basename "$(dirname "$t")")/$(basename "$t")"
   run_one "$(basename "$(dirname "$t")")/$(basename "$t")" "$t"
 done
