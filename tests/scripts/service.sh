@@ -20,8 +20,11 @@ if make -s install PREFIX=/usr/local DESTDIR="$tmp/root" BINDIR="$BIN_DIR" >"$tm
   for f in bin/chatd bin/chat lib/systemd/system/chatd.service; do
     if [ -e "$tmp/root/usr/local/$f" ]; then ok "make install puts $f"; else bad "make install did not put $f"; fi
   done
-  grep -q '^ExecStart=/usr/local/bin/chatd ' "$tmp/root/usr/local/lib/systemd/system/chatd.service" \
-    && ok "the installed unit runs /usr/local/bin/chatd" || bad "the installed unit's ExecStart is wrong"
+  if grep -q '^ExecStart=/usr/local/bin/chatd ' "$tmp/root/usr/local/lib/systemd/system/chatd.service"; then
+    ok "the installed unit runs /usr/local/bin/chatd"
+  else
+    bad "the installed unit's ExecStart is wrong"
+  fi
 else
   bad "make install failed: $(tail -5 "$tmp/install.log")"
 fi
@@ -40,7 +43,7 @@ fi
 
 # 3. Shell scripts are shellcheck-clean.
 if command -v shellcheck >/dev/null; then
-  if shellcheck scripts/*.sh tests/run.sh >"$tmp/sc.log" 2>&1; then ok "scripts are shellcheck-clean"
+  if shellcheck scripts/*.sh tests/run.sh tests/scripts/*.sh >"$tmp/sc.log" 2>&1; then ok "scripts are shellcheck-clean"
   else bad "shellcheck: $(head -20 "$tmp/sc.log")"; fi
 else
   echo "skip: shellcheck is not installed"
