@@ -35,8 +35,8 @@ static bool buf_u32(const struct pp_buf *b, size_t off, uint32_t *v)
 {
     if (b->len < 4 || off > b->len - 4)
         return false;
-    *v = (uint32_t)b->p[off] << 24 | (uint32_t)b->p[off + 1] << 16 |
-         (uint32_t)b->p[off + 2] << 8 | (uint32_t)b->p[off + 3];
+    *v = (uint32_t)b->p[off] << 24 | (uint32_t)b->p[off + 1] << 16 | (uint32_t)b->p[off + 2] << 8 |
+         (uint32_t)b->p[off + 3];
     return true;
 }
 
@@ -262,7 +262,8 @@ static enum pp_status tcp_parse(const struct pp_buf *b, size_t l4_len, bool quot
     memset(t, 0, sizeof *t);
     t->mss = -1;
     if (!buf_u16(b, 0, &sport) || !buf_u16(b, 2, &dport) || !buf_u32(b, 4, &t->seq))
-        return fail(pk, PP_TRUNCATED, quoted ? "truncated quoted TCP header" : "truncated TCP header");
+        return fail(pk, PP_TRUNCATED,
+                    quoted ? "truncated quoted TCP header" : "truncated TCP header");
     t->sport = sport;
     t->dport = dport;
     if (!buf_u32(b, 8, &t->ack) || !buf_u8(b, 12, &off_byte) || !buf_u8(b, 13, &t->flags) ||

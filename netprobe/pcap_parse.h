@@ -32,33 +32,33 @@ enum pp_status {
 };
 
 struct pp_ip {
-    int family;                /* AF_INET or AF_INET6, 0 if none */
+    int family; /* AF_INET or AF_INET6, 0 if none */
     char src[ADDR_TEXT_MAX];
     char dst[ADDR_TEXT_MAX];
-    int ttl;                   /* TTL or hop limit */
-    int proto;                 /* 6 TCP, 1 ICMP, 58 ICMPv6, after v6 extension headers */
+    int ttl;   /* TTL or hop limit */
+    int proto; /* 6 TCP, 1 ICMP, 58 ICMPv6, after v6 extension headers */
 };
 
 struct pp_tcp {
     int sport, dport;
     uint32_t seq, ack;
-    uint8_t flags;             /* PP_TH_* */
-    int window;                /* raw window field, unscaled */
-    int mss;                   /* MSS option, -1 when absent */
-    size_t payload_len;        /* from the IP length, not the capture length */
-    bool header_complete;      /* false for a quoted header cut after 8 bytes */
+    uint8_t flags;        /* PP_TH_* */
+    int window;           /* raw window field, unscaled */
+    int mss;              /* MSS option, -1 when absent */
+    size_t payload_len;   /* from the IP length, not the capture length */
+    bool header_complete; /* false for a quoted header cut after 8 bytes */
 };
 
 struct pp_packet {
     enum pp_status status;
-    char error[96];            /* where parsing stopped, for PP_TRUNCATED/UNSUPPORTED */
+    char error[96]; /* where parsing stopped, for PP_TRUNCATED/UNSUPPORTED */
     struct pp_ip ip;
     bool is_tcp;
     struct pp_tcp tcp;
-    bool is_icmp_error;        /* ICMP dest-unreach/time-exceeded/param-problem, ICMPv6 1-4 */
+    bool is_icmp_error; /* ICMP dest-unreach/time-exceeded/param-problem, ICMPv6 1-4 */
     int icmp_type, icmp_code;
-    const char *icmp_name;     /* "admin-prohibited", ... (netprobe/reason.h) */
-    bool has_quote;            /* the quoted original IP (+ TCP ports/seq) was readable */
+    const char *icmp_name; /* "admin-prohibited", ... (netprobe/reason.h) */
+    bool has_quote;        /* the quoted original IP (+ TCP ports/seq) was readable */
     struct pp_ip quoted_ip;
     bool quoted_is_tcp;
     struct pp_tcp quoted_tcp;

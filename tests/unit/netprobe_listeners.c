@@ -1,0 +1,204 @@
+/*
+ * Unit tests for netprobe/listeners.c: recorded /proc/net/tcp and tcp6
+ * text (tests/data/) and a fake /proc tree for the inode -> process map.
+ * Run from the repository root (tests/run.sh does).
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "netprobe/listeners.h"
+
+static char *slurp(const char *path)
+{
+    FILE *f = fopen(path, "r");
+    if (f == NULL)
+        fail_msg("cannot open %s (run the test from the repository root)", path);
+    char *buf = calloc(1, 65536);
+    assert_non_null(buf);
+    size_t n = fread(buf, 1, 65535, f);
+    fclose(f);
+    buf[n] = '\0';
+    return buf;
+}
+
+struct want {
+    int family;
+    const char *address;
+    enum listener_bind bind;
+    unsigned long inode;
+    unsigned uid;
+};
+
+static void check_list(const struct listener_list *l, const struct want *w, size_t n)
+{
+    assert_int_equal(l->count, n);
+    for (size_t i = 0; i < n; i++) {
+        print_message("listener %zu: %s\n", i, l->items[i].address);
+        assert_int_equal(l->items[i].family, w[i].family);
+        assert_string_equal(l->items[i].address, w[i].address);
+        assert_int_equal(l->items[i].bind, w[i].bind);
+        assert_int_equal(l->items[i].inode, w[i].inode);
+        assert_int_equal(l->items[i].uid, w[i].uid);
+        assert_int_equal(l->items[i].port, 8888);
+    }
+}
+
+static void ipv4_listeners_on_the_port_are_found_and_others_ignored(void **state)
+{
+    (void)state;
+    static const struct want want[] = {
+        {AF_INET, "0.0.0.0", LISTEN_BIND_ANY, 41001, 1000},
+        {AF_INET, "127.0.0.1", LISTEN_BIND_LOOPBACK, 41002, 1000},
+        {AF_INET, "172.31.5.10", LISTEN_BIND_SPECIFIC, 41003, 0},
+    };
+    struct listener_list l = {0};
+    char err[200] = "";
+    char *text = slurp("tests/data/proc_net_tcp.txt");
+    /* Established and TIME_WAIT sockets on 8888 and the listener on 22 are not listed. */
+    assert_int_equal(listeners_parse(text, AF_INET, 8888, &l, err, sizeof err), 3);
+    free(text);
+    check_list(&l, want, 3);
+}
+
+static void ipv6_listeners_are_found(void **state)
+{
+    (void)state;
+    static const struct want want[] = {
+        {AF_INET6, "::", LISTEN_BIND_ANY, 42001, 1000},
+        {AF_INET6, "::1", LISTEN_BIND_LOOPBACK, 42002, 1000},
+        {AF_INET6, "2001:db8::5", LISTEN_BIND_SPECIFIC, 42003, 1000},
+    };
+    struct listener_list l = {0};
+    char err[200] = "";
+    char *text = slurp("tests/data/proc_net_tcp6.txt");
+    assert_int_equal(listeners_parse(text, AF_INET6, 8888, &l, err, sizeof err), 3);
+    free(text);
+    check_list(&l, want, 3);
+}
+
+static void port_zero_lists_every_listener(void **state)
+{
+    (void)state;
+    struct listener_list l = {0};
+    char err[200] = "";
+    char *text = slurp("tests/data/proc_net_tcp.txt");
+    assert_int_equal(listeners_parse(text, AF_INET, 0, &l, err, sizeof err), 4);
+    free(text);
+    assert_int_equal(l.items[3].port, 22);
+}
+
+static void malformed_line_is_an_error_naming_the_line(void **state)
+{
+    (void)state;
+    struct listener_list l = {0};
+    char err[200] = "";
+    char *text = slurp("tests/data/proc_net_tcp_malformed.txt");
+    assert_int_equal(listeners_parse(text, AF_INET, 8888, &l, err, sizeof err), -1);
+    free(text);
+    assert_non_null(strstr(err, "line 3"));
+}
+
+static void header_only_table_has_no_listeners(void **state)
+{
+    (void)state;
+    struct listener_list l = {0};
+    char err[200] = "";
+    assert_int_equal(
+        listeners_parse("  sl  local_address rem_address\n", AF_INET, 8888, &l, err, sizeof err),
+        0);
+    assert_int_equal(l.count, 0);
+}
+
+static void bind_classes_follow_the_address(void **state)
+{
+    (void)state;
+    static const struct {
+        int family;
+        const char *addr;
+        enum listener_bind bind;
+    } rows[] = {
+        {AF_INET, "0.0.0.0", LISTEN_BIND_ANY},        {AF_INET, "127.0.0.53", LISTEN_BIND_LOOPBACK},
+        {AF_INET, "10.0.2.15", LISTEN_BIND_SPECIFIC}, {AF_INET6, "::", LISTEN_BIND_ANY},
+        {AF_INET6, "::1", LISTEN_BIND_LOOPBACK},      {AF_INET6, "fe80::1", LISTEN_BIND_SPECIFIC},
+    };
+    for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++)
+        assert_int_equal(listeners_classify(rows[i].family, rows[i].addr), rows[i].bind);
+    assert_string_equal(listeners_bind_name(LISTEN_BIND_LOOPBACK), "loopback");
+}
+
+/* A fake /proc: net/tcp from tests/data, no net/tcp6 (IPv6 disabled), and
+ * process 4242 "chatd" holding socket inode 41001 as fd 3. */
+static void inodes_map_to_the_owning_process(void **state)
+{
+    (void)state;
+    char root[] = "/tmp/netprobe_listeners_XXXXXX";
+    char path[256];
+    struct listener_list l;
+    char err[200] = "";
+    assert_non_null(mkdtemp(root));
+    snprintf(path, sizeof path, "%s/net", root);
+    assert_int_equal(mkdir(path, 0700), 0);
+    snprintf(path, sizeof path, "%s/net/tcp", root);
+    char *text = slurp("tests/data/proc_net_tcp.txt");
+    FILE *f = fopen(path, "w");
+    assert_non_null(f);
+    fputs(text, f);
+    fclose(f);
+    free(text);
+    snprintf(path, sizeof path, "%s/4242", root);
+    assert_int_equal(mkdir(path, 0700), 0);
+    snprintf(path, sizeof path, "%s/4242/fd", root);
+    assert_int_equal(mkdir(path, 0700), 0);
+    snprintf(path, sizeof path, "%s/4242/fd/3", root);
+    assert_int_equal(symlink("socket:[41001]", path), 0);
+    snprintf(path, sizeof path, "%s/4242/comm", root);
+    f = fopen(path, "w");
+    assert_non_null(f);
+    fputs("chatd\n", f);
+    fclose(f);
+
+    int r = listeners_read(root, 8888, &l, err, sizeof err);
+
+    snprintf(path, sizeof path, "rm -rf '%s'", root);
+    assert_int_equal(system(path), 0);
+    assert_int_equal(r, 0);
+    assert_int_equal(l.count, 3);
+    assert_int_equal(l.items[0].pid, 4242);
+    assert_string_equal(l.items[0].comm, "chatd");
+    assert_int_equal(l.items[1].pid, 0); /* nobody we can see owns 41002 */
+    assert_string_equal(l.items[1].comm, "");
+}
+
+static void missing_proc_is_an_error_naming_the_file(void **state)
+{
+    (void)state;
+    struct listener_list l;
+    char err[200] = "";
+    assert_int_equal(listeners_read("/nonexistent-proc", 8888, &l, err, sizeof err), -1);
+    assert_non_null(strstr(err, "/nonexistent-proc/net/tcp"));
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(ipv4_listeners_on_the_port_are_found_and_others_ignored),
+        cmocka_unit_test(ipv6_listeners_are_found),
+        cmocka_unit_test(port_zero_lists_every_listener),
+        cmocka_unit_test(malformed_line_is_an_error_naming_the_line),
+        cmocka_unit_test(header_only_table_has_no_listeners),
+        cmocka_unit_test(bind_classes_follow_the_address),
+        cmocka_unit_test(inodes_map_to_the_owning_process),
+        cmocka_unit_test(missing_proc_is_an_error_naming_the_file),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
