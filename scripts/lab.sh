@@ -1,0 +1,593 @@
+#!/usr/bin/env bash
+# lab.sh - the fault lab: the course's whole network path in Linux network
+# namespaces, where each scenario breaks one thing on purpose.
+#
+#   client 10.0.2.15 ----- vbox-router (VirtualBox NAT, 10.0.2.2)
+#                               | 192.168.1.20
+#   bridged 192.168.1.50 -- home-router (home NAT; LAN bridge 192.168.1.1)
+#                               | 198.51.100.20
+#                           internet (198.51.100.17 / .49, 203.0.113.1)
+#                            |                     |
+#            dns 198.51.100.53          edge 203.0.113.2: 1:1 NAT
+#            (dnsmasq: chat.lab)        203.0.113.10 <-> 172.31.5.9,
+#                                       security group
+#                                              |
+#                                       server 172.31.5.9 (chatd, nft)
+#
+# The namespaces are linked only to each other: nothing is created in the
+# host namespace and no route leaves the lab (the internet router has no
+# default route).  Public addresses are documentation ranges.
+#
+# Usage:
+#   lab.sh up [SCENARIO]    build a lab, apply SCENARIO (default healthy), leave it running
+#   lab.sh scenario NAME    switch the running lab to another scenario
+#   lab.sh exec NODE CMD... run CMD inside NODE (nodes: lab.sh list)
+#   lab.sh status           the running lab's prefix, scenario and processes
+#   lab.sh down             remove the lab: processes, namespaces, files
+#   lab.sh list             nodes and scenarios with what each one breaks
+#   lab.sh tour             private lab, every scenario through netprobe, a table
+#
+# Environment: LAB_PREFIX (names of namespaces and interfaces; default
+# "lab<pid>-" for up and tour; other commands find the only running lab),
+# BIN_DIR (chatd, chat, netprobe; default ./bin), LAB_STATE_ROOT (default
+# /run/chatlab).  Needs root.
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+TABLE=$ROOT/tests/lab/scenarios.tsv
+FAKE_SERVER=$ROOT/tests/lab/fake_server.py
+BIN_DIR=${BIN_DIR:-$ROOT/bin}
+STATE_ROOT=${LAB_STATE_ROOT:-/run/chatlab}
+PORT=8888
+PUBLIC_IP=203.0.113.10
+SERVER_IP=172.31.5.9
+DNS_IP=198.51.100.53
+CHAT_NAME=chat.lab
+SERVER_HOSTNAME=ip-172-31-5-9
+
+# Every node is a namespace named PREFIX+node.  The one-letter code names
+# interfaces: the end in node X of the link to node Y is PREFIX+X+Y, which
+# keeps names under IFNAMSIZ (15 characters) with a prefix of up to 13.
+NODES=(client vbox-router bridged home-router internet dns edge server)
+declare -A CODE=([client]=c [vbox-router]=v [bridged]=b [home-router]=h
+                 [internet]=i [dns]=d [edge]=e [server]=s)
+declare -A ABOUT=(
+  [client]="VirtualBox VM in NAT mode, 10.0.2.15, gateway 10.0.2.2"
+  [vbox-router]="VirtualBox's NAT: masquerades 10.0.2.0/24 as the laptop 192.168.1.20"
+  [bridged]="VM in bridged mode on the home LAN, 192.168.1.50"
+  [home-router]="home router: LAN bridge 192.168.1.1, masquerades as 198.51.100.20"
+  [internet]="the internet: routes 198.51.100.0/24 and 203.0.113.0/24, no default route"
+  [dns]="dnsmasq at 198.51.100.53: chat.lab -> 203.0.113.10"
+  [edge]="cloud edge: 1:1 NAT 203.0.113.10 <-> 172.31.5.9, stateful security group"
+  [server]="EC2 instance 172.31.5.9 (host name ip-172-31-5-9), chatd, own nft firewall"
+)
+ROUTERS=(vbox-router home-router internet edge)
+
+# Links: node-a node-b address-of-a address-of-b ("br" = the home LAN bridge).
+LINKS=(
+  "client vbox-router 10.0.2.15/24 10.0.2.2/24"
+  "vbox-router home-router 192.168.1.20/24 br"
+  "bridged home-router 192.168.1.50/24 br"
+  "home-router internet 198.51.100.20/28 198.51.100.17/28"
+  "dns internet $DNS_IP/28 198.51.100.49/28"
+  "edge internet 203.0.113.2/28 203.0.113.1/28"
+  "server edge $SERVER_IP/16 172.31.0.1/16"
+)
+# Routes: node, then the arguments of `ip route replace`.
+ROUTES=(
+  "client default via 10.0.2.2"
+  "vbox-router default via 192.168.1.1"
+  "bridged default via 192.168.1.1"
+  "home-router default via 198.51.100.17"
+  "dns default via 198.51.100.49"
+  "edge default via 203.0.113.1"
+  "server default via 172.31.0.1"
+  "internet $PUBLIC_IP/32 via 203.0.113.2"
+)
+# Which node a scenario's "client" column names.
+declare -A CLIENT_NODE=([vbox]=client [bridged]=bridged)
+declare -A CLIENT_GW=([client]=10.0.2.2 [bridged]=192.168.1.1)
+
+die() { echo "lab.sh: $*" >&2; exit 1; }
+note() { echo "lab.sh: $*" >&2; }
+nsname() { echo "$P$1"; }
+nsx() { local node=$1; shift; ip netns exec "$P$node" "$@"; }
+ifname() { echo "$P${CODE[$1]}${CODE[$2]}"; }
+
+# ---------------------------------------------------------------- the table
+
+# Prints the value of column COL in scenario NAME's row.
+scn_field() {
+  awk -F'\t' -v name="$1" -v col="$2" '
+    /^#/ || NF == 0 { next }
+    !hdr { for (i = 1; i <= NF; i++) idx[$i] = i; hdr = 1; next }
+    $1 == name { if (!(col in idx)) exit 2; print $idx[col]; found = 1; exit }
+    END { if (!found) exit 1 }' "$TABLE"
+}
+scn_names() { awk -F'\t' '/^#/ || NF == 0 { next } hdr++ { print $1 }' "$TABLE"; }
+scn_exists() { scn_names | grep -qx -- "$1"; }
+
+# ------------------------------------------------------------- the prefix
+
+check_prefix() {
+  [[ $P =~ ^[A-Za-z0-9_-]{1,13}$ ]] ||
+    die "LAB_PREFIX \"$P\" must be 1-13 letters, digits, '-' or '_' (interface names have 15 characters)"
+  STATE=$STATE_ROOT/$P
+}
+
+# The prefix of the running lab for down/exec/scenario/status: LAB_PREFIX,
+# or the only lab under $STATE_ROOT.
+find_prefix() {
+  if [ -n "${LAB_PREFIX:-}" ]; then P=$LAB_PREFIX; check_prefix; return; fi
+  local labs=()
+  [ -d "$STATE_ROOT" ] && mapfile -t labs < <(ls -1 "$STATE_ROOT")
+  case ${#labs[@]} in
+    0) die "no lab is running (start one with: scripts/lab.sh up)" ;;
+    1) P=${labs[0]}; check_prefix ;;
+    *) die "${#labs[@]} labs are running (${labs[*]}); choose one with LAB_PREFIX=..." ;;
+  esac
+}
+
+need_root() {
+  [ "$(id -u)" -eq 0 ] || die "the lab needs root (network namespaces, nft): run it with sudo"
+  ip netns list >/dev/null 2>&1 || die "'ip netns' does not work here; is iproute2 installed (scripts/deps.sh)?"
+  command -v nft >/dev/null || die "nft is missing: run scripts/deps.sh"
+}
+
+# ---------------------------------------------------------------- building
+
+write_netns_files() {
+  local node=$1 dir=/etc/netns/$P$1
+  mkdir -p "$dir"
+  # ip netns exec bind-mounts these over /etc/resolv.conf and /etc/hosts, so
+  # no name is ever resolved through the host's resolver.  A short resolver
+  # timeout keeps the no-answer scenario quick.
+  printf 'nameserver %s\noptions timeout:2 attempts:1\n' "$DNS_IP" >"$dir/resolv.conf"
+  printf '127.0.0.1 localhost\n::1 localhost\n' >"$dir/hosts"
+  [ "$node" = server ] && printf '%s %s\n' "$SERVER_IP" "$SERVER_HOSTNAME" >>"$dir/hosts"
+  return 0
+}
+
+add_address() {
+  local node=$1 dev=$2 addr=$3
+  if [ "$addr" = br ]; then
+    ip -n "$P$node" link set "$dev" master "${P}br"
+  else
+    ip -n "$P$node" addr add "$addr" dev "$dev"
+  fi
+  ip -n "$P$node" link set "$dev" up
+}
+
+make_link() {
+  local a=$1 b=$2 addr_a=$3 addr_b=$4 if_a if_b
+  if_a=$(ifname "$a" "$b"); if_b=$(ifname "$b" "$a")
+  # Created inside node a with its peer placed straight into node b: the
+  # host namespace never holds either end.
+  ip -n "$P$a" link add name "$if_a" type veth peer name "$if_b" netns "$P$b"
+  add_address "$a" "$if_a" "$addr_a"
+  add_address "$b" "$if_b" "$addr_b"
+}
+
+lab_build() {
+  mkdir -p "$STATE/pids" "$STATE/logs"
+  echo "$P" >"$STATE/prefix"
+  local node line
+  for node in "${NODES[@]}"; do
+    ip netns add "$P$node"
+    write_netns_files "$node"
+    ip -n "$P$node" link set lo up
+  done
+  ip -n "${P}home-router" link add name "${P}br" type bridge
+  ip -n "${P}home-router" addr add 192.168.1.1/24 dev "${P}br"
+  ip -n "${P}home-router" link set "${P}br" up
+  for line in "${LINKS[@]}"; do
+    # shellcheck disable=SC2086  # the fields are words on purpose
+    make_link $line
+  done
+  # VirtualBox gives its VMs MACs from Oracle's 08:00:27 block.
+  ip -n "${P}client" link set "$(ifname client vbox-router)" address 08:00:27:3a:5b:7c
+  for line in "${ROUTES[@]}"; do
+    # shellcheck disable=SC2086
+    ip -n "$P${line%% *}" route replace ${line#* }
+  done
+  for node in "${ROUTERS[@]}"; do
+    nsx "$node" sysctl -qw net.ipv4.ip_forward=1
+  done
+  nat_rules
+  dns_start ok
+  echo healthy-lab-built >"$STATE/built"
+}
+
+# Loads an nft table into a node, replacing the table of that name: the
+# "table; delete table" pair makes the delete valid even the first time.
+# An empty BODY leaves the table absent.
+nft_table() {
+  local node=$1 family=$2 name=$3 body=$4
+  {
+    printf 'table %s %s\ndelete table %s %s\n' "$family" "$name" "$family" "$name"
+    if [ -n "$body" ]; then printf 'table %s %s {\n%s\n}\n' "$family" "$name" "$body"; fi
+  } | nsx "$node" nft -f -
+}
+
+nat_rules() {
+  nft_table vbox-router ip nat "
+    chain post { type nat hook postrouting priority srcnat;
+      oifname \"$(ifname vbox-router home-router)\" ip saddr 10.0.2.0/24 masquerade; }"
+  nft_table home-router ip nat "
+    chain post { type nat hook postrouting priority srcnat;
+      oifname \"$(ifname home-router internet)\" ip saddr 192.168.1.0/24 masquerade; }"
+  # The cloud's 1:1 NAT: the instance never sees its public address.
+  nft_table edge ip nat "
+    chain pre { type nat hook prerouting priority dstnat;
+      ip daddr $PUBLIC_IP dnat to $SERVER_IP; }
+    chain post { type nat hook postrouting priority srcnat;
+      oifname \"$(ifname edge internet)\" ip saddr $SERVER_IP snat to $PUBLIC_IP; }"
+}
+
+# ------------------------------------------------------- scenario knobs
+
+# The security group: stateful, everything inbound dropped unless a rule
+# allows it; replies (established, related ICMP errors) always pass.
+apply_sg() {
+  local rules="" rule
+  for rule in ${1//,/ }; do
+    case $rule in
+      ssh)  rules+=" tcp dport 22 accept;" ;;
+      chat) rules+=" tcp dport $PORT accept;" ;;
+      icmp) rules+=" icmp type echo-request accept;" ;;
+      *) die "unknown security group rule \"$rule\" in $TABLE (ssh, chat, icmp)" ;;
+    esac
+  done
+  nft_table edge inet sg "
+    chain forward { type filter hook forward priority filter; policy accept;
+      iifname \"$(ifname edge internet)\" oifname \"$(ifname edge server)\" jump inbound; }
+    chain inbound { ct state established,related accept;$rules drop; }"
+}
+
+apply_hostfw() {
+  local verdict
+  case $1 in
+    open) nft_table server ip hostfw ""; return ;;
+    reject-admin) verdict="reject with icmp type admin-prohibited" ;;
+    reject-reset) verdict="reject with tcp reset" ;;
+    *) die "unknown hostfw \"$1\" in $TABLE" ;;
+  esac
+  nft_table server ip hostfw "
+    chain input { type filter hook input priority filter;
+      tcp dport $PORT $verdict; }"
+}
+
+# mtu-blackhole: a 1280-byte link between the internet and the edge, and the
+# ICMP "fragmentation needed" that would tell senders about it dropped where
+# it is made (output) and where it passes (forward).
+apply_path() {
+  local mtu=1500 body="" node
+  case $1 in
+    normal) ;;
+    mtu-blackhole)
+      mtu=1280
+      body="
+        chain out { type filter hook output priority filter;
+          icmp type destination-unreachable icmp code frag-needed drop; }
+        chain fwd { type filter hook forward priority filter;
+          icmp type destination-unreachable icmp code frag-needed drop; }" ;;
+    *) die "unknown path \"$1\" in $TABLE" ;;
+  esac
+  ip -n "${P}internet" link set "$(ifname internet edge)" mtu "$mtu"
+  ip -n "${P}edge" link set "$(ifname edge internet)" mtu "$mtu"
+  for node in internet edge; do nft_table "$node" inet pmtu "$body"; done
+  # Forget path MTUs learnt in earlier scenarios.
+  for node in "${NODES[@]}"; do ip -n "$P$node" route flush cache 2>/dev/null || true; done
+}
+
+apply_route() {
+  local node=$1 mode=$2 n
+  for n in client bridged; do
+    ip -n "$P$n" route replace default via "${CLIENT_GW[$n]}"
+  done
+  case $mode in
+    default) ;;
+    none) ip -n "$P$node" route del default ;;
+    *) die "unknown route \"$mode\" in $TABLE" ;;
+  esac
+}
+
+# --------------------------------------------------------------- processes
+
+# Starts CMD in NODE in the background, logging to logs/NAME.log, its pid in
+# pids/NAME.pid.  ip netns exec execs CMD, so $! is CMD's own pid.
+proc_start() {
+  local name=$1 node=$2; shift 2
+  ip netns exec "$P$node" "$@" </dev/null >"$STATE/logs/$name.log" 2>&1 &
+  echo $! >"$STATE/pids/$name.pid"
+}
+
+# Stops the process recorded as NAME, if it still runs in its lab namespace
+# (the namespace check keeps a recycled pid from being signalled).
+proc_stop() {
+  local name=$1 node=$2 file=$STATE/pids/$1.pid pid
+  [ -f "$file" ] || return 0
+  pid=$(cat "$file")
+  rm -f "$file"
+  [ "$(ip netns identify "$pid" 2>/dev/null)" = "$P$node" ] || return 0
+  kill -TERM "$pid" 2>/dev/null || return 0
+  for _ in $(seq 30); do
+    kill -0 "$pid" 2>/dev/null || return 0
+    sleep 0.1
+  done
+  kill -KILL "$pid" 2>/dev/null || true
+  note "$name (pid $pid) ignored SIGTERM for 3 s and was killed"
+}
+
+proc_alive() {
+  local file=$STATE/pids/$1.pid
+  [ -f "$file" ] && kill -0 "$(cat "$file")" 2>/dev/null
+}
+
+# Waits up to 5 s for something in NODE to listen on PORT (ss -l PROTO).
+wait_listen() {
+  local node=$1 proto=$2 port=$3 name=$4
+  for _ in $(seq 50); do
+    [ -n "$(nsx "$node" ss -Hl"$proto"n "sport = :$port")" ] && return 0
+    proc_alive "$name" || break
+    sleep 0.1
+  done
+  die "$name did not start listening on port $port in $node: $(tail -3 "$STATE/logs/$name.log")"
+}
+
+dns_start() {
+  local mode=$1 records=()
+  [ "$mode" = nxdomain ] || records=(--host-record="$CHAT_NAME,$PUBLIC_IP")
+  # --local=/lab/ answers lab names from these records only: a missing one
+  # is NXDOMAIN.  Listens on its lab address and nowhere else.
+  proc_start dnsmasq dns dnsmasq --keep-in-foreground --conf-file=/dev/null \
+    --no-resolv --no-hosts --user=root --pid-file="$STATE/dnsmasq.pid" \
+    --listen-address="$DNS_IP" --bind-interfaces --cache-size=0 \
+    --local=/lab/ "${records[@]}" --log-queries --log-facility=-
+  echo "$mode" >"$STATE/dns-mode"
+  wait_listen dns u 53 dnsmasq
+}
+
+apply_dns() {
+  local mode=$1 drop=""
+  case $mode in
+    ok|nxdomain) ;;
+    no-answer) drop="
+      chain input { type filter hook input priority filter;
+        udp dport 53 drop; tcp dport 53 drop; }" ;;
+    *) die "unknown dns \"$mode\" in $TABLE" ;;
+  esac
+  local want=ok
+  [ "$mode" = nxdomain ] && want=nxdomain
+  if [ "$(cat "$STATE/dns-mode" 2>/dev/null)" != "$want" ] || ! proc_alive dnsmasq; then
+    proc_stop dnsmasq dns
+    dns_start "$want"
+  fi
+  nft_table dns inet dnsfw "$drop"
+}
+
+chatd_bin() {
+  [ -x "$BIN_DIR/chatd" ] || die "$BIN_DIR/chatd is missing: build it with make (or set BIN_DIR)"
+  echo "$BIN_DIR/chatd"
+}
+
+# The server runs under its own UTS namespace so chatd reports the host name
+# an EC2 instance would have.
+server_start() {
+  local name=$1; shift
+  # shellcheck disable=SC2016  # $0 and $@ belong to the inner sh
+  proc_start "$name" server unshare --uts -- \
+    sh -c 'hostname "$0" && exec "$@"' "$SERVER_HOSTNAME" "$@"
+}
+
+apply_server() {
+  local mode=$1 chatd
+  proc_stop server server
+  rm -f "$STATE/server-exit"
+  case $mode in
+    none) return 0 ;;
+    chatd) chatd=$(chatd_bin); server_start server "$chatd" --port "$PORT" ;;
+    chatd-loopback) chatd=$(chatd_bin); server_start server "$chatd" --bind 127.0.0.1 --port "$PORT" ;;
+    chatd-public)
+      chatd=$(chatd_bin)
+      server_start server "$chatd" --bind "$PUBLIC_IP" --port "$PORT"
+      # chatd must refuse to start; its message is the evidence.
+      for _ in $(seq 50); do proc_alive server || break; sleep 0.1; done
+      if proc_alive server; then
+        note "chatd --bind $PUBLIC_IP is still running; expected it to fail with EADDRNOTAVAIL"
+      else
+        local rc=0
+        wait "$(cat "$STATE/pids/server.pid")" 2>/dev/null || rc=$?
+        echo "$rc" >"$STATE/server-exit"
+        rm -f "$STATE/pids/server.pid"
+      fi
+      return 0 ;;
+    silent|banner) server_start server python3 "$FAKE_SERVER" "$mode" "$PORT" ;;
+    *) die "unknown server \"$mode\" in $TABLE" ;;
+  esac
+  wait_listen server t "$PORT" server
+}
+
+scenario_apply() {
+  local name=$1 f
+  scn_exists "$name" || die "no scenario \"$name\" (see: scripts/lab.sh list)"
+  declare -A k
+  for f in client sg hostfw server path dns route; do
+    k[$f]=$(scn_field "$name" "$f")
+  done
+  local node=${CLIENT_NODE[${k[client]}]:-}
+  [ -n "$node" ] || die "unknown client \"${k[client]}\" in $TABLE (vbox, bridged)"
+  apply_sg "${k[sg]}"
+  apply_hostfw "${k[hostfw]}"
+  apply_path "${k[path]}"
+  apply_route "$node" "${k[route]}"
+  apply_dns "${k[dns]}"
+  apply_server "${k[server]}"
+  echo "$name" >"$STATE/scenario"
+}
+
+# ---------------------------------------------------------------- teardown
+
+# Removes everything a lab with prefix $P made, whether or not it was built
+# completely: processes in its namespaces, the namespaces (and so their
+# interfaces), /etc/netns entries and the state directory.
+lab_teardown() {
+  local node pids
+  for node in "${NODES[@]}"; do
+    ip netns list | awk '{print $1}' | grep -qx -- "$P$node" || { rm -rf "/etc/netns/$P$node"; continue; }
+    # Every process in a lab namespace was started by this lab.
+    pids=$(ip netns pids "$P$node" 2>/dev/null || true)
+    if [ -n "$pids" ]; then
+      # shellcheck disable=SC2086
+      kill -TERM $pids 2>/dev/null || true
+      for _ in $(seq 20); do
+        [ -z "$(ip netns pids "$P$node" 2>/dev/null)" ] && break
+        sleep 0.1
+      done
+      pids=$(ip netns pids "$P$node" 2>/dev/null || true)
+      # shellcheck disable=SC2086
+      [ -n "$pids" ] && kill -KILL $pids 2>/dev/null
+    fi
+    ip netns del "$P$node" 2>/dev/null || note "could not delete namespace $P$node"
+    rm -rf "/etc/netns/$P$node"
+  done
+  rm -rf "$STATE"
+  rmdir "$STATE_ROOT" 2>/dev/null || true
+}
+
+# Lists what is left of a lab with prefix $P (nothing when it is gone).
+lab_leftovers() {
+  ip netns list | awk -v p="$P" 'index($1, p) == 1 { print "namespace " $1 }'
+  [ -e "$STATE" ] && echo "state $STATE"
+  local node
+  for node in "${NODES[@]}"; do
+    [ -e "/etc/netns/$P$node" ] && echo "file /etc/netns/$P$node"
+  done
+  return 0
+}
+
+# ------------------------------------------------------------------ the tour
+
+# Runs netprobe from the scenario's client node; prints "VERDICT SECONDS EXIT".
+probe_scenario() {
+  local name=$1 json=$2 client target start end rc=0
+  client=${CLIENT_NODE[$(scn_field "$name" client)]}
+  target=$(scn_field "$name" target)
+  start=$(date +%s.%N)
+  nsx "$client" "$BIN_DIR/netprobe" --json "$json" "$target" "$PORT" >/dev/null 2>&1 || rc=$?
+  end=$(date +%s.%N)
+  local verdict
+  verdict=$(python3 -c 'import json, sys
+try:
+    print(json.load(open(sys.argv[1]))["verdict"]["code"])
+except Exception as e:
+    print("(no report: %s)" % type(e).__name__)' "$json")
+  printf '%s %s %s\n' "$verdict" "$(awk -v a="$start" -v b="$end" 'BEGIN { printf "%.2f", b - a }')" "$rc"
+}
+
+lab_tour() {
+  [ -x "$BIN_DIR/netprobe" ] || die "$BIN_DIR/netprobe is missing: build it with make (or set BIN_DIR)"
+  local name broken expected verdict secs rc mark json
+  json=$(mktemp /tmp/lab-tour.XXXXXX)
+  trap 'rm -f "$json"; lab_teardown' EXIT
+  trap 'exit 130' INT TERM
+  echo "Building the lab ($P*)..."
+  lab_build
+  echo
+  printf '%-21s %-66s %-17s %s\n' SCENARIO "WHAT WAS BROKEN" "NETPROBE VERDICT" "TIME"
+  printf '%-21s %-66s %-17s %s\n' -------- --------------- ---------------- ----
+  for name in $(scn_names); do
+    scenario_apply "$name"
+    broken=$(scn_field "$name" broken)
+    expected=$(scn_field "$name" verdict)
+    read -r verdict secs rc < <(probe_scenario "$name" "$json")
+    mark=""
+    [ "$verdict" = "$expected" ] || mark="  (expected $expected)"
+    printf '%-21s %-66s %-17s %5ss%s\n' "$name" "${broken:0:66}" "$verdict" "$secs" "$mark"
+  done
+  echo
+  echo "Every row is one fault on the path client -> NAT -> internet -> cloud edge -> server;"
+  echo "the verdict is what 'netprobe chat.lab 8888' concluded from the client, in that time."
+}
+
+# ------------------------------------------------------------------ commands
+
+cmd_list() {
+  local node name
+  echo "Nodes (scripts/lab.sh exec NODE CMD...):"
+  for node in "${NODES[@]}"; do printf '  %-12s %s\n' "$node" "${ABOUT[$node]}"; done
+  echo
+  echo "Scenarios (scripts/lab.sh scenario NAME), from tests/lab/scenarios.tsv:"
+  for name in $(scn_names); do
+    printf '  %-21s %-17s %s\n' "$name" "$(scn_field "$name" verdict)" "$(scn_field "$name" broken)"
+  done
+}
+
+cmd_up() {
+  local scenario=${1:-healthy}
+  need_root
+  scn_exists "$scenario" || die "no scenario \"$scenario\" (see: scripts/lab.sh list)"
+  P=${LAB_PREFIX:-lab$$-}; check_prefix
+  [ -e "$STATE" ] && die "a lab with prefix $P is already up (scripts/lab.sh down first)"
+  ip netns list | awk '{print $1}' | grep -q "^$P" &&
+    die "namespaces named $P* exist already; choose another LAB_PREFIX"
+  # Any failure or Ctrl-C before the lab is complete removes what was made.
+  trap 'lab_teardown' EXIT
+  trap 'exit 130' INT TERM
+  lab_build
+  scenario_apply "$scenario"
+  trap - EXIT INT TERM
+  echo "lab $P is up, scenario $scenario.  Try:"
+  echo "  scripts/lab.sh exec client $BIN_DIR/netprobe $CHAT_NAME $PORT"
+  echo "  scripts/lab.sh scenario sg-missing-rule"
+  echo "  scripts/lab.sh down"
+}
+
+cmd_status() {
+  find_prefix
+  [ -d "$STATE" ] || die "no state for lab $P in $STATE"
+  echo "lab $P, scenario $(cat "$STATE/scenario" 2>/dev/null || echo '(none)')"
+  local f
+  for f in "$STATE"/pids/*.pid; do
+    [ -f "$f" ] || continue
+    printf '  %-10s pid %s\n' "$(basename "$f" .pid)" "$(cat "$f")"
+  done
+  [ -f "$STATE/server-exit" ] &&
+    echo "  server exited with status $(cat "$STATE/server-exit"): $(tail -1 "$STATE/logs/server.log")"
+  return 0
+}
+
+main() {
+  local cmd=${1:-}
+  [ $# -gt 0 ] && shift
+  case $cmd in
+    list) cmd_list ;;
+    up) cmd_up "$@" ;;
+    down)
+      need_root; find_prefix; lab_teardown
+      local left; left=$(lab_leftovers)
+      [ -z "$left" ] || die "left behind: $left"
+      echo "lab $P is down" ;;
+    scenario)
+      [ $# -eq 1 ] || die "usage: scripts/lab.sh scenario NAME"
+      need_root; find_prefix
+      [ -f "$STATE/built" ] || die "lab $P is not up"
+      scenario_apply "$1"
+      echo "lab $P: scenario $1" ;;
+    exec)
+      [ $# -ge 2 ] || die "usage: scripts/lab.sh exec NODE CMD..."
+      [ -n "${CODE[$1]:-}" ] || die "no node \"$1\"; nodes: ${NODES[*]}"
+      need_root; find_prefix
+      local node=$1; shift
+      exec ip netns exec "$P$node" "$@" ;;
+    status) need_root; cmd_status ;;
+    tour)
+      need_root
+      P=${LAB_PREFIX:-tour$$-}; check_prefix
+      lab_tour ;;
+    -h|--help|help) sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//' ;;
+    *) die "usage: scripts/lab.sh up [SCENARIO] | scenario NAME | exec NODE CMD... | status | down | list | tour" ;;
+  esac
+}
+
+main "$@"
