@@ -57,4 +57,14 @@
 /* Seconds chat waits for connect() before reporting a timeout. */
 #define CHAT_CONNECT_TIMEOUT_SEC 5
 
+/* chat's heartbeat: after this many seconds of silence from the server it
+ * sends "/ping TOKEN"; after CHAT_HEARTBEAT_MISSES unanswered pings in a
+ * row it reports the server as gone and exits 1. */
+#define CHAT_HEARTBEAT_SEC 60
+#define CHAT_HEARTBEAT_MISSES 3
+
+/* Seconds chat (reading a pipe) waits for the server to close after it sent
+ * /quit at the end of its input.  Past it chat gives up and exits 1. */
+#define CHAT_QUIT_WAIT_SEC 5
+
 #endif

@@ -1,0 +1,32 @@
+/*
+ * connect.h - dial the server with a timeout, and say why it failed.
+ *
+ * Every failure is classified into a message a student can act on (refused,
+ * timed out, no route, name not resolved, permission denied), each ending
+ * with the hint to run netprobe.  The classification is a pure table so it
+ * can be tested without a network.
+ */
+#ifndef CHAT_CONNECT_H
+#define CHAT_CONNECT_H
+
+#include <stddef.h>
+
+/* Why a dial failed: a getaddrinfo() code (gai != 0) or an errno value. */
+struct connect_error {
+    int gai; /* EAI_* from getaddrinfo, 0 if resolving worked */
+    int err; /* errno of the connect (ETIMEDOUT for our own timeout) */
+};
+
+/* Resolves host/port (port is numeric) and tries every address in turn,
+ * each with a non-blocking connect() bounded by timeout_sec.  Returns a
+ * connected blocking socket with keepalive and TCP_USER_TIMEOUT set to
+ * user_timeout_ms (best effort), or -1 with *e set. */
+int connect_dial(const char *host, const char *port, int timeout_sec, unsigned user_timeout_ms,
+                 struct connect_error *e);
+
+/* Writes one line for people into out: what failed, the likely cause, and
+ * "run: netprobe HOST PORT" at the end.  Never fails; truncates to cap. */
+void connect_explain(const struct connect_error *e, const char *host, const char *port,
+                     int timeout_sec, char *out, size_t cap);
+
+#endif

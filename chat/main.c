@@ -1,0 +1,69 @@
+/*
+ * chat - the chatd client.  main() parses options, connects, and hands the
+ * socket to the session; the modules do the rest.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include "chat/client.h"
+#include "chat/connect.h"
+#include "chat/opts.h"
+#include "common/limits.h"
+#include "common/log.h"
+
+/* NO_COLOR (https://no-color.org): set and not empty turns colors off. */
+static bool want_color(const struct chat_opts *o)
+{
+    const char *nc = getenv("NO_COLOR");
+    return isatty(STDOUT_FILENO) && !o->no_color && !o->raw && (nc == NULL || nc[0] == '\0');
+}
+
+/* CHAT_HEARTBEAT_SEC in the environment shortens the heartbeat (tests use
+ * it); a bad value is reported and ignored. */
+static long long heartbeat_ms(void)
+{
+    const char *s = getenv("CHAT_HEARTBEAT_SEC");
+    if (s == NULL || s[0] == '\0')
+        return CHAT_HEARTBEAT_SEC * 1000LL;
+    char *end = NULL;
+    long v = strtol(s, &end, 10);
+    if (*end != '\0' || v < 1 || v > 3600) {
+        warnf("ignoring CHAT_HEARTBEAT_SEC=\"%s\": give whole seconds from 1 to 3600", s);
+        return CHAT_HEARTBEAT_SEC * 1000LL;
+    }
+    return v * 1000LL;
+}
+
+int main(int argc, char **argv)
+{
+    struct chat_opts o;
+    char err[512];
+
+    log_init("chat");
+    if (opts_parse(argc, argv, &o, err, sizeof err) < 0) {
+        errorf("%s", err);
+        return CHAT_EXIT_USAGE;
+    }
+    if (o.help) {
+        opts_usage(stdout);
+        return CHAT_EXIT_OK;
+    }
+    if (o.version) {
+        printf("chat %s\n", CHAT_VERSION);
+        return CHAT_EXIT_OK;
+    }
+    struct client_config cfg = {&o, isatty(STDIN_FILENO) == 1, want_color(&o), heartbeat_ms()};
+    /* A peer that stops acknowledging is dropped by the kernel after the
+     * heartbeat would have given up anyway. */
+    unsigned user_timeout = (unsigned)(cfg.heartbeat_ms * (CHAT_HEARTBEAT_MISSES + 1));
+    struct connect_error e;
+    int fd = connect_dial(o.host, o.port, o.timeout_sec, user_timeout, &e);
+    if (fd < 0) {
+        connect_explain(&e, o.host, o.port, o.timeout_sec, err, sizeof err);
+        errorf("%s", err);
+        return CHAT_EXIT_FAIL;
+    }
+    setvbuf(stdout, NULL, _IOLBF, 0);
+    return client_run(fd, &cfg);
+}
