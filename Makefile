@@ -138,3 +138,6 @@ clean:
 	rm -rf build bin
 
 -include $(shell find build -name '*.d' 2>/dev/null)
+
+# tests/scripts/bench_smoke.sh runs chatbench, so the tests build it too.
+tests: $(BENCH_BIN)

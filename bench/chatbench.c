@@ -9,8 +9,9 @@
  * and loss.  One epoll thread drives every socket; a second one would only
  * compete with the server for the machine's two cores.
  *
- * Phases: connect and log in (a few handshakes in flight at a time), settle (read the join notices until the server is quiet, then
- * sample its RSS for the per-idle-client figure), send and receive, drain.
+ * Phases: connect and log in (a few handshakes in flight at a time), settle (read the join notices
+ * until the server is quiet, then sample its RSS for the per-idle-client figure), send and receive,
+ * drain.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -69,18 +70,18 @@ struct bench_opts {
     enum bench_server server;
     int port;
     long clients, senders, messages;
-    double rate;          /* messages per second in total, 0 = flat out */
-    long pid;             /* server pid for RSS, 0 = none */
+    double rate; /* messages per second in total, 0 = flat out */
+    long pid;    /* server pid for RSS, 0 = none */
     bool json;
-    long setup_timeout;   /* seconds for connecting and logging in */
-    long drain_timeout;   /* seconds without a delivery that end a run */
+    long setup_timeout; /* seconds for connecting and logging in */
+    long drain_timeout; /* seconds without a delivery that end a run */
 };
 
 struct client {
     int fd;
     uint8_t state;
-    bool skipping;        /* discarding an over-long line up to its LF */
-    int32_t sender;       /* index in bench.snd, or -1 */
+    bool skipping;  /* discarding an over-long line up to its LF */
+    int32_t sender; /* index in bench.snd, or -1 */
     uint16_t inlen;
     char in[BENCH_INBUF];
 };
@@ -96,14 +97,14 @@ struct bench {
     struct bench_opts o;
     int ep;
     struct client *cl;
-    long opened;          /* clients created so far (indexes 0..opened-1) */
-    long pending;         /* connecting or logging in */
-    long ready;           /* logged in and still open */
+    long opened;  /* clients created so far (indexes 0..opened-1) */
+    long pending; /* connecting or logging in */
+    long ready;   /* logged in and still open */
     long connect_failed, refused, dropped, not_accepted;
     struct sender *snd;
     long nsnd;
-    uint32_t *last_seq;   /* [client * nsnd + sender]: highest seq + 1 seen */
-    uint32_t *lat_us;     /* one latency per delivery */
+    uint32_t *last_seq; /* [client * nsnd + sender]: highest seq + 1 seen */
+    uint32_t *lat_us;   /* one latency per delivery */
     size_t nlat, caplat;
     uint64_t sent, expected, delivered, order_bad, flood_notices, foreign;
     uint64_t t_setup_start, t_ready_progress, t_first_send, t_last_recv;
@@ -123,15 +124,14 @@ static uint64_t now_ns(void)
 
 static void usage(FILE *f)
 {
-    fprintf(f,
-            "usage: chatbench [--server chatd|ncat] --port P [--clients N] [--senders S]\n"
-            "                 [--messages M] [--rate R] [--pid PID] [--json]\n"
-            "                 [--setup-timeout SEC] [--drain-timeout SEC]\n"
-            "Connects N clients to 127.0.0.1 port P, lets S of them send M messages\n"
-            "each (R messages/s in total, 0 = as fast as possible) and reports\n"
-            "deliveries/s, delivery latency, loss, order violations and, with --pid,\n"
-            "the server's memory.  Defaults: chatd, 100 clients, 10 senders,\n"
-            "10 messages, rate 0.\n");
+    fprintf(f, "usage: chatbench [--server chatd|ncat] --port P [--clients N] [--senders S]\n"
+               "                 [--messages M] [--rate R] [--pid PID] [--json]\n"
+               "                 [--setup-timeout SEC] [--drain-timeout SEC]\n"
+               "Connects N clients to 127.0.0.1 port P, lets S of them send M messages\n"
+               "each (R messages/s in total, 0 = as fast as possible) and reports\n"
+               "deliveries/s, delivery latency, loss, order violations and, with --pid,\n"
+               "the server's memory.  Defaults: chatd, 100 clients, 10 senders,\n"
+               "10 messages, rate 0.\n");
 }
 
 /* Parses text as an integer in [min, max] for option name. */
@@ -163,7 +163,10 @@ static int opt_rate(const char *text, double *out)
 
 static int opt_server(const char *text, enum bench_server *out)
 {
-    static const struct { const char *name; enum bench_server kind; } names[] = {
+    static const struct {
+        const char *name;
+        enum bench_server kind;
+    } names[] = {
         {"chatd", SERVER_CHATD},
         {"ncat", SERVER_NCAT},
     };
@@ -181,32 +184,65 @@ static int opt_server(const char *text, enum bench_server *out)
 static int opts_parse(int argc, char **argv, struct bench_opts *o)
 {
     static const struct option longopts[] = {
-        {"server", required_argument, NULL, 'S'}, {"port", required_argument, NULL, 'p'},
-        {"clients", required_argument, NULL, 'c'}, {"senders", required_argument, NULL, 's'},
-        {"messages", required_argument, NULL, 'm'}, {"rate", required_argument, NULL, 'r'},
-        {"pid", required_argument, NULL, 'P'}, {"json", no_argument, NULL, 'j'},
+        {"server", required_argument, NULL, 'S'},
+        {"port", required_argument, NULL, 'p'},
+        {"clients", required_argument, NULL, 'c'},
+        {"senders", required_argument, NULL, 's'},
+        {"messages", required_argument, NULL, 'm'},
+        {"rate", required_argument, NULL, 'r'},
+        {"pid", required_argument, NULL, 'P'},
+        {"json", no_argument, NULL, 'j'},
         {"setup-timeout", required_argument, NULL, 'T'},
-        {"drain-timeout", required_argument, NULL, 'D'}, {"help", no_argument, NULL, 'h'},
+        {"drain-timeout", required_argument, NULL, 'D'},
+        {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
     long port = 0;
     int ch, rc = 0;
-    *o = (struct bench_opts){.server = SERVER_CHATD, .clients = 100, .senders = 10,
-                             .messages = 10, .setup_timeout = 120, .drain_timeout = 5};
+    *o = (struct bench_opts){.server = SERVER_CHATD,
+                             .clients = 100,
+                             .senders = 10,
+                             .messages = 10,
+                             .setup_timeout = 120,
+                             .drain_timeout = 5};
     while (rc == 0 && (ch = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
         switch (ch) {
-        case 'S': rc = opt_server(optarg, &o->server); break;
-        case 'p': rc = opt_long("port", optarg, 1, 65535, &port); break;
-        case 'c': rc = opt_long("clients", optarg, 1, BENCH_CLIENTS_MAX, &o->clients); break;
-        case 's': rc = opt_long("senders", optarg, 0, BENCH_CLIENTS_MAX, &o->senders); break;
-        case 'm': rc = opt_long("messages", optarg, 0, 1000000, &o->messages); break;
-        case 'r': rc = opt_rate(optarg, &o->rate); break;
-        case 'P': rc = opt_long("pid", optarg, 1, 1L << 30, &o->pid); break;
-        case 'j': o->json = true; break;
-        case 'T': rc = opt_long("setup-timeout", optarg, 1, 3600, &o->setup_timeout); break;
-        case 'D': rc = opt_long("drain-timeout", optarg, 1, 3600, &o->drain_timeout); break;
-        case 'h': usage(stdout); return 1;
-        default: usage(stderr); return -1;
+        case 'S':
+            rc = opt_server(optarg, &o->server);
+            break;
+        case 'p':
+            rc = opt_long("port", optarg, 1, 65535, &port);
+            break;
+        case 'c':
+            rc = opt_long("clients", optarg, 1, BENCH_CLIENTS_MAX, &o->clients);
+            break;
+        case 's':
+            rc = opt_long("senders", optarg, 0, BENCH_CLIENTS_MAX, &o->senders);
+            break;
+        case 'm':
+            rc = opt_long("messages", optarg, 0, 1000000, &o->messages);
+            break;
+        case 'r':
+            rc = opt_rate(optarg, &o->rate);
+            break;
+        case 'P':
+            rc = opt_long("pid", optarg, 1, 1L << 30, &o->pid);
+            break;
+        case 'j':
+            o->json = true;
+            break;
+        case 'T':
+            rc = opt_long("setup-timeout", optarg, 1, 3600, &o->setup_timeout);
+            break;
+        case 'D':
+            rc = opt_long("drain-timeout", optarg, 1, 3600, &o->drain_timeout);
+            break;
+        case 'h':
+            usage(stdout);
+            return 1;
+        default:
+            usage(stderr);
+            return -1;
         }
     }
     if (rc == 0 && port == 0) {
@@ -290,7 +326,8 @@ static int client_open(struct bench *b)
 {
     long i = b->opened++;
     struct client *c = &b->cl[i];
-    struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons((uint16_t)b->o.port),
+    struct sockaddr_in sa = {.sin_family = AF_INET,
+                             .sin_port = htons((uint16_t)b->o.port),
                              .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
     int one = 1;
     c->sender = -1;
@@ -463,7 +500,7 @@ static void client_read(struct bench *b, long i)
             return;
         if (n <= 0) {
             if (c->state == CL_LOGIN)
-                b->refused++; /* e.g. chatd's server_full, ncat's --max-conns */
+                b->refused++;   /* e.g. chatd's server_full, ncat's --max-conns */
             client_close(b, i); /* closed or reset by the server */
             return;
         }
@@ -681,7 +718,8 @@ static cJSON *report_build(struct bench *b, long rss_peak)
         return NULL;
     if (b->nlat > 0)
         qsort(b->lat_us, b->nlat, sizeof *b->lat_us, cmp_u32);
-    double dur = b->t_last_recv > b->t_first_send ? (double)(b->t_last_recv - b->t_first_send) / 1e9 : 0;
+    double dur =
+        b->t_last_recv > b->t_first_send ? (double)(b->t_last_recv - b->t_first_send) / 1e9 : 0;
     uint64_t lost = b->expected > b->delivered ? b->expected - b->delivered : 0;
     long held = b->ready + b->dropped;
     cJSON_AddStringToObject(j, "server", b->o.server == SERVER_NCAT ? "ncat" : "chatd");

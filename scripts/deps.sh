@@ -19,6 +19,7 @@ packages=(
   ncat              # benchmark baseline: ncat --chat
   procps            # ps, pkill in scripts
   tmux              # tests of the interactive client
+  jq                # bench/run.sh and the bench smoke test read JSON reports
 )
 
 missing=()

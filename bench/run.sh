@@ -1,0 +1,166 @@
+#!/usr/bin/env bash
+# make bench: chatd and `ncat --chat` side by side, on 127.0.0.1 only.
+#
+#   bench/run.sh BINDIR        BINDIR holds chatd and chatbench
+#   BENCH_QUICK=1              small numbers, one run each (under 30 s)
+#   BENCH_REPS=N               runs per scenario and server (default 3)
+#   BENCH_KEEP=DIR             keep every run's JSON report in DIR
+#
+# Every run gets a fresh server (ncat --chat dies easily, and the memory
+# figures must start from an empty server), and the table shows the median
+# of the runs.  Every server this script starts is stopped on exit.
+set -euo pipefail
+bin=$(cd "${1:?usage: bench/run.sh BINDIR}" && pwd)
+cd "$(dirname "$0")/.."
+quick=${BENCH_QUICK:-0}
+if [ "$quick" = 1 ]; then reps=${BENCH_REPS:-1}; else reps=${BENCH_REPS:-3}; fi
+
+for tool in jq ncat; do
+  command -v "$tool" >/dev/null || { echo "bench: $tool is missing; run 'make deps' (scripts/deps.sh)" >&2; exit 1; }
+done
+for prog in chatd chatbench; do
+  [ -x "$bin/$prog" ] || { echo "bench: $bin/$prog is missing; run 'make bench'" >&2; exit 1; }
+done
+# 10,000 clients need 10,000 descriptors in chatbench and in the server.
+ulimit -n "$(ulimit -Hn)"
+if [ "$(ulimit -n)" -lt 10100 ]; then
+  echo "bench: the open-file limit is $(ulimit -n); the 10,000-client scenarios need 10,100 (raise the hard limit)" >&2
+  exit 1
+fi
+
+work=$(mktemp -d /tmp/chatbench.XXXXXX)
+spid=""
+stop_server() {
+  [ -n "$spid" ] || return 0
+  kill -TERM "$spid" 2>/dev/null || true
+  # chatd flushes its shutdown notice; give it 10 s, then insist.
+  for _ in $(seq 100); do kill -0 "$spid" 2>/dev/null || break; sleep 0.1; done
+  kill -KILL "$spid" 2>/dev/null || true
+  wait "$spid" 2>/dev/null || true
+  spid=""
+}
+cleanup() { stop_server; rm -rf "$work"; }
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+# Starts chatd on a port of its choosing; sets spid and port.
+start_chatd() {
+  "$bin/chatd" --bind 127.0.0.1 --port 0 2>"$work/server.log" &
+  spid=$!
+  port=""
+  for _ in $(seq 50); do
+    port=$(sed -n 's/.*listening on 127\.0\.0\.1 port \([0-9]*\).*/\1/p' "$work/server.log" | head -1)
+    [ -n "$port" ] && return 0
+    kill -0 "$spid" 2>/dev/null || break
+    sleep 0.1
+  done
+  echo "bench: chatd did not start: $(tail -3 "$work/server.log")" >&2
+  return 1
+}
+
+# ncat cannot pick its own port: try free ports below the ephemeral range.
+# --max-conns lifts ncat's default cap of 100 so its own limits show.
+start_ncat() {
+  for _ in $(seq 20); do
+    port=$((20000 + RANDOM % 10000))
+    [ -z "$(ss -Hltn "sport = :$port")" ] || continue
+    ncat --chat --max-conns 20000 -l 127.0.0.1 "$port" 2>"$work/server.log" &
+    spid=$!
+    for _ in $(seq 50); do
+      [ -n "$(ss -Hltn "sport = :$port")" ] && return 0
+      kill -0 "$spid" 2>/dev/null || break
+      sleep 0.1
+    done
+    stop_server
+  done
+  echo "bench: ncat --chat did not start: $(tail -3 "$work/server.log")" >&2
+  return 1
+}
+
+# Scenarios: name | chatbench arguments | metric | target (for people).
+if [ "$quick" = 1 ]; then
+  scenarios=(
+    "1. clients held (200)|--clients 200 --senders 1 --messages 1|held|>= 200"
+    "2. 200 clients, 100 msg/s: p99 ms|--clients 200 --senders 20 --messages 10 --rate 100|latency_p99_ms|<= 10"
+    "3. 200 clients, 20x20 flat out: deliveries/s|--clients 200 --senders 20 --messages 20|deliveries_per_s|>= ncat"
+    "4. 200 clients, 10 msg/s: p99 ms|--clients 200 --senders 10 --messages 2 --rate 10|latency_p99_ms|<= 50"
+    "5. 200 idle clients: RSS bytes/client|--clients 200 --messages 0|rss_per_client_bytes|<= 4096"
+  )
+else
+  scenarios=(
+    "1. 10,000 clients held|--clients 10000 --senders 1 --messages 1|held|>= 10000"
+    "2. 500 clients, 200 msg/s: p99 ms|--clients 500 --senders 50 --messages 40 --rate 200|latency_p99_ms|<= 10"
+    "3. 500 clients, 50x20 flat out: deliveries/s|--clients 500 --senders 50 --messages 20|deliveries_per_s|>= ncat"
+    "4. 10,000 clients, 10 msg/s: p99 ms|--clients 10000 --senders 10 --messages 10 --rate 10|latency_p99_ms|<= 50"
+    "5. 1,000 idle clients: RSS bytes/client|--clients 1000 --messages 0|rss_per_client_bytes|<= 4096"
+  )
+fi
+
+# One run: fresh server, chatbench, stop.  The report lands in $work.
+run_one() {
+  local server=$1 n=$2 rep=$3 args=$4 out="$work/$1-$2-$3.json"
+  if ! "start_$server"; then
+    echo '{"error":"server did not start"}' >"$out"
+    return
+  fi
+  # shellcheck disable=SC2086 # args is a list of options on purpose
+  if ! "$bin/chatbench" --server "$server" --port "$port" --pid "$spid" --json $args \
+       >"$out" 2>"$work/bench.err"; then
+    echo "bench: chatbench failed ($server, scenario $n): $(tail -2 "$work/bench.err")" >&2
+  fi
+  [ -s "$out" ] || echo '{"error":"no report"}' >"$out"
+  stop_server
+}
+
+# Median of field over the runs of server/scenario, or "-".
+median() {
+  cat "$work/$1-$2-"*.json 2>/dev/null | jq -rs --arg f "$3" '
+    [.[] | .[$f] | select(type == "number" and . >= 0)] | sort
+    | if length == 0 then "-" else .[(length - 1) / 2 | floor] end'
+}
+# Worst (largest) value of field over the runs, or "-".
+worst() {
+  cat "$work/$1-$2-"*.json 2>/dev/null | jq -rs --arg f "$3" '
+    [.[] | .[$f] | select(type == "number")] | if length == 0 then "-" else max end'
+}
+fmt() { case $1 in -) echo "-" ;; *) awk -v v="$1" 'BEGIN { printf (v >= 100 ? "%.0f" : "%.1f"), v }' ;; esac; }
+
+echo "chatbench: chatd vs ncat --chat, $reps run(s) each, medians; $(nproc) cores; $(date -u +%Y-%m-%dT%H:%MZ)"
+start=$(date +%s)
+for i in "${!scenarios[@]}"; do
+  IFS='|' read -r name args _ _ <<<"${scenarios[$i]}"
+  n=$((i + 1))
+  for server in chatd ncat; do
+    held1=$(median ncat 1 held)
+    want=$(sed -n 's/.*--clients \([0-9]*\).*/\1/p' <<<"$args")
+    if [ "$server" = ncat ] && [ "$n" = 4 ] && [ "$held1" != "-" ] && [ "$held1" -lt "$want" ]; then
+      echo "   $name: ncat not run (it held only $held1 clients in scenario 1)" >&2
+      continue
+    fi
+    for rep in $(seq "$reps"); do
+      echo "   $name: $server run $rep/$reps" >&2
+      run_one "$server" "$n" "$rep" "$args"
+    done
+  done
+done
+
+printf '\n%-46s %-8s %10s %10s %14s %14s\n' "scenario" "target" "chatd" "ncat" "chatd lost/ord" "ncat lost/ord"
+for i in "${!scenarios[@]}"; do
+  IFS='|' read -r name _ metric target <<<"${scenarios[$i]}"
+  n=$((i + 1))
+  c=$(fmt "$(median chatd "$n" "$metric")")
+  k=$(fmt "$(median ncat "$n" "$metric")")
+  [ -e "$work/ncat-$n-1.json" ] || k="not run"
+  printf '%-46s %-8s %10s %10s %14s %14s\n' "$name" "$target" "$c" "$k" \
+    "$(worst chatd "$n" lost)/$(worst chatd "$n" order_violations)" \
+    "$(worst ncat "$n" lost)/$(worst ncat "$n" order_violations)"
+done
+echo
+echo "extra (medians): chatd peak RSS in scenario 1: $(median chatd 1 rss_peak_kib) KiB;" \
+  "ncat held at the end of scenario 1: $(median ncat 1 held_at_end);" \
+  "chatd RSS per client at scenario 1's size: $(fmt "$(median chatd 1 rss_per_client_bytes)") bytes;" \
+  "scenario 3 chatd/ncat p99 ms: $(fmt "$(median chatd 3 latency_p99_ms)")/$(fmt "$(median ncat 3 latency_p99_ms)")"
+echo "lost/ord: the worst run's lost messages / order violations.  Took $(($(date +%s) - start)) s."
+if [ -n "${BENCH_KEEP:-}" ]; then
+  mkdir -p "$BENCH_KEEP" && cp "$work"/*.json "$BENCH_KEEP"/ && echo "reports kept in $BENCH_KEEP"
+fi
