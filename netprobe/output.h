@@ -1,0 +1,33 @@
+/*
+ * output.h - netprobe's human output: one line per stage as it finishes,
+ * then the verdict with its cause, the fix and where the report is.
+ *
+ * Colors only when told (main turns them on for a TTY).  Every line goes
+ * through the redaction map when there is one.
+ */
+#ifndef NETPROBE_OUTPUT_H
+#define NETPROBE_OUTPUT_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "netprobe/evidence.h"
+#include "netprobe/redact.h"
+#include "netprobe/verdict.h"
+
+struct output {
+    FILE *out;
+    bool color;
+    bool quiet;                  /* only the verdict line */
+    const struct redact *redact; /* NULL: print as is */
+};
+
+/* "✓ tcp    127.0.0.1 port 8888: open (syn-ack)      0.1 ms" */
+void output_stage(const struct output *o, const struct evidence *ev, enum stage_id id);
+
+/* The verdict, its evidence, likely causes, the fix, findings, and the
+ * report path (NULL when no report was written). */
+void output_verdict(const struct output *o, const struct evidence *ev, const struct verdict *v,
+                    const char *report_path);
+
+#endif

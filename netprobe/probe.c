@@ -1,0 +1,171 @@
+/*
+ * probe.c - the runner.
+ *
+ * Order: local, dns, then icmp in its own thread while tcp, app and echo
+ * run in this one (ICMP is slow to time out and never decides a verdict on
+ * its own, so it must not delay the rest).  Which stage is pointless after
+ * which is one table, skip_rules[].
+ */
+#include "netprobe/probe.h"
+
+#include <pthread.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "common/limits.h"
+
+typedef void (*stage_fn)(struct evidence *ev, const struct probe_opts *o);
+
+static const stage_fn stage_fns[STAGE_COUNT] = {
+    [STAGE_LOCAL] = stage_local_run, [STAGE_DNS] = stage_dns_run, [STAGE_ICMP] = stage_icmp_run,
+    [STAGE_TCP] = stage_tcp_run,     [STAGE_APP] = stage_app_run, [STAGE_ECHO] = stage_echo_run,
+};
+
+static const size_t default_sizes[] = {16, 1024, 1400, 4096, 16384, 65536};
+
+void probe_opts_defaults(struct probe_opts *o)
+{
+    memset(o, 0, sizeof *o);
+    o->port = CHAT_DEFAULT_PORT;
+    o->timeout_ms = PROBE_TIMEOUT_MS_DEFAULT;
+    o->size_count = sizeof default_sizes / sizeof default_sizes[0];
+    memcpy(o->sizes, default_sizes, sizeof default_sizes);
+}
+
+/* ---- When a stage is pointless ------------------------------------------- */
+
+static bool no_icmp(const struct evidence *ev, const struct probe_opts *o)
+{
+    (void)ev;
+    return o->no_icmp;
+}
+
+static bool dns_failed(const struct evidence *ev, const struct probe_opts *o)
+{
+    (void)o;
+    return ev->dns.outcome != DNS_LITERAL && ev->dns.outcome != DNS_OK;
+}
+
+static bool no_address(const struct evidence *ev, const struct probe_opts *o)
+{
+    (void)o;
+    return ev->dns.addr_count == 0;
+}
+
+static bool not_connected(const struct evidence *ev, const struct probe_opts *o)
+{
+    (void)o;
+    int c = ev->tcp.chosen;
+    return c < 0 || (size_t)c >= ev->tcp.attempt_count ||
+           ev->tcp.attempts[c].state != TCP_STATE_OPEN;
+}
+
+static bool not_chatd(const struct evidence *ev, const struct probe_opts *o)
+{
+    (void)o;
+    return ev->app.outcome != APP_CHATD;
+}
+
+static bool no_sizes(const struct evidence *ev, const struct probe_opts *o)
+{
+    (void)ev;
+    return o->size_count == 0;
+}
+
+struct skip_rule {
+    enum stage_id stage;
+    bool (*pointless)(const struct evidence *ev, const struct probe_opts *o);
+    const char *reason;
+};
+
+/* The first row that holds for a stage skips it with that reason. */
+static const struct skip_rule skip_rules[] = {
+    {STAGE_ICMP, no_icmp, "--no-icmp was given"},
+    {STAGE_ICMP, dns_failed, "the name did not resolve"},
+    {STAGE_ICMP, no_address, "there is no address to ping"},
+    {STAGE_TCP, dns_failed, "the name did not resolve"},
+    {STAGE_TCP, no_address, "there is no address to connect to"},
+    {STAGE_APP, dns_failed, "the name did not resolve"},
+    {STAGE_APP, not_connected, "no TCP connection was established"},
+    {STAGE_ECHO, dns_failed, "the name did not resolve"},
+    {STAGE_ECHO, not_connected, "no TCP connection was established"},
+    {STAGE_ECHO, not_chatd, "the server did not answer the netprobe hello"},
+    {STAGE_ECHO, no_sizes, "no echo sizes were asked for"},
+};
+
+static const char *skip_reason(const struct evidence *ev, const struct probe_opts *o,
+                               enum stage_id id)
+{
+    for (size_t i = 0; i < sizeof skip_rules / sizeof skip_rules[0]; i++)
+        if (skip_rules[i].stage == id && skip_rules[i].pointless(ev, o))
+            return skip_rules[i].reason;
+    return NULL;
+}
+
+/* ---- Running ------------------------------------------------------------ */
+
+struct probe_run {
+    struct evidence *ev;
+    const struct probe_opts *o;
+    probe_stage_done_fn done;
+    void *arg;
+    pthread_mutex_t lock; /* serialises calls to done */
+};
+
+static double now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec * 1000.0 + (double)ts.tv_nsec / 1e6;
+}
+
+/* Runs or skips stage id, times it, and reports it. */
+static void run_stage(struct probe_run *r, enum stage_id id)
+{
+    struct stage_result *res = &r->ev->stages[id];
+    const char *why = skip_reason(r->ev, r->o, id);
+    double start = now_ms();
+    if (why != NULL) {
+        res->status = STATUS_SKIP;
+        snprintf(res->skip_reason, sizeof res->skip_reason, "%s", why);
+        snprintf(res->summary, sizeof res->summary, "skipped: %s", why);
+    } else {
+        stage_fns[id](r->ev, r->o);
+    }
+    double took = now_ms() - start;
+    res->duration_ms = took > 0 ? took : 0;
+    if (r->done == NULL)
+        return;
+    pthread_mutex_lock(&r->lock);
+    r->done(r->ev, id, r->arg);
+    pthread_mutex_unlock(&r->lock);
+}
+
+static void *icmp_thread(void *arg)
+{
+    run_stage(arg, STAGE_ICMP);
+    return NULL;
+}
+
+void probe_run(struct evidence *ev, const struct probe_opts *o, probe_stage_done_fn done, void *arg)
+{
+    struct probe_run r = {.ev = ev, .o = o, .done = done, .arg = arg};
+    pthread_mutex_init(&r.lock, NULL);
+    ev->family_pref = o->family;
+    ev->timeout_ms = o->timeout_ms;
+
+    run_stage(&r, STAGE_LOCAL);
+    run_stage(&r, STAGE_DNS);
+    pthread_t icmp;
+    /* Best effort: without a thread, icmp simply runs after the others. */
+    bool threaded = pthread_create(&icmp, NULL, icmp_thread, &r) == 0;
+    run_stage(&r, STAGE_TCP);
+    run_stage(&r, STAGE_APP);
+    run_stage(&r, STAGE_ECHO);
+    if (threaded)
+        pthread_join(icmp, NULL);
+    else
+        run_stage(&r, STAGE_ICMP);
+    pthread_mutex_destroy(&r.lock);
+}

@@ -1,0 +1,35 @@
+/*
+ * probe.h - the runner: calls the stages of stages.h in order, runs icmp
+ * alongside the TCP stages, and skips a stage (with the reason) when an
+ * earlier one makes it pointless.
+ */
+#ifndef NETPROBE_PROBE_H
+#define NETPROBE_PROBE_H
+
+#include "netprobe/evidence.h"
+#include "netprobe/stages.h"
+
+/* Default bound for each network stage.  A silently dropped port must get
+ * its verdict within 2 s, and Linux sends its second SYN after 1 s, so
+ * 1.5 s sees two SYNs and leaves room for the stages before tcp. */
+#define PROBE_TIMEOUT_MS_DEFAULT 1500.0
+
+/* Largest --timeout accepted, in seconds. */
+#define PROBE_TIMEOUT_SEC_MAX 60
+
+/* Called once per stage when it finished or was skipped.  Calls never
+ * overlap (the runner serialises them), but may come from the icmp thread.
+ * ev may be read only for stage id and the stages before it. */
+typedef void (*probe_stage_done_fn)(const struct evidence *ev, enum stage_id id, void *arg);
+
+/* Fills o with the defaults: port 8888, any family, the default timeout,
+ * ICMP on, echo sizes 16 1024 1400 4096 16384 65536. */
+void probe_opts_defaults(struct probe_opts *o);
+
+/* Runs every stage for o into ev (evidence_init() first).  done may be
+ * NULL.  Every stage ends with a status: run, or skipped with a reason.
+ * Each stage's duration_ms is the wall time the runner measured around it. */
+void probe_run(struct evidence *ev, const struct probe_opts *o, probe_stage_done_fn done,
+               void *arg);
+
+#endif

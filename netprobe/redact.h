@@ -1,0 +1,45 @@
+/*
+ * redact.h - --redact: this machine's private addresses, host name and MAC
+ * addresses become stable placeholders ("<private-1>", "<hostname>",
+ * "<mac-1>") everywhere in the report and the human output.
+ *
+ * The map is built from the evidence in a fixed order (host name, then
+ * interfaces, then what later stages saw), so the same secret gets the same
+ * placeholder in every line of one run.  Public addresses stay: the
+ * target's address is what a helper needs to see.
+ */
+#ifndef NETPROBE_REDACT_H
+#define NETPROBE_REDACT_H
+
+#include <stddef.h>
+
+#include "netprobe/evidence.h"
+
+struct cJSON;
+
+#define REDACT_ENTRIES_MAX 48
+
+struct redact_entry {
+    char secret[256];
+    char placeholder[24];
+};
+
+struct redact {
+    struct redact_entry entries[REDACT_ENTRIES_MAX];
+    size_t count;
+};
+
+/* Collects the secrets of ev into r (replacing what r held).  Entries past
+ * REDACT_ENTRIES_MAX are dropped; a machine with that many is rare. */
+void redact_init(struct redact *r, const struct evidence *ev);
+
+/* Copies in to out with every secret that stands alone (not part of a
+ * longer address or name) replaced by its placeholder.  Truncates to cap;
+ * cap must be at least 1. */
+void redact_text(const struct redact *r, const char *in, char *out, size_t cap);
+
+/* Redacts every string value in the JSON tree.  Returns 0, or -1 if memory
+ * ran out (the tree is then partly redacted and must not be written). */
+int redact_json(const struct redact *r, struct cJSON *root);
+
+#endif

@@ -1,0 +1,496 @@
+/*
+ * report.c - evidence + verdict + advice -> the JSON report.
+ *
+ * Every member the schema lists is written, always, in the schema's order.
+ * Numbers go through ms() or ms_or_null() so NaN or a negative time never
+ * reaches the document.  A failed cJSON call only sets b->oom: cJSON
+ * accepts NULL parents, so building continues harmlessly and the result is
+ * thrown away at the end.
+ */
+#include "netprobe/report.h"
+
+#include <cjson/cJSON.h>
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+
+#include "common/limits.h"
+#include "netprobe/advice.h"
+#include "netprobe/probe.h"
+
+struct builder {
+    const struct report_input *in;
+    bool oom;
+};
+
+/* ---- Small typed setters ---------------------------------------------- */
+
+static cJSON *check(struct builder *b, cJSON *item)
+{
+    if (item == NULL)
+        b->oom = true;
+    return item;
+}
+
+static void put_str(struct builder *b, cJSON *o, const char *name, const char *s)
+{
+    check(b, cJSON_AddStringToObject(o, name, s != NULL ? s : ""));
+}
+
+static void put_int(struct builder *b, cJSON *o, const char *name, long v)
+{
+    check(b, cJSON_AddNumberToObject(o, name, (double)v));
+}
+
+static void put_bool(struct builder *b, cJSON *o, const char *name, bool v)
+{
+    check(b, cJSON_AddBoolToObject(o, name, v));
+}
+
+static void put_null(struct builder *b, cJSON *o, const char *name)
+{
+    check(b, cJSON_AddNullToObject(o, name));
+}
+
+/* A time in ms: finite and not negative, else 0. */
+static void put_ms(struct builder *b, cJSON *o, const char *name, double v)
+{
+    check(b, cJSON_AddNumberToObject(o, name, isfinite(v) && v > 0 ? v : 0));
+}
+
+/* A time that was measured (known), else null. */
+static void put_ms_or_null(struct builder *b, cJSON *o, const char *name, bool known, double v)
+{
+    if (known && isfinite(v) && v >= 0)
+        put_ms(b, o, name, v);
+    else
+        put_null(b, o, name);
+}
+
+static cJSON *put_obj(struct builder *b, cJSON *o, const char *name)
+{
+    return check(b, cJSON_AddObjectToObject(o, name));
+}
+
+static cJSON *put_arr(struct builder *b, cJSON *o, const char *name)
+{
+    return check(b, cJSON_AddArrayToObject(o, name));
+}
+
+/* Appends a new object to array a. */
+static cJSON *push_obj(struct builder *b, cJSON *a)
+{
+    cJSON *o = check(b, cJSON_CreateObject());
+    if (o != NULL && !cJSON_AddItemToArray(a, o)) {
+        cJSON_Delete(o);
+        b->oom = true;
+        return NULL;
+    }
+    return o;
+}
+
+static void push_str(struct builder *b, cJSON *a, const char *s)
+{
+    cJSON *item = check(b, cJSON_CreateString(s));
+    if (item != NULL && !cJSON_AddItemToArray(a, item)) {
+        cJSON_Delete(item);
+        b->oom = true;
+    }
+}
+
+static const char *family_name(int family, const char *address)
+{
+    if (family == AF_INET6 || (family != AF_INET && strchr(address, ':') != NULL))
+        return "ipv6";
+    return "ipv4";
+}
+
+static void put_address(struct builder *b, cJSON *arr, const struct ev_address *a)
+{
+    cJSON *o = push_obj(b, arr);
+    put_str(b, o, "address", a->address);
+    put_str(b, o, "family", family_name(a->family, a->address));
+}
+
+static void put_endpoint(struct builder *b, cJSON *o, const char *name,
+                         const struct hello_endpoint *e)
+{
+    cJSON *e_obj = put_obj(b, o, name);
+    put_str(b, e_obj, "address", e->address);
+    put_int(b, e_obj, "port", e->port >= 0 && e->port <= 65535 ? e->port : 0);
+}
+
+static void put_icmp_error(struct builder *b, cJSON *o, const char *name,
+                           const struct ev_icmp_error *e)
+{
+    if (!e->seen) {
+        put_null(b, o, name);
+        return;
+    }
+    cJSON *err = put_obj(b, o, name);
+    put_int(b, err, "type", e->type & 0xff);
+    put_int(b, err, "code", e->code & 0xff);
+    put_str(b, err, "from", e->from);
+    put_str(b, err, "name", e->name);
+}
+
+static long count(long v)
+{
+    return v > 0 ? v : 0;
+}
+
+/* ---- Stage evidence, one function per stage ------------------------------ */
+
+static void local_evidence(struct builder *b, cJSON *o, const struct evidence *ev)
+{
+    const struct ev_local *l = &ev->local;
+    cJSON *ifs = put_arr(b, o, "interfaces");
+    for (size_t i = 0; i < l->iface_count && i < EV_IFACES_MAX; i++) {
+        cJSON *f = push_obj(b, ifs);
+        put_str(b, f, "name", l->ifaces[i].name[0] ? l->ifaces[i].name : "?");
+        put_str(b, f, "address", l->ifaces[i].address);
+        put_int(b, f, "prefix_len", l->ifaces[i].prefix_len);
+        put_str(b, f, "mac", l->ifaces[i].mac);
+        put_int(b, f, "mtu", count(l->ifaces[i].mtu));
+    }
+    put_str(b, o, "gateway", l->gateway);
+    put_bool(b, o, "has_default_route", l->has_default_route);
+    put_str(b, o, "source_address", l->source_address);
+    put_str(b, o, "source_class", addr_class_name(l->source_class));
+    put_int(b, o, "source_mtu", count(l->source_mtu));
+    put_bool(b, o, "virtualbox_nat", l->virtualbox_nat);
+    put_bool(b, o, "virtualbox_vm", l->virtualbox_vm);
+    cJSON *caps = put_obj(b, o, "capabilities");
+    put_bool(b, caps, "raw_socket", l->can_raw_socket);
+    put_bool(b, caps, "ping_socket", l->can_ping_socket);
+    put_bool(b, caps, "capture", l->can_capture);
+}
+
+static void dns_evidence(struct builder *b, cJSON *o, const struct evidence *ev)
+{
+    put_str(b, o, "outcome", dns_outcome_name(ev->dns.outcome));
+    put_str(b, o, "detail", ev->dns.detail);
+    cJSON *arr = put_arr(b, o, "addresses");
+    for (size_t i = 0; i < ev->dns.addr_count && i < EV_ADDRS_MAX; i++)
+        put_address(b, arr, &ev->dns.addrs[i]);
+}
+
+static void icmp_evidence(struct builder *b, cJSON *o, const struct evidence *ev)
+{
+    const struct ev_icmp *c = &ev->icmp;
+    bool replied = c->received > 0;
+    put_str(b, o, "method", c->method);
+    put_int(b, o, "sent", count(c->sent));
+    put_int(b, o, "received", count(c->received));
+    if (c->sent > 0 && c->received <= c->sent)
+        put_ms(b, o, "loss_pct", 100.0 * (double)(c->sent - count(c->received)) / c->sent);
+    put_ms_or_null(b, o, "rtt_min_ms", replied, c->rtt_min_ms);
+    put_ms_or_null(b, o, "rtt_avg_ms", replied, c->rtt_avg_ms);
+    put_ms_or_null(b, o, "rtt_max_ms", replied, c->rtt_max_ms);
+    put_icmp_error(b, o, "error", &c->error);
+}
+
+static void tcp_attempt(struct builder *b, cJSON *arr, const struct ev_tcp_attempt *a)
+{
+    cJSON *o = push_obj(b, arr);
+    put_str(b, o, "address", a->target.address);
+    put_str(b, o, "family", family_name(a->target.family, a->target.address));
+    put_str(b, o, "state", tcp_state_name(a->state));
+    put_str(b, o, "reason", a->reason);
+    put_ms(b, o, "rtt_ms", a->rtt_ms);
+    put_int(b, o, "syns_sent", count(a->syns_sent));
+    put_int(b, o, "local_errno", count(a->local_errno));
+    if (a->state == TCP_STATE_ERROR && a->local_errno > 0)
+        put_str(b, o, "error", strerror(a->local_errno));
+    put_icmp_error(b, o, "icmp", &a->icmp);
+    put_str(b, o, "source_address", a->source_address);
+    put_int(b, o, "source_port",
+            a->source_port >= 0 && a->source_port <= 65535 ? a->source_port : 0);
+}
+
+static void tcp_evidence(struct builder *b, cJSON *o, const struct evidence *ev)
+{
+    double deadline = ev->tcp.deadline_ms > 0 ? ev->tcp.deadline_ms : ev->timeout_ms;
+    put_ms(b, o, "deadline_ms", deadline > 0 ? deadline : PROBE_TIMEOUT_MS_DEFAULT);
+    int chosen = ev->tcp.chosen;
+    put_int(b, o, "chosen", chosen >= 0 && (size_t)chosen < ev->tcp.attempt_count ? chosen : -1);
+    cJSON *arr = put_arr(b, o, "attempts");
+    for (size_t i = 0; i < ev->tcp.attempt_count && i < EV_ADDRS_MAX; i++)
+        tcp_attempt(b, arr, &ev->tcp.attempts[i]);
+}
+
+static void hello_object(struct builder *b, cJSON *o, const struct hello_info *h)
+{
+    cJSON *s = put_obj(b, o, "server");
+    put_int(b, s, "netprobe", h->netprobe > 0 ? h->netprobe : 1);
+    put_str(b, s, "server", h->server);
+    put_str(b, s, "version", h->version);
+    put_str(b, s, "hostname", h->hostname);
+    put_str(b, s, "mode", strcmp(h->mode, "diag") == 0 ? "diag" : "chat");
+    put_endpoint(b, s, "peer", &h->peer);
+    put_endpoint(b, s, "local", &h->local);
+    cJSON *arr = put_arr(b, s, "listen");
+    for (size_t i = 0; i < h->listen_count && i < HELLO_LISTEN_MAX; i++) {
+        cJSON *e = push_obj(b, arr);
+        put_str(b, e, "address", h->listen[i].address);
+        put_int(b, e, "port", h->listen[i].port);
+    }
+    put_int(b, s, "echo_max", count(h->echo_max));
+}
+
+static void app_evidence(struct builder *b, cJSON *o, const struct evidence *ev)
+{
+    const struct ev_app *a = &ev->app;
+    put_str(b, o, "outcome", app_outcome_name(a->outcome));
+    if (a->outcome == APP_CHATD)
+        hello_object(b, o, &a->hello);
+    else
+        put_null(b, o, "server");
+    put_str(b, o, "banner", a->outcome == APP_OTHER ? a->banner : "");
+    if (a->outcome == APP_SILENT && a->bytes_acked_known)
+        put_bool(b, o, "bytes_acked", a->bytes_acked);
+    else
+        put_null(b, o, "bytes_acked");
+    put_bool(b, o, "client_nat", a->client_nat);
+    put_bool(b, o, "server_nat", a->server_nat);
+}
+
+/* The size the MTU check repeated: the first one that stalled. */
+static size_t retry_size(const struct ev_echo *e)
+{
+    for (size_t i = 0; i < e->size_count && i < EV_SIZES_MAX; i++)
+        if (e->sizes[i].outcome == ECHO_STALLED)
+            return e->sizes[i].size;
+    return e->size_count > 0 ? e->sizes[e->size_count - 1].size : 1;
+}
+
+static void echo_evidence(struct builder *b, cJSON *o, const struct evidence *ev)
+{
+    const struct ev_echo *e = &ev->echo;
+    cJSON *arr = put_arr(b, o, "sizes");
+    for (size_t i = 0; i < e->size_count && i < EV_SIZES_MAX; i++) {
+        cJSON *s = push_obj(b, arr);
+        put_int(b, s, "size", (long)e->sizes[i].size);
+        put_str(b, s, "outcome", echo_outcome_name(e->sizes[i].outcome));
+        put_ms_or_null(b, s, "rtt_ms", e->sizes[i].outcome == ECHO_OK, e->sizes[i].rtt_ms);
+        put_int(b, s, "bytes_back", (long)e->sizes[i].bytes_back);
+    }
+    if (e->mss_retry_run) {
+        cJSON *r = put_obj(b, o, "mss_retry");
+        put_int(b, r, "size", (long)retry_size(e));
+        put_int(b, r, "mss", e->mss_retry_mss > 0 ? e->mss_retry_mss : 1);
+        put_str(b, r, "outcome", echo_outcome_name(e->mss_retry_outcome));
+    } else {
+        put_null(b, o, "mss_retry");
+    }
+    put_int(b, o, "path_mss", count(e->path_mss));
+    put_int(b, o, "path_mtu", count(e->path_mtu));
+}
+
+typedef void (*evidence_fn)(struct builder *b, cJSON *o, const struct evidence *ev);
+
+static const evidence_fn stage_evidence[STAGE_COUNT] = {
+    [STAGE_LOCAL] = local_evidence, [STAGE_DNS] = dns_evidence, [STAGE_ICMP] = icmp_evidence,
+    [STAGE_TCP] = tcp_evidence,     [STAGE_APP] = app_evidence, [STAGE_ECHO] = echo_evidence,
+};
+
+static bool stage_ran(enum stage_status s)
+{
+    return s == STATUS_PASS || s == STATUS_WARN || s == STATUS_FAIL;
+}
+
+/* All six stages; after an error only those reached (a prefix). */
+static void put_stages(struct builder *b, cJSON *root)
+{
+    const struct evidence *ev = b->in->ev;
+    cJSON *arr = put_arr(b, root, "stages");
+    for (int id = 0; id < STAGE_COUNT; id++) {
+        const struct stage_result *r = &ev->stages[id];
+        if (b->in->error != NULL && r->status == STATUS_NOT_RUN)
+            break;
+        cJSON *s = push_obj(b, arr);
+        put_str(b, s, "name", stage_name(id));
+        put_str(b, s, "status", stage_status_name(r->status));
+        put_ms(b, s, "duration_ms", r->duration_ms);
+        put_str(b, s, "summary", r->summary);
+        if (r->status == STATUS_SKIP)
+            put_str(b, s, "skip_reason", r->skip_reason[0] ? r->skip_reason : "skipped");
+        cJSON *e = put_obj(b, s, "evidence");
+        if (stage_ran(r->status))
+            stage_evidence[id](b, e, ev);
+    }
+}
+
+/* ---- Verdict and findings ------------------------------------------------ */
+
+/* Adds a NULL-terminated advice list with {port} filled in; a missing or
+ * empty list becomes one line pointing at the guide, because the schema
+ * (rightly) wants at least one cause and one step. */
+static void put_advice_list(struct builder *b, cJSON *o, const char *name, const char *const *list,
+                            const char *fallback)
+{
+    cJSON *arr = put_arr(b, o, name);
+    char line[1024];
+    size_t n = 0;
+    for (; list != NULL && list[n] != NULL && n < ADVICE_LIST_MAX; n++) {
+        advice_render(list[n], b->in->ev->port, line, sizeof line);
+        push_str(b, arr, line[0] ? line : fallback);
+    }
+    if (n == 0)
+        push_str(b, arr, fallback);
+}
+
+/* Writes {code, summary, evidence, causes, fix, doc} for one code. */
+static void put_coded(struct builder *b, cJSON *o, const char *code,
+                      const struct verdict_evidence *why)
+{
+    const struct advice *a = advice_find(code);
+    char text[1024], doc[128];
+    put_str(b, o, "code", code);
+    advice_render(a != NULL && a->summary != NULL ? a->summary : code, b->in->ev->port, text,
+                  sizeof text);
+    put_str(b, o, "summary", text[0] ? text : code);
+    cJSON *arr = put_arr(b, o, "evidence");
+    for (size_t i = 0; i < why->count; i++)
+        push_str(b, arr, why->lines[i]);
+    put_advice_list(b, o, "causes", a != NULL ? a->causes : NULL,
+                    "see the troubleshooting guide for this code");
+    put_advice_list(b, o, "fix", a != NULL ? a->fix : NULL,
+                    "follow the troubleshooting guide for this code");
+    snprintf(doc, sizeof doc, "docs/troubleshooting.md#%s", code);
+    put_str(b, o, "doc", a != NULL && a->doc != NULL ? a->doc : doc);
+}
+
+static void put_verdict(struct builder *b, cJSON *root)
+{
+    const struct verdict *v = b->in->verdict;
+    cJSON *findings;
+    if (v == NULL || verdict_code_name(v->code) == NULL) {
+        put_null(b, root, "verdict");
+        findings = put_arr(b, root, "findings");
+        (void)findings;
+        return;
+    }
+    put_coded(b, put_obj(b, root, "verdict"), verdict_code_name(v->code), &v->evidence);
+    findings = put_arr(b, root, "findings");
+    for (size_t i = 0; i < v->finding_count && i < FINDING_COUNT; i++)
+        put_coded(b, push_obj(b, findings), finding_code_name(v->findings[i]),
+                  &v->finding_evidence[i]);
+}
+
+/* ---- The document -------------------------------------------------------- */
+
+static void put_target_and_local(struct builder *b, cJSON *root)
+{
+    const struct evidence *ev = b->in->ev;
+    cJSON *t = put_obj(b, root, "target");
+    put_str(b, t, "host", ev->host);
+    put_int(b, t, "port", ev->port >= 1 && ev->port <= 65535 ? ev->port : CHAT_DEFAULT_PORT);
+    cJSON *arr = put_arr(b, t, "addresses");
+    for (size_t i = 0; i < ev->dns.addr_count && i < EV_ADDRS_MAX; i++)
+        put_address(b, arr, &ev->dns.addrs[i]);
+
+    cJSON *l = put_obj(b, root, "local");
+    put_str(b, l, "hostname", ev->local.hostname);
+    put_str(b, l, "source_address", ev->local.source_address);
+    put_str(b, l, "source_class", addr_class_name(ev->local.source_class));
+    put_bool(b, l, "virtualbox_vm", ev->local.virtualbox_vm);
+    put_bool(b, l, "virtualbox_nat", ev->local.virtualbox_nat);
+}
+
+static cJSON *build(struct builder *b)
+{
+    const struct report_input *in = b->in;
+    cJSON *root = check(b, cJSON_CreateObject());
+    put_str(b, root, "schema", REPORT_SCHEMA);
+    cJSON *tool = put_obj(b, root, "tool");
+    put_str(b, tool, "name", "netprobe");
+    put_str(b, tool, "version", CHAT_VERSION);
+    put_str(b, root, "started_at", in->started_at);
+    put_str(b, root, "command", in->command != NULL && in->command[0] ? in->command : "netprobe");
+    put_str(b, root, "language", "en");
+    put_bool(b, root, "redacted", in->redact != NULL);
+    put_ms(b, root, "timeout_ms",
+           in->ev->timeout_ms > 0 ? in->ev->timeout_ms : PROBE_TIMEOUT_MS_DEFAULT);
+    put_target_and_local(b, root);
+    put_stages(b, root);
+    put_verdict(b, root);
+    if (in->error != NULL)
+        put_str(b, root, "error", in->error[0] ? in->error : "netprobe failed");
+    return root;
+}
+
+char *report_render(const struct report_input *in)
+{
+    struct builder b = {.in = in};
+    cJSON *root = build(&b);
+    if (!b.oom && in->redact != NULL && redact_json(in->redact, root) < 0)
+        b.oom = true;
+    char *text = b.oom ? NULL : cJSON_Print(root);
+    cJSON_Delete(root);
+    if (text == NULL)
+        return NULL;
+    size_t n = strlen(text);
+    char *line = realloc(text, n + 2);
+    if (line == NULL) {
+        free(text);
+        return NULL;
+    }
+    memcpy(line + n, "\n", 2);
+    return line;
+}
+
+void report_timestamp(char out[REPORT_TIME_MAX])
+{
+    struct timespec ts;
+    struct tm tm;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    if (gmtime_r(&ts.tv_sec, &tm) == NULL) {
+        snprintf(out, REPORT_TIME_MAX, "1970-01-01T00:00:00Z");
+        return;
+    }
+    char day[20]; /* 2026-11-24T01:02:03 */
+    if (strftime(day, sizeof day, "%Y-%m-%dT%H:%M:%S", &tm) == 0)
+        day[0] = '\0';
+    int ms = (int)(ts.tv_nsec / 1000000) % 1000;
+    snprintf(out, REPORT_TIME_MAX, "%s.%03dZ", day, ms);
+}
+
+char *report_command(int argc, char *const argv[])
+{
+    size_t len = 1;
+    for (int i = 0; i < argc; i++)
+        len += strlen(argv[i]) + 1;
+    char *s = malloc(len);
+    if (s == NULL)
+        return NULL;
+    s[0] = '\0';
+    for (int i = 0; i < argc; i++) {
+        if (i > 0)
+            strcat(s, " ");
+        strcat(s, argv[i]);
+    }
+    return s;
+}
+
+int report_write(const char *path, const char *text, char *err, size_t errcap)
+{
+    bool to_stdout = strcmp(path, "-") == 0;
+    FILE *f = to_stdout ? stdout : fopen(path, "w");
+    if (f == NULL) {
+        snprintf(err, errcap, "cannot open %s for writing: %s", path, strerror(errno));
+        return -1;
+    }
+    bool ok = fputs(text, f) >= 0;
+    ok = (to_stdout ? fflush(f) == 0 : fclose(f) == 0) && ok;
+    if (!ok) {
+        snprintf(err, errcap, "cannot write the report to %s: %s", to_stdout ? "stdout" : path,
+                 strerror(errno));
+        return -1;
+    }
+    return 0;
+}

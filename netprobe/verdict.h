@@ -1,0 +1,79 @@
+/*
+ * verdict.h - the one verdict and the findings, decided from evidence alone.
+ *
+ * verdict_decide() is a pure function: it reads a struct evidence and
+ * nothing else (no clock, no network, no globals that change), so every
+ * rule can be tested with evidence built by hand.  The rules are one table
+ * in verdict.c, in priority order; advice.c holds the words for each code.
+ */
+#ifndef NETPROBE_VERDICT_H
+#define NETPROBE_VERDICT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "netprobe/evidence.h"
+
+/* Client verdicts, in the order of docs/report.schema.json. */
+enum verdict_code {
+    VERDICT_NONE = -1, /* no rule matched: netprobe cannot tell (exit 3) */
+    VERDICT_OK = 0,
+    VERDICT_DNS_FAILURE,
+    VERDICT_NO_ROUTE,
+    VERDICT_FILTERED_DROP,
+    VERDICT_REJECTED,
+    VERDICT_REFUSED,
+    VERDICT_CONNECTED_SILENT,
+    VERDICT_SERVER_CLOSED,
+    VERDICT_WRONG_SERVICE,
+    VERDICT_MTU_BLACKHOLE,
+    VERDICT_DATA_CORRUPTION,
+    VERDICT_COUNT
+};
+
+/* Informational findings: any number may hold alongside the verdict. */
+enum finding_code {
+    FINDING_VIRTUALBOX_NAT,
+    FINDING_CLIENT_NAT,
+    FINDING_CLOUD_NAT,
+    FINDING_ICMP_BLOCKED,
+    FINDING_IPV6_BROKEN,
+    FINDING_HIGH_LATENCY,
+    FINDING_PACKET_LOSS,
+    FINDING_COUNT
+};
+
+/* A round trip slower than this (TCP handshake or ICMP average) is worth a
+ * finding: the chat still works, but typing feels sluggish. */
+#define VERDICT_HIGH_LATENCY_MS 300.0
+
+#define VERDICT_EVIDENCE_MAX 4   /* sentences kept per code */
+#define VERDICT_SENTENCE_MAX 256 /* bytes per sentence, NUL included */
+
+/* The observations behind one code, one sentence each. */
+struct verdict_evidence {
+    char lines[VERDICT_EVIDENCE_MAX][VERDICT_SENTENCE_MAX];
+    size_t count;
+};
+
+struct verdict {
+    enum verdict_code code;
+    struct verdict_evidence evidence;
+    enum finding_code findings[FINDING_COUNT]; /* in enum order */
+    struct verdict_evidence finding_evidence[FINDING_COUNT];
+    size_t finding_count;
+};
+
+/* Decides the verdict and findings for ev into out.  Pure; never fails:
+ * out->code is VERDICT_NONE when no rule matched. */
+void verdict_decide(const struct evidence *ev, struct verdict *out);
+
+/* Stable names ("filtered_drop", "icmp_blocked") for JSON and advice_find().
+ * NULL for a value out of range. */
+const char *verdict_code_name(enum verdict_code code);
+const char *finding_code_name(enum finding_code code);
+
+/* The process exit status for a verdict: 0 ok, 1 a fault, 3 none. */
+int verdict_exit_status(enum verdict_code code);
+
+#endif
