@@ -100,15 +100,20 @@ static const struct advice ADVICE[] = {
     {
         "rejected",
         ADVICE_VERDICT,
-        "A firewall refused the connection to port {port} with an ICMP 'administratively "
-        "prohibited' error.",
-        {"a host firewall REJECT rule on the server (ufw reject, or iptables/nft REJECT with "
-         "icmp-admin-prohibited)",
-         "a firewall on the way (campus, company network) that rejects instead of dropping", NULL},
+        "A firewall refused the connection to port {port}: an ICMP error came back instead of an "
+        "answer.",
+        {"a host firewall REJECT rule on the server (iptables -j REJECT, nft reject, firewalld), "
+         "which answers with ICMP admin-prohibited or port-unreachable",
+         "a firewall on the way (campus, company network) that rejects instead of dropping",
+         "a firewall on this machine stops the connection before it leaves (connect fails with "
+         "'Operation not permitted')",
+         NULL},
         {"Look at who sent the ICMP error (the 'from' address in the evidence): the server's own "
          "address means its host firewall; any other address is a firewall on the way",
-         "On the server: sudo ufw status numbered, then sudo ufw allow {port}/tcp; or find the "
-         "rule with sudo iptables -S | grep -i reject or sudo nft list ruleset, and remove it",
+         "On the server: find the rule with sudo iptables -S | grep -i reject or sudo nft list "
+         "ruleset, and remove it or add an accept rule for TCP {port} before it",
+         "If the reason is local-firewall, check this machine's own outgoing rules: sudo "
+         "iptables -S OUTPUT, sudo nft list ruleset, sudo ufw status verbose",
          "If the error comes from your side of the network, try from another network (a phone "
          "hotspot) and ask its administrators about TCP port {port}",
          NULL},
@@ -123,14 +128,16 @@ static const struct advice ADVICE[] = {
          "exited, or crashed)",
          "chatd is bound to 127.0.0.1 and you reach it from outside",
          "chatd listens on a port other than {port}",
-         "a host firewall rejects with a TCP reset (iptables REJECT --reject-with tcp-reset)",
+         "a host firewall rejects with a TCP reset (ufw reject, or iptables REJECT --reject-with "
+         "tcp-reset)",
          NULL},
         {"On the server, run sudo ss -ltnp 'sport = :{port}'; no line means nothing listens: "
          "start chatd (chatd --port {port}, or sudo systemctl start chatd and read "
          "journalctl -u chatd for why it stopped)",
-         "If the line shows 127.0.0.1:{port}, restart chatd on all addresses: chatd --bind "
-         "0.0.0.0 --port {port}",
-         "If chatd listens on 0.0.0.0:{port} and the reset remains, look for a reset rule: sudo "
+         "If the line shows 127.0.0.1:{port}, restart chatd without --bind: chatd --port "
+         "{port} listens on every address, IPv4 and IPv6",
+         "If chatd listens on 0.0.0.0, [::] or *:{port} and the reset remains, look for a reset "
+         "rule: sudo "
          "iptables -S | grep -i reset, or sudo nft list ruleset",
          NULL},
         DOC("refused"),
@@ -269,7 +276,7 @@ static const struct advice ADVICE[] = {
         {"EC2 maps the public IPv4 address to the instance's private address (172.31.x.x in a "
          "default VPC); the instance never sees its public address on its interfaces",
          NULL},
-        {"Nothing to fix: run chatd on all addresses (chatd --bind 0.0.0.0), never on the public "
+        {"Nothing to fix: run chatd on all addresses (no --bind, the default), never on the public "
          "address, which fails with bind_address_unavailable",
          "Dial the public address from outside; the private address works only inside the VPC",
          NULL},
@@ -371,7 +378,7 @@ static const struct advice ADVICE[] = {
         "reach it.",
         {"chatd was started with --bind 127.0.0.1 (by hand or in the service file)",
          "a setting meant for testing on one machine was used on the server", NULL},
-        {"Restart chatd on all addresses: chatd --bind 0.0.0.0 --port {port}",
+        {"Restart chatd without --bind, so it listens on every address: chatd --port {port}",
          "For the service, fix ExecStart (sudo systemctl edit --full chatd), then sudo systemctl "
          "restart chatd",
          "Confirm with sudo ss -ltnp 'sport = :{port}': it must show 0.0.0.0:{port} or "
@@ -388,7 +395,7 @@ static const struct advice ADVICE[] = {
          "on EC2 binding the private address still receives the public address's traffic, but "
          "connections through 127.0.0.1 or any other interface are refused",
          NULL},
-        {"Unless you need it, run chatd on all addresses: chatd --bind 0.0.0.0 --port {port}",
+        {"Unless you need it, restart chatd without --bind (every address): chatd --port {port}",
          "Confirm with sudo ss -ltnp 'sport = :{port}'", NULL},
         DOC("bind_specific"),
     },
@@ -417,7 +424,7 @@ static const struct advice ADVICE[] = {
         {"chatd was given the instance's public IPv4 address: on EC2 that address is never on the "
          "instance's interfaces (1:1 NAT), so bind fails with 'Cannot assign requested address'",
          "the address belonged to an earlier instance or network", NULL},
-        {"Run chatd on all addresses instead: chatd --bind 0.0.0.0 --port {port}",
+        {"Run chatd without --bind instead (every address, IPv4 and IPv6): chatd --port {port}",
          "List the addresses this machine can bind with ip a", NULL},
         DOC("bind_address_unavailable"),
     },

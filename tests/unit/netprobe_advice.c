@@ -1,0 +1,352 @@
+/*
+ * Unit tests for netprobe/advice.c: every code has complete advice, and
+ * every doc link lands on a heading of docs/troubleshooting.md.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <ctype.h>
+#include <stdbool.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "netprobe/advice.h"
+
+#define GUIDE "docs/troubleshooting.md"
+#define TEXT_LEN_MAX 400 /* longest sentence; keeps the human output readable */
+
+struct expected_code {
+    const char *code;
+    enum advice_kind kind;
+};
+
+/* The fixed list from the issue (and docs/report.schema.json). */
+static const struct expected_code EXPECTED[] = {
+    {"ok", ADVICE_VERDICT},
+    {"dns_failure", ADVICE_VERDICT},
+    {"no_route", ADVICE_VERDICT},
+    {"filtered_drop", ADVICE_VERDICT},
+    {"rejected", ADVICE_VERDICT},
+    {"refused", ADVICE_VERDICT},
+    {"connected_silent", ADVICE_VERDICT},
+    {"server_closed", ADVICE_VERDICT},
+    {"wrong_service", ADVICE_VERDICT},
+    {"mtu_blackhole", ADVICE_VERDICT},
+    {"data_corruption", ADVICE_VERDICT},
+    {"virtualbox_nat", ADVICE_FINDING},
+    {"client_nat", ADVICE_FINDING},
+    {"cloud_nat", ADVICE_FINDING},
+    {"icmp_blocked", ADVICE_FINDING},
+    {"ipv6_broken", ADVICE_FINDING},
+    {"high_latency", ADVICE_FINDING},
+    {"packet_loss", ADVICE_FINDING},
+    {"forged_reset", ADVICE_FINDING},
+    {"local_ok", ADVICE_LOCAL_VERDICT},
+    {"local_not_listening", ADVICE_LOCAL_VERDICT},
+    {"bind_loopback", ADVICE_LOCAL_VERDICT},
+    {"bind_specific", ADVICE_LOCAL_VERDICT},
+    {"host_firewall_blocks", ADVICE_LOCAL_VERDICT},
+    {"bind_address_unavailable", ADVICE_LOCAL_VERDICT},
+};
+#define EXPECTED_COUNT (sizeof EXPECTED / sizeof EXPECTED[0])
+
+static size_t list_len(const char *const *list)
+{
+    size_t n = 0;
+    while (list[n] != NULL)
+        n++;
+    return n;
+}
+
+static void every_code_appears_exactly_once_with_its_kind(void **state)
+{
+    (void)state;
+    size_t count;
+    const struct advice *all = advice_all(&count);
+    for (size_t i = 0; i < EXPECTED_COUNT; i++) {
+        size_t seen = 0;
+        for (size_t j = 0; j < count; j++)
+            if (strcmp(all[j].code, EXPECTED[i].code) == 0)
+                seen++;
+        print_message("code %s\n", EXPECTED[i].code);
+        assert_int_equal(seen, 1);
+        const struct advice *a = advice_find(EXPECTED[i].code);
+        assert_non_null(a);
+        assert_string_equal(a->code, EXPECTED[i].code);
+        assert_int_equal(a->kind, EXPECTED[i].kind);
+    }
+    /* Each expected code once and no more entries: no stray codes. */
+    assert_int_equal(count, EXPECTED_COUNT);
+}
+
+static void every_entry_has_summary_causes_fix_and_its_own_doc_link(void **state)
+{
+    (void)state;
+    size_t count;
+    const struct advice *all = advice_all(&count);
+    for (size_t i = 0; i < count; i++) {
+        const struct advice *a = &all[i];
+        char doc[128];
+        print_message("code %s\n", a->code);
+        assert_non_null(a->summary);
+        assert_true(strlen(a->summary) > 0);
+        assert_true(list_len(a->causes) >= 1);
+        assert_true(list_len(a->fix) >= 1);
+        snprintf(doc, sizeof doc, GUIDE "#%s", a->code);
+        assert_non_null(a->doc);
+        assert_string_equal(a->doc, doc);
+    }
+}
+
+/* Calls check(text) for the summary, every cause and every fix step. */
+static void for_each_text(void (*check)(const char *code, const char *text))
+{
+    size_t count;
+    const struct advice *all = advice_all(&count);
+    for (size_t i = 0; i < count; i++) {
+        check(all[i].code, all[i].summary);
+        for (size_t k = 0; all[i].causes[k] != NULL; k++)
+            check(all[i].code, all[i].causes[k]);
+        for (size_t k = 0; all[i].fix[k] != NULL; k++)
+            check(all[i].code, all[i].fix[k]);
+    }
+}
+
+static void check_text_shape(const char *code, const char *text)
+{
+    size_t len = strlen(text);
+    if (len == 0 || len > TEXT_LEN_MAX || isspace((unsigned char)text[0]) ||
+        isspace((unsigned char)text[len - 1]) || strchr(text, '\n') != NULL ||
+        strchr(text, '%') != NULL)
+        fail_msg("%s: badly shaped text (empty, too long, padded, multi-line or '%%'): \"%s\"",
+                 code, text);
+    /* The only placeholder is {port}; a typo like {prot} would reach users. */
+    for (const char *p = strchr(text, '{'); p != NULL; p = strchr(p + 1, '{'))
+        if (strncmp(p, "{port}", 6) != 0)
+            fail_msg("%s: unknown placeholder in \"%s\"", code, text);
+}
+
+static void texts_are_single_lines_with_only_the_port_placeholder(void **state)
+{
+    (void)state;
+    for_each_text(check_text_shape);
+}
+
+static void check_renders_without_braces(const char *code, const char *text)
+{
+    char out[TEXT_LEN_MAX + 64];
+    advice_render(text, 8888, out, sizeof out);
+    bool had_port = strstr(text, "{port}") != NULL;
+    if (strchr(out, '{') != NULL || (had_port && strstr(out, "8888") == NULL))
+        fail_msg("%s: rendered badly: \"%s\"", code, out);
+}
+
+static void every_text_renders_with_the_port_filled_in(void **state)
+{
+    (void)state;
+    for_each_text(check_renders_without_braces);
+    char out[256];
+    advice_render(advice_find("filtered_drop")->causes[0], 8888, out, sizeof out);
+    assert_string_equal(out, "the security group has no inbound rule for TCP 8888 from your "
+                             "address");
+}
+
+struct order_case {
+    const char *code;
+    size_t index;      /* which cause */
+    const char *words; /* must appear in it */
+};
+
+/* The order of causes is part of the advice: most likely first. */
+static const struct order_case ORDER_CASES[] = {
+    {"filtered_drop", 0, "security group has no inbound rule for TCP {port}"},
+    {"filtered_drop", 1, "network ACL"},
+    {"filtered_drop", 2, "firewall on the way"},
+    {"refused", 0, "nothing listens on {port}"},
+    {"refused", 1, "127.0.0.1"},
+    {"rejected", 0, "REJECT"},
+    {"connected_silent", 0, "never reads"},
+    {"icmp_blocked", 0, "security group"},
+    {"bind_address_unavailable", 0, "public IPv4 address"},
+    {"cloud_nat", 0, "172.31"},
+};
+
+static void causes_come_in_the_documented_order(void **state)
+{
+    (void)state;
+    for (size_t i = 0; i < sizeof ORDER_CASES / sizeof ORDER_CASES[0]; i++) {
+        const struct order_case *c = &ORDER_CASES[i];
+        const struct advice *a = advice_find(c->code);
+        print_message("%s cause %zu\n", c->code, c->index);
+        assert_non_null(a);
+        assert_true(c->index < list_len(a->causes));
+        assert_non_null(strstr(a->causes[c->index], c->words));
+    }
+}
+
+static void filtered_drop_fix_names_the_console_path_and_the_rule(void **state)
+{
+    (void)state;
+    const struct advice *a = advice_find("filtered_drop");
+    assert_non_null(a);
+    assert_non_null(strstr(a->fix[0], "EC2 > Instances > your instance > Security > Security "
+                                      "groups"));
+    assert_non_null(strstr(a->fix[0], "Edit inbound rules"));
+    assert_non_null(strstr(a->fix[1], "Custom TCP, port {port}, source My IP"));
+    assert_non_null(strstr(a->fix[1], "0.0.0.0/0"));
+}
+
+static void unknown_codes_have_no_entry(void **state)
+{
+    (void)state;
+    static const char *const UNKNOWN[] = {"",       "OK", "ok ", "filtered", "filtered_drop_x",
+                                          "timeout"};
+    for (size_t i = 0; i < sizeof UNKNOWN / sizeof UNKNOWN[0]; i++)
+        assert_null(advice_find(UNKNOWN[i]));
+    assert_null(advice_find(NULL));
+}
+
+struct render_case {
+    const char *text;
+    int port;
+    size_t cap;
+    const char *want;
+};
+
+static const struct render_case RENDER_CASES[] = {
+    {"TCP {port} from you", 8888, 64, "TCP 8888 from you"},
+    {"{port}{port}", 80, 64, "8080"},
+    {"host port {port}, guest port {port}", 22, 64, "host port 22, guest port 22"},
+    {"no placeholder", 8888, 64, "no placeholder"},
+    {"half {por", 8888, 64, "half {por"},
+    {"{PORT}", 8888, 64, "{PORT}"},
+    {"x {port} y", 8888, 5, "x 88"}, /* truncated inside the number */
+    {"abcdef", 1, 4, "abc"},
+    {"abc", 1, 1, ""},
+    {"", 1, 8, ""},
+    {"{port}", 65535, 64, "65535"},
+};
+
+static void render_replaces_port_and_truncates_safely(void **state)
+{
+    (void)state;
+    for (size_t i = 0; i < sizeof RENDER_CASES / sizeof RENDER_CASES[0]; i++) {
+        const struct render_case *c = &RENDER_CASES[i];
+        char out[80];
+        memset(out, 'Z', sizeof out);
+        print_message("render \"%s\" cap %zu\n", c->text, c->cap);
+        advice_render(c->text, c->port, out, c->cap);
+        assert_string_equal(out, c->want);
+        assert_int_equal(out[c->cap], 'Z'); /* nothing written past cap */
+    }
+    char untouched = 'Z';
+    advice_render("text", 1, &untouched, 0);
+    assert_int_equal(untouched, 'Z');
+}
+
+/* Finds GUIDE from the working directory or one of its parents (the tests
+ * run from the repo root; a developer may run one from a subdirectory). */
+static FILE *open_guide(void)
+{
+    char dir[PATH_MAX];
+    if (getcwd(dir, sizeof dir) == NULL)
+        return NULL;
+    for (int depth = 0; depth < 16; depth++) {
+        char path[PATH_MAX + sizeof GUIDE + 1];
+        snprintf(path, sizeof path, "%s/%s", dir, GUIDE);
+        FILE *f = fopen(path, "r");
+        if (f != NULL)
+            return f;
+        char *slash = strrchr(dir, '/');
+        if (slash == NULL || slash == dir)
+            break;
+        *slash = '\0';
+    }
+    return NULL;
+}
+
+/* GitHub's anchor for a heading line ("## filtered_drop" -> "filtered_drop"):
+ * lower case, spaces to '-', punctuation other than '-' and '_' dropped. */
+static void heading_slug(const char *line, char *out, size_t cap)
+{
+    size_t n = 0;
+    while (*line == '#')
+        line++;
+    while (*line == ' ')
+        line++;
+    for (; *line != '\0' && *line != '\n' && n + 1 < cap; line++) {
+        unsigned char ch = (unsigned char)*line;
+        if (isalnum(ch) || ch == '-' || ch == '_')
+            out[n++] = (char)tolower(ch);
+        else if (ch == ' ')
+            out[n++] = '-';
+    }
+    while (n > 0 && out[n - 1] == '-')
+        n--; /* trailing spaces */
+    out[n] = '\0';
+}
+
+/* How many headings (outside code fences) of the guide have anchor slug. */
+static int count_headings(FILE *f, const char *slug)
+{
+    char *line = NULL;
+    size_t cap = 0;
+    int count = 0;
+    int in_fence = 0;
+    rewind(f);
+    while (getline(&line, &cap, f) != -1) {
+        if (strncmp(line, "```", 3) == 0)
+            in_fence = !in_fence;
+        if (in_fence || line[0] != '#')
+            continue;
+        char got[128];
+        heading_slug(line, got, sizeof got);
+        if (strcmp(got, slug) == 0)
+            count++;
+    }
+    free(line);
+    return count;
+}
+
+static void every_doc_anchor_is_one_heading_of_the_guide(void **state)
+{
+    (void)state;
+    FILE *f = open_guide();
+    if (f == NULL)
+        fail_msg("cannot open %s from the working directory or its parents; run the test "
+                 "from the repository",
+                 GUIDE);
+    size_t count;
+    const struct advice *all = advice_all(&count);
+    for (size_t i = 0; i < count; i++) {
+        const char *anchor = strchr(all[i].doc, '#');
+        assert_non_null(anchor);
+        int n = count_headings(f, anchor + 1);
+        if (n != 1)
+            fail_msg("%s: %d headings with anchor \"%s\" in %s (want exactly 1)", all[i].code, n,
+                     anchor + 1, GUIDE);
+    }
+    fclose(f);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(every_code_appears_exactly_once_with_its_kind),
+        cmocka_unit_test(every_entry_has_summary_causes_fix_and_its_own_doc_link),
+        cmocka_unit_test(texts_are_single_lines_with_only_the_port_placeholder),
+        cmocka_unit_test(every_text_renders_with_the_port_filled_in),
+        cmocka_unit_test(causes_come_in_the_documented_order),
+        cmocka_unit_test(filtered_drop_fix_names_the_console_path_and_the_rule),
+        cmocka_unit_test(unknown_codes_have_no_entry),
+        cmocka_unit_test(render_replaces_port_and_truncates_safely),
+        cmocka_unit_test(every_doc_anchor_is_one_heading_of_the_guide),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
