@@ -1,0 +1,100 @@
+/* Unit tests for chat/connect.c: every connect failure gets its own
+ * message for people, and each ends with the netprobe hint. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <errno.h>
+#include <netdb.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "chat/connect.h"
+
+struct explain_case {
+    int gai, err;
+    const char *must[2]; /* phrases the message must carry (NULL: none) */
+};
+
+static const struct explain_case explain_cases[] = {
+    {0, ECONNREFUSED, {"connection refused", "nothing listens on port 8888 at 203.0.113.5"}},
+    {0, ETIMEDOUT, {"timed out after 7 s", "security group or firewall"}},
+    {0, EHOSTUNREACH, {"no route to host", "203.0.113.5 cannot be reached"}},
+    {0, ENETUNREACH, {"network unreachable", "no route to 203.0.113.5"}},
+    {0, EACCES, {"permission denied", "firewall"}},
+    {0, EPERM, {"not permitted", "firewall on this machine"}},
+    {0, ENETDOWN, {"network is down", NULL}},
+    {0, ECONNRESET, {"connection reset", NULL}},
+    {EAI_NONAME, 0, {"name not resolved", "203.0.113.5 does not exist"}},
+    {EAI_AGAIN, 0, {"name not resolved", "resolver did not answer"}},
+    {EAI_FAIL, 0, {"name not resolved", "DNS server failed"}},
+    /* Causes without advice still say what the system said. */
+    {0, EMFILE, {"Too many open files", NULL}},
+    {EAI_SYSTEM, ENOMEM, {"Cannot allocate memory", NULL}},
+};
+
+static void each_failure_has_its_own_message_and_the_netprobe_hint(void **state)
+{
+    (void)state;
+    for (size_t i = 0; i < sizeof explain_cases / sizeof explain_cases[0]; i++) {
+        const struct explain_case *c = &explain_cases[i];
+        struct connect_error e = {c->gai, c->err};
+        char msg[1024];
+        connect_explain(&e, "203.0.113.5", "8888", 7, msg, sizeof msg);
+        print_message("case gai=%d errno=%d: %s\n", c->gai, c->err, msg);
+        assert_non_null(strstr(msg, "cannot connect to 203.0.113.5 port 8888: "));
+        for (size_t k = 0; k < 2; k++)
+            if (c->must[k] != NULL)
+                assert_non_null(strstr(msg, c->must[k]));
+        const char *hint = "run: netprobe 203.0.113.5 8888";
+        size_t len = strlen(msg), hlen = strlen(hint);
+        assert_true(len > hlen);
+        assert_string_equal(msg + len - hlen, hint);
+    }
+}
+
+static void not_found_and_no_answer_are_told_apart(void **state)
+{
+    (void)state;
+    char a[1024], b[1024];
+    connect_explain(&(struct connect_error){EAI_NONAME, 0}, "srv.example", "8888", 5, a, sizeof a);
+    connect_explain(&(struct connect_error){EAI_AGAIN, 0}, "srv.example", "8888", 5, b, sizeof b);
+    assert_non_null(strstr(a, "does not exist"));
+    assert_null(strstr(a, "did not answer"));
+    assert_non_null(strstr(b, "did not answer"));
+    assert_null(strstr(b, "does not exist"));
+}
+
+static void host_text_is_not_a_format(void **state)
+{
+    (void)state;
+    char msg[1024];
+    connect_explain(&(struct connect_error){0, ECONNREFUSED}, "%s%n{port}", "9", 5, msg,
+                    sizeof msg);
+    /* The host is copied as is: "%s%n" stays, "{port}" in it is not expanded. */
+    assert_non_null(strstr(msg, "cannot connect to %s%n{port} port 9"));
+}
+
+static void a_small_buffer_truncates_safely(void **state)
+{
+    (void)state;
+    char msg[16];
+    memset(msg, 'x', sizeof msg);
+    connect_explain(&(struct connect_error){0, ETIMEDOUT}, "203.0.113.5", "8888", 5, msg,
+                    sizeof msg);
+    assert_int_equal(strlen(msg), sizeof msg - 1);
+    assert_memory_equal(msg, "cannot connect ", 15);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(each_failure_has_its_own_message_and_the_netprobe_hint),
+        cmocka_unit_test(not_found_and_no_answer_are_told_apart),
+        cmocka_unit_test(host_text_is_not_a_format),
+        cmocka_unit_test(a_small_buffer_truncates_safely),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
