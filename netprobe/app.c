@@ -1,0 +1,203 @@
+/*
+ * app.c - the app stage: send the netprobe hello and see who answers.
+ *
+ * chatd answers with one JSON line saying what it saw (docs/protocol.md);
+ * comparing that with what we saw finds NAT on either side.  Anything else
+ * that answers is another service, recorded by its first bytes.  Silence
+ * is split by TCP_INFO: if the server's kernel ACKed our hello, the server
+ * program is the one not reading.
+ */
+#include <errno.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "netprobe/stageio.h"
+#include "netprobe/stages.h"
+
+/* Greeting lines chatd may send before the reply; none starts with '{'. */
+static const char *const CHATD_KINDS[] = {"NOTICE ", "ASK ", "DIAG ", "PING ", "ERR "};
+
+/* The protocol's bound on greeting lines before the reply. */
+#define APP_LINES_MAX 16
+#define APP_BYTES_MAX 4096
+
+static bool chatd_greeting(const char *line)
+{
+    for (size_t i = 0; i < sizeof CHATD_KINDS / sizeof CHATD_KINDS[0]; i++)
+        if (strncmp(line, CHATD_KINDS[i], strlen(CHATD_KINDS[i])) == 0)
+            return true;
+    return false;
+}
+
+/* Copies len bytes into out, every unprintable byte shown as '.'. */
+static void printable(char *out, size_t cap, const char *in, size_t len)
+{
+    size_t n = len < cap - 1 ? len : cap - 1;
+    for (size_t i = 0; i < n; i++)
+        out[i] = in[i] >= 0x20 && in[i] < 0x7f ? in[i] : '.';
+    out[n] = '\0';
+}
+
+/* A fresh nonce of URL-safe characters, as the protocol allows. */
+static void make_nonce(char *out, size_t n)
+{
+    static const char ALPHABET[] =
+        "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+    unsigned char raw[32];
+    if (n > sizeof raw)
+        n = sizeof raw;
+    if (stageio_random(raw, n) < 0)
+        memset(raw, 'x', n); /* still a valid nonce; uniqueness is a nicety */
+    for (size_t i = 0; i < n; i++)
+        out[i] = ALPHABET[raw[i] % 64];
+    out[n] = '\0';
+}
+
+/* Did the peer's kernel acknowledge everything we sent? */
+static void check_acked(struct ev_app *app, int fd)
+{
+    struct tcp_info ti;
+    socklen_t len = sizeof ti;
+    if (getsockopt(fd, IPPROTO_TCP, TCP_INFO, &ti, &len) < 0)
+        return;
+    app->bytes_acked_known = true;
+    app->bytes_acked = ti.tcpi_unacked == 0;
+}
+
+static void set_other(struct ev_app *app, const char *bytes, size_t len)
+{
+    app->outcome = APP_OTHER;
+    if (app->banner[0] == '\0')
+        printable(app->banner, sizeof app->banner, bytes, len);
+}
+
+/* Judges a '{' line: our reply, or someone else's JSON. */
+static void take_reply(struct ev_app *app, const char *line, const char *nonce)
+{
+    char err[128];
+    if (hello_reply_parse(line, &app->hello, err, sizeof err) == 0 &&
+        strcmp(app->hello.nonce, nonce) == 0) {
+        app->outcome = APP_CHATD;
+        return;
+    }
+    memset(&app->hello, 0, sizeof app->hello);
+    app->banner[0] = '\0';
+    set_other(app, line, strlen(line));
+}
+
+/* How the exchange ended without a reply line (rc < 0). */
+static void take_end(struct ev_app *app, struct stageio_conn *c, int rc)
+{
+    if (c->len > 0) {
+        set_other(app, c->buf, c->len); /* a partial line is a banner too */
+        return;
+    }
+    if (rc == STAGEIO_TIMEOUT) {
+        app->outcome = APP_SILENT;
+        check_acked(app, c->fd);
+    } else {
+        app->outcome = rc == STAGEIO_EOF ? APP_CLOSED : APP_RESET;
+    }
+}
+
+/* Reads until the reply, another service's line, the end or deadline. */
+static void exchange(struct ev_app *app, struct stageio_conn *c, const char *nonce, double deadline)
+{
+    char line[APP_BYTES_MAX + 1];
+    size_t lines = 0, bytes = 0;
+    for (;;) {
+        int rc = stageio_read_line(c, line, sizeof line, deadline);
+        if (rc < 0) {
+            take_end(app, c, rc);
+            return;
+        }
+        if (line[0] == '{') {
+            take_reply(app, line, nonce);
+            return;
+        }
+        bytes += (size_t)rc + 1;
+        if (app->banner[0] == '\0')
+            printable(app->banner, sizeof app->banner, line, (size_t)rc);
+        if (!chatd_greeting(line) || ++lines > APP_LINES_MAX || bytes > APP_BYTES_MAX) {
+            app->outcome = APP_OTHER;
+            return;
+        }
+    }
+}
+
+/* Compares the server's view with ours (APP_CHATD only). */
+static void compare(struct ev_app *app, const struct ev_tcp_attempt *a, int fd)
+{
+    struct sockaddr_storage me;
+    socklen_t len = sizeof me;
+    char ours[ADDR_TEXT_MAX];
+    if (getsockname(fd, (struct sockaddr *)&me, &len) == 0 &&
+        addr_format((struct sockaddr *)&me, ours, NULL) == 0)
+        app->client_nat = strcmp(ours, app->hello.peer.address) != 0;
+    app->server_nat = strcmp(a->target.address, app->hello.local.address) != 0;
+}
+
+static void summarise(struct evidence *ev, double start, double timeout_ms)
+{
+    const struct ev_app *app = &ev->app;
+    const struct hello_info *h = &app->hello;
+    switch (app->outcome) {
+    case APP_CHATD:
+        stageio_done(ev, STAGE_APP, h->netprobe == HELLO_VERSION ? STATUS_PASS : STATUS_WARN, start,
+                     "%.31s %.31s on %.64s (%.7s mode) sees us as %s port %d%s%s", h->server,
+                     h->version, h->hostname, h->mode, h->peer.address, h->peer.port,
+                     app->client_nat ? "; client NAT" : "",
+                     app->server_nat ? "; server behind NAT" : "");
+        break;
+    case APP_OTHER:
+        stageio_done(ev, STAGE_APP, STATUS_FAIL, start, "another service answered: \"%.120s\"",
+                     app->banner);
+        break;
+    case APP_SILENT:
+        stageio_done(ev, STAGE_APP, STATUS_FAIL, start,
+                     "connected, no answer within %.0f ms (our bytes %s)", timeout_ms,
+                     !app->bytes_acked_known ? "unknown"
+                     : app->bytes_acked      ? "ACKed by the server's kernel"
+                                             : "not ACKed");
+        break;
+    default:
+        stageio_done(ev, STAGE_APP, STATUS_FAIL, start,
+                     "the server %s the connection before answering%s%.120s",
+                     app->outcome == APP_RESET ? "reset" : "closed", app->banner[0] ? ": " : "",
+                     app->banner);
+    }
+}
+
+void stage_app_run(struct evidence *ev, const struct probe_opts *o)
+{
+    double start = stageio_now_ms(), deadline = start + o->timeout_ms;
+    struct ev_app *app = &ev->app;
+    struct stageio_conn c;
+    char nonce[17], hello[HELLO_NONCE_MAX + 32];
+    int err;
+    memset(app, 0, sizeof *app);
+    if (ev->tcp.chosen < 0 || (size_t)ev->tcp.chosen >= ev->tcp.attempt_count) {
+        stageio_done(ev, STAGE_APP, STATUS_SKIP, start, "no open TCP connection to talk to");
+        return;
+    }
+    const struct ev_tcp_attempt *a = &ev->tcp.attempts[ev->tcp.chosen];
+    make_nonce(nonce, 16);
+    int n = hello_format_request(hello, sizeof hello, nonce);
+    if (stageio_connect(&c, &a->target, o->port, 0, deadline, &err) < 0) {
+        app->outcome = err == ETIMEDOUT ? APP_SILENT : err == ECONNREFUSED ? APP_RESET : APP_CLOSED;
+        stageio_done(ev, STAGE_APP, STATUS_FAIL, start, "cannot connect again to %s port %d: %s",
+                     a->target.address, o->port, strerror(err));
+        return;
+    }
+    int rc = n > 0 ? stageio_send(&c, hello, (size_t)n, deadline) : STAGEIO_RESET;
+    if (rc < 0)
+        take_end(app, &c, rc);
+    else
+        exchange(app, &c, nonce, deadline);
+    if (app->outcome == APP_CHATD)
+        compare(app, a, c.fd);
+    stageio_close(&c);
+    summarise(ev, start, o->timeout_ms);
+}

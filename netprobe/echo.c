@@ -1,0 +1,262 @@
+/*
+ * echo.c - the echo stage: payloads of growing size, each checked byte for
+ * byte against what comes back.
+ *
+ * Small payloads passing while a larger one stalls is the mark of a path
+ * MTU black hole: full-size segments vanish and the ICMP "fragmentation
+ * needed" that should shrink them never arrives.  The stalled size is then
+ * repeated on a new connection with TCP_MAXSEG 1200 set before connect(),
+ * so the SYN asks for small segments; if that passes, the MTU was it.
+ */
+#include <errno.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include "netprobe/stageio.h"
+#include "netprobe/stages.h"
+
+static const size_t ECHO_DEFAULT_SIZES[] = {16, 1024, 1400, 4096, 16384, 65536};
+
+/* The MSS asked for on the retry: fits a 1280-byte IPv6 minimum MTU
+ * with room for tunnel headers. */
+#define ECHO_RETRY_MSS 1200
+
+/* Progress of one echo request. */
+struct echo_run {
+    const unsigned char *payload;
+    size_t size;
+    size_t sent;               /* payload bytes sent */
+    size_t back;               /* payload bytes received and matching */
+    bool header;               /* the "ECHO N" answer line was read */
+    enum echo_outcome outcome; /* ECHO_NOT_RUN while in progress */
+};
+
+/* Connects, sends the hello and reads up to its reply.  Returns 0, or -1
+ * with a reason in why. */
+static int echo_open(struct stageio_conn *c, const struct ev_address *a, int port, int mss,
+                     double deadline, const char **why)
+{
+    char line[4096], req[HELLO_NONCE_MAX + 32];
+    int err, n = hello_format_request(req, sizeof req, "netprobe-echo");
+    if (stageio_connect(c, a, port, mss, deadline, &err) < 0) {
+        *why = strerror(err);
+        return -1;
+    }
+    *why = "no hello reply";
+    if (n < 0 || stageio_send(c, req, (size_t)n, deadline) < 0)
+        goto fail;
+    for (int i = 0; i < 17; i++) { /* greeting lines, then the reply */
+        int rc = stageio_read_line(c, line, sizeof line, deadline);
+        if (rc < 0)
+            goto fail;
+        if (line[0] == '{')
+            return 0;
+    }
+fail:
+    stageio_close(c);
+    return -1;
+}
+
+/* Checks the answer's header line once it is complete. */
+static void take_header(struct stageio_conn *c, struct echo_run *r)
+{
+    char *lf = memchr(c->buf, '\n', c->len), want[32];
+    if (lf == NULL) {
+        if (c->len == sizeof c->buf)
+            r->outcome = ECHO_MISMATCH;
+        return;
+    }
+    size_t n = (size_t)(lf - c->buf);
+    int wn = snprintf(want, sizeof want, "ECHO %zu", r->size);
+    if (n >= 4 && memcmp(c->buf, "ERR ", 4) == 0)
+        r->outcome = ECHO_CLOSED; /* refused; the server closes next */
+    else if ((size_t)wn != n || memcmp(c->buf, want, n) != 0)
+        r->outcome = ECHO_MISMATCH;
+    r->header = true;
+    stageio_consume(c, n + 1);
+}
+
+/* Compares what is buffered with the payload and consumes it. */
+static void take_bytes(struct stageio_conn *c, struct echo_run *r)
+{
+    if (!r->header)
+        take_header(c, r);
+    if (!r->header || r->outcome != ECHO_NOT_RUN)
+        return;
+    size_t n = c->len < r->size - r->back ? c->len : r->size - r->back;
+    for (size_t i = 0; i < n; i++)
+        if ((unsigned char)c->buf[i] != r->payload[r->back + i]) {
+            r->back += i;
+            r->outcome = ECHO_MISMATCH;
+            return;
+        }
+    r->back += n;
+    stageio_consume(c, n);
+    if (r->back == r->size)
+        r->outcome = ECHO_OK;
+}
+
+/* Sends what the socket takes right now. */
+static void push(struct stageio_conn *c, struct echo_run *r)
+{
+    ssize_t n = send(c->fd, r->payload + r->sent, r->size - r->sent, MSG_NOSIGNAL | MSG_DONTWAIT);
+    if (n > 0)
+        r->sent += (size_t)n;
+    else if (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)
+        r->outcome = ECHO_CLOSED;
+}
+
+/* Sends and reads at the same time: the server streams the echo back
+ * while the payload is still arriving, and waiting for the whole send
+ * first could fill both directions' buffers. */
+static void pump(struct stageio_conn *c, struct echo_run *r, double deadline)
+{
+    take_bytes(c, r); /* bytes that came with an earlier read */
+    while (r->outcome == ECHO_NOT_RUN) {
+        struct pollfd p = {c->fd, (short)(POLLIN | (r->sent < r->size ? POLLOUT : 0)), 0};
+        double left = deadline - stageio_now_ms();
+        if (left <= 0) {
+            r->outcome = ECHO_STALLED;
+            return;
+        }
+        int rc = poll(&p, 1, (int)(left + 0.999));
+        if (rc < 0 && errno != EINTR)
+            r->outcome = ECHO_CLOSED;
+        if (rc > 0 && (p.revents & POLLOUT))
+            push(c, r);
+        if (rc > 0 && (p.revents & (POLLIN | POLLERR | POLLHUP))) {
+            int got = stageio_fill(c, deadline);
+            if (got == STAGEIO_EOF || got == STAGEIO_RESET)
+                r->outcome = ECHO_CLOSED;
+            else if (got > 0)
+                take_bytes(c, r);
+        }
+    }
+}
+
+/* Echoes one random payload of size bytes; fills out. */
+static void echo_size(struct stageio_conn *c, size_t size, double timeout_ms,
+                      struct ev_echo_size *out)
+{
+    double start = stageio_now_ms(), deadline = start + timeout_ms;
+    char head[32];
+    unsigned char *payload = malloc(size);
+    memset(out, 0, sizeof *out);
+    out->size = size;
+    int hn = snprintf(head, sizeof head, "ECHO %zu\n", size);
+    if (payload == NULL || stageio_random(payload, size) < 0) {
+        free(payload);
+        out->outcome = ECHO_CLOSED;
+        return;
+    }
+    struct echo_run r = {.payload = payload, .size = size};
+    if (stageio_send(c, head, (size_t)hn, deadline) < 0)
+        r.outcome = ECHO_CLOSED;
+    pump(c, &r, deadline);
+    out->outcome = r.outcome;
+    out->bytes_back = r.back;
+    out->rtt_ms = r.outcome == ECHO_OK ? stageio_now_ms() - start : 0;
+    free(payload);
+}
+
+/* What the first connection's kernel thinks of the path. */
+static void path_info(struct ev_echo *e, int fd, int family)
+{
+    int v = 0;
+    socklen_t len = sizeof v;
+    if (getsockopt(fd, IPPROTO_TCP, TCP_MAXSEG, &v, &len) == 0)
+        e->path_mss = v;
+    len = sizeof v;
+    int level = family == AF_INET6 ? IPPROTO_IPV6 : IPPROTO_IP;
+    if (getsockopt(fd, level, family == AF_INET6 ? IPV6_MTU : IP_MTU, &v, &len) == 0)
+        e->path_mtu = v;
+}
+
+/* Repeats a stalled size with a small MSS from the first SYN on. */
+static void mss_retry(struct ev_echo *e, const struct ev_address *a, int port, size_t size,
+                      double timeout_ms)
+{
+    struct stageio_conn c;
+    struct ev_echo_size res;
+    const char *why;
+    e->mss_retry_run = true;
+    e->mss_retry_mss = ECHO_RETRY_MSS;
+    e->mss_retry_outcome = ECHO_CLOSED;
+    if (echo_open(&c, a, port, ECHO_RETRY_MSS, stageio_now_ms() + timeout_ms, &why) < 0)
+        return;
+    echo_size(&c, size, timeout_ms, &res);
+    e->mss_retry_outcome = res.outcome;
+    stageio_close(&c);
+}
+
+/* Runs every size on c until one fails; returns the index of the failed
+ * one, or -1 if all passed. */
+static int run_sizes(struct ev_echo *e, struct stageio_conn *c, const size_t *sizes, size_t count,
+                     long echo_max, double timeout_ms)
+{
+    for (size_t i = 0; i < count && e->size_count < EV_SIZES_MAX; i++) {
+        if (sizes[i] == 0 || (echo_max > 0 && sizes[i] > (size_t)echo_max))
+            continue; /* the server would refuse it; see the summary */
+        struct ev_echo_size *s = &e->sizes[e->size_count++];
+        echo_size(c, sizes[i], timeout_ms, s);
+        if (s->outcome != ECHO_OK)
+            return (int)e->size_count - 1;
+    }
+    (void)stageio_send(c, "QUIT\n", 5, stageio_now_ms() + 100); /* best effort */
+    return -1;
+}
+
+static void summarise(struct evidence *ev, double start, int failed)
+{
+    const struct ev_echo *e = &ev->echo;
+    if (failed < 0) {
+        double worst = 0;
+        for (size_t i = 0; i < e->size_count; i++)
+            worst = e->sizes[i].rtt_ms > worst ? e->sizes[i].rtt_ms : worst;
+        stageio_done(ev, STAGE_ECHO, e->size_count ? STATUS_PASS : STATUS_WARN, start,
+                     "%zu sizes echoed byte for byte, largest %zu bytes, slowest %.1f ms",
+                     e->size_count, e->size_count ? e->sizes[e->size_count - 1].size : 0, worst);
+        return;
+    }
+    const struct ev_echo_size *s = &e->sizes[failed];
+    char retry[96] = "";
+    if (e->mss_retry_run)
+        snprintf(retry, sizeof retry, "; with MSS %d: %s (path MSS %d, MTU %d)", e->mss_retry_mss,
+                 echo_outcome_name(e->mss_retry_outcome), e->path_mss, e->path_mtu);
+    stageio_done(ev, STAGE_ECHO, STATUS_FAIL, start, "%zu bytes: %s after %zu bytes back%s",
+                 s->size, echo_outcome_name(s->outcome), s->bytes_back, retry);
+}
+
+void stage_echo_run(struct evidence *ev, const struct probe_opts *o)
+{
+    double start = stageio_now_ms();
+    struct ev_echo *e = &ev->echo;
+    struct stageio_conn c;
+    const char *why;
+    memset(e, 0, sizeof *e);
+    if (ev->app.outcome != APP_CHATD || ev->tcp.chosen < 0) {
+        stageio_done(ev, STAGE_ECHO, STATUS_SKIP, start, "no chatd answered the hello");
+        return;
+    }
+    const struct ev_address *a = &ev->tcp.attempts[ev->tcp.chosen].target;
+    bool custom = o->size_count > 0;
+    const size_t *sizes = custom ? o->sizes : ECHO_DEFAULT_SIZES;
+    size_t count =
+        custom ? o->size_count : sizeof ECHO_DEFAULT_SIZES / sizeof ECHO_DEFAULT_SIZES[0];
+    if (echo_open(&c, a, o->port, 0, start + o->timeout_ms, &why) < 0) {
+        stageio_done(ev, STAGE_ECHO, STATUS_FAIL, start, "cannot open the echo connection: %s",
+                     why);
+        return;
+    }
+    path_info(e, c.fd, a->family);
+    int failed = run_sizes(e, &c, sizes, count, ev->app.hello.echo_max, o->timeout_ms);
+    stageio_close(&c);
+    if (failed > 0 && e->sizes[failed].outcome == ECHO_STALLED)
+        mss_retry(e, a, o->port, e->sizes[failed].size, o->timeout_ms);
+    summarise(ev, start, failed);
+}

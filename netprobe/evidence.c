@@ -1,0 +1,89 @@
+#include "netprobe/evidence.h"
+
+#include <stdio.h>
+#include <string.h>
+
+/* One name per enum value, indexed by the value; "?" past the end. */
+#define NAME_OF(table, v)                                                                          \
+    ((size_t)(v) < sizeof(table) / sizeof(table)[0] && (table)[v] != NULL ? (table)[v] : "?")
+
+static const char *const STAGE_NAMES[] = {
+    [STAGE_LOCAL] = "local", [STAGE_DNS] = "dns", [STAGE_ICMP] = "icmp",
+    [STAGE_TCP] = "tcp",     [STAGE_APP] = "app", [STAGE_ECHO] = "echo",
+};
+
+static const char *const STATUS_NAMES[] = {
+    [STATUS_NOT_RUN] = "not_run", [STATUS_PASS] = "pass", [STATUS_WARN] = "warn",
+    [STATUS_FAIL] = "fail",       [STATUS_SKIP] = "skip",
+};
+
+static const char *const TCP_STATE_NAMES[] = {
+    [TCP_STATE_UNKNOWN] = "unknown",   [TCP_STATE_OPEN] = "open",   [TCP_STATE_CLOSED] = "closed",
+    [TCP_STATE_FILTERED] = "filtered", [TCP_STATE_ERROR] = "error",
+};
+
+static const char *const ADDR_CLASS_NAMES[] = {
+    [ADDR_UNKNOWN] = "unknown",       [ADDR_LOOPBACK] = "loopback",
+    [ADDR_PRIVATE] = "private",       [ADDR_CGNAT] = "cgnat",
+    [ADDR_LINK_LOCAL] = "link_local", [ADDR_DOCUMENTATION] = "documentation",
+    [ADDR_PUBLIC] = "public",
+};
+
+static const char *const DNS_OUTCOME_NAMES[] = {
+    [DNS_LITERAL] = "literal",         [DNS_OK] = "ok",
+    [DNS_NXDOMAIN] = "nxdomain",       [DNS_NO_ANSWER] = "no_answer",
+    [DNS_NO_RESOLVER] = "no_resolver", [DNS_OTHER_FAILURE] = "other_failure",
+};
+
+static const char *const APP_OUTCOME_NAMES[] = {
+    [APP_NOT_RUN] = "not_run", [APP_CHATD] = "chatd",   [APP_OTHER] = "other",
+    [APP_SILENT] = "silent",   [APP_CLOSED] = "closed", [APP_RESET] = "reset",
+};
+
+static const char *const ECHO_OUTCOME_NAMES[] = {
+    [ECHO_NOT_RUN] = "not_run",   [ECHO_OK] = "ok",         [ECHO_STALLED] = "stalled",
+    [ECHO_MISMATCH] = "mismatch", [ECHO_CLOSED] = "closed",
+};
+
+const char *stage_name(enum stage_id id)
+{
+    return NAME_OF(STAGE_NAMES, id);
+}
+
+const char *stage_status_name(enum stage_status s)
+{
+    return NAME_OF(STATUS_NAMES, s);
+}
+
+const char *tcp_state_name(enum tcp_state s)
+{
+    return NAME_OF(TCP_STATE_NAMES, s);
+}
+
+const char *addr_class_name(enum addr_class c)
+{
+    return NAME_OF(ADDR_CLASS_NAMES, c);
+}
+
+const char *dns_outcome_name(enum dns_outcome o)
+{
+    return NAME_OF(DNS_OUTCOME_NAMES, o);
+}
+
+const char *app_outcome_name(enum app_outcome o)
+{
+    return NAME_OF(APP_OUTCOME_NAMES, o);
+}
+
+const char *echo_outcome_name(enum echo_outcome o)
+{
+    return NAME_OF(ECHO_OUTCOME_NAMES, o);
+}
+
+void evidence_init(struct evidence *ev, const char *host, int port)
+{
+    memset(ev, 0, sizeof *ev);
+    snprintf(ev->host, sizeof ev->host, "%s", host != NULL ? host : "");
+    ev->port = port;
+    ev->tcp.chosen = -1;
+}

@@ -1,0 +1,275 @@
+#include "netprobe/local.h"
+
+#include <errno.h>
+#include <ifaddrs.h>
+#include <net/if.h>
+#include <netinet/in.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
+
+#include "netprobe/addrclass.h"
+#include "netprobe/stageio.h"
+#include "netprobe/stages.h"
+
+/* VirtualBox's OUI: every NIC it emulates starts with it. */
+static const char VBOX_OUI[] = "08:00:27";
+
+void local_hints(struct ev_local *l, const char *dmi_product)
+{
+    l->virtualbox_nat = false;
+    l->virtualbox_vm = dmi_product != NULL && strstr(dmi_product, "VirtualBox") != NULL;
+    bool gw_vbox = strcmp(l->gateway, "10.0.2.2") == 0;
+    for (size_t i = 0; i < l->iface_count && i < EV_IFACES_MAX; i++) {
+        const struct ev_iface *f = &l->ifaces[i];
+        if (gw_vbox && addrclass_in_v4(f->address, "10.0.2.0", 24))
+            l->virtualbox_nat = true;
+        if (strncasecmp(f->mac, VBOX_OUI, sizeof VBOX_OUI - 1) == 0)
+            l->virtualbox_vm = true;
+    }
+    l->source_class = addrclass_of(l->source_address);
+}
+
+int local_read_routes(struct ev_local *l, FILE *route)
+{
+    char line[512], dev[64];
+    unsigned long dest, gw, flags, mask;
+    l->gateway[0] = '\0';
+    l->has_default_route = false;
+    if (fgets(line, sizeof line, route) == NULL) /* the header */
+        return -1;
+    while (fgets(line, sizeof line, route) != NULL) {
+        if (sscanf(line, "%63s %lx %lx %lx %*s %*s %*s %lx", dev, &dest, &gw, &flags, &mask) != 5)
+            continue;
+        if (dest != 0 || mask != 0 || !(flags & 0x1 /* RTF_UP */))
+            continue;
+        l->has_default_route = true;
+        /* The kernel prints the address in network byte order as a number. */
+        struct in_addr a = {.s_addr = (uint32_t)gw};
+        if (gw != 0 && inet_ntop(AF_INET, &a, l->gateway, sizeof l->gateway) == NULL)
+            l->gateway[0] = '\0';
+        return 0;
+    }
+    return 0;
+}
+
+/* An IPv6 default route not on "lo" (where the kernel parks unreachable). */
+static bool has_v6_default(void)
+{
+    FILE *f = fopen("/proc/net/ipv6_route", "r");
+    if (f == NULL)
+        return false;
+    char dst[40], dev[64];
+    unsigned plen;
+    bool found = false;
+    while (!found && fscanf(f, "%39s %x %*s %*s %*s %*s %*s %*s %*s %63s", dst, &plen, dev) == 3)
+        found = plen == 0 && strspn(dst, "0") == 32 && strcmp(dev, "lo") != 0;
+    fclose(f);
+    return found;
+}
+
+/* Reads the first line of /sys/class/net/IFACE/FILE into out ("" if none). */
+static void read_sys(const char *iface, const char *file, char *out, size_t cap)
+{
+    char path[128];
+    out[0] = '\0';
+    snprintf(path, sizeof path, "/sys/class/net/%s/%s", iface, file);
+    FILE *f = fopen(path, "r");
+    if (f == NULL)
+        return;
+    if (fgets(out, (int)cap, f) == NULL)
+        out[0] = '\0';
+    out[strcspn(out, "\n")] = '\0';
+    fclose(f);
+}
+
+static int prefix_len(const struct sockaddr *mask)
+{
+    const unsigned char *b;
+    size_t n;
+    if (mask == NULL)
+        return 0;
+    if (mask->sa_family == AF_INET) {
+        b = (const unsigned char *)&((const struct sockaddr_in *)mask)->sin_addr;
+        n = 4;
+    } else if (mask->sa_family == AF_INET6) {
+        b = ((const struct sockaddr_in6 *)mask)->sin6_addr.s6_addr;
+        n = 16;
+    } else {
+        return 0;
+    }
+    int bits = 0;
+    for (size_t i = 0; i < n; i++)
+        bits += __builtin_popcount(b[i]);
+    return bits;
+}
+
+static void add_iface(struct ev_local *l, const struct ifaddrs *ifa)
+{
+    struct ev_iface *f = &l->ifaces[l->iface_count];
+    char text[16];
+    memset(f, 0, sizeof *f);
+    snprintf(f->name, sizeof f->name, "%s", ifa->ifa_name);
+    if (addr_format(ifa->ifa_addr, f->address, NULL) < 0)
+        return;
+    f->prefix_len = prefix_len(ifa->ifa_netmask);
+    read_sys(ifa->ifa_name, "address", f->mac, sizeof f->mac);
+    if (strcmp(f->mac, "00:00:00:00:00:00") == 0)
+        f->mac[0] = '\0'; /* loopback and tunnels have no real MAC */
+    read_sys(ifa->ifa_name, "mtu", text, sizeof text);
+    f->mtu = atoi(text);
+    l->iface_count++;
+}
+
+static int list_ifaces(struct ev_local *l)
+{
+    struct ifaddrs *all;
+    if (getifaddrs(&all) < 0)
+        return -1;
+    for (const struct ifaddrs *i = all; i != NULL && l->iface_count < EV_IFACES_MAX;
+         i = i->ifa_next) {
+        if (i->ifa_addr == NULL ||
+            (i->ifa_addr->sa_family != AF_INET && i->ifa_addr->sa_family != AF_INET6))
+            continue;
+        add_iface(l, i);
+    }
+    freeifaddrs(all);
+    return 0;
+}
+
+/* The address to look up the source for: the first resolved one if the dns
+ * stage already ran, else HOST itself when it is a literal. */
+static bool pick_target(const struct evidence *ev, const struct probe_opts *o, struct ev_address *t)
+{
+    if (ev->dns.addr_count > 0) {
+        *t = ev->dns.addrs[0];
+        return true;
+    }
+    struct in6_addr buf;
+    snprintf(t->address, sizeof t->address, "%s", o->host != NULL ? o->host : "");
+    t->family = inet_pton(AF_INET, t->address, &buf) == 1    ? AF_INET
+                : inet_pton(AF_INET6, t->address, &buf) == 1 ? AF_INET6
+                                                             : 0;
+    return t->family != 0;
+}
+
+/* Asks the kernel which source address and path MTU it would use for t:
+ * connect() on a UDP socket picks a route and sends nothing.  0 or errno. */
+static int find_source(struct ev_local *l, const struct ev_address *t, int port)
+{
+    struct sockaddr_storage ss, me;
+    socklen_t sl, ml = sizeof me;
+    if (stageio_sockaddr(t, port, &ss, &sl) < 0)
+        return EINVAL;
+    int fd = socket(t->family, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+    if (fd < 0)
+        return errno;
+    int err = 0, mtu = 0;
+    socklen_t mlen = sizeof mtu;
+    if (connect(fd, (struct sockaddr *)&ss, sl) < 0 ||
+        getsockname(fd, (struct sockaddr *)&me, &ml) < 0)
+        err = errno;
+    else
+        addr_format((struct sockaddr *)&me, l->source_address, NULL);
+    int level = t->family == AF_INET6 ? IPPROTO_IPV6 : IPPROTO_IP;
+    int opt = t->family == AF_INET6 ? IPV6_MTU : IP_MTU;
+    if (err == 0 && getsockopt(fd, level, opt, &mtu, &mlen) == 0)
+        l->source_mtu = mtu;
+    close(fd);
+    return err;
+}
+
+/* True if a socket of this kind can be opened (and closes it again). */
+static bool can_open(int family, int type, int proto)
+{
+    int fd = socket(family, type | SOCK_CLOEXEC, proto);
+    if (fd < 0)
+        return false;
+    close(fd);
+    return true;
+}
+
+/* CAP_NET_RAW (bit 13) in the effective set: what packet capture needs. */
+static bool has_cap_net_raw(void)
+{
+    FILE *f = fopen("/proc/self/status", "r");
+    char line[256];
+    unsigned long long caps = 0;
+    bool found = false;
+    while (f != NULL && !found && fgets(line, sizeof line, f) != NULL)
+        found = sscanf(line, "CapEff: %llx", &caps) == 1;
+    if (f != NULL)
+        fclose(f);
+    return found && (caps & (1ULL << 13)) != 0;
+}
+
+static void read_dmi(char *out, size_t cap)
+{
+    FILE *f = fopen("/sys/class/dmi/id/product_name", "r");
+    out[0] = '\0';
+    if (f == NULL)
+        return;
+    if (fgets(out, (int)cap, f) == NULL)
+        out[0] = '\0';
+    fclose(f);
+}
+
+static const char *iface_of(const struct ev_local *l, const char *address)
+{
+    for (size_t i = 0; i < l->iface_count; i++)
+        if (strcmp(l->ifaces[i].address, address) == 0)
+            return l->ifaces[i].name;
+    return "?";
+}
+
+static void gather(struct ev_local *l)
+{
+    if (gethostname(l->hostname, sizeof l->hostname) < 0)
+        l->hostname[0] = '\0';
+    l->hostname[sizeof l->hostname - 1] = '\0';
+    FILE *route = fopen("/proc/net/route", "r");
+    if (route != NULL) {
+        local_read_routes(l, route);
+        fclose(route);
+    }
+    if (!l->has_default_route)
+        l->has_default_route = has_v6_default();
+    l->can_raw_socket = can_open(AF_INET, SOCK_RAW, IPPROTO_ICMP);
+    l->can_ping_socket = can_open(AF_INET, SOCK_DGRAM, IPPROTO_ICMP);
+    l->can_capture = has_cap_net_raw();
+}
+
+void stage_local_run(struct evidence *ev, const struct probe_opts *o)
+{
+    double start = stageio_now_ms();
+    struct ev_local *l = &ev->local;
+    char dmi[128];
+    if (list_ifaces(l) < 0) {
+        stageio_done(ev, STAGE_LOCAL, STATUS_FAIL, start, "cannot list interfaces: %s",
+                     strerror(errno));
+        return;
+    }
+    gather(l);
+    struct ev_address t;
+    int err = pick_target(ev, o, &t) ? find_source(l, &t, o->port) : 0;
+    read_dmi(dmi, sizeof dmi);
+    local_hints(l, dmi);
+    const char *vbox = l->virtualbox_nat  ? "; VirtualBox NAT"
+                       : l->virtualbox_vm ? "; VirtualBox VM"
+                                          : "";
+    if (err != 0)
+        stageio_done(ev, STAGE_LOCAL, STATUS_WARN, start, "no route from here to %s: %s%s",
+                     t.address, strerror(err), vbox);
+    else if (l->source_address[0] != '\0')
+        stageio_done(ev, STAGE_LOCAL, STATUS_PASS, start,
+                     "source %s (%s) on %s, MTU %d, gateway %s%s", l->source_address,
+                     addr_class_name(l->source_class), iface_of(l, l->source_address),
+                     l->source_mtu, l->gateway[0] ? l->gateway : "none", vbox);
+    else
+        stageio_done(ev, STAGE_LOCAL, l->has_default_route ? STATUS_PASS : STATUS_WARN, start,
+                     "%zu addresses, gateway %s%s%s", l->iface_count,
+                     l->gateway[0] ? l->gateway : "none",
+                     l->has_default_route ? "" : ", no default route", vbox);
+}

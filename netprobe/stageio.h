@@ -1,0 +1,68 @@
+/*
+ * stageio.h - what every probe stage needs: a clock, recording its result,
+ * and a TCP connection with deadlines on every wait.
+ *
+ * Private to the stage modules (local.c ... echo.c).  All waits take an
+ * absolute deadline on the stageio_now_ms() clock, so one timeout bounds a
+ * whole exchange, not each call.
+ */
+#ifndef NETPROBE_STAGEIO_H
+#define NETPROBE_STAGEIO_H
+
+#include <stddef.h>
+#include <sys/socket.h>
+
+#include "netprobe/evidence.h"
+
+/* Milliseconds on the monotonic clock. */
+double stageio_now_ms(void);
+
+/* Records stage id's status, summary (printf-style) and its duration since
+ * start_ms.  For STATUS_SKIP the summary is also the skip reason. */
+void stageio_done(struct evidence *ev, enum stage_id id, enum stage_status st, double start_ms,
+                  const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+
+/* Fills ss from a resolved address and port.  0, or -1 if a is not an
+ * address of its family. */
+int stageio_sockaddr(const struct ev_address *a, int port, struct sockaddr_storage *ss,
+                     socklen_t *len);
+
+/* Fills buf with unpredictable bytes (getrandom).  0 or -1. */
+int stageio_random(void *buf, size_t len);
+
+/* A connected TCP socket with a read buffer. */
+struct stageio_conn {
+    int fd;
+    size_t len; /* bytes buffered in buf */
+    char buf[8192];
+};
+
+enum stageio_rc {
+    STAGEIO_TIMEOUT = -1, /* the deadline passed */
+    STAGEIO_EOF = -2,     /* the peer closed */
+    STAGEIO_RESET = -3,   /* the peer reset (or another socket error) */
+    STAGEIO_TOOLONG = -4, /* no LF within the buffer */
+};
+
+/* Opens a non-blocking TCP connection to a port, with TCP_MAXSEG mss set
+ * before connect() when mss > 0, and waits until deadline.  Returns 0, or
+ * -1 with the reason in *err (ETIMEDOUT for the deadline). */
+int stageio_connect(struct stageio_conn *c, const struct ev_address *a, int port, int mss,
+                    double deadline, int *err);
+void stageio_close(struct stageio_conn *c);
+
+/* Sends all len bytes before deadline.  0 or an enum stageio_rc. */
+int stageio_send(struct stageio_conn *c, const void *data, size_t len, double deadline);
+
+/* Waits until fd is readable or deadline; reads what is there into the
+ * buffer.  Returns bytes added (> 0) or an enum stageio_rc. */
+int stageio_fill(struct stageio_conn *c, double deadline);
+
+/* Reads one line (LF and CR removed) into line.  Returns its length or an
+ * enum stageio_rc. */
+int stageio_read_line(struct stageio_conn *c, char *line, size_t cap, double deadline);
+
+/* Removes the first n buffered bytes. */
+void stageio_consume(struct stageio_conn *c, size_t n);
+
+#endif
