@@ -40,7 +40,8 @@ ifeq ($(WERROR),1)
 WARN += -Werror
 endif
 CFLAGS  ?= $(OPT) -g
-CFLAGS  += -std=gnu11 $(WARN) $(SANFLAGS) -MMD -MP -I. $(PKG_CFLAGS)
+CFLAGS  += -std=gnu11 $(WARN) $(SANFLAGS) -MMD -MP -I. $(PKG_CFLAGS) \
+           -DLOCALEDIR='"$(PREFIX)/share/locale"'
 LDFLAGS += $(SANFLAGS)
 LDLIBS  := $(PKG_LIBS) -lpthread
 
@@ -74,8 +75,26 @@ INTEG_BINS := $(patsubst tests/integration/%.c,$(TESTDIR)/integration/%,$(INTEG_
 
 BENCH_BIN := $(BINDIR)/chatbench
 
+# Message catalogues: po/LANG.po -> .../share/locale/LANG/LC_MESSAGES/chat.mo
+# next to the build (common/i18n.c finds them there and when installed).
+LOCALE_OUT := $(patsubst %/obj,%/share/locale,$(OBJDIR))
+PO_FILES   := $(wildcard po/*.po)
+MO_FILES   := $(patsubst po/%.po,$(LOCALE_OUT)/%/LC_MESSAGES/chat.mo,$(PO_FILES))
+I18N_SRC    = $(sort $(wildcard common/*.c chatd/*.c chat/*.c netprobe/*.c))
+
 .PHONY: all tests check check-one demo bench install uninstall clean deps lab-tour
-all: $(BINS)
+all: $(BINS) $(MO_FILES)
+
+$(LOCALE_OUT)/%/LC_MESSAGES/chat.mo: po/%.po
+	@mkdir -p $(dir $@)
+	msgfmt --check -o $@ $<
+
+# Regenerates the template from the sources and merges it into each .po.
+.PHONY: po
+po:
+	xgettext --from-code=UTF-8 --keyword=_ --keyword=N_ --add-comments=TRANSLATORS \
+	    --package-name=chat --msgid-bugs-address= -o po/chat.pot $(I18N_SRC)
+	for p in $(PO_FILES); do msgmerge --quiet --update --backup=none $$p po/chat.pot; done
 
 $(BINDIR) $(OBJDIR):
 	mkdir -p $@
@@ -130,6 +149,10 @@ install: all
 	install -m 0755 $(BINS) $(DESTDIR)$(PREFIX)/bin/
 	sed 's|@BINDIR@|$(PREFIX)/bin|' scripts/chatd.service.in > $(DESTDIR)$(UNITDIR)/chatd.service
 	chmod 0644 $(DESTDIR)$(UNITDIR)/chatd.service
+	for m in $(MO_FILES); do \
+	    lang=$$(basename $$(dirname $$(dirname $$m))); \
+	    install -D -m 0644 $$m $(DESTDIR)$(PREFIX)/share/locale/$$lang/LC_MESSAGES/chat.mo; \
+	done
 
 uninstall:
 	rm -f $(foreach p,$(PROGRAMS),$(DESTDIR)$(PREFIX)/bin/$(p)) $(DESTDIR)$(UNITDIR)/chatd.service
