@@ -267,9 +267,9 @@ apply_path() {
     mtu-blackhole)
       mtu=1280
       body="
-        chain out { type filter hook output priority filter;
+        chain made_here { type filter hook output priority filter;
           icmp type destination-unreachable icmp code frag-needed drop; }
-        chain fwd { type filter hook forward priority filter;
+        chain passing { type filter hook forward priority filter;
           icmp type destination-unreachable icmp code frag-needed drop; }" ;;
     *) die "unknown path \"$1\" in $TABLE" ;;
   esac
@@ -453,6 +453,8 @@ lab_teardown() {
   done
   rm -rf "$STATE"
   rmdir "$STATE_ROOT" 2>/dev/null || true
+  # /etc/netns holds nothing else of ours; remove it only if it is empty.
+  rmdir /etc/netns 2>/dev/null || true
 }
 
 # Lists what is left of a lab with prefix $P (nothing when it is gone).
