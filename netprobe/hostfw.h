@@ -1,0 +1,76 @@
+/*
+ * hostfw.h - does this machine's own firewall stop new TCP connections to
+ * a port?
+ *
+ * Reads `nft -j list ruleset` (falling back to `iptables-save` text) and
+ * follows the base chains on the input hook the way a new connection from
+ * another machine would: the first rule that decides it wins, then the
+ * chain's policy.  Rules for loopback, for established/related/invalid
+ * packets, for UDP or for other ports do not apply; rules narrowed by
+ * something we do not model (a source address, another interface) are
+ * reported as conditional.  Jumps to user chains are not followed.
+ *
+ * Every JSON field is type-checked before use (iperf3's CVE-2023-38403
+ * came from trusting a JSON type): malformed input is an error, not a crash.
+ */
+#ifndef NETPROBE_HOSTFW_H
+#define NETPROBE_HOSTFW_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include <cjson/cJSON.h>
+
+#define HOSTFW_HITS_MAX 16 /* rules kept as evidence; later ones are counted only */
+
+enum hostfw_action {
+    HOSTFW_ACCEPT,
+    HOSTFW_DROP,
+    HOSTFW_REJECT,
+};
+
+/* One rule (or chain policy) that decides, or may decide, the port. */
+struct hostfw_hit {
+    char family[8]; /* "inet", "ip", "ip6"; "" for iptables */
+    char table[64];
+    char chain[64];
+    long handle; /* nft rule handle or iptables rule number; -1 for a policy */
+    enum hostfw_action action;
+    char detail[96]; /* "drop", "reject with icmpx admin-prohibited", "policy drop" */
+    bool conditional;
+};
+
+struct hostfw_result {
+    char source[16];     /* "nft", "iptables-save", "" when nothing could be read */
+    bool available;      /* a rule set was read and understood */
+    char reason[256];    /* why not available, when !available */
+    bool blocks;         /* an input chain drops/rejects every new connection to the port */
+    bool may_block;      /* only rules narrowed by conditions do */
+    size_t input_chains; /* base chains on the input hook */
+    struct hostfw_hit hits[HOSTFW_HITS_MAX];
+    size_t hit_count;
+    size_t hits_dropped;
+};
+
+/* Parses the output of `nft -j list ruleset` for TCP port.  Returns 0, or
+ * -1 with err saying what is wrong and where ("nftables[3].rule.expr is
+ * not an array"). */
+int hostfw_parse_nft(const char *json, int port, struct hostfw_result *out, char *err,
+                     size_t errcap);
+
+/* The same for the text of `iptables-save` (filter table, INPUT chain). */
+int hostfw_parse_iptables(const char *text, int port, struct hostfw_result *out, char *err,
+                          size_t errcap);
+
+/* Runs nft, else iptables-save, each bounded to timeout_ms, and parses the
+ * output.  Never fails: when nothing can be read, out->available is false
+ * and out->reason says why (not installed, needs root, ...). */
+void hostfw_read(int port, int timeout_ms, struct hostfw_result *out);
+
+/* "accept", "drop", "reject". */
+const char *hostfw_action_name(enum hostfw_action a);
+
+/* The result as a JSON object for the report (caller frees); NULL on OOM. */
+cJSON *hostfw_to_json(const struct hostfw_result *r);
+
+#endif

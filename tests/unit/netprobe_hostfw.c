@@ -1,0 +1,192 @@
+/*
+ * Unit tests for netprobe/hostfw.c over recorded rule sets in tests/data/:
+ * `nft -j list ruleset` output captured from real rule sets loaded in a
+ * scratch network namespace, and iptables-save text.  One row per case.
+ * Run from the repository root (tests/run.sh does).
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "netprobe/hostfw.h"
+
+enum kind { NFT, IPT };
+
+struct fw_case {
+    const char *file;
+    enum kind kind;
+    int port;
+    bool blocks, may_block;
+    size_t hits;
+    /* The first hit, when hits > 0. */
+    enum hostfw_action action;
+    const char *detail;
+    long handle;
+    const char *chain;
+    bool conditional;
+};
+
+static const struct fw_case CASES[] = {
+    {"nft_drop_8888.json", NFT, 8888, true, false, 1, HOSTFW_DROP, "drop", 5, "input", false},
+    {"nft_drop_8888.json", NFT, 22, false, false, 1, HOSTFW_ACCEPT, "accept", 4, "input", false},
+    {"nft_drop_8888.json", NFT, 9999, false, false, 0, 0, NULL, 0, NULL, false},
+    {"nft_reject_admin.json", NFT, 8888, true, false, 1, HOSTFW_REJECT,
+     "reject with icmpx admin-prohibited", 2, "input", false},
+    {"nft_tcp_reset.json", NFT, 8888, true, false, 1, HOSTFW_REJECT, "reject with tcp reset", 2,
+     "INPUT", false},
+    {"nft_port_set.json", NFT, 8888, true, false, 1, HOSTFW_DROP, "drop", 3, "input", false},
+    {"nft_port_set.json", NFT, 8889, false, false, 0, 0, NULL, 0, NULL, false},
+    {"nft_port_range.json", NFT, 8888, true, false, 1, HOSTFW_DROP, "drop", 2, "input", false},
+    {"nft_port_range.json", NFT, 9001, false, false, 0, 0, NULL, 0, NULL, false},
+    {"nft_named_set.json", NFT, 8888, true, false, 1, HOSTFW_DROP, "drop", 4, "input", false},
+    {"nft_named_set.json", NFT, 24, false, false, 0, 0, NULL, 0, NULL, false},
+    /* policy drop, but "tcp dport 8888 ct state new accept" comes first */
+    {"nft_policy_drop_accepted.json", NFT, 8888, false, false, 1, HOSTFW_ACCEPT, "accept", 6,
+     "input", false},
+    {"nft_policy_drop_accepted.json", NFT, 8889, true, false, 1, HOSTFW_DROP, "policy drop", -1,
+     "input", false},
+    {"nft_policy_drop.json", NFT, 8888, true, false, 1, HOSTFW_DROP, "policy drop", -1, "input",
+     false},
+    /* drops 8888 only from 198.51.100.0/24: may block, does not block everyone */
+    {"nft_source_limited.json", NFT, 8888, false, true, 1, HOSTFW_DROP, "drop", 2, "input", true},
+    /* tcp dport 9999 and udp dport 8888: neither touches TCP 8888 */
+    {"nft_other_port.json", NFT, 8888, false, false, 0, 0, NULL, 0, NULL, false},
+    /* RHEL's classic "-j REJECT --reject-with icmp-host-prohibited" at the end */
+    {"iptables_reject_all.txt", IPT, 8888, true, false, 1, HOSTFW_REJECT,
+     "reject with icmp-host-prohibited", 5, "INPUT", false},
+    {"iptables_reject_all.txt", IPT, 22, false, false, 1, HOSTFW_ACCEPT, "accept", 4, "INPUT",
+     false},
+    {"iptables_accept_8888.txt", IPT, 8888, false, false, 1, HOSTFW_ACCEPT, "accept", 3, "INPUT",
+     false},
+    {"iptables_accept_8888.txt", IPT, 443, true, false, 1, HOSTFW_DROP, "policy drop", -1, "INPUT",
+     false},
+};
+
+static char *slurp(const char *name)
+{
+    char path[256];
+    snprintf(path, sizeof path, "tests/data/%s", name);
+    FILE *f = fopen(path, "r");
+    if (f == NULL)
+        fail_msg("cannot open %s (run the test from the repository root)", path);
+    char *buf = calloc(1, 1 << 20);
+    assert_non_null(buf);
+    size_t n = fread(buf, 1, (1 << 20) - 1, f);
+    fclose(f);
+    buf[n] = '\0';
+    return buf;
+}
+
+static void recorded_rule_sets_give_their_verdict_for_the_port(void **state)
+{
+    (void)state;
+    for (size_t i = 0; i < sizeof CASES / sizeof CASES[0]; i++) {
+        const struct fw_case *c = &CASES[i];
+        struct hostfw_result r;
+        char err[256] = "";
+        char *text = slurp(c->file);
+        print_message("case %s port %d\n", c->file, c->port);
+        int rc = c->kind == NFT ? hostfw_parse_nft(text, c->port, &r, err, sizeof err)
+                                : hostfw_parse_iptables(text, c->port, &r, err, sizeof err);
+        free(text);
+        assert_int_equal(rc, 0);
+        assert_true(r.available);
+        assert_int_equal(r.input_chains, 1);
+        assert_int_equal(r.blocks, c->blocks);
+        assert_int_equal(r.may_block, c->may_block);
+        assert_int_equal(r.hit_count, c->hits);
+        if (c->hits == 0)
+            continue;
+        assert_int_equal(r.hits[0].action, c->action);
+        assert_string_equal(r.hits[0].detail, c->detail);
+        assert_int_equal(r.hits[0].handle, c->handle);
+        assert_string_equal(r.hits[0].chain, c->chain);
+        assert_int_equal(r.hits[0].conditional, c->conditional);
+    }
+}
+
+static void malformed_nft_output_is_a_clear_error(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *file;
+        const char *error;
+    } rows[] = {
+        {"nft_malformed.json", "not valid JSON"},
+        {"nft_wrong_types.json", "nftables[3].rule.expr is not an array"},
+        {"nft_chain_name_number.json", "nftables[0].chain lacks a string family, table or name"},
+    };
+    for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+        struct hostfw_result r;
+        char err[256] = "";
+        char *text = slurp(rows[i].file);
+        print_message("case %s\n", rows[i].file);
+        assert_int_equal(hostfw_parse_nft(text, 8888, &r, err, sizeof err), -1);
+        free(text);
+        assert_false(r.available);
+        assert_non_null(strstr(err, rows[i].error));
+    }
+}
+
+static void json_without_the_nftables_array_is_an_error(void **state)
+{
+    (void)state;
+    static const char *const inputs[] = {"{}", "[]", "{\"nftables\": {}}", "42", ""};
+    for (size_t i = 0; i < sizeof inputs / sizeof inputs[0]; i++) {
+        struct hostfw_result r;
+        char err[256] = "";
+        assert_int_equal(hostfw_parse_nft(inputs[i], 8888, &r, err, sizeof err), -1);
+        assert_true(err[0] != '\0');
+    }
+}
+
+static void empty_rule_set_blocks_nothing(void **state)
+{
+    (void)state;
+    struct hostfw_result r;
+    char err[256] = "";
+    assert_int_equal(
+        hostfw_parse_nft("{\"nftables\": [{\"metainfo\": {\"json_schema_version\": 1}}]}", 8888, &r,
+                         err, sizeof err),
+        0);
+    assert_true(r.available);
+    assert_false(r.blocks);
+    assert_int_equal(r.input_chains, 0);
+}
+
+static void result_serialises_with_the_deciding_rule(void **state)
+{
+    (void)state;
+    struct hostfw_result r;
+    char err[256] = "";
+    char *text = slurp("nft_reject_admin.json");
+    assert_int_equal(hostfw_parse_nft(text, 8888, &r, err, sizeof err), 0);
+    free(text);
+    cJSON *j = hostfw_to_json(&r);
+    assert_non_null(j);
+    char *s = cJSON_PrintUnformatted(j);
+    assert_non_null(s);
+    assert_non_null(strstr(s, "\"blocks\":true"));
+    assert_non_null(strstr(s, "\"detail\":\"reject with icmpx admin-prohibited\""));
+    assert_non_null(strstr(s, "\"handle\":2"));
+    cJSON_free(s);
+    cJSON_Delete(j);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(recorded_rule_sets_give_their_verdict_for_the_port),
+        cmocka_unit_test(malformed_nft_output_is_a_clear_error),
+        cmocka_unit_test(json_without_the_nftables_array_is_an_error),
+        cmocka_unit_test(empty_rule_set_blocks_nothing),
+        cmocka_unit_test(result_serialises_with_the_deciding_rule),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
