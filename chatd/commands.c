@@ -1,0 +1,289 @@
+/* commands.c - the chat protocol: names, messages and the command table. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+
+#include "chatd/chatd.h"
+#include "common/log.h"
+
+static const char ASK_LINE[] =
+    "ASK name Choose a name: 1-16 letters, digits, '-' or '_', starting with a letter.\n";
+
+typedef void (*command_fn)(struct server *s, struct client *c, char *argv[], int argc);
+
+/* One row per command: the dispatcher checks the arguments and whether a
+ * name is needed from it, and /help prints it. */
+struct command {
+    const char *name;
+    command_fn fn;
+    int min_args, max_args;
+    bool rest;       /* the last argument is the rest of the line */
+    bool needs_name; /* ERR no_name before a name is chosen */
+    const char *usage;
+    const char *help;
+};
+
+static void cmd_nick(struct server *s, struct client *c, char *argv[], int argc);
+static void cmd_who(struct server *s, struct client *c, char *argv[], int argc);
+static void cmd_msg(struct server *s, struct client *c, char *argv[], int argc);
+static void cmd_me(struct server *s, struct client *c, char *argv[], int argc);
+static void cmd_quit(struct server *s, struct client *c, char *argv[], int argc);
+static void cmd_help(struct server *s, struct client *c, char *argv[], int argc);
+static void cmd_ping(struct server *s, struct client *c, char *argv[], int argc);
+static void cmd_pong(struct server *s, struct client *c, char *argv[], int argc);
+
+static const struct command commands[] = {
+    {"nick", cmd_nick, 1, 1, false, true, "/nick NEW", "change your name"},
+    {"who", cmd_who, 0, 0, false, true, "/who", "who is online"},
+    {"msg", cmd_msg, 2, 2, true, true, "/msg NAME text", "private message to NAME only"},
+    {"me", cmd_me, 1, 1, true, true, "/me action", "an action line: * you do something"},
+    {"quit", cmd_quit, 0, 1, true, false, "/quit [reason]", "leave; the reason is shown to all"},
+    {"help", cmd_help, 0, 0, false, false, "/help", "this list"},
+    {"ping", cmd_ping, 1, 1, false, false, "/ping TOKEN", "heartbeat; answered by PONG TOKEN"},
+    {"pong", cmd_pong, 1, 1, false, false, "/pong TOKEN", "answer to the server's PING TOKEN"},
+};
+#define COMMAND_COUNT (sizeof commands / sizeof commands[0])
+
+size_t chat_command_count(void)
+{
+    return COMMAND_COUNT;
+}
+
+void chat_command_help(size_t i, char *out, size_t cap)
+{
+    snprintf(out, cap, "OK help %s: %s", commands[i].usage, commands[i].help);
+}
+
+void chat_broadcast(struct server *s, const char *line, size_t len)
+{
+    /* client_send() only marks a client closing; nothing is unlinked here. */
+    for (struct client *c = s->first; c != NULL; c = c->next)
+        client_send(s, c, line, len);
+}
+
+/* Formats one line and sends it to every named client. */
+static void broadcastf(struct server *s, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+static void broadcastf(struct server *s, const char *fmt, ...)
+{
+    char line[PROTO_OUT_MAX];
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(line, sizeof line - 1, fmt, ap);
+    va_end(ap);
+    size_t len = n < 0 ? 0 : (size_t)n;
+    if (len > sizeof line - 2)
+        len = sizeof line - 2;
+    line[len++] = '\n';
+    chat_broadcast(s, line, len);
+}
+
+void chat_greet(struct server *s, struct client *c)
+{
+    client_sendf(s, c, "NOTICE welcome chatd %s on %s: %zu online. Send /help for commands.",
+                 CHAT_VERSION, s->hostname, s->nnamed);
+    client_send(s, c, ASK_LINE, sizeof ASK_LINE - 1);
+}
+
+void chat_leave(struct server *s, struct client *c)
+{
+    if (c->reason == DROP_SHUTDOWN)
+        return; /* everyone got NOTICE shutdown instead */
+    if (c->reason == DROP_QUIT && c->detail != NULL)
+        broadcastf(s, "NOTICE leave %s %s left (quit: %s)", c->name, c->name, c->detail);
+    else
+        broadcastf(s, "NOTICE leave %s %s left (%s)", c->name, c->name,
+                   client_reason_leave(c->reason));
+}
+
+/* Lists c under its name and announces it. */
+static void accept_name(struct server *s, struct client *c, const char *name)
+{
+    snprintf(c->name, sizeof c->name, "%s", name);
+    c->name_entry.name = c->name;
+    if (names_add(&s->names, &c->name_entry) < 0) {
+        client_drop(s, c, DROP_NO_MEMORY, NULL);
+        return;
+    }
+    c->state = CS_CHAT;
+    s->nnamed++;
+    c->prev = s->last;
+    c->next = NULL;
+    if (s->last != NULL)
+        s->last->next = c;
+    else
+        s->first = c;
+    s->last = c;
+    char peer[ADDR_TEXT_MAX + 16];
+    client_peer_text(c, peer, sizeof peer);
+    logf_ts("name %s: %s (%zu online)", peer, c->name, s->nnamed);
+    client_sendf(s, c, "OK name %s welcome, %s!", c->name, c->name);
+    broadcastf(s, "NOTICE join %s %s joined (%zu online)", c->name, c->name, s->nnamed);
+}
+
+/* Checks a name for c; sends the error and returns false if it cannot be
+ * used.  c itself may already hold it (a change of case). */
+static bool name_usable(struct server *s, struct client *c, const char *name, size_t len)
+{
+    if (!proto_name_valid(name, len)) {
+        client_sendf(s, c,
+                     "ERR name_invalid \"%.40s\" is not a valid name: use 1-16 letters, digits, "
+                     "'-' or '_', starting with a letter",
+                     name);
+        return false;
+    }
+    struct names_entry *e = names_find(&s->names, name);
+    if (e != NULL && e != &c->name_entry) {
+        client_sendf(s, c, "ERR name_taken the name \"%s\" is taken; choose another", name);
+        return false;
+    }
+    return true;
+}
+
+static void name_attempt(struct server *s, struct client *c, const char *name, size_t len)
+{
+    if (name_usable(s, c, name, len))
+        accept_name(s, c, name);
+    else
+        client_send(s, c, ASK_LINE, sizeof ASK_LINE - 1);
+}
+
+static void cmd_nick(struct server *s, struct client *c, char *argv[], int argc)
+{
+    (void)argc;
+    if (!name_usable(s, c, argv[0], strlen(argv[0])))
+        return;
+    char old[sizeof c->name];
+    snprintf(old, sizeof old, "%s", c->name);
+    names_remove(&s->names, &c->name_entry);
+    snprintf(c->name, sizeof c->name, "%s", argv[0]);
+    /* Cannot fail: a name was just removed, so the table need not grow. */
+    (void)names_add(&s->names, &c->name_entry);
+    logf_ts("rename %s -> %s", old, c->name);
+    client_sendf(s, c, "OK nick %s you are now %s", c->name, c->name);
+    broadcastf(s, "NOTICE rename %s %s %s is now known as %s", old, c->name, old, c->name);
+}
+
+static void cmd_who(struct server *s, struct client *c, char *argv[], int argc)
+{
+    (void)argv;
+    (void)argc;
+    /* The list can be long (10,000 names): it goes out in parts. */
+    char buf[4096];
+    size_t n = (size_t)snprintf(buf, sizeof buf, "OK who %zu", s->nnamed);
+    for (struct client *o = s->first; o != NULL; o = o->next) {
+        if (o->flags & CF_CLOSING)
+            continue;
+        if (n + PROTO_NAME_MAX + 2 > sizeof buf) {
+            client_send(s, c, buf, n);
+            n = 0;
+        }
+        n += (size_t)snprintf(buf + n, sizeof buf - n, " %s", o->name);
+    }
+    buf[n++] = '\n';
+    client_send(s, c, buf, n);
+}
+
+static void cmd_msg(struct server *s, struct client *c, char *argv[], int argc)
+{
+    (void)argc;
+    struct names_entry *e = names_find(&s->names, argv[0]);
+    if (e == NULL) {
+        client_sendf(s, c, "ERR no_such_user nobody called \"%.40s\" is online (see /who)",
+                     argv[0]);
+        return;
+    }
+    struct client *to = (struct client *)((char *)e - offsetof(struct client, name_entry));
+    char line[PROTO_OUT_MAX];
+    size_t len = proto_format(line, sizeof line, "PRIV %s %s %s", c->name, to->name, argv[1]);
+    client_send(s, to, line, len);
+    if (to != c)
+        client_send(s, c, line, len);
+}
+
+static void cmd_me(struct server *s, struct client *c, char *argv[], int argc)
+{
+    (void)argc;
+    broadcastf(s, "ACT %s %s", c->name, argv[0]);
+}
+
+static void cmd_quit(struct server *s, struct client *c, char *argv[], int argc)
+{
+    client_sendf(s, c, "OK quit bye");
+    client_drop(s, c, DROP_QUIT, argc > 0 ? argv[0] : NULL);
+}
+
+static void cmd_help(struct server *s, struct client *c, char *argv[], int argc)
+{
+    (void)argv;
+    (void)argc;
+    char line[256];
+    for (size_t i = 0; i < COMMAND_COUNT; i++) {
+        chat_command_help(i, line, sizeof line);
+        client_sendf(s, c, "%s", line);
+    }
+}
+
+static void cmd_ping(struct server *s, struct client *c, char *argv[], int argc)
+{
+    (void)argc;
+    if (!proto_token_valid(argv[0], strlen(argv[0])))
+        client_sendf(s, c, "ERR bad_args usage: /ping TOKEN (1-32 of A-Z a-z 0-9 _ -)");
+    else
+        client_sendf(s, c, "PONG %s", argv[0]);
+}
+
+static void cmd_pong(struct server *s, struct client *c, char *argv[], int argc)
+{
+    (void)argc;
+    /* Any bytes already count as activity; only the token is checked. */
+    if (!proto_token_valid(argv[0], strlen(argv[0])))
+        client_sendf(s, c, "ERR bad_args usage: /pong TOKEN (1-32 of A-Z a-z 0-9 _ -)");
+}
+
+static const struct command *find_command(const char *name, size_t len)
+{
+    for (size_t i = 0; i < COMMAND_COUNT; i++)
+        if (strlen(commands[i].name) == len && strncasecmp(commands[i].name, name, len) == 0)
+            return &commands[i];
+    return NULL;
+}
+
+static void run_command(struct server *s, struct client *c, const struct proto_input *in)
+{
+    const struct command *cmd = find_command(in->cmd, in->cmd_len);
+    if (cmd == NULL) {
+        client_sendf(s, c, "ERR unknown_command /%.*s is not a command; send /help for the list",
+                     in->cmd_len > 32 ? 32 : (int)in->cmd_len, in->cmd);
+        return;
+    }
+    if (cmd->needs_name && c->state != CS_CHAT) {
+        client_sendf(s, c, "ERR no_name choose a name first: send it on a line of its own");
+        return;
+    }
+    char *argv[PROTO_ARGS_MAX];
+    int argc = proto_split_args((char *)in->text, cmd->max_args, cmd->rest, argv);
+    if (argc < cmd->min_args) {
+        client_sendf(s, c, "ERR bad_args usage: %s", cmd->usage);
+        return;
+    }
+    cmd->fn(s, c, argv, argc);
+}
+
+void chat_line(struct server *s, struct client *c, char *line, size_t len)
+{
+    char clean[UTF8_SANITIZED_CAP(PROTO_LINE_MAX)];
+    size_t n = utf8_sanitize(line, len, clean, sizeof clean);
+    struct proto_input in;
+    proto_parse_input(clean, n, &in);
+    if (in.kind == PROTO_EMPTY)
+        return;
+    if (in.kind == PROTO_COMMAND)
+        run_command(s, c, &in);
+    else if (c->state == CS_NAMING)
+        name_attempt(s, c, in.text, in.len);
+    else
+        broadcastf(s, "MSG %s %s", c->name, in.text);
+}
