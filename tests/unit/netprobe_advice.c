@@ -16,9 +16,13 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <cjson/cJSON.h>
+
 #include "netprobe/advice.h"
+#include "netprobe/verdict.h"
 
 #define GUIDE "docs/troubleshooting.md"
+#define SCHEMA "docs/report.schema.json"
 #define TEXT_LEN_MAX 400 /* longest sentence; keeps the human output readable */
 
 struct expected_code {
@@ -250,16 +254,17 @@ static void render_replaces_port_and_truncates_safely(void **state)
     assert_int_equal(untouched, 'Z');
 }
 
-/* Finds GUIDE from the working directory or one of its parents (the tests
- * run from the repo root; a developer may run one from a subdirectory). */
-static FILE *open_guide(void)
+/* Opens rel (a path from the repository root) from the working directory
+ * or one of its parents: the tests run from the repo root, and a developer
+ * may run one from a subdirectory. */
+static FILE *open_repo_file(const char *rel)
 {
     char dir[PATH_MAX];
     if (getcwd(dir, sizeof dir) == NULL)
         return NULL;
     for (int depth = 0; depth < 16; depth++) {
-        char path[PATH_MAX + sizeof GUIDE + 1];
-        snprintf(path, sizeof path, "%s/%s", dir, GUIDE);
+        char path[PATH_MAX + 64];
+        snprintf(path, sizeof path, "%s/%s", dir, rel);
         FILE *f = fopen(path, "r");
         if (f != NULL)
             return f;
@@ -317,7 +322,7 @@ static int count_headings(FILE *f, const char *slug)
 static void every_doc_anchor_is_one_heading_of_the_guide(void **state)
 {
     (void)state;
-    FILE *f = open_guide();
+    FILE *f = open_repo_file(GUIDE);
     if (f == NULL)
         fail_msg("cannot open %s from the working directory or its parents; run the test "
                  "from the repository",
@@ -335,6 +340,99 @@ static void every_doc_anchor_is_one_heading_of_the_guide(void **state)
     fclose(f);
 }
 
+/* Reads all of f into a malloc'd string (NULL on failure); closes f. */
+static char *slurp(FILE *f)
+{
+    char *buf = NULL;
+    size_t len = 0, cap = 0;
+    for (;;) {
+        if (len + 4096 + 1 > cap) {
+            cap = cap * 2 + 8192;
+            char *bigger = realloc(buf, cap);
+            if (bigger == NULL)
+                break;
+            buf = bigger;
+        }
+        size_t n = fread(buf + len, 1, cap - len - 1, f);
+        len += n;
+        if (n == 0) {
+            fclose(f);
+            buf[len] = '\0';
+            return buf;
+        }
+    }
+    fclose(f);
+    free(buf);
+    return NULL;
+}
+
+static bool enum_has(const cJSON *e, const char *code)
+{
+    const cJSON *item;
+    cJSON_ArrayForEach(item, e)
+    {
+        if (cJSON_IsString(item) && strcmp(item->valuestring, code) == 0)
+            return true;
+    }
+    return false;
+}
+
+/* The schema's code enums and the advice table list the same codes: a
+ * report can only carry a code that has advice, and every code can be
+ * reported. */
+static void schema_code_enums_match_the_table(void **state)
+{
+    (void)state;
+    FILE *f = open_repo_file(SCHEMA);
+    if (f == NULL)
+        fail_msg("cannot open %s from the working directory or its parents", SCHEMA);
+    char *text = slurp(f);
+    assert_non_null(text);
+    cJSON *schema = cJSON_Parse(text);
+    free(text);
+    assert_non_null(schema);
+    const cJSON *defs = cJSON_GetObjectItemCaseSensitive(schema, "$defs");
+    const cJSON *verdicts = cJSON_GetObjectItemCaseSensitive(
+        cJSON_GetObjectItemCaseSensitive(defs, "verdict_code"), "enum");
+    const cJSON *findings = cJSON_GetObjectItemCaseSensitive(
+        cJSON_GetObjectItemCaseSensitive(defs, "finding_code"), "enum");
+    assert_true(cJSON_IsArray(verdicts) && cJSON_IsArray(findings));
+
+    size_t count;
+    const struct advice *all = advice_all(&count);
+    size_t n_finding = 0;
+    for (size_t i = 0; i < count; i++) {
+        bool finding = all[i].kind == ADVICE_FINDING;
+        n_finding += finding;
+        if (!enum_has(finding ? findings : verdicts, all[i].code))
+            fail_msg("%s is missing from %s's %s enum", all[i].code, SCHEMA,
+                     finding ? "finding_code" : "verdict_code");
+    }
+    assert_int_equal((size_t)cJSON_GetArraySize(findings), n_finding);
+    assert_int_equal((size_t)cJSON_GetArraySize(verdicts), count - n_finding);
+    cJSON_Delete(schema);
+}
+
+/* Every code verdict.c can decide has advice of the right kind. */
+static void every_decidable_code_has_advice(void **state)
+{
+    (void)state;
+    for (int v = 0; v < VERDICT_COUNT; v++) {
+        const char *name = verdict_code_name((enum verdict_code)v);
+        assert_non_null(name);
+        const struct advice *a = advice_find(name);
+        if (a == NULL || a->kind != ADVICE_VERDICT)
+            fail_msg("verdict %s has no client-verdict advice", name);
+    }
+    for (int f = 0; f < FINDING_COUNT; f++) {
+        const char *name = finding_code_name((enum finding_code)f);
+        assert_non_null(name);
+        const struct advice *a = advice_find(name);
+        if (a == NULL || a->kind != ADVICE_FINDING)
+            fail_msg("finding %s has no finding advice", name);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -347,6 +445,8 @@ int main(void)
         cmocka_unit_test(unknown_codes_have_no_entry),
         cmocka_unit_test(render_replaces_port_and_truncates_safely),
         cmocka_unit_test(every_doc_anchor_is_one_heading_of_the_guide),
+        cmocka_unit_test(schema_code_enums_match_the_table),
+        cmocka_unit_test(every_decidable_code_has_advice),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
