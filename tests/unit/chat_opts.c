@@ -84,8 +84,8 @@ static void every_option_form_is_accepted(void **state)
     (void)state;
     struct chat_opts o;
     char err[256];
-    const char *const a[MAX_ARGS] = {"--name=Ana_1", "--timeout", "600", "--raw", "--no-color",
-                                     "srv.example", "9000"};
+    const char *const a[MAX_ARGS] = {"--name=Ana_1", "--timeout",   "600", "--raw",
+                                     "--no-color",   "srv.example", "9000"};
     assert_int_equal(parse(a, &o, err, sizeof err), 0);
     assert_string_equal(o.name, "Ana_1");
     assert_int_equal(o.timeout_sec, 600);
@@ -110,9 +110,10 @@ static void help_lists_every_option_and_the_exit_codes(void **state)
     assert_non_null(f);
     opts_usage(f);
     fclose(f);
-    static const char *const must[] = {"--name", "--timeout", "--raw",        "--no-color",
-                                       "--help", "--version", "exit status:", "  2  bad command",
-                                       "run: netprobe HOST PORT"};
+    static const char *const must[] = {
+        "--name",       "--timeout",        "--raw",
+        "--no-color",   "--help",           "--version",
+        "exit status:", "  2  bad command", "run: netprobe HOST PORT"};
     for (size_t i = 0; i < sizeof must / sizeof must[0]; i++)
         assert_non_null(strstr(text, must[i]));
 }

@@ -35,8 +35,7 @@ static const struct render_case plain_cases[] = {
      "-- carol left (quit: bye)"},
     {"bob", "NOTICE rename carol dave carol is now dave", RENDER_NOTICE, "-- carol is now dave"},
     {"bob", "NOTICE flood slow down", RENDER_NOTICE, "-- slow down"},
-    {"bob", "NOTICE shutdown the server is stopping", RENDER_NOTICE,
-     "-- the server is stopping"},
+    {"bob", "NOTICE shutdown the server is stopping", RENDER_NOTICE, "-- the server is stopping"},
     {"bob", "NOTICE newevent some text", RENDER_NOTICE, "-- some text"},
     {"bob", "OK name bob welcome, bob!", RENDER_OK, "-- welcome, bob!"},
     {"bob", "OK nick robert you are now robert", RENDER_OK, "-- you are now robert"},
@@ -58,7 +57,9 @@ static const struct render_case plain_cases[] = {
     {"bob", "MSG alice \033[2J\033]0;pwned\007", RENDER_MSG,
      "<alice> \xEF\xBF\xBD[2J\xEF\xBF\xBD]0;pwned\xEF\xBF\xBD"},
     {"bob", "MSG \033[31mx hi", RENDER_MSG, "<\xEF\xBF\xBD[31mx> hi"},
-    {"bob", "NOTICE join a a\rb", RENDER_NOTICE, "-- a\xEF\xBF\xBD" "b"},
+    {"bob", "NOTICE join a a\rb", RENDER_NOTICE,
+     "-- a\xEF\xBF\xBD"
+     "b"},
     {"bob", "ZZZ \xC0\xAF\xFF", RENDER_OTHER, "ZZZ \xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD"},
     {"bob", "MSG alice ¿me oyes? ñandú", RENDER_MSG, "<alice> ¿me oyes? ñandú"},
 };
@@ -92,8 +93,9 @@ static void colors_wrap_the_text_and_always_reset(void **state)
 static void colors_are_off_without_color(void **state)
 {
     (void)state;
-    static const char *const lines[] = {"MSG a b", "PRIV a bob c", "ACT a b", "NOTICE join a b",
-                                        "OK who 1 a", "ERR x y", "ASK name n"};
+    static const char *const lines[] = {"MSG a b",         "PRIV a bob c", "ACT a b",
+                                        "NOTICE join a b", "OK who 1 a",   "ERR x y",
+                                        "ASK name n"};
     struct render_ctx ctx = {"bob", false};
     char out[512];
     for (size_t i = 0; i < sizeof lines / sizeof lines[0]; i++) {
