@@ -1,0 +1,403 @@
+#include "netprobe/server_check.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <ifaddrs.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+static const char *const VERDICT_CODES[SERVER_VERDICT_COUNT] = {
+    [SERVER_BIND_ADDRESS_UNAVAILABLE] = "bind_address_unavailable",
+    [SERVER_NOT_LISTENING] = "local_not_listening",
+    [SERVER_BIND_LOOPBACK] = "bind_loopback",
+    [SERVER_BIND_SPECIFIC] = "bind_specific",
+    [SERVER_HOST_FIREWALL_BLOCKS] = "host_firewall_blocks",
+    [SERVER_LOCAL_OK] = "local_ok",
+};
+
+const char *server_verdict_code(enum server_verdict v)
+{
+    return (unsigned)v < SERVER_VERDICT_COUNT ? VERDICT_CODES[v] : "?";
+}
+
+/* ---- The verdict: one predicate per code, tried in priority order. ---- */
+
+static size_t count_bind(const struct server_evidence *ev, enum listener_bind b)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < ev->listeners.count; i++)
+        n += ev->listeners.items[i].bind == b;
+    return n;
+}
+
+static bool none_accepts(const struct server_evidence *ev)
+{
+    for (size_t i = 0; i < ev->test_count; i++)
+        if (ev->tests[i].ok)
+            return false;
+    return ev->test_count > 0;
+}
+
+/* chatd --bind PUBLIC fails with EADDRNOTAVAIL on EC2, so nothing listens. */
+static bool is_bind_unavailable(const struct server_evidence *ev)
+{
+    return ev->public_addr[0] != '\0' && !ev->public_is_local && ev->listeners.count == 0;
+}
+
+static bool is_not_listening(const struct server_evidence *ev)
+{
+    return ev->listeners.count == 0 || none_accepts(ev);
+}
+
+static bool is_bind_loopback(const struct server_evidence *ev)
+{
+    return count_bind(ev, LISTEN_BIND_ANY) == 0 &&
+           count_bind(ev, LISTEN_BIND_LOOPBACK) == ev->listeners.count;
+}
+
+static bool is_bind_specific(const struct server_evidence *ev)
+{
+    return count_bind(ev, LISTEN_BIND_ANY) == 0;
+}
+
+static bool is_firewall_blocking(const struct server_evidence *ev)
+{
+    return ev->firewall_checked && ev->fw.available && ev->fw.blocks;
+}
+
+static const struct {
+    enum server_verdict verdict;
+    bool (*holds)(const struct server_evidence *ev);
+} RULES[] = {
+    {SERVER_BIND_ADDRESS_UNAVAILABLE, is_bind_unavailable},
+    {SERVER_NOT_LISTENING, is_not_listening},
+    {SERVER_BIND_LOOPBACK, is_bind_loopback},
+    {SERVER_BIND_SPECIFIC, is_bind_specific},
+    {SERVER_HOST_FIREWALL_BLOCKS, is_firewall_blocking},
+};
+
+enum server_verdict server_verdict_decide(const struct server_evidence *ev)
+{
+    for (size_t i = 0; i < sizeof RULES / sizeof RULES[0]; i++)
+        if (RULES[i].holds(ev))
+            return RULES[i].verdict;
+    return SERVER_LOCAL_OK;
+}
+
+/* ---- Collecting evidence ---- */
+
+bool server_address_is_local(const char *text)
+{
+    unsigned char want[16], have[16];
+    int family = strchr(text, ':') != NULL ? AF_INET6 : AF_INET;
+    struct ifaddrs *ifa, *i;
+    bool found = false;
+
+    if (inet_pton(family, text, want) != 1 || getifaddrs(&ifa) < 0)
+        return false;
+    for (i = ifa; i != NULL && !found; i = i->ifa_next) {
+        if (i->ifa_addr == NULL || i->ifa_addr->sa_family != family)
+            continue;
+        if (family == AF_INET)
+            memcpy(have, &((struct sockaddr_in *)(void *)i->ifa_addr)->sin_addr, 4);
+        else
+            memcpy(have, &((struct sockaddr_in6 *)(void *)i->ifa_addr)->sin6_addr, 16);
+        found = memcmp(want, have, family == AF_INET ? 4 : 16) == 0;
+    }
+    freeifaddrs(ifa);
+    return found;
+}
+
+static double now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return ts.tv_sec * 1000.0 + ts.tv_nsec / 1e6;
+}
+
+/* Non-blocking connect to address:port within timeout_ms; closes at once
+ * (the listener sees a connection that sends nothing). */
+static void test_connect(struct server_conn_test *t, int port, int timeout_ms)
+{
+    struct sockaddr_storage ss;
+    socklen_t len;
+    int fd, soerr = 0;
+    socklen_t sl = sizeof soerr;
+    double start = now_ms();
+
+    memset(&ss, 0, sizeof ss);
+    if (t->family == AF_INET) {
+        struct sockaddr_in *in = (struct sockaddr_in *)&ss;
+        in->sin_family = AF_INET;
+        in->sin_port = htons((uint16_t)port);
+        inet_pton(AF_INET, t->address, &in->sin_addr);
+        len = sizeof *in;
+    } else {
+        struct sockaddr_in6 *in6 = (struct sockaddr_in6 *)&ss;
+        in6->sin6_family = AF_INET6;
+        in6->sin6_port = htons((uint16_t)port);
+        inet_pton(AF_INET6, t->address, &in6->sin6_addr);
+        len = sizeof *in6;
+    }
+    fd = socket(t->family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    if (fd < 0) {
+        t->err = errno;
+        return;
+    }
+    if (connect(fd, (struct sockaddr *)&ss, len) < 0 && errno != EINPROGRESS) {
+        soerr = errno;
+    } else {
+        struct pollfd p = {fd, POLLOUT, 0};
+        int r;
+        while ((r = poll(&p, 1, timeout_ms)) < 0 && errno == EINTR)
+            ;
+        if (r == 0)
+            soerr = ETIMEDOUT;
+        else if (r < 0 || getsockopt(fd, SOL_SOCKET, SO_ERROR, &soerr, &sl) < 0)
+            soerr = errno;
+    }
+    close(fd);
+    t->ok = soerr == 0;
+    t->err = soerr;
+    t->ms = now_ms() - start;
+}
+
+/* One test per distinct address: a wildcard listener is dialled on the
+ * loopback address of its family. */
+static void test_listeners(const struct server_opts *o, struct server_evidence *ev)
+{
+    for (size_t i = 0; i < ev->listeners.count; i++) {
+        const struct listener *l = &ev->listeners.items[i];
+        const char *addr = l->address;
+        bool dup = false;
+        if (l->bind == LISTEN_BIND_ANY)
+            addr = l->family == AF_INET ? "127.0.0.1" : "::1";
+        for (size_t j = 0; j < ev->test_count; j++)
+            dup = dup || strcmp(ev->tests[j].address, addr) == 0;
+        if (dup || ev->test_count >= LISTENERS_MAX)
+            continue;
+        struct server_conn_test *t = &ev->tests[ev->test_count++];
+        memset(t, 0, sizeof *t);
+        t->family = l->family;
+        snprintf(t->address, sizeof t->address, "%s", addr);
+        test_connect(t, ev->port, o->timeout_ms);
+    }
+}
+
+void server_check_collect(const struct server_opts *o, struct server_evidence *ev)
+{
+    memset(ev, 0, sizeof *ev);
+    ev->port = o->port;
+    ev->listeners_ok = listeners_read(o->proc != NULL ? o->proc : "/proc", o->port, &ev->listeners,
+                                      ev->listeners_error, sizeof ev->listeners_error) == 0;
+    test_listeners(o, ev);
+    if (!o->skip_firewall) {
+        hostfw_read(o->port, o->timeout_ms, &ev->fw);
+        ev->firewall_checked = true;
+    }
+    if (o->public_addr != NULL) {
+        snprintf(ev->public_addr, sizeof ev->public_addr, "%s", o->public_addr);
+        ev->public_is_local = server_address_is_local(o->public_addr);
+    }
+}
+
+/* ---- The report ---- */
+
+static void listener_sentence(const struct listener *l, int port, char *out, size_t cap)
+{
+    char who[64] = "an unknown process (run as root to see it)";
+    if (l->pid > 0)
+        snprintf(who, sizeof who, "%s (pid %d)", l->comm[0] ? l->comm : "?", l->pid);
+    snprintf(out, cap, "%s listens on %s port %d (%s)", who, l->address, port,
+             listeners_bind_name(l->bind));
+}
+
+/* One sentence per observation that matters, for verdict.evidence. */
+static cJSON *sentences(const struct server_evidence *ev)
+{
+    cJSON *a = cJSON_CreateArray();
+    char s[320];
+    if (a == NULL)
+        return NULL;
+    if (!ev->listeners_ok)
+        snprintf(s, sizeof s, "could not list sockets: %s", ev->listeners_error);
+    else if (ev->listeners.count == 0)
+        snprintf(s, sizeof s, "nothing listens on TCP port %d", ev->port);
+    else
+        listener_sentence(&ev->listeners.items[0], ev->port, s, sizeof s);
+    cJSON_AddItemToArray(a, cJSON_CreateString(s));
+    for (size_t i = 1; i < ev->listeners.count && i < 3; i++) {
+        listener_sentence(&ev->listeners.items[i], ev->port, s, sizeof s);
+        cJSON_AddItemToArray(a, cJSON_CreateString(s));
+    }
+    for (size_t i = 0; i < ev->test_count; i++) {
+        if (ev->tests[i].ok)
+            continue;
+        snprintf(s, sizeof s, "a test connection to %s port %d failed: %s", ev->tests[i].address,
+                 ev->port, strerror(ev->tests[i].err));
+        cJSON_AddItemToArray(a, cJSON_CreateString(s));
+    }
+    if (ev->firewall_checked && ev->fw.hit_count > 0 && ev->fw.hits[0].action != HOSTFW_ACCEPT) {
+        const struct hostfw_hit *h = &ev->fw.hits[0];
+        snprintf(s, sizeof s, "%s: chain %s%s%s %s, %s for TCP port %d%s", ev->fw.source, h->family,
+                 h->family[0] ? " " : "", h->table, h->chain, h->detail, ev->port,
+                 h->conditional ? " (for some sources only)" : "");
+        cJSON_AddItemToArray(a, cJSON_CreateString(s));
+    }
+    if (ev->public_addr[0] != '\0' && !ev->public_is_local) {
+        snprintf(s, sizeof s,
+                 "%s is not an address of this machine (on EC2 the public IPv4 address is "
+                 "1:1 NAT and never on an interface): bind 0.0.0.0 instead",
+                 ev->public_addr);
+        cJSON_AddItemToArray(a, cJSON_CreateString(s));
+    }
+    return a;
+}
+
+static void add_check(cJSON *checks, const char *name, const char *status, const char *summary,
+                      cJSON *evidence)
+{
+    cJSON *c = cJSON_CreateObject();
+    if (c == NULL) {
+        cJSON_Delete(evidence);
+        return;
+    }
+    cJSON_AddStringToObject(c, "name", name);
+    cJSON_AddStringToObject(c, "status", status);
+    cJSON_AddStringToObject(c, "summary", summary);
+    cJSON_AddItemToObject(c, "evidence", evidence != NULL ? evidence : cJSON_CreateObject());
+    cJSON_AddItemToArray(checks, c);
+}
+
+static void check_listeners(cJSON *checks, const struct server_evidence *ev)
+{
+    cJSON *e = cJSON_CreateObject(), *arr = cJSON_AddArrayToObject(e, "listeners");
+    char summary[160];
+    for (size_t i = 0; arr != NULL && i < ev->listeners.count; i++) {
+        const struct listener *l = &ev->listeners.items[i];
+        cJSON *j = cJSON_CreateObject();
+        cJSON_AddStringToObject(j, "address", l->address);
+        cJSON_AddStringToObject(j, "family", l->family == AF_INET ? "ipv4" : "ipv6");
+        cJSON_AddStringToObject(j, "bind", listeners_bind_name(l->bind));
+        cJSON_AddNumberToObject(j, "uid", l->uid);
+        if (l->pid > 0) {
+            cJSON_AddNumberToObject(j, "pid", l->pid);
+            cJSON_AddStringToObject(j, "process", l->comm);
+        } else {
+            cJSON_AddNullToObject(j, "pid");
+            cJSON_AddNullToObject(j, "process");
+        }
+        cJSON_AddItemToArray(arr, j);
+    }
+    cJSON_AddNumberToObject(e, "not_listed", (double)ev->listeners.dropped);
+    if (!ev->listeners_ok)
+        cJSON_AddStringToObject(e, "error", ev->listeners_error);
+    snprintf(summary, sizeof summary, "%zu listening socket%s on TCP port %d, %zu on every address",
+             ev->listeners.count, ev->listeners.count == 1 ? "" : "s", ev->port,
+             count_bind(ev, LISTEN_BIND_ANY));
+    add_check(checks, "listeners",
+              ev->listeners.count == 0              ? "fail"
+              : count_bind(ev, LISTEN_BIND_ANY) > 0 ? "pass"
+                                                    : "warn",
+              summary, e);
+}
+
+static void check_connect(cJSON *checks, const struct server_evidence *ev)
+{
+    cJSON *e = cJSON_CreateObject(), *arr = cJSON_AddArrayToObject(e, "connections");
+    size_t ok = 0;
+    char summary[160];
+    for (size_t i = 0; arr != NULL && i < ev->test_count; i++) {
+        const struct server_conn_test *t = &ev->tests[i];
+        cJSON *j = cJSON_CreateObject();
+        ok += t->ok;
+        cJSON_AddStringToObject(j, "address", t->address);
+        cJSON_AddBoolToObject(j, "ok", t->ok);
+        cJSON_AddNumberToObject(j, "ms", t->ms);
+        if (!t->ok)
+            cJSON_AddStringToObject(j, "error", strerror(t->err));
+        cJSON_AddItemToArray(arr, j);
+    }
+    snprintf(summary, sizeof summary, "%zu of %zu test connections completed", ok, ev->test_count);
+    add_check(checks, "connect",
+              ev->test_count == 0    ? "skip"
+              : ok == ev->test_count ? "pass"
+                                     : "fail",
+              summary, e);
+}
+
+static void check_firewall(cJSON *checks, const struct server_evidence *ev)
+{
+    char summary[300];
+    const char *status;
+    if (!ev->firewall_checked) {
+        add_check(checks, "host_firewall", "skip", "not checked", NULL);
+        return;
+    }
+    if (!ev->fw.available) {
+        snprintf(summary, sizeof summary, "could not read the firewall rules: %s", ev->fw.reason);
+        status = "skip";
+    } else if (ev->fw.blocks) {
+        snprintf(summary, sizeof summary, "the host firewall drops or rejects TCP port %d",
+                 ev->port);
+        status = "fail";
+    } else if (ev->fw.may_block) {
+        snprintf(summary, sizeof summary, "rules drop TCP port %d for some sources", ev->port);
+        status = "warn";
+    } else {
+        snprintf(summary, sizeof summary, "%s: nothing drops TCP port %d", ev->fw.source, ev->port);
+        status = "pass";
+    }
+    add_check(checks, "host_firewall", status, summary, hostfw_to_json(&ev->fw));
+}
+
+static void check_public(cJSON *checks, const struct server_evidence *ev)
+{
+    char summary[200];
+    cJSON *e;
+    if (ev->public_addr[0] == '\0') {
+        add_check(checks, "public_address", "skip", "--public not given", NULL);
+        return;
+    }
+    e = cJSON_CreateObject();
+    cJSON_AddStringToObject(e, "address", ev->public_addr);
+    cJSON_AddBoolToObject(e, "on_interface", ev->public_is_local);
+    snprintf(summary, sizeof summary, "%s is %san address of this machine%s", ev->public_addr,
+             ev->public_is_local ? "" : "not ",
+             ev->public_is_local ? "" : " (1:1 NAT, as on EC2: bind 0.0.0.0)");
+    add_check(checks, "public_address", ev->public_is_local ? "pass" : "warn", summary, e);
+}
+
+cJSON *server_check_to_json(const struct server_evidence *ev, enum server_verdict v)
+{
+    cJSON *o = cJSON_CreateObject(), *checks;
+    if (o == NULL)
+        return NULL;
+    cJSON_AddStringToObject(o, "mode", "local");
+    cJSON_AddNumberToObject(o, "port", ev->port);
+    cJSON_AddStringToObject(o, "verdict", server_verdict_code(v));
+    cJSON_AddItemToObject(o, "evidence", sentences(ev));
+    checks = cJSON_AddArrayToObject(o, "checks");
+    if (checks == NULL) {
+        cJSON_Delete(o);
+        return NULL;
+    }
+    check_listeners(checks, ev);
+    check_connect(checks, ev);
+    check_firewall(checks, ev);
+    check_public(checks, ev);
+    return o;
+}
+
+int server_check_run(const struct server_opts *o, cJSON **json)
+{
+    struct server_evidence ev;
+    server_check_collect(o, &ev);
+    enum server_verdict v = server_verdict_decide(&ev);
+    *json = server_check_to_json(&ev, v);
+    return *json != NULL ? (int)v : -1;
+}

@@ -1,0 +1,83 @@
+/*
+ * server_check.h - `netprobe --local [PORT]`: is the server side ready?
+ *
+ * Run on the server (the EC2 instance).  Collects evidence (who listens on
+ * the port and on which addresses, whether a test connection to each
+ * listening address completes, whether the host firewall drops or rejects
+ * the port, whether the --public address is on an interface), then
+ * decides one verdict with a pure function over that evidence.
+ */
+#ifndef NETPROBE_SERVER_CHECK_H
+#define NETPROBE_SERVER_CHECK_H
+
+#include <stdbool.h>
+
+#include <cjson/cJSON.h>
+
+#include "netprobe/hostfw.h"
+#include "netprobe/listeners.h"
+
+/* Verdict codes, in priority order (docs/report.schema.json names them). */
+enum server_verdict {
+    SERVER_BIND_ADDRESS_UNAVAILABLE, /* --public is not on this machine and nothing listens */
+    SERVER_NOT_LISTENING,            /* no listener on the port (or none accepts) */
+    SERVER_BIND_LOOPBACK,            /* only 127.0.0.1 / ::1: other machines cannot connect */
+    SERVER_BIND_SPECIFIC,            /* only specific interface addresses, no 0.0.0.0 / :: */
+    SERVER_HOST_FIREWALL_BLOCKS,     /* this machine's firewall drops or rejects the port */
+    SERVER_LOCAL_OK,
+    SERVER_VERDICT_COUNT
+};
+
+/* A test connection to one listening address. */
+struct server_conn_test {
+    int family;
+    char address[ADDR_TEXT_MAX]; /* the address dialled (loopback for a wildcard) */
+    bool ok;
+    int err; /* errno when !ok (ETIMEDOUT on timeout) */
+    double ms;
+};
+
+struct server_evidence {
+    int port;
+    bool listeners_ok; /* /proc could be read */
+    char listeners_error[256];
+    struct listener_list listeners;
+    struct server_conn_test tests[LISTENERS_MAX];
+    size_t test_count;
+    bool firewall_checked;
+    struct hostfw_result fw;
+    char public_addr[ADDR_TEXT_MAX]; /* --public ADDR, "" when not given */
+    bool public_is_local;            /* it is an address of one of our interfaces */
+};
+
+struct server_opts {
+    int port;
+    const char *public_addr; /* NULL when --public was not given */
+    int timeout_ms;          /* per test connection and per firewall tool */
+    bool skip_firewall;      /* tests: do not run nft/iptables-save */
+    const char *proc;        /* "/proc" unless a test says otherwise */
+};
+
+/* The code string ("local_ok", "bind_loopback", ...). */
+const char *server_verdict_code(enum server_verdict v);
+
+/* The verdict for ev: pure, no I/O (the rule table is in server_check.c). */
+enum server_verdict server_verdict_decide(const struct server_evidence *ev);
+
+/* Whether text is an address of one of this machine's interfaces. */
+bool server_address_is_local(const char *text);
+
+/* Gathers the evidence (reads /proc, connects to local listeners, runs the
+ * firewall tools).  Never fails: problems become part of the evidence. */
+void server_check_collect(const struct server_opts *o, struct server_evidence *ev);
+
+/* The evidence and verdict as a JSON object: {"port", "verdict",
+ * "evidence": [sentences], "checks": [{name, status, summary, evidence}]}. */
+cJSON *server_check_to_json(const struct server_evidence *ev, enum server_verdict v);
+
+/* The `--local` mode in one call: collect, decide, serialise.  *json gets
+ * the object above (caller frees).  Returns the verdict, or -1 when memory
+ * ran out (then *json is NULL). */
+int server_check_run(const struct server_opts *o, cJSON **json);
+
+#endif

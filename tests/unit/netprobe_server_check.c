@@ -1,0 +1,224 @@
+/*
+ * Unit tests for the `netprobe --local` verdict: a table of hand-built
+ * evidence and the one code each must give, plus the JSON it serialises to.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include "netprobe/server_check.h"
+
+struct verdict_case {
+    const char *name;
+    const char *listeners[4]; /* addresses listening on the port, NULL-terminated */
+    bool connect_fails;       /* every test connection failed */
+    bool fw_blocks, fw_may_block;
+    const char *public_addr;
+    bool public_is_local;
+    const char *want;
+};
+
+static const struct verdict_case CASES[] = {
+    {"wildcard listener, nothing blocks",
+     {"0.0.0.0"},
+     false,
+     false,
+     false,
+     NULL,
+     false,
+     "local_ok"},
+    {"ipv6 wildcard counts as every address", {"::"}, false, false, false, NULL, false, "local_ok"},
+    {"wildcard next to loopback is fine",
+     {"127.0.0.1", "0.0.0.0"},
+     false,
+     false,
+     false,
+     NULL,
+     false,
+     "local_ok"},
+    {"nothing listens", {NULL}, false, false, false, NULL, false, "local_not_listening"},
+    {"listener that accepts nothing",
+     {"0.0.0.0"},
+     true,
+     false,
+     false,
+     NULL,
+     false,
+     "local_not_listening"},
+    {"only 127.0.0.1", {"127.0.0.1"}, false, false, false, NULL, false, "bind_loopback"},
+    {"only loopback in both families",
+     {"127.0.0.1", "::1"},
+     false,
+     false,
+     false,
+     NULL,
+     false,
+     "bind_loopback"},
+    {"one interface address", {"172.31.5.10"}, false, false, false, NULL, false, "bind_specific"},
+    {"interface address and loopback",
+     {"172.31.5.10", "127.0.0.1"},
+     false,
+     false,
+     false,
+     NULL,
+     false,
+     "bind_specific"},
+    {"firewall drops the port",
+     {"0.0.0.0"},
+     false,
+     true,
+     false,
+     NULL,
+     false,
+     "host_firewall_blocks"},
+    {"firewall drops for some sources only",
+     {"0.0.0.0"},
+     false,
+     false,
+     true,
+     NULL,
+     false,
+     "local_ok"},
+    {"loopback bind is reported before the firewall",
+     {"127.0.0.1"},
+     false,
+     true,
+     false,
+     NULL,
+     false,
+     "bind_loopback"},
+    {"public address not local and nothing listens",
+     {NULL},
+     false,
+     false,
+     false,
+     "203.0.113.7",
+     false,
+     "bind_address_unavailable"},
+    {"public address not local but 0.0.0.0 listens (1:1 NAT is fine)",
+     {"0.0.0.0"},
+     false,
+     false,
+     false,
+     "203.0.113.7",
+     false,
+     "local_ok"},
+    {"public address local and nothing listens",
+     {NULL},
+     false,
+     false,
+     false,
+     "198.51.100.9",
+     true,
+     "local_not_listening"},
+};
+
+static void build(const struct verdict_case *c, struct server_evidence *ev)
+{
+    memset(ev, 0, sizeof *ev);
+    ev->port = 8888;
+    ev->listeners_ok = true;
+    for (size_t i = 0; i < 4 && c->listeners[i] != NULL; i++) {
+        struct listener *l = &ev->listeners.items[ev->listeners.count++];
+        l->family = strchr(c->listeners[i], ':') ? AF_INET6 : AF_INET;
+        snprintf(l->address, sizeof l->address, "%s", c->listeners[i]);
+        l->port = 8888;
+        l->bind = listeners_classify(l->family, l->address);
+        struct server_conn_test *t = &ev->tests[ev->test_count++];
+        t->family = l->family;
+        snprintf(t->address, sizeof t->address, "%s", c->listeners[i]);
+        t->ok = !c->connect_fails;
+        t->err = c->connect_fails ? 111 : 0;
+    }
+    ev->firewall_checked = true;
+    ev->fw.available = true;
+    snprintf(ev->fw.source, sizeof ev->fw.source, "nft");
+    ev->fw.blocks = c->fw_blocks;
+    ev->fw.may_block = c->fw_may_block;
+    if (c->public_addr != NULL) {
+        snprintf(ev->public_addr, sizeof ev->public_addr, "%s", c->public_addr);
+        ev->public_is_local = c->public_is_local;
+    }
+}
+
+static void each_evidence_gives_its_verdict(void **state)
+{
+    (void)state;
+    for (size_t i = 0; i < sizeof CASES / sizeof CASES[0]; i++) {
+        struct server_evidence ev;
+        build(&CASES[i], &ev);
+        print_message("case %s\n", CASES[i].name);
+        assert_string_equal(server_verdict_code(server_verdict_decide(&ev)), CASES[i].want);
+    }
+}
+
+static void unreadable_firewall_does_not_block(void **state)
+{
+    (void)state;
+    struct server_evidence ev;
+    build(&CASES[0], &ev);
+    ev.fw.available = false;
+    ev.fw.blocks = true; /* stale: must not count when the rules were not read */
+    assert_int_equal(server_verdict_decide(&ev), SERVER_LOCAL_OK);
+}
+
+static void json_names_the_verdict_and_the_listener(void **state)
+{
+    (void)state;
+    struct server_evidence ev;
+    build(&CASES[5], &ev); /* only 127.0.0.1 */
+    ev.listeners.items[0].pid = 4242;
+    snprintf(ev.listeners.items[0].comm, sizeof ev.listeners.items[0].comm, "chatd");
+    cJSON *j = server_check_to_json(&ev, server_verdict_decide(&ev));
+    assert_non_null(j);
+    char *s = cJSON_PrintUnformatted(j);
+    assert_non_null(s);
+    assert_non_null(strstr(s, "\"verdict\":\"bind_loopback\""));
+    assert_non_null(strstr(s, "chatd (pid 4242) listens on 127.0.0.1 port 8888 (loopback)"));
+    assert_non_null(strstr(s, "\"name\":\"listeners\",\"status\":\"warn\""));
+    assert_non_null(strstr(s, "\"name\":\"public_address\",\"status\":\"skip\""));
+    cJSON_free(s);
+    cJSON_Delete(j);
+}
+
+static void json_explains_a_public_address_behind_nat(void **state)
+{
+    (void)state;
+    struct server_evidence ev;
+    build(&CASES[12], &ev);
+    cJSON *j = server_check_to_json(&ev, server_verdict_decide(&ev));
+    assert_non_null(j);
+    char *s = cJSON_PrintUnformatted(j);
+    assert_non_null(s);
+    assert_non_null(strstr(s, "\"verdict\":\"bind_address_unavailable\""));
+    assert_non_null(strstr(s, "203.0.113.7 is not an address of this machine"));
+    assert_non_null(strstr(s, "nothing listens on TCP port 8888"));
+    cJSON_free(s);
+    cJSON_Delete(j);
+}
+
+static void loopback_is_a_local_address_and_documentation_is_not(void **state)
+{
+    (void)state;
+    assert_true(server_address_is_local("127.0.0.1"));
+    assert_false(server_address_is_local("203.0.113.7"));
+    assert_false(server_address_is_local("not an address"));
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(each_evidence_gives_its_verdict),
+        cmocka_unit_test(unreadable_firewall_does_not_block),
+        cmocka_unit_test(json_names_the_verdict_and_the_listener),
+        cmocka_unit_test(json_explains_a_public_address_behind_nat),
+        cmocka_unit_test(loopback_is_a_local_address_and_documentation_is_not),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
