@@ -124,7 +124,7 @@ static const struct advice ADVICE[] = {
         ADVICE_VERDICT,
         "The server answered with a TCP reset: nothing accepts connections on port {port} at "
         "that address.",
-        {"nothing listens on {port} at that address: chatd is not running (never started, "
+        {"nothing listens on port {port} at that address: chatd is not running (never started, "
          "exited, or crashed)",
          "chatd is bound to 127.0.0.1 and you reach it from outside",
          "chatd listens on a port other than {port}",
@@ -136,9 +136,9 @@ static const struct advice ADVICE[] = {
          "journalctl -u chatd for why it stopped)",
          "If the line shows 127.0.0.1:{port}, restart chatd without --bind: chatd --port "
          "{port} listens on every address, IPv4 and IPv6",
-         "If chatd listens on 0.0.0.0, [::] or *:{port} and the reset remains, look for a reset "
-         "rule: sudo "
-         "iptables -S | grep -i reset, or sudo nft list ruleset",
+         "If ss shows chatd on every address (0.0.0.0:{port}, [::]:{port} or *:{port}) and the "
+         "reset remains, look for a reset rule: sudo iptables -S | grep -i reset, or sudo nft "
+         "list ruleset",
          NULL},
         DOC("refused"),
     },
@@ -355,7 +355,7 @@ static const struct advice ADVICE[] = {
         {"the server side is fine; if clients still cannot connect, the block is outside this "
          "machine (security group, network ACL, or the client's network)",
          NULL},
-        {"Check the security group: " SG_RULES " must have Custom TCP, port {port}",
+        {"Check that the security group has the rule Custom TCP, port {port}: " SG_RULES,
          "Run netprobe HOST {port} from the client machine", NULL},
         DOC("local_ok"),
     },
@@ -381,8 +381,8 @@ static const struct advice ADVICE[] = {
         {"Restart chatd without --bind, so it listens on every address: chatd --port {port}",
          "For the service, fix ExecStart (sudo systemctl edit --full chatd), then sudo systemctl "
          "restart chatd",
-         "Confirm with sudo ss -ltnp 'sport = :{port}': it must show 0.0.0.0:{port} or "
-         "[::]:{port}",
+         "Confirm with sudo ss -ltnp 'sport = :{port}': it must show 0.0.0.0:{port}, [::]:{port} "
+         "or *:{port}",
          NULL},
         DOC("bind_loopback"),
     },

@@ -172,7 +172,7 @@ static const struct order_case ORDER_CASES[] = {
     {"filtered_drop", 0, "security group has no inbound rule for TCP {port}"},
     {"filtered_drop", 1, "network ACL"},
     {"filtered_drop", 2, "firewall on the way"},
-    {"refused", 0, "nothing listens on {port}"},
+    {"refused", 0, "nothing listens on port {port}"},
     {"refused", 1, "127.0.0.1"},
     {"rejected", 0, "REJECT"},
     {"connected_silent", 0, "never reads"},
