@@ -164,3 +164,12 @@ clean:
 
 # tests/scripts/bench_smoke.sh runs chatbench, so the tests build it too.
 tests: $(BENCH_BIN)
+
+# tests/integration/netprobe_stages_*.c call netprobe's stage functions
+# directly, so they link netprobe's modules too (GNU make picks this rule
+# over the generic one above: its stem is shorter).
+$(TESTDIR)/integration/netprobe_stages_%: tests/integration/netprobe_stages_%.c $(SUPPORT_OBJ) \
+    $(COMMON_LIB) $(netprobe_LIBOBJ)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(netprobe_LIBOBJ) $(SUPPORT_OBJ) $(COMMON_LIB) \
+	    $(CMOCKA_LIBS) $(netprobe_LIBS) $(LDLIBS)

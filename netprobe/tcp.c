@@ -3,8 +3,8 @@
  * once, each classified in nmap's vocabulary.
  *
  * A silent drop can only be told from a slow server after the SYN was sent
- * twice: Linux retransmits it after 1 s, so the deadline is 1.5 s by
- * default (never below 1.2 s, never above --timeout otherwise) and the
+ * twice: Linux retransmits it after 1 s, so the deadline is --timeout
+ * (1.5 s by default) but never below 1.2 s, and the
  * report counts the SYNs from TCP_INFO.  IP_RECVERR keeps the ICMP error
  * that ended a connect(), so a reset (closed) and an ICMP rejection
  * (filtered, with the router that sent it) are told apart.
@@ -22,8 +22,8 @@
 #include "netprobe/stageio.h"
 #include "netprobe/stages.h"
 
-/* Default per-attempt deadline: the first SYN, its retransmission at 1 s,
- * and half a second for the answer to either. */
+/* Per-attempt deadline without --timeout: the first SYN, its
+ * retransmission at 1 s, and half a second for the answer to either. */
 #define TCP_DEADLINE_MS 1500.0
 /* Shortest deadline that still sees the second SYN leave. */
 #define TCP_TWO_SYNS_MS 1200.0
@@ -36,7 +36,7 @@ struct pending {
 
 static double deadline_for(double timeout_ms)
 {
-    double d = timeout_ms > 0 && timeout_ms < TCP_DEADLINE_MS ? timeout_ms : TCP_DEADLINE_MS;
+    double d = timeout_ms > 0 ? timeout_ms : TCP_DEADLINE_MS;
     return d < TCP_TWO_SYNS_MS ? TCP_TWO_SYNS_MS : d;
 }
 
