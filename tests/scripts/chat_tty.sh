@@ -1,0 +1,126 @@
+#!/usr/bin/env bash
+# chat on a real terminal (a tmux pane): a message that arrives while a
+# line is half typed is shown above it and the typed text survives intact;
+# the line can then be finished and sent; /quit, Ctrl-D and Ctrl-C each
+# exit 0 and leave the terminal in its normal mode.  Everything stays on
+# 127.0.0.1, and the tmux server is our own (-L), killed at the end.
+set -u
+cd "$(dirname "$0")/../.." || exit 3
+: "${BIN_DIR:?BIN_DIR must name the directory with chatd and chat}"
+if ! command -v tmux >/dev/null; then
+  echo "skip: tmux is not installed (scripts/deps.sh installs it); the interactive client was not tested"
+  exit 0
+fi
+tmp=$(mktemp -d /tmp/chat-tty.XXXXXX)
+sock="chat-tty-$$"
+server=""
+cleanup() {
+  tmux -L "$sock" kill-server 2>/dev/null
+  if [ -n "$server" ]; then kill "$server" 2>/dev/null; wait "$server" 2>/dev/null; fi
+  rm -rf "$tmp"
+}
+trap cleanup EXIT
+pass=0 fail=0
+ok()  { pass=$((pass + 1)); echo "ok: $*"; }
+bad() { fail=$((fail + 1)); echo "FAIL: $*"; }
+
+"$BIN_DIR/chatd" --bind 127.0.0.1 --port 0 2>"$tmp/chatd.log" &
+server=$!
+port=""
+for _ in $(seq 50); do
+  port=$(sed -n 's/.*listening on 127\.0\.0\.1 port \([0-9]*\).*/\1/p' "$tmp/chatd.log" | head -1)
+  [ -n "$port" ] && break
+  sleep 0.1
+done
+if [ -z "$port" ]; then echo "FAIL: chatd did not start: $(cat "$tmp/chatd.log")"; exit 1; fi
+
+# start_pane NAME: runs chat --name NAME in its own tmux session; when chat
+# exits the pane records its exit code and the terminal mode (stty -a).
+start_pane() {
+  cat >"$tmp/run-$1.sh" <<RUN
+"$BIN_DIR/chat" --name "$1" 127.0.0.1 "$port"
+echo "exit=\$?" >"$tmp/exit-$1.tmp"
+stty -a >>"$tmp/exit-$1.tmp" 2>&1
+mv "$tmp/exit-$1.tmp" "$tmp/exit-$1"
+sleep 60
+RUN
+  tmux -L "$sock" new-session -d -s "$1" -x 100 -y 30 "bash $tmp/run-$1.sh"
+}
+screen() { tmux -L "$sock" capture-pane -p -t "$1"; }
+# wait_screen NAME REGEX: waits up to 10 s for the pane to match.
+wait_screen() {
+  for _ in $(seq 100); do
+    screen "$1" | grep -Eq -- "$2" && return 0
+    sleep 0.1
+  done
+  return 1
+}
+# wait_exit NAME: waits up to 10 s for chat in that pane to exit.
+wait_exit() {
+  for _ in $(seq 100); do
+    [ -f "$tmp/exit-$1" ] && return 0
+    sleep 0.1
+  done
+  return 1
+}
+# check_exit NAME HOW: chat exited 0 and the terminal is back in cooked mode.
+check_exit() {
+  if ! wait_exit "$1"; then bad "$2 did not make chat exit within 10 s"; return; fi
+  if grep -q '^exit=0$' "$tmp/exit-$1"; then ok "$2 exits 0"; else bad "$2: $(head -1 "$tmp/exit-$1")"; fi
+  if grep -Eq '(^| )icanon( |$)' "$tmp/exit-$1" && grep -Eq '(^| )echo( |$)' "$tmp/exit-$1"; then
+    ok "$2 leaves the terminal in normal (icanon, echo) mode"
+  else
+    bad "$2 left the terminal in raw mode: $(grep -o -- '-\?icanon\|-\?echo ' "$tmp/exit-$1" | tr '\n' ' ')"
+  fi
+}
+
+# 1. A message arrives while alice is typing.
+start_pane alice
+if wait_screen alice "alice joined"; then ok "chat shows the join notice on a terminal"
+else bad "alice never joined: $(screen alice)"; fi
+tmux -L "$sock" send-keys -t alice -l "half a line, typed"
+wait_screen alice "alice> half a line, typed" || bad "the typed text never showed: $(screen alice)"
+if printf 'hello from bob\n' | timeout 10 "$BIN_DIR/chat" --name bob 127.0.0.1 "$port" >"$tmp/bob.out" 2>&1; then
+  ok "bob (a pipe client) sent his line and exited 0"
+else
+  bad "bob's chat failed: $(cat "$tmp/bob.out")"
+fi
+if wait_screen alice "<bob> hello from bob"; then ok "bob's message appears in alice's pane"
+else bad "bob's message never appeared: $(screen alice)"; fi
+wait_screen alice "bob left" || true
+last=$(screen alice | grep -v '^$' | tail -1)
+if [ "$last" = "alice> half a line, typed" ]; then
+  ok "the half-typed line is still there, intact, on the last line"
+else
+  bad "the half-typed line was clobbered; last line: \"$last\"; screen: $(screen alice)"
+fi
+above=$(screen alice | grep -n -e '<bob> hello from bob' -e 'alice> half a line' | cut -d: -f2- | tr '\n' '|')
+case $above in
+  "<bob> hello from bob|alice> half a line, typed|") ok "the message is printed above the line being typed" ;;
+  *) bad "wrong order on screen: $above" ;;
+esac
+
+# 2. Finishing the line sends it as typed.
+tmux -L "$sock" send-keys -t alice -l " and finished"
+tmux -L "$sock" send-keys -t alice Enter
+if wait_screen alice "<alice> half a line, typed and finished"; then ok "the finished line is sent whole"
+else bad "the finished line was not echoed: $(screen alice)"; fi
+
+# 3. /quit.
+tmux -L "$sock" send-keys -t alice -l "/quit"
+tmux -L "$sock" send-keys -t alice Enter
+check_exit alice "/quit"
+
+# 4. Ctrl-D on an empty line, and Ctrl-C with text typed.
+start_pane dora
+wait_screen dora "dora joined" || bad "dora never joined: $(screen dora)"
+tmux -L "$sock" send-keys -t dora C-d
+check_exit dora "Ctrl-D"
+start_pane cleo
+wait_screen cleo "cleo joined" || bad "cleo never joined: $(screen cleo)"
+tmux -L "$sock" send-keys -t cleo -l "never sent"
+tmux -L "$sock" send-keys -t cleo C-c
+check_exit cleo "Ctrl-C"
+
+echo "chat_tty.sh: $pass passed, $fail failed"
+[ "$fail" -eq 0 ]
