@@ -23,6 +23,7 @@
 
 #define GUIDE "docs/troubleshooting.md"
 #define SCHEMA "docs/report.schema.json"
+#define REPORT_DOC "docs/report.md"
 #define TEXT_LEN_MAX 400 /* longest sentence; keeps the human output readable */
 
 struct expected_code {
@@ -366,6 +367,8 @@ static char *slurp(FILE *f)
     return NULL;
 }
 
+static cJSON *parse_repo_json(const char *rel);
+
 static bool enum_has(const cJSON *e, const char *code)
 {
     const cJSON *item;
@@ -383,13 +386,7 @@ static bool enum_has(const cJSON *e, const char *code)
 static void schema_code_enums_match_the_table(void **state)
 {
     (void)state;
-    FILE *f = open_repo_file(SCHEMA);
-    if (f == NULL)
-        fail_msg("cannot open %s from the working directory or its parents", SCHEMA);
-    char *text = slurp(f);
-    assert_non_null(text);
-    cJSON *schema = cJSON_Parse(text);
-    free(text);
+    cJSON *schema = parse_repo_json(SCHEMA);
     assert_non_null(schema);
     const cJSON *defs = cJSON_GetObjectItemCaseSensitive(schema, "$defs");
     const cJSON *verdicts = cJSON_GetObjectItemCaseSensitive(
@@ -411,6 +408,92 @@ static void schema_code_enums_match_the_table(void **state)
     assert_int_equal((size_t)cJSON_GetArraySize(findings), n_finding);
     assert_int_equal((size_t)cJSON_GetArraySize(verdicts), count - n_finding);
     cJSON_Delete(schema);
+}
+
+/* Parses the repository file rel as JSON (NULL on failure, with a message). */
+static cJSON *parse_repo_json(const char *rel)
+{
+    FILE *f = open_repo_file(rel);
+    if (f == NULL)
+        fail_msg("cannot open %s from the working directory or its parents", rel);
+    char *text = slurp(f);
+    assert_non_null(text);
+    cJSON *json = cJSON_Parse(text);
+    free(text);
+    return json;
+}
+
+/* A list member of a coded object equals the rendered advice list. */
+static void assert_list_matches(const cJSON *arr, const char *const *list, const char *what)
+{
+    char want[1024];
+    int n = 0;
+    for (; list[n] != NULL; n++) {
+        const cJSON *got = cJSON_GetArrayItem(arr, n);
+        advice_render(list[n], 8888, want, sizeof want);
+        if (!cJSON_IsString(got) || strcmp(got->valuestring, want) != 0)
+            fail_msg("%s[%d] differs from advice.c: want \"%s\"", what, n, want);
+    }
+    assert_int_equal(cJSON_GetArraySize(arr), n);
+}
+
+/* A verdict or finding object of the example says what advice.c says. */
+static void assert_matches_advice(const cJSON *coded)
+{
+    const cJSON *code = cJSON_GetObjectItemCaseSensitive(coded, "code");
+    assert_true(cJSON_IsString(code));
+    const struct advice *a = advice_find(code->valuestring);
+    assert_non_null(a);
+    char want[1024];
+    advice_render(a->summary, 8888, want, sizeof want);
+    const cJSON *summary = cJSON_GetObjectItemCaseSensitive(coded, "summary");
+    assert_true(cJSON_IsString(summary));
+    assert_string_equal(summary->valuestring, want);
+    assert_list_matches(cJSON_GetObjectItemCaseSensitive(coded, "causes"), a->causes, "causes");
+    assert_list_matches(cJSON_GetObjectItemCaseSensitive(coded, "fix"), a->fix, "fix");
+    const cJSON *doc = cJSON_GetObjectItemCaseSensitive(coded, "doc");
+    assert_true(cJSON_IsString(doc));
+    assert_string_equal(doc->valuestring, a->doc);
+}
+
+/* docs/report.md's example is the first ```json block.  It must parse,
+ * carry every member the schema requires at the top level, and print the
+ * same advice as advice.c for its verdict and findings (port 8888). */
+static void report_md_example_is_complete_and_uses_the_real_advice(void **state)
+{
+    (void)state;
+    FILE *f = open_repo_file(REPORT_DOC);
+    if (f == NULL)
+        fail_msg("cannot open %s", REPORT_DOC);
+    char *text = slurp(f);
+    assert_non_null(text);
+    char *start = strstr(text, "```json\n");
+    assert_non_null(start);
+    start += strlen("```json\n");
+    char *end = strstr(start, "```");
+    assert_non_null(end);
+    *end = '\0';
+    cJSON *example = cJSON_Parse(start);
+    free(text);
+    if (example == NULL)
+        fail_msg("the example in %s is not valid JSON", REPORT_DOC);
+
+    cJSON *schema = parse_repo_json(SCHEMA);
+    assert_non_null(schema);
+    const cJSON *name;
+    cJSON_ArrayForEach(name, cJSON_GetObjectItemCaseSensitive(schema, "required"))
+    {
+        if (!cJSON_HasObjectItem(example, name->valuestring))
+            fail_msg("the example lacks the required member \"%s\"", name->valuestring);
+    }
+    assert_matches_advice(cJSON_GetObjectItemCaseSensitive(example, "verdict"));
+    const cJSON *finding;
+    cJSON_ArrayForEach(finding, cJSON_GetObjectItemCaseSensitive(example, "findings"))
+    {
+        assert_matches_advice(finding);
+    }
+    cJSON_Delete(schema);
+    cJSON_Delete(example);
 }
 
 /* Every code verdict.c can decide has advice of the right kind. */
@@ -447,6 +530,7 @@ int main(void)
         cmocka_unit_test(every_doc_anchor_is_one_heading_of_the_guide),
         cmocka_unit_test(schema_code_enums_match_the_table),
         cmocka_unit_test(every_decidable_code_has_advice),
+        cmocka_unit_test(report_md_example_is_complete_and_uses_the_real_advice),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
