@@ -273,9 +273,26 @@ static int fail_usage(struct run *r)
     return write_report(r, r->cli->error, EXIT_USAGE);
 }
 
+/* An unwritable --json path is found before the probe, not after it.
+ * Appending creates the file without losing anything yet. */
+static int check_report_path(const char *path)
+{
+    if (path == NULL || strcmp(path, "-") == 0)
+        return 0;
+    FILE *f = fopen(path, "a");
+    if (f == NULL || fclose(f) != 0) {
+        errorf("cannot write the report to %s: %s; check the path given to --json", path,
+               strerror(errno));
+        return -1;
+    }
+    return 0;
+}
+
 static int probe_and_report(struct run *r)
 {
     struct cli *c = r->cli;
+    if (check_report_path(c->json_path) < 0)
+        return EXIT_FAILED;
     evidence_init(&r->ev, c->probe.host, c->probe.port);
     probe_run(&r->ev, &c->probe, on_stage, r);
     if (c->redact)

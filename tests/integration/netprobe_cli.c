@@ -1,0 +1,421 @@
+/*
+ * Integration tests for the netprobe command on loopback: real chatd in
+ * both modes, small in-test servers that misbehave in one way each, usage
+ * errors, and the JSON report on every exit path.  Nothing leaves
+ * 127.0.0.1.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <cjson/cJSON.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "tests/support/harness.h"
+
+#define OUT_MAX 65536
+#define RUN_TIMEOUT_MS 15000 /* only catches a hang */
+
+/* ---- Servers that misbehave --------------------------------------------- */
+
+enum fake_mode {
+    FAKE_SILENT, /* accepts, never reads, never answers */
+    FAKE_CLOSE,  /* accepts and closes at once */
+    FAKE_BANNER, /* accepts and greets like an SSH server */
+};
+
+#define FAKE_CONNS_MAX 32
+
+struct fake {
+    enum fake_mode mode;
+    int lfd, port, wake[2];
+    int conns[FAKE_CONNS_MAX];
+    size_t nconns;
+    pthread_t thread;
+};
+
+static const char ssh_banner[] = "SSH-2.0-OpenSSH_9.2p1 Debian-2\r\n";
+
+static void fake_accept(struct fake *f)
+{
+    int fd = accept(f->lfd, NULL, NULL);
+    if (fd < 0)
+        return;
+    if (f->mode == FAKE_CLOSE || f->nconns == FAKE_CONNS_MAX) {
+        close(fd);
+        return;
+    }
+    if (f->mode == FAKE_BANNER &&
+        send(fd, ssh_banner, sizeof ssh_banner - 1, MSG_NOSIGNAL) < 0) /* best effort */
+        fprintf(stderr, "fake: send: %s\n", strerror(errno));
+    f->conns[f->nconns++] = fd;
+}
+
+static void *fake_loop(void *arg)
+{
+    struct fake *f = arg;
+    for (;;) {
+        struct pollfd p[2] = {{.fd = f->lfd, .events = POLLIN},
+                              {.fd = f->wake[0], .events = POLLIN}};
+        if (poll(p, 2, 20000) <= 0 || p[1].revents != 0)
+            return NULL;
+        fake_accept(f);
+    }
+}
+
+static int fake_start(struct fake *f, enum fake_mode mode)
+{
+    memset(f, 0, sizeof *f);
+    f->mode = mode;
+    struct sockaddr_in sa = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+    socklen_t len = sizeof sa;
+    f->lfd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (f->lfd < 0 || bind(f->lfd, (struct sockaddr *)&sa, sizeof sa) < 0 ||
+        listen(f->lfd, 16) < 0 || getsockname(f->lfd, (struct sockaddr *)&sa, &len) < 0 ||
+        pipe(f->wake) < 0)
+        return -1;
+    f->port = ntohs(sa.sin_port);
+    return pthread_create(&f->thread, NULL, fake_loop, f) == 0 ? 0 : -1;
+}
+
+static void fake_stop(struct fake *f)
+{
+    if (write(f->wake[1], "x", 1) != 1)
+        fprintf(stderr, "fake: cannot wake the server thread\n");
+    pthread_join(f->thread, NULL);
+    for (size_t i = 0; i < f->nconns; i++)
+        close(f->conns[i]);
+    close(f->lfd);
+    close(f->wake[0]);
+    close(f->wake[1]);
+}
+
+/* A loopback port with nothing listening: bound, then released. */
+static int closed_port(void)
+{
+    struct sockaddr_in sa = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+    socklen_t len = sizeof sa;
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    assert_true(fd >= 0);
+    assert_int_equal(bind(fd, (struct sockaddr *)&sa, sizeof sa), 0);
+    assert_int_equal(getsockname(fd, (struct sockaddr *)&sa, &len), 0);
+    close(fd);
+    return ntohs(sa.sin_port);
+}
+
+/* ---- Running netprobe ---------------------------------------------------- */
+
+struct probe_result {
+    int status;
+    long long ms;
+    char out[OUT_MAX];
+    cJSON *report; /* parsed --json file, NULL if none was asked for */
+};
+
+static struct probe_result result; /* large: off the stack */
+
+/* Runs netprobe ARGS... with --json to a temp file, parses the report. */
+static void run_netprobe(const char *const args[])
+{
+    char path[] = "/tmp/netprobe-cli-XXXXXX";
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    close(fd);
+    const char *argv[32] = {harness_bin("netprobe"), "--json", path};
+    size_t n = 3;
+    for (size_t i = 0; args[i] != NULL && n < 31; i++)
+        argv[n++] = args[i];
+    argv[n] = NULL;
+    long long start = harness_now_ms();
+    result.status = harness_run(argv, NULL, result.out, sizeof result.out, RUN_TIMEOUT_MS);
+    result.ms = harness_now_ms() - start;
+    FILE *f = fopen(path, "r");
+    static char text[OUT_MAX];
+    size_t len = f != NULL ? fread(text, 1, sizeof text - 1, f) : 0;
+    text[len] = '\0';
+    if (f != NULL)
+        fclose(f);
+    unlink(path);
+    result.report = cJSON_Parse(text);
+    if (result.report == NULL)
+        print_message("report is not JSON:\n%s\noutput:\n%s\n", text, result.out);
+}
+
+/* Asserts after any server is stopped, so a failure leaves nothing behind. */
+static void expect_report(void)
+{
+    assert_non_null(result.report);
+}
+
+static const char *member_string(const cJSON *o, const char *a, const char *b)
+{
+    const cJSON *it = cJSON_GetObjectItemCaseSensitive(o, a);
+    if (b != NULL)
+        it = cJSON_GetObjectItemCaseSensitive(it, b);
+    return cJSON_IsString(it) ? it->valuestring : NULL;
+}
+
+/* Asserts the exit status and the report's verdict code. */
+static void expect_verdict(int status, const char *code)
+{
+    expect_report();
+    const char *got = member_string(result.report, "verdict", "code");
+    print_message("exit %d, verdict %s, %lld ms\n", result.status, got ? got : "(none)", result.ms);
+    if (got == NULL || strcmp(got, code) != 0 || result.status != status)
+        print_message("output:\n%s\n", result.out);
+    assert_int_equal(result.status, status);
+    assert_non_null(got);
+    assert_string_equal(got, code);
+    assert_non_null(strstr(result.out, "verdict: "));
+    assert_non_null(strstr(result.out, code));
+}
+
+static void done(void)
+{
+    cJSON_Delete(result.report);
+    result.report = NULL;
+}
+
+/* ---- Against chatd ------------------------------------------------------- */
+
+static void chatd_gives_ok(const char *mode, const char *const extra[])
+{
+    struct harness_server s;
+    if (access(harness_bin("chatd"), X_OK) != 0) {
+        print_message("skipping: %s is not built\n", harness_bin("chatd"));
+        skip();
+    }
+    assert_int_equal(harness_server_start(&s, extra), 0);
+    char port[16];
+    snprintf(port, sizeof port, "%d", s.port);
+    const char *const args[] = {"127.0.0.1", port, NULL};
+    run_netprobe(args);
+    harness_server_stop(&s);
+    /* Under 100 ms is the goal; 1 s only catches a real slowdown on a
+     * loaded machine (sanitizers, two cores). */
+    print_message("netprobe against chatd (%s mode) took %lld ms\n", mode, result.ms);
+    expect_verdict(0, "ok");
+    const cJSON *app = cJSON_GetArrayItem(cJSON_GetObjectItem(result.report, "stages"), 4);
+    const char *seen_mode = member_string(cJSON_GetObjectItem(app, "evidence"), "server", "mode");
+    assert_non_null(seen_mode);
+    assert_string_equal(seen_mode, mode);
+    assert_true(result.ms < 1000);
+    done();
+}
+
+static void chatd_chat_mode_gives_ok_quickly(void **state)
+{
+    (void)state;
+    chatd_gives_ok("chat", NULL);
+}
+
+static void chatd_diag_mode_gives_ok_quickly(void **state)
+{
+    (void)state;
+    static const char *const diag[] = {"--diag", NULL};
+    chatd_gives_ok("diag", diag);
+}
+
+/* ---- Against misbehaving servers --------------------------------------- */
+
+static void closed_port_gives_refused(void **state)
+{
+    (void)state;
+    char port[16];
+    snprintf(port, sizeof port, "%d", closed_port());
+    const char *const args[] = {"127.0.0.1", port, NULL};
+    run_netprobe(args);
+    expect_verdict(1, "refused");
+    done();
+}
+
+struct fake_case {
+    enum fake_mode mode;
+    const char *code;
+    const char *evidence; /* in the human output */
+};
+
+static const struct fake_case fake_cases[] = {
+    {FAKE_SILENT, "connected_silent", "nothing came back"},
+    {FAKE_CLOSE, "server_closed", "before answering"},
+    {FAKE_BANNER, "wrong_service", "SSH-2.0-OpenSSH_9.2p1"},
+};
+
+static void misbehaving_servers_get_their_verdicts(void **state)
+{
+    (void)state;
+    for (size_t i = 0; i < sizeof fake_cases / sizeof fake_cases[0]; i++) {
+        struct fake f;
+        assert_int_equal(fake_start(&f, fake_cases[i].mode), 0);
+        char port[16];
+        snprintf(port, sizeof port, "%d", f.port);
+        const char *const args[] = {"--timeout", "1", "127.0.0.1", port, NULL};
+        run_netprobe(args);
+        fake_stop(&f);
+        print_message("case %s\n", fake_cases[i].code);
+        expect_verdict(1, fake_cases[i].code);
+        assert_non_null(strstr(result.out, fake_cases[i].evidence));
+        done();
+    }
+}
+
+/* ---- Usage errors and the report on every exit path ---------------------- */
+
+struct usage_case {
+    const char *args[6];
+    const char *message; /* part of the error line */
+};
+
+static const struct usage_case usage_cases[] = {
+    {{NULL}, "missing HOST"},
+    {{"127.0.0.1", "0", NULL}, "invalid port \"0\""},
+    {{"127.0.0.1", "70000", NULL}, "invalid port \"70000\""},
+    {{"127.0.0.1", "88a", NULL}, "invalid port \"88a\""},
+    {{"127.0.0.1", "8888", "extra", NULL}, "too many arguments"},
+    {{"--timeout", "0", "127.0.0.1", NULL}, "invalid --timeout \"0\""},
+    {{"--timeout", "soon", "127.0.0.1", NULL}, "invalid --timeout \"soon\""},
+    {{"--sizes", "16,,64", "127.0.0.1", NULL}, "invalid --sizes \"16,,64\""},
+    {{"--sizes", "0", "127.0.0.1", NULL}, "invalid --sizes \"0\""},
+    {{"--sizes", "2000000", "127.0.0.1", NULL}, "invalid --sizes \"2000000\""},
+    {{"-4", "-6", "127.0.0.1", NULL}, "-4 and -6"},
+    {{"--frobnicate", "127.0.0.1", NULL}, "unknown option --frobnicate"},
+    {{"127.0.0.1", "--timeout", NULL}, "needs a value"},
+};
+
+static void usage_errors_exit_2_with_message_and_report(void **state)
+{
+    (void)state;
+    for (size_t i = 0; i < sizeof usage_cases / sizeof usage_cases[0]; i++) {
+        const struct usage_case *c = &usage_cases[i];
+        run_netprobe(c->args);
+        expect_report();
+        print_message("case \"%s\": exit %d\n%s", c->message, result.status, result.out);
+        assert_int_equal(result.status, 2);
+        assert_non_null(strstr(result.out, c->message));
+        assert_non_null(strstr(result.out, "--help"));
+        const char *error = member_string(result.report, "error", NULL);
+        assert_non_null(error);
+        assert_non_null(strstr(error, c->message));
+        assert_true(cJSON_IsNull(cJSON_GetObjectItem(result.report, "verdict")));
+        done();
+    }
+}
+
+/* With --json -, standard output is the document and nothing else. */
+static void json_to_stdout_is_only_the_document(void **state)
+{
+    (void)state;
+    char cmd[512], out[OUT_MAX];
+    snprintf(cmd, sizeof cmd, "exec %s --json - 127.0.0.1 %d 2>/dev/null", harness_bin("netprobe"),
+             closed_port());
+    const char *const argv[] = {"/bin/sh", "-c", cmd, NULL};
+    int status = harness_run(argv, NULL, out, sizeof out, RUN_TIMEOUT_MS);
+    assert_int_equal(status, 1);
+    const char *end = NULL;
+    cJSON *doc = cJSON_ParseWithOpts(out, &end, 0);
+    assert_non_null(doc);
+    while (*end == '\n')
+        end++;
+    assert_int_equal(*end, '\0');  /* nothing after the document */
+    assert_int_equal(out[0], '{'); /* nothing before it */
+    assert_string_equal(member_string(doc, "verdict", "code"), "refused");
+    cJSON_Delete(doc);
+}
+
+static void unwritable_report_path_exits_3(void **state)
+{
+    (void)state;
+    char out[OUT_MAX];
+    char port[16];
+    snprintf(port, sizeof port, "%d", closed_port());
+    const char *const argv[] = {
+        harness_bin("netprobe"), "--json", "/nonexistent-dir/r.json", "127.0.0.1", port, NULL};
+    int status = harness_run(argv, NULL, out, sizeof out, RUN_TIMEOUT_MS);
+    print_message("%s", out);
+    assert_int_equal(status, 3);
+    assert_non_null(strstr(out, "/nonexistent-dir/r.json"));
+}
+
+struct info_case {
+    const char *option;
+    const char *text;
+};
+
+static void help_and_version_exit_0(void **state)
+{
+    (void)state;
+    static const struct info_case cases[] = {
+        {"--help", "usage: netprobe [options] HOST [PORT]"},
+        {"--version", "netprobe 1."},
+    };
+    for (size_t i = 0; i < 2; i++) {
+        char out[OUT_MAX];
+        const char *const argv[] = {harness_bin("netprobe"), cases[i].option, NULL};
+        assert_int_equal(harness_run(argv, NULL, out, sizeof out, RUN_TIMEOUT_MS), 0);
+        assert_non_null(strstr(out, cases[i].text));
+    }
+}
+
+static void redact_hides_this_host_name(void **state)
+{
+    (void)state;
+    char host[256] = "";
+    assert_int_equal(gethostname(host, sizeof host - 1), 0);
+    char port[16];
+    snprintf(port, sizeof port, "%d", closed_port());
+    const char *const args[] = {"--redact", "127.0.0.1", port, NULL};
+    run_netprobe(args);
+    expect_report();
+    char *text = cJSON_Print(result.report);
+    assert_non_null(text);
+    assert_true(cJSON_IsTrue(cJSON_GetObjectItem(result.report, "redacted")));
+    assert_string_equal(member_string(result.report, "local", "hostname"), "<hostname>");
+    if (strlen(host) >= 4) { /* a very short name may occur inside other words */
+        assert_null(strstr(text, host));
+        assert_null(strstr(result.out, host));
+    }
+    assert_non_null(strstr(text, "127.0.0.1")); /* the target stays */
+    free(text);
+    done();
+}
+
+static void quiet_prints_only_the_verdict(void **state)
+{
+    (void)state;
+    char port[16];
+    snprintf(port, sizeof port, "%d", closed_port());
+    const char *const args[] = {"--quiet", "127.0.0.1", port, NULL};
+    run_netprobe(args);
+    expect_report();
+    assert_int_equal(result.status, 1);
+    assert_true(strncmp(result.out, "verdict: refused", 16) == 0);
+    assert_int_equal(strchr(result.out, '\n')[1], '\0');
+    done();
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(chatd_chat_mode_gives_ok_quickly),
+        cmocka_unit_test(chatd_diag_mode_gives_ok_quickly),
+        cmocka_unit_test(closed_port_gives_refused),
+        cmocka_unit_test(misbehaving_servers_get_their_verdicts),
+        cmocka_unit_test(usage_errors_exit_2_with_message_and_report),
+        cmocka_unit_test(json_to_stdout_is_only_the_document),
+        cmocka_unit_test(unwritable_report_path_exits_3),
+        cmocka_unit_test(help_and_version_exit_0),
+        cmocka_unit_test(redact_hides_this_host_name),
+        cmocka_unit_test(quiet_prints_only_the_verdict),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
