@@ -173,3 +173,11 @@ $(TESTDIR)/integration/netprobe_stages_%: tests/integration/netprobe_stages_%.c 
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(netprobe_LIBOBJ) $(SUPPORT_OBJ) $(COMMON_LIB) \
 	    $(CMOCKA_LIBS) $(netprobe_LIBS) $(LDLIBS)
+
+# tests/integration/netprobe_server_*.c (--local, capture, watch, trace on
+# loopback) call netprobe's modules directly too; same rule as above.
+$(TESTDIR)/integration/netprobe_server_%: tests/integration/netprobe_server_%.c $(SUPPORT_OBJ) \
+    $(COMMON_LIB) $(netprobe_LIBOBJ)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(netprobe_LIBOBJ) $(SUPPORT_OBJ) $(COMMON_LIB) \
+	    $(CMOCKA_LIBS) $(netprobe_LIBS) $(LDLIBS)
