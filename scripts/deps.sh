@@ -20,6 +20,7 @@ packages=(
   procps            # ps, pkill in scripts
   tmux              # tests of the interactive client
   jq                # bench/run.sh and the bench smoke test read JSON reports
+  python3-jsonschema # tests/scripts/netprobe_schema.sh validates netprobe reports
 )
 
 missing=()
