@@ -22,7 +22,7 @@ static const struct {
     [DROP_TIMEOUT_NAME] = {"timeout: no name chosen in time", "timeout"},
     [DROP_TIMEOUT_LINE] = {"timeout: partial line not finished", "timeout"},
     [DROP_TIMEOUT_IDLE] = {"timeout: idle", "timeout"},
-    [DROP_QUEUE_FULL] = {"send queue full (client not reading)", "dropped: not reading"},
+    [DROP_QUEUE_FULL] = {"send_queue_full: the client is not reading", "dropped: not reading"},
     [DROP_NO_MEMORY] = {"out of memory", "dropped"},
     [DROP_BAD_HELLO] = {"bad netprobe hello", "dropped"},
     [DROP_BAD_ECHO] = {"bad echo request", "dropped"},
