@@ -211,7 +211,7 @@ static int run_sizes(struct ev_echo *e, struct stageio_conn *c, const size_t *si
     return -1;
 }
 
-static void summarise(struct evidence *ev, double start, int failed)
+static void summarise(struct evidence *ev, double start, int failed, size_t want)
 {
     const struct ev_echo *e = &ev->echo;
     if (failed < 0) {
@@ -219,8 +219,9 @@ static void summarise(struct evidence *ev, double start, int failed)
         for (size_t i = 0; i < e->size_count; i++)
             worst = e->sizes[i].rtt_ms > worst ? e->sizes[i].rtt_ms : worst;
         stageio_done(ev, STAGE_ECHO, e->size_count ? STATUS_PASS : STATUS_WARN, start,
-                     "%zu sizes echoed byte for byte, largest %zu bytes, slowest %.1f ms",
-                     e->size_count, e->size_count ? e->sizes[e->size_count - 1].size : 0, worst);
+                     "%zu sizes echoed byte for byte, largest %zu bytes, slowest %.1f ms%s",
+                     e->size_count, e->size_count ? e->sizes[e->size_count - 1].size : 0, worst,
+                     e->size_count < want ? "; larger sizes skipped (server echo_max)" : "");
         return;
     }
     const struct ev_echo_size *s = &e->sizes[failed];
@@ -258,5 +259,5 @@ void stage_echo_run(struct evidence *ev, const struct probe_opts *o)
     stageio_close(&c);
     if (failed > 0 && e->sizes[failed].outcome == ECHO_STALLED)
         mss_retry(e, a, o->port, e->sizes[failed].size, o->timeout_ms);
-    summarise(ev, start, failed);
+    summarise(ev, start, failed, count);
 }

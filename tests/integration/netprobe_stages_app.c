@@ -297,6 +297,30 @@ static void all_default_sizes_echo_byte_for_byte(void **state)
     assert_true(took < 1000); /* about 10 ms on loopback; generous for a busy machine */
 }
 
+/* --sizes: the list given is used as is, including a payload larger than
+ * both sides' socket buffers (sending and reading must overlap). */
+static void custom_sizes_are_echoed_in_order(void **state)
+{
+    (void)state;
+    struct server s;
+    struct evidence ev;
+    server_start(&s);
+    probe(&ev, s.port, 1500, false);
+    struct probe_opts o = {.host = "127.0.0.1",
+                           .port = s.port,
+                           .timeout_ms = 3000,
+                           .sizes = {1, 300000, 2},
+                           .size_count = 3};
+    stage_echo_run(&ev, &o);
+    server_stop(&s);
+    assert_int_equal(ev.echo.size_count, 3);
+    for (size_t i = 0; i < 3; i++) {
+        assert_int_equal(ev.echo.sizes[i].size, o.sizes[i]);
+        assert_int_equal(ev.echo.sizes[i].outcome, ECHO_OK);
+    }
+    assert_int_equal(ev.stages[STAGE_ECHO].status, STATUS_PASS);
+}
+
 static void corrupted_byte_is_a_mismatch(void **state)
 {
     (void)state;
@@ -376,6 +400,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(chatd_reply_is_recorded_with_both_views),
         cmocka_unit_test(all_default_sizes_echo_byte_for_byte),
+        cmocka_unit_test(custom_sizes_are_echoed_in_order),
         cmocka_unit_test(corrupted_byte_is_a_mismatch),
         cmocka_unit_test(silent_server_is_silent_with_bytes_acked),
         cmocka_unit_test(server_closing_at_once_is_closed),
