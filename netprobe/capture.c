@@ -1,0 +1,414 @@
+#include "netprobe/capture.h"
+
+#include <errno.h>
+#include <ifaddrs.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "common/addr.h"
+
+/* Enough for link + IPv6 + TCP with options, or an ICMPv6 error quoting
+ * IPv6 + TCP: headers only, never the chat text. */
+#define CAPTURE_SNAPLEN 320
+
+/* How often the thread looks at its stop flag when no packet arrives. */
+#define CAPTURE_POLL_MS 20
+
+struct capture {
+    pcap_t *pcap;
+    pcap_dumper_t *dumper;
+    pthread_t thread;
+    atomic_bool stop;
+    char target[ADDR_TEXT_MAX];
+    int port;
+    struct capture_summary sum; /* written by the thread only, read after join */
+};
+
+void capture_summary_init(struct capture_summary *s)
+{
+    memset(s, 0, sizeof *s);
+    s->synack_ttl = s->synack_mss = s->synack_window = -1;
+    s->reset_ttl = s->icmp_ttl = -1;
+}
+
+/* The tracked flow for our source port, created on first sight. */
+static int flow_for(struct capture_summary *s, int sport)
+{
+    for (int i = 0; i < s->flow_count; i++)
+        if (s->flows[i].sport == sport)
+            return i;
+    if (s->flow_count >= CAPTURE_FLOWS_MAX)
+        return -1;
+    memset(&s->flows[s->flow_count], 0, sizeof s->flows[0]);
+    s->flows[s->flow_count].sport = sport;
+    return s->flow_count++;
+}
+
+static void account_outgoing(struct capture_summary *s, const struct pp_tcp *t)
+{
+    int f = flow_for(s, t->sport);
+    if ((t->flags & PP_TH_SYN) && !(t->flags & PP_TH_ACK)) {
+        s->syns_sent++;
+        if (f >= 0 && s->flows[f].syn_seen && s->flows[f].syn_seq == t->seq)
+            s->syn_retransmits++;
+        if (f >= 0) {
+            s->flows[f].syn_seen = true;
+            s->flows[f].syn_seq = t->seq;
+        }
+        return;
+    }
+    if (t->payload_len == 0 || f < 0)
+        return;
+    unsigned end = t->seq + (unsigned)t->payload_len;
+    /* Serial-number arithmetic: an end at or before the highest end sent
+     * is data we already sent once. */
+    if (s->flows[f].data_seen && (int32_t)(end - s->flows[f].next_seq) <= 0)
+        s->retransmits++;
+    else
+        s->flows[f].next_seq = end;
+    s->flows[f].data_seen = true;
+}
+
+static void account_incoming(struct capture_summary *s, const struct pp_packet *pk)
+{
+    const struct pp_tcp *t = &pk->tcp;
+    if ((t->flags & (PP_TH_SYN | PP_TH_ACK)) == (PP_TH_SYN | PP_TH_ACK)) {
+        if (s->synacks++ == 0) {
+            s->synack_ttl = pk->ip.ttl;
+            s->synack_mss = t->mss;
+            s->synack_window = t->window;
+        }
+    }
+    if (t->flags & PP_TH_RST) {
+        if (s->resets++ == 0)
+            s->reset_ttl = pk->ip.ttl;
+        return;
+    }
+    if (t->window == 0)
+        s->zero_windows++;
+}
+
+static void account_icmp(struct capture_summary *s, const struct pp_packet *pk)
+{
+    if (s->icmp_errors++ > 0)
+        return;
+    s->icmp_ttl = pk->ip.ttl;
+    s->first_icmp.seen = true;
+    s->first_icmp.type = pk->icmp_type;
+    s->first_icmp.code = pk->icmp_code;
+    snprintf(s->first_icmp.from, sizeof s->first_icmp.from, "%s", pk->ip.src);
+    snprintf(s->first_icmp.name, sizeof s->first_icmp.name, "%s",
+             pk->icmp_name != NULL ? pk->icmp_name : "icmp-error");
+}
+
+void capture_account(struct capture_summary *s, const struct pp_packet *pk, const char *target,
+                     int port)
+{
+    if (pk->is_tcp && strcmp(pk->ip.dst, target) == 0 && pk->tcp.dport == port) {
+        s->packets++;
+        account_outgoing(s, &pk->tcp);
+    } else if (pk->is_tcp && strcmp(pk->ip.src, target) == 0 && pk->tcp.sport == port) {
+        s->packets++;
+        account_incoming(s, pk);
+    } else if (pk->is_icmp_error && pk->quoted_is_tcp && strcmp(pk->quoted_ip.dst, target) == 0 &&
+               pk->quoted_tcp.dport == port) {
+        s->packets++;
+        account_icmp(s, pk);
+    }
+}
+
+/* The usual initial TTLs: Linux/macOS 64, Windows 128, network gear 255
+ * (32 for some old stacks). */
+static int initial_ttl(int ttl)
+{
+    static const int initial[] = {32, 64, 128, 255};
+    for (size_t i = 0; i < sizeof initial / sizeof initial[0]; i++)
+        if (ttl <= initial[i])
+            return initial[i];
+    return 255;
+}
+
+/* Routes change a little between packets; more than this many hops apart
+ * is a different sender. */
+#define CAPTURE_HOP_SLACK 2
+
+bool capture_ttl_mismatch(int ref_ttl, int rst_ttl)
+{
+    if (ref_ttl <= 0 || rst_ttl <= 0)
+        return false;
+    int ref_hops = initial_ttl(ref_ttl) - ref_ttl, rst_hops = initial_ttl(rst_ttl) - rst_ttl;
+    return initial_ttl(ref_ttl) != initial_ttl(rst_ttl) ||
+           abs(ref_hops - rst_hops) > CAPTURE_HOP_SLACK;
+}
+
+void capture_finish(struct capture_summary *s)
+{
+    int ref = s->synack_ttl;
+    const char *what = "SYN-ACK";
+    if (ref < 0 && s->icmp_errors > 0) {
+        ref = s->icmp_ttl; /* the best other sample of the path */
+        what = "ICMP error";
+    }
+    s->forged_reset = s->resets > 0 && capture_ttl_mismatch(ref, s->reset_ttl);
+    if (s->forged_reset)
+        snprintf(s->forged_detail, sizeof s->forged_detail,
+                 "the reset arrived with TTL %d but the %s with TTL %d: another box on the "
+                 "way sent the reset",
+                 s->reset_ttl, what, ref);
+}
+
+int capture_iface_for(const char *target, char *iface, size_t cap)
+{
+    struct sockaddr_storage ss, local;
+    socklen_t len = sizeof local;
+    struct ifaddrs *ifa;
+    char want[ADDR_TEXT_MAX], have[ADDR_TEXT_MAX];
+    int family = strchr(target, ':') != NULL ? AF_INET6 : AF_INET, rc = -1;
+
+    memset(&ss, 0, sizeof ss);
+    if (family == AF_INET) {
+        struct sockaddr_in *in = (struct sockaddr_in *)&ss;
+        in->sin_family = AF_INET;
+        in->sin_port = htons(9); /* any port: a UDP connect sends nothing */
+        if (inet_pton(AF_INET, target, &in->sin_addr) != 1)
+            return -1;
+    } else {
+        struct sockaddr_in6 *in6 = (struct sockaddr_in6 *)&ss;
+        in6->sin6_family = AF_INET6;
+        in6->sin6_port = htons(9);
+        if (inet_pton(AF_INET6, target, &in6->sin6_addr) != 1)
+            return -1;
+    }
+    int fd = socket(family, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+    if (fd < 0)
+        return -1;
+    bool ok = connect(fd, (struct sockaddr *)&ss, sizeof ss) == 0 &&
+              getsockname(fd, (struct sockaddr *)&local, &len) == 0;
+    close(fd);
+    if (!ok || addr_format((struct sockaddr *)&local, want, NULL) < 0 || getifaddrs(&ifa) < 0)
+        return -1;
+    for (struct ifaddrs *i = ifa; i != NULL && rc < 0; i = i->ifa_next) {
+        if (i->ifa_addr == NULL || i->ifa_addr->sa_family != family)
+            continue;
+        if (addr_format(i->ifa_addr, have, NULL) == 0 && strcmp(have, want) == 0) {
+            snprintf(iface, cap, "%s", i->ifa_name);
+            rc = 0;
+        }
+    }
+    freeifaddrs(ifa);
+    return rc;
+}
+
+pcap_t *capture_open_live(const char *iface, const char *filter, char *why, size_t whycap,
+                          bool *no_permission)
+{
+    char err[PCAP_ERRBUF_SIZE] = "";
+    struct bpf_program prog;
+    pcap_t *p = pcap_create(iface, err);
+
+    *no_permission = false;
+    if (p == NULL) {
+        snprintf(why, whycap, "cannot capture on %s: %s", iface, err);
+        return NULL;
+    }
+    /* Best-effort settings: each only fails on an already active handle. */
+    pcap_set_snaplen(p, CAPTURE_SNAPLEN);
+    pcap_set_promisc(p, 0);
+    pcap_set_immediate_mode(p, 1);
+    pcap_set_timeout(p, CAPTURE_POLL_MS);
+    int rc = pcap_activate(p);
+    if (rc == PCAP_ERROR_PERM_DENIED || rc == PCAP_ERROR_PROMISC_PERM_DENIED) {
+        *no_permission = true;
+        snprintf(why, whycap,
+                 "capturing packets needs root or CAP_NET_RAW (run with sudo to see the wire)");
+    } else if (rc < 0) {
+        snprintf(why, whycap, "cannot capture on %s: %s", iface, pcap_geterr(p));
+    } else if (pcap_compile(p, &prog, filter, 1, PCAP_NETMASK_UNKNOWN) < 0) {
+        snprintf(why, whycap, "capture filter \"%s\" rejected: %s", filter, pcap_geterr(p));
+        rc = -1;
+    } else {
+        int set = pcap_setfilter(p, &prog);
+        pcap_freecode(&prog);
+        if (set < 0 || pcap_setnonblock(p, 1, err) < 0) {
+            snprintf(why, whycap, "cannot set up the capture on %s: %s", iface, pcap_geterr(p));
+            rc = -1;
+        }
+    }
+    if (rc < 0) {
+        pcap_close(p);
+        return NULL;
+    }
+    return p;
+}
+
+static void on_packet(u_char *user, const struct pcap_pkthdr *h, const u_char *bytes)
+{
+    struct capture *c = (struct capture *)user;
+    struct pp_packet pk;
+    if (c->dumper != NULL) {
+        pcap_dump((u_char *)c->dumper, h, bytes);
+        c->sum.dumped++;
+    }
+    if (pp_parse(pcap_datalink(c->pcap), bytes, h->caplen, &pk) == PP_OK)
+        capture_account(&c->sum, &pk, c->target, c->port);
+}
+
+static void *capture_thread(void *arg)
+{
+    struct capture *c = arg;
+    struct pollfd p = {pcap_get_selectable_fd(c->pcap), POLLIN, 0};
+    while (!atomic_load(&c->stop)) {
+        if (poll(&p, 1, CAPTURE_POLL_MS) < 0 && errno != EINTR)
+            break;
+        if (pcap_dispatch(c->pcap, -1, on_packet, (u_char *)c) < 0)
+            break;
+    }
+    /* Packets that arrived between the last poll and the stop request. */
+    pcap_dispatch(c->pcap, -1, on_packet, (u_char *)c);
+    return NULL;
+}
+
+static void capture_free(struct capture *c)
+{
+    if (c->dumper != NULL)
+        pcap_dump_close(c->dumper);
+    if (c->pcap != NULL)
+        pcap_close(c->pcap);
+    free(c);
+}
+
+int capture_start(const struct capture_opts *o, struct capture **out,
+                  struct capture_summary *result)
+{
+    struct capture *c = calloc(1, sizeof *c);
+    bool no_perm = false;
+    struct capture_summary *s = result;
+
+    *out = NULL;
+    capture_summary_init(s);
+    if (c == NULL) {
+        snprintf(s->skip_reason, sizeof s->skip_reason, "out of memory");
+        s->failed = true;
+        return -1;
+    }
+    capture_summary_init(&c->sum);
+    snprintf(c->target, sizeof c->target, "%s", o->target);
+    c->port = o->port;
+    if (o->iface != NULL)
+        snprintf(c->sum.iface, sizeof c->sum.iface, "%s", o->iface);
+    else if (capture_iface_for(o->target, c->sum.iface, sizeof c->sum.iface) < 0)
+        snprintf(c->sum.iface, sizeof c->sum.iface, "any");
+    snprintf(c->sum.filter, sizeof c->sum.filter,
+             strchr(o->target, ':') != NULL
+                 ? "(host %s and tcp port %d) or (icmp6 and ip6[40] >= 1 and ip6[40] <= 4)"
+                 : "(host %s and tcp port %d) or (icmp and (icmp[0] == 3 or icmp[0] == 11 "
+                   "or icmp[0] == 12))",
+             o->target, o->port);
+    snprintf(s->iface, sizeof s->iface, "%s", c->sum.iface);
+    snprintf(s->filter, sizeof s->filter, "%s", c->sum.filter);
+    c->pcap = capture_open_live(c->sum.iface, c->sum.filter, s->skip_reason, sizeof s->skip_reason,
+                                &no_perm);
+    if (c->pcap == NULL) {
+        s->failed = !no_perm;
+        capture_free(c);
+        return no_perm ? 1 : -1;
+    }
+    if (o->pcap_path != NULL) {
+        c->dumper = pcap_dump_open(c->pcap, o->pcap_path);
+        if (c->dumper == NULL) {
+            snprintf(s->skip_reason, sizeof s->skip_reason, "cannot write %s: %s", o->pcap_path,
+                     pcap_geterr(c->pcap));
+            s->failed = true;
+            capture_free(c);
+            return -1;
+        }
+        snprintf(c->sum.pcap_path, sizeof c->sum.pcap_path, "%s", o->pcap_path);
+    }
+    atomic_init(&c->stop, false);
+    int err = pthread_create(&c->thread, NULL, capture_thread, c);
+    if (err != 0) {
+        snprintf(s->skip_reason, sizeof s->skip_reason, "cannot start the capture thread: %s",
+                 strerror(err));
+        s->failed = true;
+        capture_free(c);
+        return -1;
+    }
+    *out = c;
+    return 0;
+}
+
+void capture_stop(struct capture *c, struct capture_summary *result)
+{
+    atomic_store(&c->stop, true);
+    pthread_join(c->thread, NULL);
+    *result = c->sum;
+    result->ran = true;
+    capture_finish(result);
+    capture_free(c);
+}
+
+static cJSON *icmp_json(const struct ev_icmp_error *e, int ttl)
+{
+    cJSON *o = cJSON_CreateObject();
+    if (o == NULL)
+        return NULL;
+    cJSON_AddNumberToObject(o, "type", e->type);
+    cJSON_AddNumberToObject(o, "code", e->code);
+    cJSON_AddStringToObject(o, "name", e->name);
+    cJSON_AddStringToObject(o, "from", e->from);
+    cJSON_AddNumberToObject(o, "ttl", ttl);
+    return o;
+}
+
+/* -1 ("unknown") becomes null in JSON. */
+static void add_int_or_null(cJSON *o, const char *k, int v)
+{
+    if (v < 0)
+        cJSON_AddNullToObject(o, k);
+    else
+        cJSON_AddNumberToObject(o, k, v);
+}
+
+cJSON *capture_to_json(const struct capture_summary *s)
+{
+    cJSON *o = cJSON_CreateObject();
+    if (o == NULL)
+        return NULL;
+    cJSON_AddBoolToObject(o, "ran", s->ran);
+    if (!s->ran) {
+        cJSON_AddStringToObject(o, "skip_reason", s->skip_reason);
+        cJSON_AddBoolToObject(o, "failed", s->failed);
+    }
+    cJSON_AddStringToObject(o, "interface", s->iface);
+    cJSON_AddStringToObject(o, "filter", s->filter);
+    cJSON_AddNumberToObject(o, "packets", s->packets);
+    cJSON_AddNumberToObject(o, "syns_sent", s->syns_sent);
+    cJSON_AddNumberToObject(o, "syn_retransmits", s->syn_retransmits);
+    cJSON_AddNumberToObject(o, "synacks", s->synacks);
+    add_int_or_null(o, "synack_ttl", s->synack_ttl);
+    add_int_or_null(o, "synack_mss", s->synack_mss);
+    add_int_or_null(o, "synack_window", s->synack_window);
+    cJSON_AddNumberToObject(o, "resets", s->resets);
+    add_int_or_null(o, "reset_ttl", s->reset_ttl);
+    cJSON_AddNumberToObject(o, "icmp_errors", s->icmp_errors);
+    if (s->first_icmp.seen)
+        cJSON_AddItemToObject(o, "first_icmp", icmp_json(&s->first_icmp, s->icmp_ttl));
+    else
+        cJSON_AddNullToObject(o, "first_icmp");
+    cJSON_AddNumberToObject(o, "retransmits", s->retransmits);
+    cJSON_AddNumberToObject(o, "zero_windows", s->zero_windows);
+    cJSON_AddBoolToObject(o, "forged_reset", s->forged_reset);
+    if (s->forged_reset)
+        cJSON_AddStringToObject(o, "forged_detail", s->forged_detail);
+    if (s->pcap_path[0] != '\0') {
+        cJSON_AddStringToObject(o, "pcap_file", s->pcap_path);
+        cJSON_AddNumberToObject(o, "pcap_packets", s->dumped);
+    }
+    return o;
+}

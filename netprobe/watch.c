@@ -1,0 +1,214 @@
+#include "netprobe/watch.h"
+
+#include <errno.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "netprobe/capture.h"
+
+void watch_table_init(struct watch_table *t, int port)
+{
+    memset(t, 0, sizeof *t);
+    t->port = port;
+}
+
+static struct watch_source *source_for(struct watch_table *t, const char *addr)
+{
+    for (size_t i = 0; i < t->count; i++)
+        if (strcmp(t->sources[i].address, addr) == 0)
+            return &t->sources[i];
+    if (t->count >= WATCH_SOURCES_MAX) {
+        t->dropped++;
+        return NULL;
+    }
+    struct watch_source *s = &t->sources[t->count++];
+    memset(s, 0, sizeof *s);
+    snprintf(s->address, sizeof s->address, "%s", addr);
+    return s;
+}
+
+void watch_account(struct watch_table *t, const struct pp_packet *pk)
+{
+    const struct pp_tcp *tcp = &pk->tcp;
+    struct watch_source *s;
+    if (!pk->is_tcp)
+        return;
+    if (tcp->dport == t->port) { /* towards the server */
+        if ((s = source_for(t, pk->ip.src)) == NULL)
+            return;
+        t->packets++;
+        if ((tcp->flags & PP_TH_SYN) && !(tcp->flags & PP_TH_ACK))
+            s->syns++;
+        s->bytes_received += tcp->payload_len;
+    } else if (tcp->sport == t->port) { /* the server's answers */
+        if ((s = source_for(t, pk->ip.dst)) == NULL)
+            return;
+        t->packets++;
+        if ((tcp->flags & (PP_TH_SYN | PP_TH_ACK)) == (PP_TH_SYN | PP_TH_ACK))
+            s->synacks_sent++;
+        if (tcp->flags & PP_TH_RST)
+            s->resets_sent++;
+    }
+}
+
+/* What each outcome means for the student, in the order they are tried. */
+static const struct {
+    const char *outcome;
+    const char *meaning;
+} OUTCOMES[] = {
+    {"answered", "its SYNs arrived and this machine answered: the path and the listener work"},
+    {"refused", "its SYNs arrived and this machine answered with a reset: nothing listens on the "
+                "port"},
+    {"reached_not_answered", "its SYNs arrived but nothing answered: the host firewall drops "
+                             "them (see netprobe --local)"},
+    {"reached", "only packets of an older connection arrived"},
+    {"never_reached", "no packet from it arrived: the security group, network ACL or the "
+                      "client's network drops it before this machine"},
+};
+
+static size_t outcome_index(const struct watch_source *s)
+{
+    if (s == NULL)
+        return 4;
+    if (s->synacks_sent > 0)
+        return 0;
+    if (s->resets_sent > 0)
+        return 1;
+    return s->syns > 0 ? 2 : 3;
+}
+
+const char *watch_outcome(const struct watch_source *s)
+{
+    return OUTCOMES[outcome_index(s)].outcome;
+}
+
+static volatile sig_atomic_t watch_interrupted;
+
+static void on_sigint(int sig)
+{
+    (void)sig;
+    watch_interrupted = 1;
+}
+
+struct watch_ctx {
+    pcap_t *pcap;
+    struct watch_table *t;
+};
+
+static void on_packet(u_char *user, const struct pcap_pkthdr *h, const u_char *bytes)
+{
+    struct watch_ctx *c = (struct watch_ctx *)user;
+    struct pp_packet pk;
+    if (pp_parse(pcap_datalink(c->pcap), bytes, h->caplen, &pk) == PP_OK)
+        watch_account(c->t, &pk);
+}
+
+static double now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return ts.tv_sec * 1000.0 + ts.tv_nsec / 1e6;
+}
+
+int watch_run(const struct watch_opts *o, struct watch_table *t, bool *interrupted, char *why,
+              size_t whycap)
+{
+    char filter[64];
+    bool no_perm = false;
+    struct sigaction sa, old;
+    struct watch_ctx c = {NULL, t};
+
+    watch_table_init(t, o->port);
+    *interrupted = false;
+    snprintf(filter, sizeof filter, "tcp port %d", o->port);
+    c.pcap = capture_open_live(o->iface != NULL ? o->iface : "any", filter, why, whycap, &no_perm);
+    if (c.pcap == NULL)
+        return no_perm ? 1 : -1;
+    /* No SA_RESTART: Ctrl-C must wake poll() at once. */
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_sigint;
+    sigemptyset(&sa.sa_mask);
+    watch_interrupted = 0;
+    sigaction(SIGINT, &sa, &old);
+    struct pollfd p = {pcap_get_selectable_fd(c.pcap), POLLIN, 0};
+    double deadline = now_ms() + o->duration_s * 1000.0;
+    while (!watch_interrupted) {
+        double left = deadline - now_ms();
+        if (left <= 0)
+            break;
+        if (poll(&p, 1, left < 100 ? (int)left + 1 : 100) < 0 && errno != EINTR)
+            break;
+        if (pcap_dispatch(c.pcap, -1, on_packet, (u_char *)&c) < 0)
+            break;
+    }
+    pcap_dispatch(c.pcap, -1, on_packet, (u_char *)&c); /* what arrived meanwhile */
+    sigaction(SIGINT, &old, NULL);
+    *interrupted = watch_interrupted != 0;
+    pcap_close(c.pcap);
+    return 0;
+}
+
+static cJSON *source_json(const struct watch_source *s)
+{
+    cJSON *j = cJSON_CreateObject();
+    size_t k = outcome_index(s);
+    if (j == NULL)
+        return NULL;
+    cJSON_AddStringToObject(j, "address", s->address);
+    cJSON_AddNumberToObject(j, "syns", s->syns);
+    cJSON_AddNumberToObject(j, "synacks_sent", s->synacks_sent);
+    cJSON_AddNumberToObject(j, "resets_sent", s->resets_sent);
+    cJSON_AddNumberToObject(j, "bytes_received", (double)s->bytes_received);
+    cJSON_AddStringToObject(j, "outcome", OUTCOMES[k].outcome);
+    cJSON_AddStringToObject(j, "meaning", OUTCOMES[k].meaning);
+    return j;
+}
+
+static const struct watch_source *find_source(const struct watch_table *t, const char *addr)
+{
+    for (size_t i = 0; i < t->count; i++)
+        if (strcmp(t->sources[i].address, addr) == 0)
+            return &t->sources[i];
+    return NULL;
+}
+
+cJSON *watch_to_json(const struct watch_table *t, const struct watch_opts *o, bool interrupted)
+{
+    cJSON *j = cJSON_CreateObject(), *arr;
+    char summary[256];
+    if (j == NULL)
+        return NULL;
+    cJSON_AddNumberToObject(j, "port", t->port);
+    cJSON_AddNumberToObject(j, "duration_s", o->duration_s);
+    cJSON_AddBoolToObject(j, "interrupted", interrupted);
+    cJSON_AddNumberToObject(j, "packets", t->packets);
+    arr = cJSON_AddArrayToObject(j, "sources");
+    for (size_t i = 0; arr != NULL && i < t->count; i++)
+        cJSON_AddItemToArray(arr, source_json(&t->sources[i]));
+    cJSON_AddNumberToObject(j, "sources_not_listed", (double)t->dropped);
+    if (t->count == 0)
+        snprintf(summary, sizeof summary,
+                 "no packet for TCP port %d arrived: connection attempts never reached this "
+                 "machine (look at the security group and network ACL)",
+                 t->port);
+    else
+        snprintf(summary, sizeof summary, "%zu source%s sent packets to TCP port %d", t->count,
+                 t->count == 1 ? "" : "s", t->port);
+    cJSON_AddStringToObject(j, "summary", summary);
+    if (o->expect_from == NULL) {
+        cJSON_AddNullToObject(j, "expected_source");
+        return j;
+    }
+    const struct watch_source *s = find_source(t, o->expect_from);
+    size_t k = outcome_index(s);
+    cJSON *e = cJSON_AddObjectToObject(j, "expected_source");
+    if (e != NULL) {
+        cJSON_AddStringToObject(e, "address", o->expect_from);
+        cJSON_AddStringToObject(e, "outcome", OUTCOMES[k].outcome);
+        cJSON_AddStringToObject(e, "meaning", OUTCOMES[k].meaning);
+    }
+    return j;
+}

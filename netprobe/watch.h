@@ -1,0 +1,69 @@
+/*
+ * watch.h - `netprobe --watch [PORT] --duration SEC`, run on the server
+ * while a student tries to connect from outside.
+ *
+ * Captures TCP traffic for the port for a bounded time (Ctrl-C ends it
+ * early) and tells, per source address, whether its SYNs arrived and what
+ * this machine answered.  That splits the blame: SYNs that never arrive
+ * were dropped before the machine (security group, network ACL, the
+ * client's network); SYNs that arrive unanswered are dropped on the
+ * machine (host firewall) or find nothing listening.
+ */
+#ifndef NETPROBE_WATCH_H
+#define NETPROBE_WATCH_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include <cjson/cJSON.h>
+
+#include "common/addr.h"
+#include "netprobe/pcap_parse.h"
+
+#define WATCH_SOURCES_MAX 64 /* sources listed; more are counted in `dropped` */
+
+struct watch_source {
+    char address[ADDR_TEXT_MAX];
+    int syns;                          /* SYNs received from it */
+    int synacks_sent;                  /* SYN-ACKs this machine sent back */
+    int resets_sent;                   /* resets this machine sent back */
+    unsigned long long bytes_received; /* TCP payload received from it */
+};
+
+struct watch_table {
+    int port;
+    struct watch_source sources[WATCH_SOURCES_MAX];
+    size_t count;
+    size_t dropped;
+    unsigned packets;
+};
+
+struct watch_opts {
+    int port;
+    double duration_s;       /* bounded: the capture ends after this long */
+    const char *iface;       /* NULL: "any" */
+    const char *expect_from; /* the client's public address, or NULL */
+};
+
+void watch_table_init(struct watch_table *t, int port);
+
+/* Counts one parsed packet (pure; the capture loop and tests call it). */
+void watch_account(struct watch_table *t, const struct pp_packet *pk);
+
+/* "answered", "refused" (resets sent: nothing listening),
+ * "reached_not_answered" (host firewall or no listener), "reached"
+ * (only packets of an older connection). */
+const char *watch_outcome(const struct watch_source *s);
+
+/* Captures for o->duration_s or until SIGINT (the previous SIGINT action
+ * is restored).  Returns 0 (*interrupted says whether Ctrl-C ended it), 1
+ * when skipped for lack of permission, -1 on another error; why is set
+ * for 1 and -1. */
+int watch_run(const struct watch_opts *o, struct watch_table *t, bool *interrupted, char *why,
+              size_t whycap);
+
+/* The report: {port, duration_s, interrupted, sources: [...], summary,
+ * expected_source: {address, outcome, meaning} or null}. */
+cJSON *watch_to_json(const struct watch_table *t, const struct watch_opts *o, bool interrupted);
+
+#endif
