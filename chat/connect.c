@@ -200,6 +200,22 @@ static int connect_one(const struct addrinfo *ai, int timeout_sec, int *err)
     return fd;
 }
 
+int connect_try_all(const struct addrinfo *list, int timeout_sec, unsigned user_timeout_ms,
+                    struct connect_error *e)
+{
+    int fd = -1;
+    *e = (struct connect_error){0, 0};
+    for (const struct addrinfo *ai = list; ai != NULL && fd < 0; ai = ai->ai_next) {
+        int err = 0;
+        fd = connect_one(ai, timeout_sec, &err);
+        if (fd < 0 && (e->err == 0 || err_rank(err) > err_rank(e->err)))
+            e->err = err;
+    }
+    if (fd >= 0)
+        connect_tune(fd, user_timeout_ms);
+    return fd;
+}
+
 int connect_dial(const char *host, const char *port, int timeout_sec, unsigned user_timeout_ms,
                  struct connect_error *e)
 {
@@ -214,15 +230,7 @@ int connect_dial(const char *host, const char *port, int timeout_sec, unsigned u
         e->err = g == EAI_SYSTEM ? errno : 0;
         return -1;
     }
-    int fd = -1;
-    for (const struct addrinfo *ai = list; ai != NULL && fd < 0; ai = ai->ai_next) {
-        int err = 0;
-        fd = connect_one(ai, timeout_sec, &err);
-        if (fd < 0 && (e->err == 0 || err_rank(err) > err_rank(e->err)))
-            e->err = err;
-    }
+    int fd = connect_try_all(list, timeout_sec, user_timeout_ms, e);
     freeaddrinfo(list);
-    if (fd >= 0)
-        connect_tune(fd, user_timeout_ms);
     return fd;
 }

@@ -24,6 +24,14 @@ struct connect_error {
 int connect_dial(const char *host, const char *port, int timeout_sec, unsigned user_timeout_ms,
                  struct connect_error *e);
 
+struct addrinfo;
+
+/* The second half of connect_dial(): tries each address of list in order
+ * and returns the first that connects, or -1 with the most telling errno
+ * of all the attempts in *e (a refusal beats "IPv6 has no route"). */
+int connect_try_all(const struct addrinfo *list, int timeout_sec, unsigned user_timeout_ms,
+                    struct connect_error *e);
+
 /* Writes one line for people into out: what failed, the likely cause, and
  * "run: netprobe HOST PORT" at the end.  Never fails; truncates to cap. */
 void connect_explain(const struct connect_error *e, const char *host, const char *port,

@@ -217,6 +217,9 @@ static void two_clients_exchange_public_private_and_action_messages(void **state
     assert_int_equal(chatp_finish(&ana, 10000), 0);
     assert_int_equal(chatp_finish(&bruno, 10000), 0);
     assert_null(strstr(ana.buf, "error"));
+    /* stdout is a pipe: the same text, without colors. */
+    assert_null(strchr(ana.buf, '\033'));
+    assert_null(strchr(bruno.buf, '\033'));
 }
 
 static void the_first_input_line_is_the_name_without_dash_dash_name(void **state)

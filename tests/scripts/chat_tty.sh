@@ -34,17 +34,22 @@ for _ in $(seq 50); do
 done
 if [ -z "$port" ]; then echo "FAIL: chatd did not start: $(cat "$tmp/chatd.log")"; exit 1; fi
 
-# start_pane NAME: runs chat --name NAME in its own tmux session; when chat
-# exits the pane records its exit code and the terminal mode (stty -a).
+# start_pane SESSION [ENV=VALUE...] -- CHAT-ARGS...: runs chat in its own
+# tmux session; when chat exits the pane records its exit code and the
+# terminal mode (stty -a).
 start_pane() {
-  cat >"$tmp/run-$1.sh" <<RUN
-"$BIN_DIR/chat" --name "$1" 127.0.0.1 "$port"
-echo "exit=\$?" >"$tmp/exit-$1.tmp"
-stty -a >>"$tmp/exit-$1.tmp" 2>&1
-mv "$tmp/exit-$1.tmp" "$tmp/exit-$1"
-sleep 60
-RUN
-  tmux -L "$sock" new-session -d -s "$1" -x 100 -y 30 "bash $tmp/run-$1.sh"
+  local session=$1; shift
+  local envs=()
+  while [ "$1" != "--" ]; do envs+=("$1"); shift; done
+  shift
+  {
+    printf 'env %s' "${envs[*]:-}"
+    printf ' %q' "$BIN_DIR/chat" "$@" 127.0.0.1 "$port"
+    printf '\necho "exit=$?" >%q\n' "$tmp/exit-$session.tmp"
+    printf 'stty -a >>%q 2>&1\n' "$tmp/exit-$session.tmp"
+    printf 'mv %q %q\nsleep 60\n' "$tmp/exit-$session.tmp" "$tmp/exit-$session"
+  } >"$tmp/run-$session.sh"
+  tmux -L "$sock" new-session -d -s "$session" -x 100 -y 30 "bash $tmp/run-$session.sh"
 }
 screen() { tmux -L "$sock" capture-pane -p -t "$1"; }
 # wait_screen NAME REGEX: waits up to 10 s for the pane to match.
@@ -75,7 +80,7 @@ check_exit() {
 }
 
 # 1. A message arrives while alice is typing.
-start_pane alice
+start_pane alice -- --name alice
 if wait_screen alice "alice joined"; then ok "chat shows the join notice on a terminal"
 else bad "alice never joined: $(screen alice)"; fi
 tmux -L "$sock" send-keys -t alice -l "half a line, typed"
@@ -100,6 +105,38 @@ case $above in
   *) bad "wrong order on screen: $above" ;;
 esac
 
+# Colors on a terminal (tmux -e shows only attribute changes, so look for
+# any foreground color at all).
+if tmux -L "$sock" capture-pane -e -p -t alice | grep -q $'\033\\[3[1-6]m'; then
+  ok "notices are colored on a terminal"
+else
+  bad "no color on a terminal: $(tmux -L "$sock" capture-pane -e -p -t alice | head -5 | cat -v)"
+fi
+
+# A name that is taken is asked for again on a terminal; NO_COLOR is obeyed.
+start_pane nameless NO_COLOR=1 --
+if wait_screen nameless "^name> ?$"; then ok "without --name chat asks for one"
+else bad "no name prompt: $(screen nameless)"; fi
+tmux -L "$sock" send-keys -t nameless -l "ALICE"
+tmux -L "$sock" send-keys -t nameless Enter
+if wait_screen nameless "^!! .*taken" && wait_screen nameless "^name> ?$"; then
+  ok "a taken name is reported and asked for again"
+else
+  bad "a taken name was not asked again: $(screen nameless)"
+fi
+tmux -L "$sock" send-keys -t nameless -l "erin"
+tmux -L "$sock" send-keys -t nameless Enter
+if wait_screen nameless "erin joined"; then ok "the second name is accepted"
+else bad "the second name was not accepted: $(screen nameless)"; fi
+if tmux -L "$sock" capture-pane -e -p -t nameless | grep -q $'\033\\[3[1-6]m'; then
+  bad "NO_COLOR=1 still printed colors"
+else
+  ok "NO_COLOR turns colors off"
+fi
+tmux -L "$sock" send-keys -t nameless C-d
+wait_exit nameless || bad "Ctrl-D did not end the nameless chat"
+wait_screen alice "erin left" || true
+
 # 2. Finishing the line sends it as typed.
 tmux -L "$sock" send-keys -t alice -l " and finished"
 tmux -L "$sock" send-keys -t alice Enter
@@ -112,11 +149,11 @@ tmux -L "$sock" send-keys -t alice Enter
 check_exit alice "/quit"
 
 # 4. Ctrl-D on an empty line, and Ctrl-C with text typed.
-start_pane dora
+start_pane dora -- --name dora
 wait_screen dora "dora joined" || bad "dora never joined: $(screen dora)"
 tmux -L "$sock" send-keys -t dora C-d
 check_exit dora "Ctrl-D"
-start_pane cleo
+start_pane cleo -- --name cleo
 wait_screen cleo "cleo joined" || bad "cleo never joined: $(screen cleo)"
 tmux -L "$sock" send-keys -t cleo -l "never sent"
 tmux -L "$sock" send-keys -t cleo C-c

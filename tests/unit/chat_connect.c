@@ -7,9 +7,14 @@
 #include <cmocka.h>
 
 #include <errno.h>
+#include <stdbool.h>
 #include <netdb.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include "chat/connect.h"
 
@@ -88,6 +93,70 @@ static void a_small_buffer_truncates_safely(void **state)
     assert_memory_equal(msg, "cannot connect ", 15);
 }
 
+/* A socket on 127.0.0.1 with a free port; listening if listen_too.  The
+ * port is bound either way, so nothing else takes it during the test. */
+static int loopback_socket(bool listen_too, struct sockaddr_in *sa)
+{
+    int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    socklen_t len = sizeof *sa;
+    *sa = (struct sockaddr_in){.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+    assert_int_equal(bind(fd, (struct sockaddr *)sa, sizeof *sa), 0);
+    if (listen_too)
+        assert_int_equal(listen(fd, 4), 0);
+    assert_int_equal(getsockname(fd, (struct sockaddr *)sa, &len), 0);
+    return fd;
+}
+
+static void every_address_is_tried_until_one_connects(void **state)
+{
+    (void)state;
+    struct sockaddr_in dead, live;
+    int d = loopback_socket(false, &dead), l = loopback_socket(true, &live);
+    struct addrinfo second = {.ai_family = AF_INET,
+                              .ai_socktype = SOCK_STREAM,
+                              .ai_addrlen = sizeof live,
+                              .ai_addr = (struct sockaddr *)&live};
+    struct addrinfo first = second;
+    first.ai_addr = (struct sockaddr *)&dead;
+    first.ai_next = &second;
+    struct connect_error e;
+    int fd = connect_try_all(&first, 2, 12345, &e);
+    assert_true(fd >= 0);
+
+    struct sockaddr_in peer;
+    socklen_t len = sizeof peer;
+    assert_int_equal(getpeername(fd, (struct sockaddr *)&peer, &len), 0);
+    assert_int_equal(peer.sin_port, live.sin_port);
+    /* The socket carries keepalive and the user timeout. */
+    int on = 0;
+    unsigned ut = 0;
+    len = sizeof on;
+    assert_int_equal(getsockopt(fd, SOL_SOCKET, SO_KEEPALIVE, &on, &len), 0);
+    assert_int_equal(on, 1);
+    len = sizeof ut;
+    assert_int_equal(getsockopt(fd, IPPROTO_TCP, TCP_USER_TIMEOUT, &ut, &len), 0);
+    assert_int_equal(ut, 12345);
+    close(fd);
+    close(d);
+    close(l);
+}
+
+static void when_all_addresses_fail_the_refusal_is_reported(void **state)
+{
+    (void)state;
+    struct sockaddr_in dead;
+    int d = loopback_socket(false, &dead);
+    struct addrinfo ai = {.ai_family = AF_INET,
+                          .ai_socktype = SOCK_STREAM,
+                          .ai_addrlen = sizeof dead,
+                          .ai_addr = (struct sockaddr *)&dead};
+    struct connect_error e;
+    assert_int_equal(connect_try_all(&ai, 2, 1000, &e), -1);
+    assert_int_equal(e.gai, 0);
+    assert_int_equal(e.err, ECONNREFUSED);
+    close(d);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -95,6 +164,8 @@ int main(void)
         cmocka_unit_test(not_found_and_no_answer_are_told_apart),
         cmocka_unit_test(host_text_is_not_a_format),
         cmocka_unit_test(a_small_buffer_truncates_safely),
+        cmocka_unit_test(every_address_is_tried_until_one_connects),
+        cmocka_unit_test(when_all_addresses_fail_the_refusal_is_reported),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
