@@ -106,7 +106,7 @@ struct server {
     size_t max_clients;          /* --max-clients bounded by the open-file limit */
     struct client *first, *last; /* named, join order */
     struct names names;
-    struct client *dirty_head;
+    struct client *dirty_head, *dirty_tail; /* FIFO: the first to get output is flushed first */
     struct client *reap_head, *reap_tail;
     int64_t now_ms;
     int64_t accept_resume_ms; /* accepting paused (EMFILE) until then; 0 = not paused */

@@ -52,8 +52,12 @@ static void mark_dirty(struct server *s, struct client *c)
     if (c->flags & CF_DIRTY)
         return;
     c->flags |= CF_DIRTY;
-    c->dirty_next = s->dirty_head;
-    s->dirty_head = c;
+    c->dirty_next = NULL;
+    if (s->dirty_tail != NULL)
+        s->dirty_tail->dirty_next = c;
+    else
+        s->dirty_head = c;
+    s->dirty_tail = c;
 }
 
 void client_send(struct server *s, struct client *c, const char *data, size_t len)

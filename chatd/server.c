@@ -303,6 +303,8 @@ static void flush_dirty(struct server *s)
     struct client *c;
     while ((c = s->dirty_head) != NULL) {
         s->dirty_head = c->dirty_next;
+        if (s->dirty_head == NULL)
+            s->dirty_tail = NULL;
         c->flags &= (uint8_t)~CF_DIRTY;
         if ((c->flags & (CF_CLOSING | CF_WANT_OUT)) != 0)
             continue; /* closing: flushed at the reap; WANT_OUT: EPOLLOUT will */
