@@ -188,6 +188,27 @@ static void done(void)
 
 /* ---- Against chatd ------------------------------------------------------- */
 
+/* Wall time includes starting the process; the sanitizers' start and leak
+ * check alone take about half a second. */
+#ifdef __SANITIZE_ADDRESS__
+#define WALL_BOUND_MS 3000
+#else
+#define WALL_BOUND_MS 1000
+#endif
+
+/* The sum of the stages' durations: the time netprobe spent probing. */
+static double stages_ms(const cJSON *report)
+{
+    double sum = 0;
+    const cJSON *stage;
+    cJSON_ArrayForEach(stage, cJSON_GetObjectItem(report, "stages"))
+    {
+        const cJSON *d = cJSON_GetObjectItem(stage, "duration_ms");
+        sum += cJSON_IsNumber(d) ? d->valuedouble : 0;
+    }
+    return sum;
+}
+
 static void chatd_gives_ok(const char *mode, const char *const extra[])
 {
     struct harness_server s;
@@ -201,15 +222,18 @@ static void chatd_gives_ok(const char *mode, const char *const extra[])
     const char *const args[] = {"127.0.0.1", port, NULL};
     run_netprobe(args);
     harness_server_stop(&s);
-    /* Under 100 ms is the goal; 1 s only catches a real slowdown on a
-     * loaded machine (sanitizers, two cores). */
-    print_message("netprobe against chatd (%s mode) took %lld ms\n", mode, result.ms);
+    double work = stages_ms(result.report);
+    print_message("netprobe against chatd (%s mode): %lld ms wall, %.1f ms in its stages\n", mode,
+                  result.ms, work);
     expect_verdict(0, "ok");
     const cJSON *app = cJSON_GetArrayItem(cJSON_GetObjectItem(result.report, "stages"), 4);
     const char *seen_mode = member_string(cJSON_GetObjectItem(app, "evidence"), "server", "mode");
     assert_non_null(seen_mode);
     assert_string_equal(seen_mode, mode);
-    assert_true(result.ms < 1000);
+    /* Under 100 ms is the goal; the bounds only catch a real slowdown on a
+     * loaded two-core machine. */
+    assert_true(work < 1000);
+    assert_true(result.ms < WALL_BOUND_MS);
     done();
 }
 
