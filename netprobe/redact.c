@@ -39,6 +39,9 @@ static void add(struct collector *c, enum secret_kind kind, const char *secret)
     struct redact_entry *e = &r->entries[r->count++];
     snprintf(e->secret, sizeof e->secret, "%s", secret);
     snprintf(e->placeholder, sizeof e->placeholder, placeholder_fmt[kind], ++c->numbers[kind]);
+    /* A host name such as "vm" or "ubuntu" is also a word in our advice
+     * ("a VirtualBox VM"); only its exact spelling is this machine. */
+    e->exact = kind == SECRET_HOSTNAME;
 }
 
 /* Private, carrier-grade NAT and link-local addresses identify a network;
@@ -104,7 +107,9 @@ static const struct redact_entry *match_at(const struct redact *r, const char *i
     for (size_t k = 0; k < r->count; k++) {
         const struct redact_entry *e = &r->entries[k];
         size_t len = strlen(e->secret);
-        if (strncasecmp(in + i, e->secret, len) == 0 && !continues(e->secret, in + i + len))
+        int differs =
+            e->exact ? strncmp(in + i, e->secret, len) : strncasecmp(in + i, e->secret, len);
+        if (differs == 0 && !continues(e->secret, in + i + len))
             return e;
     }
     return NULL;

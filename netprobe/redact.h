@@ -11,6 +11,7 @@
 #ifndef NETPROBE_REDACT_H
 #define NETPROBE_REDACT_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "netprobe/evidence.h"
@@ -22,6 +23,7 @@ struct cJSON;
 struct redact_entry {
     char secret[256];
     char placeholder[24];
+    bool exact; /* match case too: host names, which may be common words */
 };
 
 struct redact {

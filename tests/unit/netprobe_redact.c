@@ -61,7 +61,7 @@ static const struct text_case text_cases[] = {
     {"MAC 08:00:27:AA:BB:CC", "MAC <mac-1>"},
     {"08:00:27:dd:ee:ff/08:00:27:aa:bb:cc", "<mac-2>/<mac-1>"},
     {"lab-pc says hi", "<hostname> says hi"},
-    {"LAB-PC", "<hostname>"},
+    {"LAB-PC is not lab-pc", "LAB-PC is not <hostname>"}, /* exact spelling only */
     {"lab-pc.local", "<hostname>.local"},
     {"lab-pc2 my-lab-pc lab-pcs", "lab-pc2 my-lab-pc lab-pcs"},
     {"target 203.0.113.10, seen as 203.0.113.7", "target 203.0.113.10, seen as 203.0.113.7"},
