@@ -38,6 +38,8 @@ TABLE=$ROOT/tests/lab/scenarios.tsv
 FAKE_SERVER=$ROOT/tests/lab/fake_server.py
 BIN_DIR=${BIN_DIR:-$ROOT/bin}
 STATE_ROOT=${LAB_STATE_ROOT:-/run/chatlab}
+# Debian's python3 starts fast; a version-manager shim in PATH may not.
+PYTHON=${PYTHON:-$(command -v /usr/bin/python3 || command -v python3 || echo python3)}
 PORT=8888
 PUBLIC_IP=203.0.113.10
 SERVER_IP=172.31.5.9
@@ -312,16 +314,24 @@ proc_stop() {
   [ "$(ip netns identify "$pid" 2>/dev/null)" = "$P$node" ] || return 0
   kill -TERM "$pid" 2>/dev/null || return 0
   for _ in $(seq 30); do
-    kill -0 "$pid" 2>/dev/null || return 0
+    pid_running "$pid" || return 0
     sleep 0.1
   done
   kill -KILL "$pid" 2>/dev/null || true
   note "$name (pid $pid) ignored SIGTERM for 3 s and was killed"
 }
 
+# True while PID runs.  A zombie counts as gone: processes outlive the lab.sh
+# run that started them, and whoever inherits them may reap them late.
+pid_running() {
+  local state
+  state=$(sed 's/.*) //' "/proc/$1/stat" 2>/dev/null | cut -d' ' -f1)
+  [ -n "$state" ] && [ "$state" != Z ]
+}
+
 proc_alive() {
   local file=$STATE/pids/$1.pid
-  [ -f "$file" ] && kill -0 "$(cat "$file")" 2>/dev/null
+  [ -f "$file" ] && pid_running "$(cat "$file")"
 }
 
 # Waits up to 5 s for something in NODE to listen on PORT (ss -l PROTO).
@@ -402,10 +412,22 @@ apply_server() {
         rm -f "$STATE/pids/server.pid"
       fi
       return 0 ;;
-    silent|banner) server_start server python3 "$FAKE_SERVER" "$mode" "$PORT" ;;
+    silent|banner) server_start server "$PYTHON" "$FAKE_SERVER" "$mode" "$PORT" ;;
     *) die "unknown server \"$mode\" in $TABLE" ;;
   esac
   wait_listen server t "$PORT" server
+}
+
+# Applies knob NAME=VALUE by running CMD..., unless the lab already has that
+# value: switching scenarios then touches only what differs, which keeps a
+# switch quick.  A failed CMD leaves the knob unrecorded, so it is retried.
+knob() {
+  local name=$1 value=$2 file=$STATE/knob.$1
+  shift 2
+  [ -f "$file" ] && [ "$(cat "$file")" = "$value" ] && return 0
+  rm -f "$file"
+  "$@"
+  echo "$value" >"$file"
 }
 
 scenario_apply() {
@@ -417,12 +439,17 @@ scenario_apply() {
   done
   local node=${CLIENT_NODE[${k[client]}]:-}
   [ -n "$node" ] || die "unknown client \"${k[client]}\" in $TABLE (vbox, bridged)"
-  apply_sg "${k[sg]}"
-  apply_hostfw "${k[hostfw]}"
-  apply_path "${k[path]}"
-  apply_route "$node" "${k[route]}"
-  apply_dns "${k[dns]}"
-  apply_server "${k[server]}"
+  # A server that should be running but died is started again.
+  case ${k[server]} in
+    none|chatd-public) ;;
+    *) proc_alive server || rm -f "$STATE/knob.server" ;;
+  esac
+  knob sg "${k[sg]}" apply_sg "${k[sg]}"
+  knob hostfw "${k[hostfw]}" apply_hostfw "${k[hostfw]}"
+  knob path "${k[path]}" apply_path "${k[path]}"
+  knob route "$node:${k[route]}" apply_route "$node" "${k[route]}"
+  knob dns "${k[dns]}" apply_dns "${k[dns]}"
+  knob server "${k[server]}" apply_server "${k[server]}"
   echo "$name" >"$STATE/scenario"
 }
 
@@ -479,7 +506,7 @@ probe_scenario() {
   nsx "$client" "$BIN_DIR/netprobe" --json "$json" "$target" "$PORT" >/dev/null 2>&1 || rc=$?
   end=$(date +%s.%N)
   local verdict
-  verdict=$(python3 -c 'import json, sys
+  verdict=$("$PYTHON" -c 'import json, sys
 try:
     print(json.load(open(sys.argv[1]))["verdict"]["code"])
 except Exception as e:
