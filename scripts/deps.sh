@@ -21,6 +21,7 @@ packages=(
   tmux              # tests of the interactive client
   jq                # bench/run.sh and the bench smoke test read JSON reports
   python3-jsonschema # tests/scripts/netprobe_schema.sh validates netprobe reports
+  python3           # the fault lab's helpers (tests/lab/*.py) and report checks
 )
 
 missing=()

@@ -516,27 +516,30 @@ except Exception as e:
 
 lab_tour() {
   [ -x "$BIN_DIR/netprobe" ] || die "$BIN_DIR/netprobe is missing: build it with make (or set BIN_DIR)"
-  local name broken expected verdict secs rc mark json
-  json=$(mktemp /tmp/lab-tour.XXXXXX)
-  trap 'rm -f "$json"; lab_teardown' EXIT
+  local name broken expected verdict secs rc mark target
+  TOUR_JSON=$(mktemp /tmp/lab-tour.XXXXXX)
+  trap 'rm -f "$TOUR_JSON"; lab_teardown' EXIT
   trap 'exit 130' INT TERM
   echo "Building the lab ($P*)..."
   lab_build
   echo
-  printf '%-21s %-66s %-17s %s\n' SCENARIO "WHAT WAS BROKEN" "NETPROBE VERDICT" "TIME"
-  printf '%-21s %-66s %-17s %s\n' -------- --------------- ---------------- ----
+  printf '%-21s %-17s %6s  %s\n' SCENARIO "NETPROBE VERDICT" TIME "WHAT WAS BROKEN"
+  printf '%-21s %-17s %6s  %s\n' -------- ---------------- ---- ---------------
   for name in $(scn_names); do
     scenario_apply "$name"
     broken=$(scn_field "$name" broken)
     expected=$(scn_field "$name" verdict)
-    read -r verdict secs rc < <(probe_scenario "$name" "$json")
+    target=$(scn_field "$name" target)
+    read -r verdict secs rc < <(probe_scenario "$name" "$TOUR_JSON")
     mark=""
-    [ "$verdict" = "$expected" ] || mark="  (expected $expected)"
-    printf '%-21s %-66s %-17s %5ss%s\n' "$name" "${broken:0:66}" "$verdict" "$secs" "$mark"
+    [ "$verdict" = "$expected" ] || mark=" [expected $expected]"
+    [ "$target" = "$CHAT_NAME" ] || broken+=" (netprobe $target)"
+    printf '%-21s %-17s %5ss  %s%s\n' "$name" "$verdict" "$secs" "$broken" "$mark"
   done
   echo
-  echo "Every row is one fault on the path client -> NAT -> internet -> cloud edge -> server;"
-  echo "the verdict is what 'netprobe chat.lab 8888' concluded from the client, in that time."
+  echo "Each row breaks one thing on the path VM -> NAT -> internet -> cloud edge -> server"
+  echo "and shows what 'netprobe chat.lab 8888', run in the VM, concluded and how long it took."
+  echo "Try one yourself: scripts/lab.sh up NAME; scripts/lab.sh exec client $BIN_DIR/netprobe chat.lab 8888"
 }
 
 # ------------------------------------------------------------------ commands
