@@ -181,3 +181,9 @@ $(TESTDIR)/integration/netprobe_server_%: tests/integration/netprobe_server_%.c 
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(netprobe_LIBOBJ) $(SUPPORT_OBJ) $(COMMON_LIB) \
 	    $(CMOCKA_LIBS) $(netprobe_LIBS) $(LDLIBS)
+
+# Header dependencies of a side-by-side build (BUILD=...) too, so a changed
+# header rebuilds the objects that include it there as well.
+ifneq ($(BUILD),build)
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
+endif
