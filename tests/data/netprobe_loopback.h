@@ -10,6 +10,7 @@
 #include <netinet/in.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/time.h>
 #include <unistd.h>
 
 /* A listening TCP socket on addr (IPv4 or IPv6 text) port 0.  Returns the
@@ -36,6 +37,8 @@ static inline int lb_listen(const char *addr, int *port)
     int fd = socket(family, SOCK_STREAM | SOCK_CLOEXEC, 0);
     if (fd < 0)
         return -1;
+    struct timeval tv = {5, 0}; /* accept() gives up after 5 s: tests never hang */
+    setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
     if (family == AF_INET6)
         setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof one);
     if (bind(fd, (struct sockaddr *)&ss, len) < 0 || listen(fd, 16) < 0 ||
@@ -80,8 +83,10 @@ static inline int lb_connect(const char *addr, int port)
         len = sizeof *in6;
     }
     int fd = socket(family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    struct timeval tv = {5, 0}; /* connect() gives up after 5 s */
     if (fd < 0)
         return -1;
+    setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
     if (connect(fd, (struct sockaddr *)&ss, len) < 0) {
         close(fd);
         return -1;
