@@ -299,7 +299,9 @@ apply_route() {
 # Starts CMD in NODE in the background, logging to logs/NAME.log, its pid in
 # pids/NAME.pid.  ip netns exec execs CMD, so $! is CMD's own pid.
 proc_start() {
-  local name=$1 node=$2; shift 2
+  local name=$1 node=$2 log=$STATE/logs/$1.log; shift 2
+  # Earlier runs' logs are kept in NAME.old.log (sanitizer reports, say).
+  if [ -s "$log" ]; then cat "$log" >>"$STATE/logs/$name.old.log"; fi
   ip netns exec "$P$node" "$@" </dev/null >"$STATE/logs/$name.log" 2>&1 &
   echo $! >"$STATE/pids/$name.pid"
 }

@@ -211,6 +211,19 @@ for name in $(names); do
   run_scenario "$name"
 done
 
+# Sanitizer reports from chatd (its logs, after stopping it) and from the
+# netprobe and chat runs fail the suite: the SAN pass runs the lab too.
+lab scenario server-not-running >/dev/null 2>&1
+san=$(grep -lE 'ERROR: (Address|Leak)Sanitizer|runtime error:' \
+        "$LAB_STATE_ROOT/$P"/logs/*.log "$tmp"/*.out 2>/dev/null)
+if [ -z "$san" ]; then
+  passed=$((passed + 1)); echo "PASS sanitizers: no report in the lab's chatd, netprobe or chat output"
+else
+  failed=$((failed + 1))
+  echo "FAIL sanitizers: reports in $(echo "$san" | xargs -n1 basename | tr '\n' ' '):"
+  echo "$san" | xargs grep -hE -A5 'ERROR: (Address|Leak)Sanitizer|runtime error:' | head -20
+fi
+
 # Nothing may be left behind: namespaces, /etc/netns entries, state, processes.
 lab down >"$tmp/down.log" 2>&1
 left=$(ip netns list | awk -v p="$P" 'index($1, p) == 1')
