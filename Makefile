@@ -187,3 +187,9 @@ $(TESTDIR)/integration/netprobe_server_%: tests/integration/netprobe_server_%.c 
 ifneq ($(BUILD),build)
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
 endif
+
+# The fault lab's tour (docs/lab.md): every scenario through netprobe, as a
+# table.  Needs root: it builds network namespaces.
+lab-tour: deps
+	$(MAKE) all
+	@BIN_DIR=$(abspath $(BINDIR)) scripts/lab.sh tour
