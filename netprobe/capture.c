@@ -34,7 +34,7 @@ void capture_summary_init(struct capture_summary *s)
 {
     memset(s, 0, sizeof *s);
     s->synack_ttl = s->synack_mss = s->synack_window = -1;
-    s->reset_ttl = s->icmp_ttl = -1;
+    s->reset_ttl = s->icmp_ttl = s->target_icmp_ttl = -1;
 }
 
 /* The tracked flow for our source port, created on first sight. */
@@ -94,8 +94,11 @@ static void account_incoming(struct capture_summary *s, const struct pp_packet *
         s->zero_windows++;
 }
 
-static void account_icmp(struct capture_summary *s, const struct pp_packet *pk)
+static void account_icmp(struct capture_summary *s, const struct pp_packet *pk, const char *target)
 {
+    /* Only the target's own answers tell its distance; a router's do not. */
+    if (s->target_icmp_ttl < 0 && strcmp(pk->ip.src, target) == 0)
+        s->target_icmp_ttl = pk->ip.ttl;
     if (s->icmp_errors++ > 0)
         return;
     s->icmp_ttl = pk->ip.ttl;
@@ -119,7 +122,7 @@ void capture_account(struct capture_summary *s, const struct pp_packet *pk, cons
     } else if (pk->is_icmp_error && pk->quoted_is_tcp && strcmp(pk->quoted_ip.dst, target) == 0 &&
                pk->quoted_tcp.dport == port) {
         s->packets++;
-        account_icmp(s, pk);
+        account_icmp(s, pk, target);
     }
 }
 
@@ -151,9 +154,9 @@ void capture_finish(struct capture_summary *s)
 {
     int ref = s->synack_ttl;
     const char *what = "SYN-ACK";
-    if (ref < 0 && s->icmp_errors > 0) {
-        ref = s->icmp_ttl; /* the best other sample of the path */
-        what = "ICMP error";
+    if (ref < 0) {
+        ref = s->target_icmp_ttl; /* the host's own ICMP error: another sample of its distance */
+        what = "target's ICMP error";
     }
     s->forged_reset = s->resets > 0 && capture_ttl_mismatch(ref, s->reset_ttl);
     if (s->forged_reset)

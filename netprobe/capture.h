@@ -42,10 +42,11 @@ struct capture_summary {
     int reset_ttl; /* first reset received; -1 when none */
     int icmp_errors;
     struct ev_icmp_error first_icmp;
-    int icmp_ttl;      /* TTL of the first ICMP error; -1 when none */
-    int retransmits;   /* data segments we sent again */
-    int zero_windows;  /* segments received advertising window 0 */
-    bool forged_reset; /* a reset's TTL does not fit the host's other answers */
+    int icmp_ttl;        /* TTL of the first ICMP error; -1 when none */
+    int target_icmp_ttl; /* TTL of an ICMP error the target itself sent; -1 when none */
+    int retransmits;     /* data segments we sent again */
+    int zero_windows;    /* segments received advertising window 0 */
+    bool forged_reset;   /* a reset's TTL does not fit the host's other answers */
     char forged_detail[EV_TEXT_MAX];
     char pcap_path[256]; /* where --pcap saved the packets, "" when not saving */
     unsigned dumped;
