@@ -1,6 +1,7 @@
 #include "common/i18n.h"
 
 #include <limits.h>
+#include <stdbool.h>
 #include <locale.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -69,7 +70,7 @@ int i18n_init(const char *lang)
     if (lang != NULL && strcmp(lang, "es") != 0 && strcmp(lang, "en") != 0)
         return -1;
     const char *want = lang != NULL ? lang : env_language();
-    int spanish = strncmp(want, "es", 2) == 0;
+    bool spanish = want[0] == 'e' && want[1] == 's';
 
     /* gettext ignores LANGUAGE in the "C" locale, and setlocale() fails
      * for a locale that is not installed; C.UTF-8 is always there. */
