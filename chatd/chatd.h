@@ -109,6 +109,7 @@ struct server {
     struct client *dirty_head, *dirty_tail; /* FIFO: the first to get output is flushed first */
     struct client *reap_head, *reap_tail;
     int64_t now_ms;
+    int64_t trim_ms;          /* next malloc_trim() */
     int64_t accept_resume_ms; /* accepting paused (EMFILE) until then; 0 = not paused */
     bool stopping;
 };

@@ -8,16 +8,21 @@
 /* Smallest allocation: a few chat lines. */
 #define OUTQ_MIN_CAP 512
 
-/* Makes room for n more bytes: compacts, then grows to a power of two. */
+/* Makes room for n more bytes at the end.  Sent bytes at the front are
+ * reclaimed only when they are at least as many as the unsent ones, so each
+ * byte is moved at most once on average (a slow reader's 256 KiB queue must
+ * not be moved for every line appended). */
 static int outq_reserve(struct outq *q, size_t n)
 {
     size_t need = (size_t)q->len + n;
-    if (q->start > 0 && (size_t)q->start + need > q->cap) {
+    if ((size_t)q->start + need <= q->cap)
+        return 0;
+    if (q->start >= q->len && need <= q->cap) {
         memmove(q->data, q->data + q->start, q->len);
         q->start = 0;
-    }
-    if (need <= q->cap)
         return 0;
+    }
+    need += q->start;
     size_t cap = q->cap ? q->cap : OUTQ_MIN_CAP;
     while (cap < need)
         cap *= 2;

@@ -4,6 +4,7 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <malloc.h>
 #include <netinet/tcp.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -26,6 +27,7 @@
 #define SHUTDOWN_FLUSH_MS 2000 /* how long goodbyes may take */
 #define FD_RESERVE 16          /* descriptors kept for listeners, epoll, stdio */
 #define DRAIN_MAX (64 * 1024)  /* unread input read away before close() */
+#define TRIM_MS 10000          /* how often freed heap goes back to the OS */
 
 static int64_t now_ms(void)
 {
@@ -444,6 +446,13 @@ static void check_client(struct server *s, struct client *c)
 
 static void sweep(struct server *s)
 {
+    /* Bursts (a join storm, slow readers) grow output queues that are freed
+     * once sent; glibc keeps such memory unless asked.  Giving it back keeps
+     * an idle server at the size of its client structs. */
+    if (s->now_ms >= s->trim_ms) {
+        malloc_trim(0);
+        s->trim_ms = s->now_ms + TRIM_MS;
+    }
     if (s->accept_resume_ms != 0 && s->now_ms >= s->accept_resume_ms) {
         s->accept_resume_ms = 0;
         set_accepting(s, true);
