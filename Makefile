@@ -10,6 +10,8 @@
 # SAN=1 builds the sanitizer variant into build/san/ instead of bin/.
 # WERROR=1 turns warnings into errors (make check sets it).
 
+.DEFAULT_GOAL := all
+
 PREFIX  ?= /usr/local
 DESTDIR ?=
 CC      ?= cc
