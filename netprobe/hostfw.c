@@ -654,7 +654,7 @@ static bool try_tool(char *const argv[], hostfw_parser parse, int port, int time
     else if (rc < 0)
         snprintf(why, whycap, "%s did not finish within %d ms", argv[0], timeout_ms);
     else if (rc != 0)
-        snprintf(why, whycap, "%s failed (exit %d: %s)%s", argv[0], rc, errtext,
+        snprintf(why, whycap, "%s failed (exit %d: %.120s)%s", argv[0], rc, errtext,
                  geteuid() != 0 ? "; reading firewall rules needs root: sudo netprobe --local"
                                 : "");
     else if (parse(text, port, out, perr, sizeof perr) < 0)
