@@ -22,6 +22,7 @@ packages=(
   jq                # bench/run.sh and the bench smoke test read JSON reports
   python3-jsonschema # tests/scripts/netprobe_schema.sh validates netprobe reports
   python3           # the fault lab's helpers (tests/lab/*.py) and report checks
+  gettext           # msgfmt, xgettext, msgmerge: the message catalogues (po/)
 )
 
 missing=()
