@@ -61,6 +61,7 @@ enum client_flag {
     CF_FLOOD_SAID = 1 << 3, /* NOTICE flood sent in this episode */
     CF_WANT_OUT = 1 << 4,   /* output waits for EPOLLOUT */
     CF_FIRST_DONE = 1 << 5, /* the first line (hello or not) was seen */
+    CF_NO_READ = 1 << 6,    /* shutting down: only goodbyes are sent */
 };
 
 struct client {

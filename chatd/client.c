@@ -9,6 +9,7 @@
 
 #include "chatd/chatd.h"
 #include "common/addr.h"
+#include "common/log.h"
 
 /* Reasons as the log says them and as the leave notice says them. */
 static const struct {
@@ -115,7 +116,7 @@ void client_drop(struct server *s, struct client *c, enum drop_reason reason, co
 /* True while c must not be read: flood limit, or echo output waiting. */
 static bool reading_paused(const struct client *c)
 {
-    if (c->flags & (CF_CLOSING | CF_THROTTLED))
+    if (c->flags & (CF_CLOSING | CF_THROTTLED | CF_NO_READ))
         return true;
     return (c->state == CS_ECHO || c->state == CS_DIAG) &&
            outq_len(&c->out) >= CHATD_ECHO_HIGH_WATER;
@@ -149,6 +150,10 @@ static void throttle(struct server *s, struct client *c)
     if (c->flags & CF_FLOOD_SAID)
         return;
     c->flags |= CF_FLOOD_SAID;
+    char peer[ADDR_TEXT_MAX + 16];
+    client_peer_text(c, peer, sizeof peer);
+    logf_ts("flood %s %s: past %ld lines at once; reading it at %ld lines/s", peer,
+            c->state == CS_CHAT ? c->name : "(no name)", s->opt->flood_burst, s->opt->flood_rate);
     client_sendf(s, c,
                  "NOTICE flood you are sending faster than %ld lines per second; "
                  "the rest is read as your limit allows, nothing is lost",

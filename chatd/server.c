@@ -576,8 +576,10 @@ static void shutdown_clients(struct server *s)
         struct client *c = s->by_fd[fd];
         if (c != NULL && c->state != CS_ECHO)
             client_sendf(s, c, "NOTICE shutdown the server is shutting down; bye");
-        if (c != NULL)
-            c->flags |= CF_THROTTLED; /* stop reading: only goodbyes now */
+        if (c != NULL) {
+            c->flags |= CF_NO_READ; /* only goodbyes now */
+            client_update_events(s, c);
+        }
     }
     settle(s);
     struct epoll_event events[EVENTS_MAX];
@@ -586,8 +588,13 @@ static void shutdown_clients(struct server *s)
         int n = epoll_wait(s->epfd, events, EVENTS_MAX, 100);
         s->now_ms = now_ms();
         for (int i = 0; i < n; i++) {
-            struct client *c = s->by_fd[events[i].data.fd];
-            if (c != NULL && (events[i].events & (EPOLLOUT | EPOLLHUP | EPOLLERR)))
+            int fd = events[i].data.fd;
+            struct client *c = (size_t)fd < s->by_fd_cap ? s->by_fd[fd] : NULL;
+            struct signalfd_siginfo si;
+            if (fd == s->sigfd && read(s->sigfd, &si, sizeof si) > 0)
+                continue; /* already stopping; a second signal only must not spin us */
+            if (c != NULL && !(c->flags & CF_CLOSING) &&
+                (events[i].events & (EPOLLOUT | EPOLLHUP | EPOLLERR)))
                 on_writable(s, c);
         }
         settle(s);
