@@ -102,6 +102,9 @@ static int setup(void **state)
     snprintf(ns_b, sizeof ns_b, "npt-b-%d", (int)getpid());
     if (geteuid() != 0)
         return 0;
+    /* Namespaces left by an earlier run that was killed (its pid is gone). */
+    sh("for n in $(ip netns list | awk '{print $1}' | grep '^npt-[arb]-'); do "
+       "kill -0 \"${n##*-}\" 2>/dev/null || ip netns del \"$n\"; done");
     int rc = sh("set -e; A=%s R=%s B=%s\n"
                 "ip netns add $A; ip netns add $R; ip netns add $B\n"
                 "ip -n $A link add va type veth peer name ra netns $R\n"
