@@ -1,11 +1,14 @@
 /*
- * netprobe --trace across a router, in three network namespaces this test
- * creates and links only to each other (client A - router R - server B,
- * 10.201.1.0/24 and 10.201.2.0/24, nothing reaches the host namespace):
- * hop 1 is R's ICMP time-exceeded read from the error queue, hop 2 the
- * server; a router that drops leaves R as the last hop before silence; a
- * router that rejects ends the walk with its admin-prohibited.  Needs root
- * (ip netns); skipped with a printed reason otherwise.
+ * netprobe's wire evidence across a router, in three network namespaces
+ * this test creates and links only to each other (client A - router R -
+ * server B, 10.201.1.0/24 and 10.201.2.0/24; nothing reaches the host
+ * namespace).  --trace: hop 1 is R's ICMP time-exceeded read from the
+ * error queue, hop 2 the server; a router that drops is the last hop
+ * before silence; a router that rejects ends the walk with its
+ * admin-prohibited.  Capture: R's admin-prohibited is captured with the
+ * SYN it quotes, and a reset R forges with TTL 255 after B's SYN-ACK came
+ * with TTL 63 is flagged forged_reset.  Needs root (ip netns); skipped
+ * with a printed reason otherwise.
  */
 #define _GNU_SOURCE /* setns */
 #include <setjmp.h>
@@ -21,8 +24,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
+#include "netprobe/capture.h"
 #include "netprobe/trace.h"
 #include "tests/data/netprobe_loopback.h"
 
@@ -223,12 +228,98 @@ static void rejecting_router_ends_the_walk_with_admin_prohibited(void **state)
     assert_string_equal(r.hops[1].icmp_name, "admin-prohibited");
 }
 
+/* Runs a capture inside A around one connection that sends "hello";
+ * the summary comes back on a pipe. */
+static void capture_from_a(int port, struct capture_summary *s)
+{
+    int p[2];
+    assert_int_equal(pipe(p), 0);
+    pid_t pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        struct capture *c;
+        struct capture_summary res;
+        struct capture_opts o = {.target = SERVER, .port = port};
+        struct timespec pause = {0, 300 * 1000000L};
+        close(p[0]);
+        if (enter_ns(ns_a) < 0 || capture_start(&o, &c, &res) != 0)
+            _exit(1);
+        int fd = lb_connect(SERVER, port);
+        if (fd >= 0) {
+            /* best-effort: the router may reset or refuse; the capture tells */
+            ssize_t w = write(fd, "hello", 5);
+            (void)w;
+            nanosleep(&pause, NULL);
+            close(fd);
+        }
+        nanosleep(&pause, NULL);
+        capture_stop(c, &res);
+        _exit(write(p[1], &res, sizeof res) == sizeof res ? 0 : 1);
+    }
+    close(p[1]);
+    ssize_t n = read(p[0], s, sizeof *s);
+    close(p[0]);
+    int status;
+    assert_int_equal(waitpid(pid, &status, 0), pid);
+    assert_int_equal(n, (ssize_t)sizeof *s);
+    assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+}
+
+static void captured_admin_prohibited_quotes_our_syn(void **state)
+{
+    (void)state;
+    struct capture_summary s;
+    if (!have_root())
+        skip();
+    assert_int_equal(sh("ip netns exec %s nft add rule inet t transit tcp dport %d reject with "
+                        "icmp type admin-prohibited",
+                        ns_r, server_port),
+                     0);
+    capture_from_a(server_port, &s);
+    assert_int_equal(sh("ip netns exec %s nft flush chain inet t transit", ns_r), 0);
+    assert_true(s.ran);
+    assert_string_equal(s.iface, "va");
+    assert_true(s.syns_sent >= 1);
+    assert_int_equal(s.synacks, 0);
+    assert_true(s.icmp_errors >= 1);
+    assert_string_equal(s.first_icmp.name, "admin-prohibited");
+    assert_string_equal(s.first_icmp.from, ROUTER);
+    assert_int_equal(s.icmp_ttl, 64);
+}
+
+static void reset_forged_by_the_router_is_flagged(void **state)
+{
+    (void)state;
+    struct capture_summary s;
+    if (!have_root())
+        skip();
+    /* Like many middleboxes: R answers data with a reset sent at TTL 255. */
+    assert_int_equal(sh("ip netns exec %s sysctl -qw net.ipv4.ip_default_ttl=255 && "
+                        "ip netns exec %s nft add rule inet t transit tcp dport %d "
+                        "'tcp flags & psh == psh' reject with tcp reset",
+                        ns_r, ns_r, server_port),
+                     0);
+    capture_from_a(server_port, &s);
+    assert_int_equal(sh("ip netns exec %s nft flush chain inet t transit && "
+                        "ip netns exec %s sysctl -qw net.ipv4.ip_default_ttl=64",
+                        ns_r, ns_r),
+                     0);
+    assert_int_equal(s.synacks, 1);
+    assert_int_equal(s.synack_ttl, 63); /* B is one router away */
+    assert_true(s.resets >= 1);
+    assert_int_equal(s.reset_ttl, 255);
+    assert_true(s.forged_reset);
+    assert_non_null(strstr(s.forged_detail, "TTL 255"));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(router_answers_hop_1_and_server_hop_2),
         cmocka_unit_test(dropping_router_is_the_last_hop_before_silence),
         cmocka_unit_test(rejecting_router_ends_the_walk_with_admin_prohibited),
+        cmocka_unit_test(captured_admin_prohibited_quotes_our_syn),
+        cmocka_unit_test(reset_forged_by_the_router_is_flagged),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
