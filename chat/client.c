@@ -15,6 +15,7 @@
 #include "chat/linebuf.h"
 #include "chat/render.h"
 #include "chat/tty.h"
+#include "common/i18n.h"
 #include "common/limits.h"
 #include "common/log.h"
 #include "common/proto.h"
@@ -81,7 +82,7 @@ static void client_send(struct client *c, const char *text)
 {
     size_t n = strlen(text);
     if (c->out_len + n + 1 > sizeof c->out) {
-        warnf("output to the server is backed up; a line was not sent");
+        warnf("%s", _("output to the server is backed up; a line was not sent"));
         return;
     }
     memcpy(c->out + c->out_len, text, n);
@@ -107,7 +108,8 @@ static void client_start_quit(struct client *c)
 static void client_prompt(struct client *c)
 {
     char prompt[PROTO_NAME_MAX + 4];
-    snprintf(prompt, sizeof prompt, "%s> ", c->me[0] != '\0' ? c->me : "name");
+    /* TRANSLATORS: the prompt while chat asks for your chat name; keep it short. */
+    snprintf(prompt, sizeof prompt, "%s> ", c->me[0] != '\0' ? c->me : _("name"));
     tty_set_prompt(prompt);
 }
 
@@ -153,9 +155,9 @@ static void on_err(struct client *c, const char *line)
     /* Over a pipe nobody can answer a new ASK, so a refused name ends it. */
     if (name_error && c->state == ST_NAMING && !c->cfg->interactive) {
         const char *name = c->cfg->opts->name;
-        errorf("the server refused the name \"%s\": %s. Over a pipe chat cannot ask again: "
-               "run it again with another --name",
-               name != NULL ? name : "(first input line)", c->last_reason);
+        errorf(_("the server refused the name \"%s\": %s. Over a pipe chat cannot ask again: "
+                 "run it again with another --name"),
+               name != NULL ? name : _("(first input line)"), c->last_reason);
         client_finish(c, CHAT_EXIT_FAIL);
     }
 }
@@ -241,11 +243,11 @@ static void on_server_gone(struct client *c, int err)
         return;
     }
     if (err != 0)
-        errorf("the connection to the server broke: %s", strerror(err));
+        errorf(_("the connection to the server broke: %s"), strerror(err));
     else if (c->last_reason[0] != '\0')
-        errorf("the server closed the connection: %s", c->last_reason);
+        errorf(_("the server closed the connection: %s"), c->last_reason);
     else
-        errorf("the server closed the connection");
+        errorf("%s", _("the server closed the connection"));
     client_finish(c, CHAT_EXIT_FAIL);
 }
 
@@ -297,7 +299,7 @@ static void read_input(struct client *c)
     if (n < 0 && (errno == EINTR || errno == EAGAIN))
         return;
     if (n < 0)
-        warnf("reading the input failed: %s; leaving", strerror(errno));
+        warnf(_("reading the input failed: %s; leaving"), strerror(errno));
     if (n <= 0)
         c->input_eof = true;
     drain_input(c);
@@ -338,8 +340,8 @@ static void check_beat(struct client *c, long long now)
         client_send(c, ping);
     } else if (a == BEAT_DEAD) {
         tty_stop();
-        errorf("the server stopped answering (no reply for %lld s): the server or the network "
-               "path is down; run: netprobe %s %s",
+        errorf(_("the server stopped answering (no reply for %lld s): the server or the network "
+                 "path is down; run: netprobe %s %s"),
                beat_silent_sec(&c->beat, now), c->cfg->opts->host, c->cfg->opts->port);
         client_finish(c, CHAT_EXIT_FAIL);
     }
@@ -351,7 +353,7 @@ static void check_quit(struct client *c, long long now)
     if (c->state != ST_QUITTING || now < c->quit_deadline)
         return;
     tty_stop();
-    errorf("the server did not close the connection within %d s after /quit; leaving anyway",
+    errorf(_("the server did not close the connection within %d s after /quit; leaving anyway"),
            CHAT_QUIT_WAIT_SEC);
     client_finish(c, CHAT_EXIT_FAIL);
 }
@@ -392,7 +394,7 @@ static void client_turn(struct client *c)
     int r = poll(p, 2, poll_timeout(c, now_ms()));
     if (r < 0 && errno != EINTR) {
         tty_stop();
-        errorf("poll failed: %s", strerror(errno));
+        errorf(_("poll failed: %s"), strerror(errno));
         client_finish(c, CHAT_EXIT_FAIL);
         return;
     }
@@ -423,7 +425,7 @@ int client_run(int fd, const struct client_config *cfg)
 {
     struct client *c = calloc(1, sizeof *c);
     if (c == NULL) {
-        errorf("out of memory starting the session");
+        errorf("%s", _("out of memory starting the session"));
         close(fd);
         return CHAT_EXIT_FAIL;
     }

@@ -13,8 +13,11 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "common/i18n.h"
+
 /* A cause: the code, a short name, and the advice.  In the advice {host},
- * {port} and {secs} are replaced; the text itself is never a format. */
+ * {port} and {secs} are replaced; the text itself is never a format.  Both
+ * texts are N_() and translated when explained. */
 struct cause {
     int code;
     const char *what;
@@ -22,46 +25,47 @@ struct cause {
 };
 
 static const struct cause errno_causes[] = {
-    {ECONNREFUSED, "connection refused",
-     "nothing listens on port {port} at {host}, or a firewall there rejects the connection "
-     "with a reset. Check that chatd is running and uses port {port}"},
-    {ETIMEDOUT, "timed out after {secs} s",
-     "no answer at all, so packets are dropped on the way: usually a security group or "
-     "firewall that drops them (open port {port}), or the host is off"},
-    {EHOSTUNREACH, "no route to host",
-     "{host} cannot be reached: the host is down, the address is wrong, or a firewall answers "
-     "'unreachable'"},
-    {ENETUNREACH, "network unreachable",
-     "this machine has no route to {host}: check its network connection and the address"},
-    {ENETDOWN, "network is down", "this machine's network interface is down"},
-    {EACCES, "permission denied",
-     "a firewall or security policy on this machine blocks connections to {host} port {port}"},
-    {EPERM, "operation not permitted",
-     "a firewall on this machine (nftables/iptables) blocks connections to {host} port {port}"},
-    {ECONNRESET, "connection reset",
-     "something between here and {host} reset the connection while it was being set up"},
-    {EADDRNOTAVAIL, "address not available",
-     "this machine has no usable local address to reach {host} from"},
-    {EAFNOSUPPORT, "address family not supported",
-     "this machine cannot use {host}'s kind of address (IPv6 disabled?)"},
+    {ECONNREFUSED, N_("connection refused"),
+     N_("nothing listens on port {port} at {host}, or a firewall there rejects the connection "
+        "with a reset. Check that chatd is running and uses port {port}")},
+    {ETIMEDOUT, N_("timed out after {secs} s"),
+     N_("no answer at all, so packets are dropped on the way: usually a security group or "
+        "firewall that drops them (open port {port}), or the host is off")},
+    {EHOSTUNREACH, N_("no route to host"),
+     N_("{host} cannot be reached: the host is down, the address is wrong, or a firewall answers "
+        "'unreachable'")},
+    {ENETUNREACH, N_("network unreachable"),
+     N_("this machine has no route to {host}: check its network connection and the address")},
+    {ENETDOWN, N_("network is down"), N_("this machine's network interface is down")},
+    {EACCES, N_("permission denied"),
+     N_("a firewall or security policy on this machine blocks connections to {host} port {port}")},
+    {EPERM, N_("operation not permitted"),
+     N_("a firewall on this machine (nftables/iptables) blocks connections to {host} port {port}")},
+    {ECONNRESET, N_("connection reset"),
+     N_("something between here and {host} reset the connection while it was being set up")},
+    {EADDRNOTAVAIL, N_("address not available"),
+     N_("this machine has no usable local address to reach {host} from")},
+    {EAFNOSUPPORT, N_("address family not supported"),
+     N_("this machine cannot use {host}'s kind of address (IPv6 disabled?)")},
 };
 
 static const struct cause gai_causes[] = {
-    {EAI_NONAME, "name not resolved",
-     "the name {host} does not exist (the DNS says there is no such host). Check the "
-     "spelling, or use the server's IP address"},
-    {EAI_AGAIN, "name not resolved",
-     "the resolver did not answer for {host}: the DNS server could not be reached or timed "
-     "out. Check this machine's network and DNS settings, or use the server's IP address"},
-    {EAI_FAIL, "name not resolved",
-     "the DNS server failed while looking up {host}. Try again, or use the server's IP address"},
+    {EAI_NONAME, N_("name not resolved"),
+     N_("the name {host} does not exist (the DNS says there is no such host). Check the "
+        "spelling, or use the server's IP address")},
+    {EAI_AGAIN, N_("name not resolved"),
+     N_("the resolver did not answer for {host}: the DNS server could not be reached or timed "
+        "out. Check this machine's network and DNS settings, or use the server's IP address")},
+    {EAI_FAIL, N_("name not resolved"),
+     N_("the DNS server failed while looking up {host}. Try again, or use the server's IP "
+        "address")},
 #ifdef EAI_NODATA
-    {EAI_NODATA, "name has no address",
-     "the name {host} exists but has no IP address. Use the server's IP address"},
+    {EAI_NODATA, N_("name has no address"),
+     N_("the name {host} exists but has no IP address. Use the server's IP address")},
 #endif
 #ifdef EAI_ADDRFAMILY
-    {EAI_ADDRFAMILY, "name has no address",
-     "the name {host} has no address this machine can use. Use the server's IP address"},
+    {EAI_ADDRFAMILY, N_("name has no address"),
+     N_("the name {host} has no address this machine can use. Use the server's IP address")},
 #endif
 };
 
@@ -75,24 +79,28 @@ static const struct cause *cause_find(const struct cause *t, size_t n, int code)
     return NULL;
 }
 
-/* Appends src to out (len so far in *len), replacing {host}, {port} and
- * {secs}.  Bounded by cap; out stays NUL-terminated. */
-static void expand(char *out, size_t cap, size_t *len, const char *src, const char *host,
-                   const char *port, const char *secs)
+/* The words replaced in a cause or message: {host}, {port}, {secs}, and in
+ * the whole message {what} and {why} (already expanded causes). */
+enum { KEY_HOST, KEY_PORT, KEY_SECS, KEY_WHAT, KEY_WHY, KEY_COUNT };
+
+/* Copies src to out, replacing each key with vals[key] in one pass (a
+ * value is never expanded again).  Bounded by cap; out stays
+ * NUL-terminated. */
+static void expand(char *out, size_t cap, const char *src, const char *const vals[KEY_COUNT])
 {
-    static const char *const keys[] = {"{host}", "{port}", "{secs}"};
-    const char *vals[] = {host, port, secs};
-    while (*src != '\0' && *len + 1 < cap) {
+    static const char *const keys[KEY_COUNT] = {"{host}", "{port}", "{secs}", "{what}", "{why}"};
+    size_t len = 0;
+    while (*src != '\0' && len + 1 < cap) {
         size_t k = 0;
-        while (k < COUNT(keys) && strncmp(src, keys[k], strlen(keys[k])) != 0)
+        while (k < KEY_COUNT && strncmp(src, keys[k], strlen(keys[k])) != 0)
             k++;
-        const char *piece = k < COUNT(keys) ? vals[k] : src;
-        size_t plen = k < COUNT(keys) ? strlen(piece) : 1;
-        for (size_t i = 0; i < plen && *len + 1 < cap; i++)
-            out[(*len)++] = piece[i];
-        src += k < COUNT(keys) ? strlen(keys[k]) : 1;
+        const char *piece = k < KEY_COUNT ? vals[k] : src;
+        size_t plen = k < KEY_COUNT ? strlen(piece) : 1;
+        for (size_t i = 0; i < plen && len + 1 < cap; i++)
+            out[len++] = piece[i];
+        src += k < KEY_COUNT ? strlen(keys[k]) : 1;
     }
-    out[*len] = '\0';
+    out[len] = '\0';
 }
 
 void connect_explain(const struct connect_error *e, const char *host, const char *port,
@@ -100,26 +108,30 @@ void connect_explain(const struct connect_error *e, const char *host, const char
 {
     const struct cause *c = e->gai != 0 ? cause_find(gai_causes, COUNT(gai_causes), e->gai)
                                         : cause_find(errno_causes, COUNT(errno_causes), e->err);
-    char secs[16], generic[160];
-    size_t len = 0;
+    char secs[16], what[160], why[512];
+    const char *vals[KEY_COUNT] = {host, port, secs, what, why};
 
     if (cap == 0)
         return;
-    out[0] = '\0';
     snprintf(secs, sizeof secs, "%d", timeout_sec);
-    if (c == NULL) {
+    what[0] = why[0] = '\0';
+    if (c != NULL) {
+        expand(what, sizeof what, _(c->what), vals);
+        expand(why, sizeof why, _(c->why), vals);
+    } else {
         /* Not a case we know: still say what the system said. */
-        snprintf(generic, sizeof generic, "%s",
+        snprintf(what, sizeof what, "%s",
                  e->gai != 0 && e->gai != EAI_SYSTEM ? gai_strerror(e->gai) : strerror(e->err));
     }
-    expand(out, cap, &len, "cannot connect to {host} port {port}: ", host, port, secs);
-    expand(out, cap, &len, c != NULL ? c->what : generic, host, port, secs);
-    if (c != NULL) {
-        expand(out, cap, &len, ": ", host, port, secs);
-        expand(out, cap, &len, c->why, host, port, secs);
-    }
-    expand(out, cap, &len, ". To see where it fails, run: netprobe {host} {port}", host, port,
-           secs);
+    /* TRANSLATORS: {host}, {port}, {what} (the short reason) and {why} (the
+       explanation) are replaced; keep them, and "netprobe {host} {port}",
+       which is a command, as they are. */
+    expand(out, cap,
+           c != NULL ? _("cannot connect to {host} port {port}: {what}: {why}. To see where it "
+                         "fails, run: netprobe {host} {port}")
+                     : _("cannot connect to {host} port {port}: {what}. To see where it fails, "
+                         "run: netprobe {host} {port}"),
+           vals);
 }
 
 static long long now_ms(void)

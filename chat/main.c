@@ -9,6 +9,7 @@
 #include "chat/client.h"
 #include "chat/connect.h"
 #include "chat/opts.h"
+#include "common/i18n.h"
 #include "common/limits.h"
 #include "common/log.h"
 
@@ -29,7 +30,7 @@ static long long heartbeat_ms(void)
     char *end = NULL;
     long v = strtol(s, &end, 10);
     if (*end != '\0' || v < 1 || v > 3600) {
-        warnf("ignoring CHAT_HEARTBEAT_SEC=\"%s\": give whole seconds from 1 to 3600", s);
+        warnf(_("ignoring CHAT_HEARTBEAT_SEC=\"%s\": give whole seconds from 1 to 3600"), s);
         return CHAT_HEARTBEAT_SEC * 1000LL;
     }
     return v * 1000LL;
@@ -40,6 +41,8 @@ int main(int argc, char **argv)
     struct chat_opts o;
     char err[512];
 
+    /* Before anything prints: every message below is in the reader's language. */
+    i18n_init(NULL);
     log_init("chat");
     if (opts_parse(argc, argv, &o, err, sizeof err) < 0) {
         errorf("%s", err);

@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/i18n.h"
 #include "common/limits.h"
 #include "common/proto.h"
 
@@ -15,7 +16,7 @@ struct opt_spec {
     char short_name;  /* 0 if none */
     bool takes_value;
     opt_set_fn set;
-    const char *help;
+    const char *help; /* N_(): translated when printed */
 };
 
 /* Parses a whole decimal number in lo..hi.  Returns 0 or -1. */
@@ -36,8 +37,8 @@ static int set_name(struct chat_opts *o, const char *v, char *err, size_t cap)
     /* Checked here too so the mistake is reported before connecting. */
     if (!proto_name_valid(v, strlen(v))) {
         snprintf(err, cap,
-                 "invalid --name \"%s\": use 1-%d letters, digits, '-' or '_', starting with a "
-                 "letter",
+                 _("invalid --name \"%s\": use 1-%d letters, digits, '-' or '_', starting with "
+                   "a letter"),
                  v, PROTO_NAME_MAX);
         return -1;
     }
@@ -49,7 +50,7 @@ static int set_timeout(struct chat_opts *o, const char *v, char *err, size_t cap
 {
     long t;
     if (parse_range(v, 1, OPTS_TIMEOUT_MAX, &t) < 0) {
-        snprintf(err, cap, "invalid --timeout \"%s\": give whole seconds from 1 to %d", v,
+        snprintf(err, cap, _("invalid --timeout \"%s\": give whole seconds from 1 to %d"), v,
                  OPTS_TIMEOUT_MAX);
         return -1;
     }
@@ -86,12 +87,12 @@ static int set_version(struct chat_opts *o, const char *v, char *err, size_t cap
 }
 
 static const struct opt_spec opt_table[] = {
-    {"name", 'n', true, set_name, "your chat name (asked on the terminal if not given)"},
-    {"timeout", 't', true, set_timeout, "seconds to wait for the connection (default 5)"},
-    {"raw", 0, false, set_raw, "print the server's protocol lines unchanged"},
-    {"no-color", 0, false, set_no_color, "no colors (also when NO_COLOR is set)"},
-    {"help", 'h', false, set_help, "this help"},
-    {"version", 'V', false, set_version, "print the version"},
+    {"name", 'n', true, set_name, N_("your chat name (asked on the terminal if not given)")},
+    {"timeout", 't', true, set_timeout, N_("seconds to wait for the connection (default 5)")},
+    {"raw", 0, false, set_raw, N_("print the server's protocol lines unchanged")},
+    {"no-color", 0, false, set_no_color, N_("no colors (also when NO_COLOR is set)")},
+    {"help", 'h', false, set_help, N_("this help")},
+    {"version", 'V', false, set_version, N_("print the version")},
 };
 #define OPT_COUNT (sizeof opt_table / sizeof opt_table[0])
 
@@ -126,12 +127,12 @@ static int opt_apply(int argc, char *const argv[], int *i, struct chat_opts *o, 
     const char *arg = argv[*i], *value = NULL;
     const struct opt_spec *s = opt_find(arg, &value);
     if (s == NULL) {
-        snprintf(err, cap, "unknown option \"%s\" (see chat --help)", arg);
+        snprintf(err, cap, _("unknown option \"%s\" (see chat --help)"), arg);
         return -1;
     }
     if (s->takes_value && value == NULL) {
         if (*i + 1 >= argc) {
-            snprintf(err, cap, "option \"%s\" needs a value (see chat --help)", arg);
+            snprintf(err, cap, _("option \"%s\" needs a value (see chat --help)"), arg);
             return -1;
         }
         value = argv[++*i];
@@ -145,19 +146,19 @@ static int opt_positional(const char *const pos[], int npos, struct chat_opts *o
 {
     long port;
     if (npos > 2) {
-        snprintf(err, cap, "unexpected argument \"%s\": give at most HOST and PORT", pos[2]);
+        snprintf(err, cap, _("unexpected argument \"%s\": give at most HOST and PORT"), pos[2]);
         return -1;
     }
     if (npos >= 1) {
         if (pos[0][0] == '\0' || strlen(pos[0]) > 253) {
-            snprintf(err, cap, "invalid HOST \"%s\": give a host name or IP address", pos[0]);
+            snprintf(err, cap, _("invalid HOST \"%s\": give a host name or IP address"), pos[0]);
             return -1;
         }
         o->host = pos[0];
     }
     if (npos == 2) {
         if (parse_range(pos[1], 1, 65535, &port) < 0) {
-            snprintf(err, cap, "invalid PORT \"%s\": give a number from 1 to 65535", pos[1]);
+            snprintf(err, cap, _("invalid PORT \"%s\": give a number from 1 to 65535"), pos[1]);
             return -1;
         }
         snprintf(o->port, sizeof o->port, "%ld", port);
@@ -190,12 +191,14 @@ int opts_parse(int argc, char *const argv[], struct chat_opts *o, char *err, siz
 
 void opts_usage(FILE *out)
 {
+    /* TRANSLATORS: keep the option names, HOST, PORT and the commands as
+       they are; only the explanations are for translating. */
     fprintf(out,
-            "usage: chat [OPTIONS] [HOST [PORT]]\n\n"
-            "Connects to a chatd server (default 127.0.0.1 port %d) and chats.\n"
-            "On a terminal you type lines; incoming messages never mess up the line\n"
-            "you are typing.  With stdin not a terminal, each input line is sent as it\n"
-            "comes and chat sends /quit at the end of the input.\n\noptions:\n",
+            _("usage: chat [OPTIONS] [HOST [PORT]]\n\n"
+              "Connects to a chatd server (default 127.0.0.1 port %d) and chats.\n"
+              "On a terminal you type lines; incoming messages never mess up the line\n"
+              "you are typing.  With stdin not a terminal, each input line is sent as it\n"
+              "comes and chat sends /quit at the end of the input.\n\noptions:\n"),
             CHAT_DEFAULT_PORT);
     for (size_t i = 0; i < OPT_COUNT; i++) {
         const struct opt_spec *s = &opt_table[i];
@@ -203,19 +206,19 @@ void opts_usage(FILE *out)
         snprintf(left, sizeof left, "%c%c%s--%s%s", s->short_name ? '-' : ' ',
                  s->short_name ? s->short_name : ' ', s->short_name ? ", " : "  ", s->name,
                  s->takes_value ? (strcmp(s->name, "name") == 0 ? " NAME" : " SEC") : "");
-        fprintf(out, "  %-22s %s\n", left, s->help);
+        fprintf(out, "  %-22s %s\n", left, _(s->help));
     }
     fprintf(out,
-            "\ncommands while chatting: /msg NAME text, /me action, /nick NEW, /who,\n"
-            "/help (the server's list), /quit.  Ctrl-D or Ctrl-C also quit.\n\n"
-            "environment: NO_COLOR (any value) turns colors off; CHAT_HEARTBEAT_SEC\n"
-            "(default %d) is the silence before chat sends /ping.\n\n"
-            "exit status:\n"
-            "  0  you quit, or the input ended and the server said goodbye\n"
-            "  1  could not connect (the message says why and how to check), the\n"
-            "     server closed the connection or stopped answering, or the name\n"
-            "     was refused when it could not be asked again\n"
-            "  2  bad command line\n\n"
-            "If chat cannot connect, run: netprobe HOST PORT\n",
+            _("\ncommands while chatting: /msg NAME text, /me action, /nick NEW, /who,\n"
+              "/help (the server's list), /quit.  Ctrl-D or Ctrl-C also quit.\n\n"
+              "environment: NO_COLOR (any value) turns colors off; CHAT_HEARTBEAT_SEC\n"
+              "(default %d) is the silence before chat sends /ping.\n\n"
+              "exit status:\n"
+              "  0  you quit, or the input ended and the server said goodbye\n"
+              "  1  could not connect (the message says why and how to check), the\n"
+              "     server closed the connection or stopped answering, or the name\n"
+              "     was refused when it could not be asked again\n"
+              "  2  bad command line\n\n"
+              "If chat cannot connect, run: netprobe HOST PORT\n"),
             CHAT_HEARTBEAT_SEC);
 }

@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "common/i18n.h"
 #include "common/proto.h"
 #include "common/utf8.h"
 
@@ -165,9 +166,12 @@ static void render_ok(struct out *o, const char *line, const struct render_ctx *
     put_color(o, C_NOTICE);
     put_str(o, "-- ");
     if (who) {
-        put_str(o, "online (");
-        put_text(o, f[2].p, f[2].n);
-        put_str(o, "): ");
+        char count[16], head[64];
+        snprintf(count, sizeof count, "%.*s", (int)f[2].n, f[2].p);
+        /* TRANSLATORS: the start of the /who answer; %s is how many are
+           online, the names follow. */
+        snprintf(head, sizeof head, _("online (%s): "), count);
+        put_str(o, head);
     }
     put_str(o, text);
     put_color(o, C_RESET);
@@ -180,7 +184,7 @@ static void render_err(struct out *o, const char *line, const struct render_ctx 
     (void)ctx;
     put_color(o, C_ERR);
     put_str(o, "!! ");
-    put_str(o, *text != '\0' ? text : "error");
+    put_str(o, *text != '\0' ? text : _("error"));
     put_color(o, C_RESET);
 }
 
