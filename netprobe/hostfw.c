@@ -669,8 +669,17 @@ void hostfw_read(int port, int timeout_ms, struct hostfw_result *out)
     static char *const ipt[] = {"iptables-save", NULL};
     char why_nft[256] = "", why_ipt[256] = "";
 
-    if (try_tool(nft, hostfw_parse_nft, port, timeout_ms, out, why_nft, sizeof why_nft))
+    if (try_tool(nft, hostfw_parse_nft, port, timeout_ms, out, why_nft, sizeof why_nft)) {
+        /* Rules loaded with iptables-legacy are invisible to nft: when nft
+         * shows no input chain, a legacy INPUT chain may still decide. */
+        struct hostfw_result legacy;
+        if (out->input_chains == 0 &&
+            try_tool(ipt, hostfw_parse_iptables, port, timeout_ms, &legacy, why_ipt,
+                     sizeof why_ipt) &&
+            legacy.hit_count > 0)
+            *out = legacy;
         return;
+    }
     if (try_tool(ipt, hostfw_parse_iptables, port, timeout_ms, out, why_ipt, sizeof why_ipt))
         return;
     result_init(out, "");
