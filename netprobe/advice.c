@@ -13,226 +13,231 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "common/i18n.h"
+
 #define DOC(code) "docs/troubleshooting.md#" code
 
-/* The console path to a security group's inbound rules, used by several
- * fixes so they read the same everywhere. */
-#define SG_RULES                                                                                   \
-    "EC2 > Instances > your instance > Security > Security groups > (the group) > "                \
-    "Edit inbound rules"
+/* Every text but the code is N_() and translated when printed
+ * (advice_render).  The console path to a security group's inbound rules,
+ * "EC2 > Instances > your instance > Security > Security groups > (the
+ * group) > Edit inbound rules", is spelled out in each text that needs it:
+ * xgettext cannot see through a macro. */
 
 static const struct advice ADVICE[] = {
     /* ---- client verdicts ---- */
     {
         "ok",
         ADVICE_VERDICT,
-        "chatd answered on port {port}: the network, the firewalls and the server all work.",
-        {"nothing is wrong: every check from this machine to chatd passed", NULL},
-        {"Start chatting: chat HOST {port}",
-         "If chat itself still fails, attach this report to your bug report: the network is not "
-         "the problem",
+        N_("chatd answered on port {port}: the network, the firewalls and the server all work."),
+        {N_("nothing is wrong: every check from this machine to chatd passed"), NULL},
+        {N_("Start chatting: chat HOST {port}"),
+         N_("If chat itself still fails, attach this report to your bug report: the network is not "
+            "the problem"),
          NULL},
         DOC("ok"),
     },
     {
         "dns_failure",
         ADVICE_VERDICT,
-        "The server's name could not be turned into an address.",
-        {"the name is misspelled or does not exist (an EC2 public DNS name changes when the "
-         "instance is stopped and started)",
-         "the resolver did not answer in time: no network yet, or a VPN or campus DNS server that "
-         "does not reply",
-         "no resolver is configured on this machine (no nameserver line in /etc/resolv.conf)",
+        N_("The server's name could not be turned into an address."),
+        {N_("the name is misspelled or does not exist (an EC2 public DNS name changes when the "
+            "instance is stopped and started)"),
+         N_("the resolver did not answer in time: no network yet, or a VPN or campus DNS server "
+            "that does not reply"),
+         N_("no resolver is configured on this machine (no nameserver line in /etc/resolv.conf)"),
          NULL},
-        {"Check the name letter by letter, or use the public IPv4 address instead: EC2 > "
-         "Instances > your instance > Public IPv4 address",
-         "Test the resolver by hand: host NAME or nslookup NAME (NXDOMAIN means the name does not "
-         "exist; a timeout means the resolver does not answer)",
-         "In a VirtualBox VM, check that the VM has a network at all: ip a must show an address "
-         "and ip route a default route",
+        {N_("Check the name letter by letter, or use the public IPv4 address instead: EC2 > "
+            "Instances > your instance > Public IPv4 address"),
+         N_("Test the resolver by hand: host NAME or nslookup NAME (NXDOMAIN means the name does "
+            "not exist; a timeout means the resolver does not answer)"),
+         N_("In a VirtualBox VM, check that the VM has a network at all: ip a must show an address "
+            "and ip route a default route"),
          NULL},
         DOC("dns_failure"),
     },
     {
         "no_route",
         ADVICE_VERDICT,
-        "There is no route to the server's address: the connection failed before it got "
-        "anywhere.",
-        {"this machine has no working network or no default route (Wi-Fi off, cable out, or a "
-         "VM adapter that is not connected)",
-         "the address is IPv6 and this network has no IPv6",
-         "a router answered that the host or network cannot be reached (for example the "
-         "instance is stopped)",
-         "a VPN or a wrong static route sends the address nowhere", NULL},
-        {"Run ip a and ip route: the outgoing interface needs an address, and one line must start "
-         "with 'default'",
-         "In VirtualBox: the VM > Settings > Network > Adapter 1 must be enabled, with 'Cable "
-         "Connected' ticked",
-         "If only IPv6 fails, use IPv4: netprobe -4 HOST {port}",
-         "Check in the EC2 console that the instance is running, then disconnect any VPN and try "
-         "again",
+        N_("There is no route to the server's address: the connection failed before it got "
+           "anywhere."),
+        {N_("this machine has no working network or no default route (Wi-Fi off, cable out, or a "
+            "VM adapter that is not connected)"),
+         N_("the address is IPv6 and this network has no IPv6"),
+         N_("a router answered that the host or network cannot be reached (for example the "
+            "instance is stopped)"),
+         N_("a VPN or a wrong static route sends the address nowhere"), NULL},
+        {N_("Run ip a and ip route: the outgoing interface needs an address, and one line must "
+            "start with 'default'"),
+         N_("In VirtualBox: the VM > Settings > Network > Adapter 1 must be enabled, with 'Cable "
+            "Connected' ticked"),
+         N_("If only IPv6 fails, use IPv4: netprobe -4 HOST {port}"),
+         N_("Check in the EC2 console that the instance is running, then disconnect any VPN and "
+            "try again"),
          NULL},
         DOC("no_route"),
     },
     {
         "filtered_drop",
         ADVICE_VERDICT,
-        "Nothing answered TCP port {port}: the connection attempts were dropped silently on the "
-        "way.",
-        {"the security group has no inbound rule for TCP {port} from your address",
-         "a network ACL on the server's subnet drops it",
-         "a firewall on the way (campus, home router) drops it",
-         "a firewall on the server drops it (ufw default deny, an iptables or nft DROP rule)",
-         "the instance is stopped, or its public IPv4 address changed (it changes at every stop "
-         "and start unless it is an Elastic IP)",
+        N_("Nothing answered TCP port {port}: the connection attempts were dropped silently on the "
+           "way."),
+        {N_("the security group has no inbound rule for TCP {port} from your address"),
+         N_("a network ACL on the server's subnet drops it"),
+         N_("a firewall on the way (campus, home router) drops it"),
+         N_("a firewall on the server drops it (ufw default deny, an iptables or nft DROP rule)"),
+         N_("the instance is stopped, or its public IPv4 address changed (it changes at every stop "
+            "and start unless it is an Elastic IP)"),
          NULL},
-        {"Open the EC2 console: " SG_RULES,
-         "Add rule: Custom TCP, port {port}, source My IP (or 0.0.0.0/0 for everyone), then Save "
-         "rules; the change applies at once",
-         "Check that the instance is running and that you dial its current Public IPv4 address",
-         "On the server, check its own firewall: sudo ufw status (allow with sudo ufw allow "
-         "{port}/tcp), or look for DROP rules in sudo iptables -S and sudo nft list ruleset",
-         "Still dropped: check the subnet's network ACL (VPC > Network ACLs > Inbound rules) and "
-         "try from another network, such as a phone hotspot",
+        {N_("Open the EC2 console: EC2 > Instances > your instance > Security > Security groups > "
+            "(the group) > Edit inbound rules"),
+         N_("Add rule: Custom TCP, port {port}, source My IP (or 0.0.0.0/0 for everyone), then "
+            "Save rules; the change applies at once"),
+         N_("Check that the instance is running and that you dial its current Public IPv4 address"),
+         N_("On the server, check its own firewall: sudo ufw status (allow with sudo ufw allow "
+            "{port}/tcp), or look for DROP rules in sudo iptables -S and sudo nft list ruleset"),
+         N_("Still dropped: check the subnet's network ACL (VPC > Network ACLs > Inbound rules) "
+            "and try from another network, such as a phone hotspot"),
          NULL},
         DOC("filtered_drop"),
     },
     {
         "rejected",
         ADVICE_VERDICT,
-        "A firewall refused the connection to port {port}: an ICMP error came back instead of an "
-        "answer.",
-        {"a host firewall REJECT rule on the server (iptables -j REJECT, nft reject, firewalld), "
-         "which answers with ICMP admin-prohibited or port-unreachable",
-         "a firewall on the way (campus, company network) that rejects instead of dropping",
-         "a firewall on this machine stops the connection before it leaves (connect fails with "
-         "'Operation not permitted')",
+        N_("A firewall refused the connection to port {port}: an ICMP error came back instead of "
+           "an answer."),
+        {N_("a host firewall REJECT rule on the server (iptables -j REJECT, nft reject, "
+            "firewalld), which answers with ICMP admin-prohibited or port-unreachable"),
+         N_("a firewall on the way (campus, company network) that rejects instead of dropping"),
+         N_("a firewall on this machine stops the connection before it leaves (connect fails with "
+            "'Operation not permitted')"),
          NULL},
-        {"Look at who sent the ICMP error (the 'from' address in the evidence): the server's own "
-         "address means its host firewall; any other address is a firewall on the way",
-         "On the server: find the rule with sudo iptables -S | grep -i reject or sudo nft list "
-         "ruleset, and remove it or add an accept rule for TCP {port} before it",
-         "If the reason is local-firewall, check this machine's own outgoing rules: sudo "
-         "iptables -S OUTPUT, sudo nft list ruleset, sudo ufw status verbose",
-         "If the error comes from your side of the network, try from another network (a phone "
-         "hotspot) and ask its administrators about TCP port {port}",
+        {N_("Look at who sent the ICMP error (the 'from' address in the evidence): the server's "
+            "own address means its host firewall; any other address is a firewall on the way"),
+         N_("On the server: find the rule with sudo iptables -S | grep -i reject or sudo nft list "
+            "ruleset, and remove it or add an accept rule for TCP {port} before it"),
+         N_("If the reason is local-firewall, check this machine's own outgoing rules: sudo "
+            "iptables -S OUTPUT, sudo nft list ruleset, sudo ufw status verbose"),
+         N_("If the error comes from your side of the network, try from another network (a phone "
+            "hotspot) and ask its administrators about TCP port {port}"),
          NULL},
         DOC("rejected"),
     },
     {
         "refused",
         ADVICE_VERDICT,
-        "The server answered with a TCP reset: nothing accepts connections on port {port} at "
-        "that address.",
-        {"nothing listens on port {port} at that address: chatd is not running (never started, "
-         "exited, or crashed)",
-         "chatd is bound to 127.0.0.1 and you reach it from outside",
-         "chatd listens on a port other than {port}",
-         "a host firewall rejects with a TCP reset (ufw reject, or iptables REJECT --reject-with "
-         "tcp-reset)",
+        N_("The server answered with a TCP reset: nothing accepts connections on port {port} at "
+           "that address."),
+        {N_("nothing listens on port {port} at that address: chatd is not running (never started, "
+            "exited, or crashed)"),
+         N_("chatd is bound to 127.0.0.1 and you reach it from outside"),
+         N_("chatd listens on a port other than {port}"),
+         N_("a host firewall rejects with a TCP reset (ufw reject, or iptables REJECT "
+            "--reject-with tcp-reset)"),
          NULL},
-        {"On the server, run sudo ss -ltnp 'sport = :{port}'; no line means nothing listens: "
-         "start chatd (chatd --port {port}, or sudo systemctl start chatd and read "
-         "journalctl -u chatd for why it stopped)",
-         "If the line shows 127.0.0.1:{port}, restart chatd without --bind: chatd --port "
-         "{port} listens on every address, IPv4 and IPv6",
-         "If ss shows chatd on every address (0.0.0.0:{port}, [::]:{port} or *:{port}) and the "
-         "reset remains, look for a reset rule: sudo iptables -S | grep -i reset, or sudo nft "
-         "list ruleset",
+        {N_("On the server, run sudo ss -ltnp 'sport = :{port}'; no line means nothing listens: "
+            "start chatd (chatd --port {port}, or sudo systemctl start chatd and read journalctl "
+            "-u chatd for why it stopped)"),
+         N_("If the line shows 127.0.0.1:{port}, restart chatd without --bind: chatd --port {port} "
+            "listens on every address, IPv4 and IPv6"),
+         N_("If ss shows chatd on every address (0.0.0.0:{port}, [::]:{port} or *:{port}) and the "
+            "reset remains, look for a reset rule: sudo iptables -S | grep -i reset, or sudo nft "
+            "list ruleset"),
          NULL},
         DOC("refused"),
     },
     {
         "connected_silent",
         ADVICE_VERDICT,
-        "The connection to port {port} opened, but nothing answered within the timeout.",
-        {"the server program accepted the connection but never reads or answers (the course "
-         "project's old server failed this way: stuck, blocked, or not calling recv)",
-         "the program on the port is hung or stopped (for example suspended with Ctrl+Z): the "
-         "kernel still completes handshakes for it",
-         "a middlebox (proxy, VPN, firewall) completed the handshake itself and forwards "
-         "nothing",
+        N_("The connection to port {port} opened, but nothing answered within the timeout."),
+        {N_("the server program accepted the connection but never reads or answers (the course "
+            "project's old server failed this way: stuck, blocked, or not calling recv)"),
+         N_("the program on the port is hung or stopped (for example suspended with Ctrl+Z): the "
+            "kernel still completes handshakes for it"),
+         N_("a middlebox (proxy, VPN, firewall) completed the handshake itself and forwards "
+            "nothing"),
          NULL},
-        {"Read the evidence: if the server's kernel acknowledged our bytes, they arrived and the "
-         "server program is at fault; if not, they were lost on the way",
-         "On the server: sudo ss -ltnp 'sport = :{port}' shows which program owns the port; "
-         "restart chatd (sudo systemctl restart chatd)",
-         "Connect by hand with nc -v HOST {port}: chatd greets at once with a NOTICE welcome "
-         "line",
-         "Watch the server with sudo tcpdump -ni any port {port} to see whether our data "
-         "arrives; if it does not, try from another network without VPN or proxy",
+        {N_("Read the evidence: if the server's kernel acknowledged our bytes, they arrived and "
+            "the server program is at fault; if not, they were lost on the way"),
+         N_("On the server: sudo ss -ltnp 'sport = :{port}' shows which program owns the port; "
+            "restart chatd (sudo systemctl restart chatd)"),
+         N_("Connect by hand with nc -v HOST {port}: chatd greets at once with a NOTICE welcome "
+            "line"),
+         N_("Watch the server with sudo tcpdump -ni any port {port} to see whether our data "
+            "arrives; if it does not, try from another network without VPN or proxy"),
          NULL},
         DOC("connected_silent"),
     },
     {
         "server_closed",
         ADVICE_VERDICT,
-        "The server accepted the connection to port {port}, then closed or reset it before "
-        "answering.",
-        {"chatd is full (--max-clients reached) or shutting down, and closes new connections",
-         "the program on the port is not chatd and closes at once, or crashes on each connection",
-         "a firewall or intrusion-prevention system on the way resets the connection", NULL},
-        {"Connect by hand: nc -v HOST {port}; chatd says why before it closes (for example ERR "
-         "server_full)",
-         "On the server, read chatd's log at the time of the probe: journalctl -u chatd -n 50",
-         "On the server, sudo ss -ltnp 'sport = :{port}' shows which program owns the port",
-         "If the server's log shows no connection at all, capture on both ends with sudo tcpdump "
-         "-ni any port {port} to see who sends the reset",
+        N_("The server accepted the connection to port {port}, then closed or reset it before "
+           "answering."),
+        {N_("chatd is full (--max-clients reached) or shutting down, and closes new connections"),
+         N_("the program on the port is not chatd and closes at once, or crashes on each "
+            "connection"),
+         N_("a firewall or intrusion-prevention system on the way resets the connection"), NULL},
+        {N_("Connect by hand: nc -v HOST {port}; chatd says why before it closes (for example ERR "
+            "server_full)"),
+         N_("On the server, read chatd's log at the time of the probe: journalctl -u chatd -n 50"),
+         N_("On the server, sudo ss -ltnp 'sport = :{port}' shows which program owns the port"),
+         N_("If the server's log shows no connection at all, capture on both ends with sudo "
+            "tcpdump -ni any port {port} to see who sends the reset"),
          NULL},
         DOC("server_closed"),
     },
     {
         "wrong_service",
         ADVICE_VERDICT,
-        "Something answered on port {port}, but it is not chatd.",
-        {"another program listens on {port} on the server (a leftover test server, nc -l, "
-         "another project)",
-         "you are probing the wrong address or port (another instance, or an address that "
-         "belongs to someone else since a stop and start)",
-         "a proxy or a captive portal (Wi-Fi login page) answers in the server's place", NULL},
-        {"Read the banner in the evidence: it is the first thing the other service said",
-         "On the server: sudo ss -ltnp 'sport = :{port}' (or sudo lsof -i :{port}) names the "
-         "program; stop it and start chatd",
-         "Check the address: EC2 > Instances > your instance > Public IPv4 address",
-         "If a login page is in the way, open a browser, log in to the Wi-Fi, and probe again",
+        N_("Something answered on port {port}, but it is not chatd."),
+        {N_("another program listens on {port} on the server (a leftover test server, nc -l, "
+            "another project)"),
+         N_("you are probing the wrong address or port (another instance, or an address that "
+            "belongs to someone else since a stop and start)"),
+         N_("a proxy or a captive portal (Wi-Fi login page) answers in the server's place"), NULL},
+        {N_("Read the banner in the evidence: it is the first thing the other service said"),
+         N_("On the server: sudo ss -ltnp 'sport = :{port}' (or sudo lsof -i :{port}) names the "
+            "program; stop it and start chatd"),
+         N_("Check the address: EC2 > Instances > your instance > Public IPv4 address"),
+         N_("If a login page is in the way, open a browser, log in to the Wi-Fi, and probe again"),
          NULL},
         DOC("wrong_service"),
     },
     {
         "mtu_blackhole",
         ADVICE_VERDICT,
-        "Small messages get through but large ones stall, and they pass with a smaller segment "
-        "size: a path MTU black hole.",
-        {"a link on the way has a smaller MTU (VPN, tunnel, PPPoE) and a firewall drops the ICMP "
-         "'fragmentation needed' messages that would tell the sender",
-         "the security group or a firewall blocks all ICMP, including 'fragmentation needed' "
-         "(type 3 code 4)",
+        N_("Small messages get through but large ones stall, and they pass with a smaller segment "
+           "size: a path MTU black hole."),
+        {N_("a link on the way has a smaller MTU (VPN, tunnel, PPPoE) and a firewall drops the "
+            "ICMP 'fragmentation needed' messages that would tell the sender"),
+         N_("the security group or a firewall blocks all ICMP, including 'fragmentation needed' "
+            "(type 3 code 4)"),
          NULL},
-        {"Let the messages path MTU discovery needs through: " SG_RULES
-         " > Add rule: Custom ICMP - IPv4, Destination Unreachable, fragmentation required, "
-         "source 0.0.0.0/0",
-         "Workaround on the client: lower the interface MTU, sudo ip link set dev IFACE mtu 1400 "
-         "(IFACE from ip a)",
-         "On a VPN, set a lower MTU on the tunnel interface, or ask its administrators to clamp "
-         "the TCP MSS",
+        {N_("Let the messages path MTU discovery needs through: EC2 > Instances > your instance > "
+            "Security > Security groups > (the group) > Edit inbound rules > Add rule: Custom ICMP "
+            "- IPv4, Destination Unreachable, fragmentation required, source 0.0.0.0/0"),
+         N_("Workaround on the client: lower the interface MTU, sudo ip link set dev IFACE mtu "
+            "1400 (IFACE from ip a)"),
+         N_("On a VPN, set a lower MTU on the tunnel interface, or ask its administrators to clamp "
+            "the TCP MSS"),
          NULL},
         DOC("mtu_blackhole"),
     },
     {
         "data_corruption",
         ADVICE_VERDICT,
-        "Bytes came back different from what netprobe sent: something on the way changes the "
-        "data.",
-        {"a middlebox rewrites the traffic (a transparent proxy, an antivirus 'web shield', a "
-         "captive portal)",
-         "the program on the port echoes something else than what it received (not chatd, or a "
-         "modified chatd)",
-         "faulty hardware or network card offload (rare: TCP checksums usually catch it)", NULL},
-        {"Probe again from another network (a phone hotspot); if it passes there, the first "
-         "network's proxy or filter is the cause",
-         "Turn off antivirus network-inspection features on the client for one test",
-         "Start chatd --diag on the server and compare what its log shows arriving with what was "
-         "sent",
+        N_("Bytes came back different from what netprobe sent: something on the way changes the "
+           "data."),
+        {N_("a middlebox rewrites the traffic (a transparent proxy, an antivirus 'web shield', a "
+            "captive portal)"),
+         N_("the program on the port echoes something else than what it received (not chatd, or a "
+            "modified chatd)"),
+         N_("faulty hardware or network card offload (rare: TCP checksums usually catch it)"),
+         NULL},
+        {N_("Probe again from another network (a phone hotspot); if it passes there, the first "
+            "network's proxy or filter is the cause"),
+         N_("Turn off antivirus network-inspection features on the client for one test"),
+         N_("Start chatd --diag on the server and compare what its log shows arriving with what "
+            "was sent"),
          NULL},
         DOC("data_corruption"),
     },
@@ -241,108 +246,113 @@ static const struct advice ADVICE[] = {
     {
         "virtualbox_nat",
         ADVICE_FINDING,
-        "This machine is a VirtualBox VM in NAT mode (address 10.0.2.x, gateway 10.0.2.2).",
-        {"the VM's network adapter is attached to NAT, VirtualBox's default: the VM can connect "
-         "out through the host, but nothing outside can connect in to the VM",
+        N_("This machine is a VirtualBox VM in NAT mode (address 10.0.2.x, gateway 10.0.2.2)."),
+        {N_("the VM's network adapter is attached to NAT, VirtualBox's default: the VM can connect "
+            "out through the host, but nothing outside can connect in to the VM"),
          NULL},
-        {"As a client this is fine: connections out to chatd work through NAT",
-         "To run chatd inside the VM and reach it from outside, use a bridged adapter (the VM > "
-         "Settings > Network > Adapter 1 > Attached to: Bridged Adapter) or a port forwarding "
-         "rule (Adapter 1 > Advanced > Port Forwarding: TCP, host port {port}, guest port "
-         "{port})",
-         "A security group rule for 'My IP' needs your network's public address, never 10.0.2.15",
+        {N_("As a client this is fine: connections out to chatd work through NAT"),
+         N_("To run chatd inside the VM and reach it from outside, use a bridged adapter (the VM > "
+            "Settings > Network > Adapter 1 > Attached to: Bridged Adapter) or a port forwarding "
+            "rule (Adapter 1 > Advanced > Port Forwarding: TCP, host port {port}, guest port "
+            "{port})"),
+         N_("A security group rule for 'My IP' needs your network's public address, never "
+            "10.0.2.15"),
          NULL},
         DOC("virtualbox_nat"),
     },
     {
         "client_nat",
         ADVICE_FINDING,
-        "The server saw the connection come from a different address than this machine's: "
-        "there is NAT on your side.",
-        {"your home router, the campus network, VirtualBox NAT or a mobile carrier (CGNAT, "
-         "100.64.0.0/10) translates your address",
+        N_("The server saw the connection come from a different address than this machine's: there "
+           "is NAT on your side."),
+        {N_("your home router, the campus network, VirtualBox NAT or a mobile carrier (CGNAT, "
+            "100.64.0.0/10) translates your address"),
          NULL},
-        {"Nothing to fix for chat",
-         "A security group rule meant only for you must use the address the server saw (the "
-         "peer address in the evidence, or the console's 'My IP'), not this machine's address",
-         "That address changes when you change networks: update the rule then", NULL},
+        {N_("Nothing to fix for chat"),
+         N_("A security group rule meant only for you must use the address the server saw (the "
+            "peer address in the evidence, or the console's 'My IP'), not this machine's address"),
+         N_("That address changes when you change networks: update the rule then"), NULL},
         DOC("client_nat"),
     },
     {
         "cloud_nat",
         ADVICE_FINDING,
-        "The server's own address differs from the one you dialled: it is behind 1:1 NAT, as "
-        "every EC2 public IPv4 address is.",
-        {"EC2 maps the public IPv4 address to the instance's private address (172.31.x.x in a "
-         "default VPC); the instance never sees its public address on its interfaces",
+        N_("The server's own address differs from the one you dialled: it is behind 1:1 NAT, as "
+           "every EC2 public IPv4 address is."),
+        {N_("EC2 maps the public IPv4 address to the instance's private address (172.31.x.x in a "
+            "default VPC); the instance never sees its public address on its interfaces"),
          NULL},
-        {"Nothing to fix: run chatd on all addresses (no --bind, the default), never on the public "
-         "address, which fails with bind_address_unavailable",
-         "Dial the public address from outside; the private address works only inside the VPC",
+        {N_("Nothing to fix: run chatd on all addresses (no --bind, the default), never on the "
+            "public address, which fails with bind_address_unavailable"),
+         N_("Dial the public address from outside; the private address works only inside the VPC"),
          NULL},
         DOC("cloud_nat"),
     },
     {
         "icmp_blocked",
         ADVICE_FINDING,
-        "ping got no answer, but that alone says nothing about chat: EC2 blocks ICMP by default.",
-        {"the security group has no inbound ICMP rule (the default), so echo requests are dropped "
-         "even when TCP {port} is allowed",
-         "a firewall on the server or on the way blocks ICMP", NULL},
-        {"Nothing to fix for chat: judge the path by the TCP stage",
-         "To make ping work too (optional): " SG_RULES
-         " > Add rule: Custom ICMP - IPv4, Echo Request, source My IP",
+        N_("ping got no answer, but that alone says nothing about chat: EC2 blocks ICMP by "
+           "default."),
+        {N_("the security group has no inbound ICMP rule (the default), so echo requests are "
+            "dropped even when TCP {port} is allowed"),
+         N_("a firewall on the server or on the way blocks ICMP"), NULL},
+        {N_("Nothing to fix for chat: judge the path by the TCP stage"),
+         N_("To make ping work too (optional): EC2 > Instances > your instance > Security > "
+            "Security groups > (the group) > Edit inbound rules > Add rule: Custom ICMP - IPv4, "
+            "Echo Request, source My IP"),
          NULL},
         DOC("icmp_blocked"),
     },
     {
         "ipv6_broken",
         ADVICE_FINDING,
-        "The server's IPv6 addresses (AAAA) fail while its IPv4 addresses work.",
-        {"the security group allows TCP {port} from 0.0.0.0/0 but not from ::/0 (IPv6 needs its "
-         "own rule), or the instance has no IPv6 address at all",
-         "chatd listens on IPv4 only", "your network announces IPv6 but does not route it", NULL},
-        {"Use IPv4 for now: netprobe -4 HOST {port}, and connect to the IPv4 address",
-         "In the security group, add the same rule for IPv6: Custom TCP, port {port}, source ::/0",
-         "Remove the AAAA record if the server is not meant to have IPv6", NULL},
+        N_("The server's IPv6 addresses (AAAA) fail while its IPv4 addresses work."),
+        {N_("the security group allows TCP {port} from 0.0.0.0/0 but not from ::/0 (IPv6 needs its "
+            "own rule), or the instance has no IPv6 address at all"),
+         N_("chatd listens on IPv4 only"), N_("your network announces IPv6 but does not route it"),
+         NULL},
+        {N_("Use IPv4 for now: netprobe -4 HOST {port}, and connect to the IPv4 address"),
+         N_("In the security group, add the same rule for IPv6: Custom TCP, port {port}, source "
+            "::/0"),
+         N_("Remove the AAAA record if the server is not meant to have IPv6"), NULL},
         DOC("ipv6_broken"),
     },
     {
         "high_latency",
         ADVICE_FINDING,
-        "Round trips to the server are slow: chat works, but it feels sluggish.",
-        {"the server is in a distant region (for example us-east-2 seen from Europe or South "
-         "America)",
-         "a busy Wi-Fi or mobile link, or a VPN that sends traffic the long way round",
-         "the server or this machine is overloaded", NULL},
-        {"Compare with a probe from another network",
-         "Disconnect the VPN if one is on, or move closer to the Wi-Fi access point",
-         "Choose an AWS region near your users for the next instance", NULL},
+        N_("Round trips to the server are slow: chat works, but it feels sluggish."),
+        {N_("the server is in a distant region (for example us-east-2 seen from Europe or South "
+            "America)"),
+         N_("a busy Wi-Fi or mobile link, or a VPN that sends traffic the long way round"),
+         N_("the server or this machine is overloaded"), NULL},
+        {N_("Compare with a probe from another network"),
+         N_("Disconnect the VPN if one is on, or move closer to the Wi-Fi access point"),
+         N_("Choose an AWS region near your users for the next instance"), NULL},
         DOC("high_latency"),
     },
     {
         "packet_loss",
         ADVICE_FINDING,
-        "Some probes were lost on the way: chat works, but messages may arrive late.",
-        {"a weak Wi-Fi or mobile signal", "a congested link or an overloaded router",
-         "a rate limit on ICMP (then only the ping numbers suffer, not chat)", NULL},
-        {"Move closer to the access point or use a cable, then probe again",
-         "Compare from another network: if the loss disappears, the first network is the cause",
+        N_("Some probes were lost on the way: chat works, but messages may arrive late."),
+        {N_("a weak Wi-Fi or mobile signal"), N_("a congested link or an overloaded router"),
+         N_("a rate limit on ICMP (then only the ping numbers suffer, not chat)"), NULL},
+        {N_("Move closer to the access point or use a cable, then probe again"),
+         N_("Compare from another network: if the loss disappears, the first network is the cause"),
          NULL},
         DOC("packet_loss"),
     },
     {
         "forged_reset",
         ADVICE_FINDING,
-        "A TCP reset arrived that the server did not send: something on the way forges resets.",
-        {"a firewall or intrusion-prevention system on the way (campus, company, national filter) "
-         "resets connections to port {port}",
-         "a security product on this machine resets the connection", NULL},
-        {"Capture on the server (sudo tcpdump -ni any port {port}): if the server sent no reset, "
-         "it was forged on the way",
-         "Try from another network; if it works there, ask the first network's administrators",
-         "As a workaround, run chatd on a port the network lets through (for example 443) and open "
-         "that port in the security group",
+        N_("A TCP reset arrived that the server did not send: something on the way forges resets."),
+        {N_("a firewall or intrusion-prevention system on the way (campus, company, national "
+            "filter) resets connections to port {port}"),
+         N_("a security product on this machine resets the connection"), NULL},
+        {N_("Capture on the server (sudo tcpdump -ni any port {port}): if the server sent no "
+            "reset, it was forged on the way"),
+         N_("Try from another network; if it works there, ask the first network's administrators"),
+         N_("As a workaround, run chatd on a port the network lets through (for example 443) and "
+            "open that port in the security group"),
          NULL},
         DOC("forged_reset"),
     },
@@ -351,81 +361,85 @@ static const struct advice ADVICE[] = {
     {
         "local_ok",
         ADVICE_LOCAL_VERDICT,
-        "chatd listens on port {port} on all addresses, and nothing on this server blocks it.",
-        {"the server side is fine; if clients still cannot connect, the block is outside this "
-         "machine (security group, network ACL, or the client's network)",
+        N_("chatd listens on port {port} on all addresses, and nothing on this server blocks it."),
+        {N_("the server side is fine; if clients still cannot connect, the block is outside this "
+            "machine (security group, network ACL, or the client's network)"),
          NULL},
-        {"Check that the security group has the rule Custom TCP, port {port}: " SG_RULES,
-         "Run netprobe HOST {port} from the client machine", NULL},
+        {N_("Check that the security group has the rule Custom TCP, port {port}: EC2 > Instances > "
+            "your instance > Security > Security groups > (the group) > Edit inbound rules"),
+         N_("Run netprobe HOST {port} from the client machine"), NULL},
         DOC("local_ok"),
     },
     {
         "local_not_listening",
         ADVICE_LOCAL_VERDICT,
-        "Nothing listens on TCP port {port} on this server.",
-        {"chatd is not running: never started, exited, or crashed",
-         "chatd was started on another port",
-         "chatd could not start (the port was in use, or an option was wrong)", NULL},
-        {"Start it: chatd --port {port} (or sudo systemctl start chatd)",
-         "If it runs as a service, read why it stopped: journalctl -u chatd -n 50",
-         "Confirm with sudo ss -ltnp 'sport = :{port}': a LISTEN line with chatd", NULL},
+        N_("Nothing listens on TCP port {port} on this server."),
+        {N_("chatd is not running: never started, exited, or crashed"),
+         N_("chatd was started on another port"),
+         N_("chatd could not start (the port was in use, or an option was wrong)"), NULL},
+        {N_("Start it: chatd --port {port} (or sudo systemctl start chatd)"),
+         N_("If it runs as a service, read why it stopped: journalctl -u chatd -n 50"),
+         N_("Confirm with sudo ss -ltnp 'sport = :{port}': a LISTEN line with chatd"), NULL},
         DOC("local_not_listening"),
     },
     {
         "bind_loopback",
         ADVICE_LOCAL_VERDICT,
-        "chatd listens on port {port} only on loopback (127.0.0.1 or ::1): other machines cannot "
-        "reach it.",
-        {"chatd was started with --bind 127.0.0.1 (by hand or in the service file)",
-         "a setting meant for testing on one machine was used on the server", NULL},
-        {"Restart chatd without --bind, so it listens on every address: chatd --port {port}",
-         "For the service, fix ExecStart (sudo systemctl edit --full chatd), then sudo systemctl "
-         "restart chatd",
-         "Confirm with sudo ss -ltnp 'sport = :{port}': it must show 0.0.0.0:{port}, [::]:{port} "
-         "or *:{port}",
+        N_("chatd listens on port {port} only on loopback (127.0.0.1 or ::1): other machines "
+           "cannot reach it."),
+        {N_("chatd was started with --bind 127.0.0.1 (by hand or in the service file)"),
+         N_("a setting meant for testing on one machine was used on the server"), NULL},
+        {N_("Restart chatd without --bind, so it listens on every address: chatd --port {port}"),
+         N_("For the service, fix ExecStart (sudo systemctl edit --full chatd), then sudo "
+            "systemctl restart chatd"),
+         N_("Confirm with sudo ss -ltnp 'sport = :{port}': it must show 0.0.0.0:{port}, "
+            "[::]:{port} or *:{port}"),
          NULL},
         DOC("bind_loopback"),
     },
     {
         "bind_specific",
         ADVICE_LOCAL_VERDICT,
-        "chatd listens on port {port} on one address only: connections to this server's other "
-        "addresses are refused.",
-        {"chatd was started with --bind ADDRESS for one interface",
-         "on EC2 binding the private address still receives the public address's traffic, but "
-         "connections through 127.0.0.1 or any other interface are refused",
+        N_("chatd listens on port {port} on one address only: connections to this server's other "
+           "addresses are refused."),
+        {N_("chatd was started with --bind ADDRESS for one interface"),
+         N_("on EC2 binding the private address still receives the public address's traffic, but "
+            "connections through 127.0.0.1 or any other interface are refused"),
          NULL},
-        {"Unless you need it, restart chatd without --bind (every address): chatd --port {port}",
-         "Confirm with sudo ss -ltnp 'sport = :{port}'", NULL},
+        {N_("Unless you need it, restart chatd without --bind (every address): chatd --port "
+            "{port}"),
+         N_("Confirm with sudo ss -ltnp 'sport = :{port}'"), NULL},
         DOC("bind_specific"),
     },
     {
         "host_firewall_blocks",
         ADVICE_LOCAL_VERDICT,
-        "A firewall on this server blocks incoming TCP port {port}.",
-        {"ufw is active without a rule allowing {port}/tcp",
-         "an iptables or nftables rule drops or rejects the port (left by an earlier exercise or "
-         "a hardening script)",
+        N_("A firewall on this server blocks incoming TCP port {port}."),
+        {N_("ufw is active without a rule allowing {port}/tcp"),
+         N_("an iptables or nftables rule drops or rejects the port (left by an earlier exercise "
+            "or a hardening script)"),
          NULL},
-        {"With ufw: sudo ufw allow {port}/tcp, then check sudo ufw status",
-         "With iptables: find the rule with sudo iptables -S; allow with sudo iptables -I INPUT -p "
-         "tcp --dport {port} -j ACCEPT",
-         "With nftables: sudo nft list ruleset, then add an accept rule for tcp dport {port} in "
-         "the input chain",
-         "The security group is a second, separate firewall in front of the instance: both must "
-         "allow {port}",
+        {N_("With ufw: sudo ufw allow {port}/tcp, then check sudo ufw status"),
+         N_("With iptables: find the rule with sudo iptables -S; allow with sudo iptables -I INPUT "
+            "-p tcp --dport {port} -j ACCEPT"),
+         N_("With nftables: sudo nft list ruleset, then add an accept rule for tcp dport {port} in "
+            "the input chain"),
+         N_("The security group is a second, separate firewall in front of the instance: both must "
+            "allow {port}"),
          NULL},
         DOC("host_firewall_blocks"),
     },
     {
         "bind_address_unavailable",
         ADVICE_LOCAL_VERDICT,
-        "chatd could not bind to the address it was given: that address is not on this machine.",
-        {"chatd was given the instance's public IPv4 address: on EC2 that address is never on the "
-         "instance's interfaces (1:1 NAT), so bind fails with 'Cannot assign requested address'",
-         "the address belonged to an earlier instance or network", NULL},
-        {"Run chatd without --bind instead (every address, IPv4 and IPv6): chatd --port {port}",
-         "List the addresses this machine can bind with ip a", NULL},
+        N_("chatd could not bind to the address it was given: that address is not on this "
+           "machine."),
+        {N_("chatd was given the instance's public IPv4 address: on EC2 that address is never on "
+            "the instance's interfaces (1:1 NAT), so bind fails with 'Cannot assign requested "
+            "address'"),
+         N_("the address belonged to an earlier instance or network"), NULL},
+        {N_("Run chatd without --bind instead (every address, IPv4 and IPv6): chatd --port {port}"),
+         N_("List the addresses this machine can bind with ip a"), NULL},
         DOC("bind_address_unavailable"),
     },
 };
@@ -448,6 +462,17 @@ const struct advice *advice_all(size_t *count)
     return ADVICE;
 }
 
+const char *advice_doc(const struct advice *a, char *out, size_t cap)
+{
+    if (cap == 0)
+        return "";
+    if (strcmp(i18n_language(), "es") == 0)
+        snprintf(out, cap, "docs/troubleshooting.es.md#%s", a->code);
+    else
+        snprintf(out, cap, "%s", a->doc);
+    return out;
+}
+
 void advice_render(const char *text, int port, char *out, size_t cap)
 {
     static const char KEY[] = "{port}";
@@ -457,6 +482,9 @@ void advice_render(const char *text, int port, char *out, size_t cap)
 
     if (cap == 0)
         return;
+    /* gettext("") would return the catalogue's header, not "". */
+    if (text[0] != '\0')
+        text = _(text);
     int numlen = snprintf(num, sizeof num, "%d", port);
     if (numlen < 0)
         numlen = 0; /* cannot happen for an int; keeps the copy below bounded */

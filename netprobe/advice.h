@@ -20,7 +20,7 @@ enum advice_kind {
 };
 
 struct advice {
-    const char *code;                        /* "filtered_drop" */
+    const char *code; /* "filtered_drop" */
     enum advice_kind kind;
     const char *summary;                     /* one line */
     const char *causes[ADVICE_LIST_MAX + 1]; /* most likely first, NULL-terminated */
@@ -34,7 +34,13 @@ const struct advice *advice_find(const char *code);
 /* Every entry, in table order; *count receives how many. */
 const struct advice *advice_all(size_t *count);
 
-/* Copies text into out with "{port}" replaced by port.  Truncates to cap. */
+/* Copies text, translated into the language messages are printed in, into
+ * out with "{port}" replaced by port.  Truncates to cap. */
 void advice_render(const char *text, int port, char *out, size_t cap);
+
+/* a's guide link in the language messages are printed in: a->doc, or
+ * "docs/troubleshooting.es.md#CODE" in Spanish.  Written into out (cap
+ * bytes, 64 is plenty); returns out. */
+const char *advice_doc(const struct advice *a, char *out, size_t cap);
 
 #endif

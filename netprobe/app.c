@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "common/i18n.h"
 #include "netprobe/stageio.h"
 #include "netprobe/stages.h"
 
@@ -139,6 +140,23 @@ static void compare(struct ev_app *app, const struct ev_tcp_attempt *a, int fd)
     app->server_nat = strcmp(a->target.address, app->hello.local.address) != 0;
 }
 
+/* The summary when the server closed or reset before answering: one whole
+ * sentence for each case, so each translates as a unit. */
+static void summarise_end(struct evidence *ev, double start)
+{
+    const struct ev_app *app = &ev->app;
+    bool reset = app->outcome == APP_RESET;
+    if (app->banner[0] != '\0')
+        stageio_done(ev, STAGE_APP, STATUS_FAIL, start,
+                     reset ? _("the server reset the connection before answering: %.120s")
+                           : _("the server closed the connection before answering: %.120s"),
+                     app->banner);
+    else
+        stageio_done(ev, STAGE_APP, STATUS_FAIL, start, "%s",
+                     reset ? _("the server reset the connection before answering")
+                           : _("the server closed the connection before answering"));
+}
+
 static void summarise(struct evidence *ev, double start, double timeout_ms)
 {
     const struct ev_app *app = &ev->app;
@@ -146,27 +164,30 @@ static void summarise(struct evidence *ev, double start, double timeout_ms)
     switch (app->outcome) {
     case APP_CHATD:
         stageio_done(ev, STAGE_APP, h->netprobe == HELLO_VERSION ? STATUS_PASS : STATUS_WARN, start,
-                     "%.31s %.31s on %.64s (%.7s mode) sees us as %s port %d%s%s", h->server,
+                     /* TRANSLATORS: SERVER VERSION on HOSTNAME (MODE mode) sees us as
+                        ADDRESS port N, then optional NAT notes.  The mode is a code. */
+                     _("%.31s %.31s on %.64s (%.7s mode) sees us as %s port %d%s%s"), h->server,
                      h->version, h->hostname, h->mode, h->peer.address, h->peer.port,
-                     app->client_nat ? "; client NAT" : "",
-                     app->server_nat ? "; server behind NAT" : "");
+                     app->client_nat ? _("; client NAT") : "",
+                     app->server_nat ? _("; server behind NAT") : "");
         break;
     case APP_OTHER:
-        stageio_done(ev, STAGE_APP, STATUS_FAIL, start, "another service answered: \"%.120s\"",
+        stageio_done(ev, STAGE_APP, STATUS_FAIL, start, _("another service answered: \"%.120s\""),
                      app->banner);
         break;
     case APP_SILENT:
         stageio_done(ev, STAGE_APP, STATUS_FAIL, start,
-                     "connected, no answer within %.0f ms (our bytes %s)", timeout_ms,
-                     !app->bytes_acked_known ? "unknown"
-                     : app->bytes_acked      ? "ACKed by the server's kernel"
-                                             : "not ACKed");
+                     !app->bytes_acked_known
+                         ? _("connected, no answer within %.0f ms (whether our bytes arrived is "
+                             "unknown)")
+                     : app->bytes_acked
+                         ? _("connected, no answer within %.0f ms (our bytes ACKed by the "
+                             "server's kernel)")
+                         : _("connected, no answer within %.0f ms (our bytes not ACKed)"),
+                     timeout_ms);
         break;
     default:
-        stageio_done(ev, STAGE_APP, STATUS_FAIL, start,
-                     "the server %s the connection before answering%s%.120s",
-                     app->outcome == APP_RESET ? "reset" : "closed", app->banner[0] ? ": " : "",
-                     app->banner);
+        summarise_end(ev, start);
     }
 }
 
@@ -179,7 +200,8 @@ void stage_app_run(struct evidence *ev, const struct probe_opts *o)
     int err;
     memset(app, 0, sizeof *app);
     if (ev->tcp.chosen < 0 || (size_t)ev->tcp.chosen >= ev->tcp.attempt_count) {
-        stageio_done(ev, STAGE_APP, STATUS_SKIP, start, "no open TCP connection to talk to");
+        stageio_done(ev, STAGE_APP, STATUS_SKIP, start, "%s",
+                     _("no open TCP connection to talk to"));
         return;
     }
     const struct ev_tcp_attempt *a = &ev->tcp.attempts[ev->tcp.chosen];
@@ -187,7 +209,7 @@ void stage_app_run(struct evidence *ev, const struct probe_opts *o)
     int n = hello_format_request(hello, sizeof hello, nonce);
     if (stageio_connect(&c, &a->target, o->port, 0, deadline, &err) < 0) {
         app->outcome = err == ETIMEDOUT ? APP_SILENT : err == ECONNREFUSED ? APP_RESET : APP_CLOSED;
-        stageio_done(ev, STAGE_APP, STATUS_FAIL, start, "cannot connect again to %s port %d: %s",
+        stageio_done(ev, STAGE_APP, STATUS_FAIL, start, _("cannot connect again to %s port %d: %s"),
                      a->target.address, o->port, strerror(err));
         return;
     }

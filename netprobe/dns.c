@@ -7,6 +7,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "common/i18n.h"
 #include "netprobe/reason.h"
 #include "netprobe/stageio.h"
 #include "netprobe/stages.h"
@@ -147,8 +148,8 @@ static bool literal(struct ev_dns *d, const char *host, int pref, const char **w
         return false;
     *why = NULL;
     if (hints_family(pref) != AF_UNSPEC && hints_family(pref) != family) {
-        *why = pref == 4 ? "-4 was given but HOST is an IPv6 address"
-                         : "-6 was given but HOST is an IPv4 address";
+        *why = pref == 4 ? _("-4 was given but HOST is an IPv6 address")
+                         : _("-6 was given but HOST is an IPv4 address");
         d->outcome = DNS_OTHER_FAILURE;
         snprintf(d->detail, sizeof d->detail, "%s", *why);
         return true;
@@ -175,7 +176,7 @@ static void resolve(struct ev_dns *d, const char *host, int pref, double timeout
     struct lookup *lk = lookup_start(host, hints_family(pref));
     if (lk == NULL) {
         d->outcome = DNS_OTHER_FAILURE;
-        snprintf(d->detail, sizeof d->detail, "cannot start the lookup: out of resources");
+        snprintf(d->detail, sizeof d->detail, "%s", _("cannot start the lookup: out of resources"));
         return;
     }
     bool done = lookup_wait(lk, timeout_ms);
@@ -183,7 +184,7 @@ static void resolve(struct ev_dns *d, const char *host, int pref, double timeout
     int rc = done ? lk->rc : 0;
     d->outcome = dns_classify(rc, !done, resolver_configured());
     if (!done)
-        snprintf(d->detail, sizeof d->detail, "no answer within %.0f ms", timeout_ms);
+        snprintf(d->detail, sizeof d->detail, _("no answer within %.0f ms"), timeout_ms);
     else if (rc == EAI_SYSTEM)
         snprintf(d->detail, sizeof d->detail, "%s", strerror(lk->sys_errno));
     else if (rc != 0)
@@ -217,12 +218,13 @@ void stage_dns_run(struct evidence *ev, const struct probe_opts *o)
         resolve(d, host, o->family, o->timeout_ms);
     list_addresses(d, list, sizeof list);
     if (d->outcome == DNS_LITERAL)
-        stageio_done(ev, STAGE_DNS, STATUS_PASS, start, "%s is an address: nothing to resolve",
+        stageio_done(ev, STAGE_DNS, STATUS_PASS, start, _("%s is an address: nothing to resolve"),
                      host);
     else if (d->outcome == DNS_OK && d->addr_count > 0)
-        stageio_done(ev, STAGE_DNS, STATUS_PASS, start, "%s -> %zu address%s: %s", host,
-                     d->addr_count, d->addr_count == 1 ? "" : "es", list);
+        stageio_done(ev, STAGE_DNS, STATUS_PASS, start,
+                     ngettext("%s -> %zu address: %s", "%s -> %zu addresses: %s", d->addr_count),
+                     host, d->addr_count, list);
     else
         stageio_done(ev, STAGE_DNS, STATUS_FAIL, start, "%s: %s (%s)", host,
-                     dns_outcome_name(d->outcome), d->detail[0] ? d->detail : "no addresses");
+                     dns_outcome_name(d->outcome), d->detail[0] ? d->detail : _("no addresses"));
 }

@@ -17,6 +17,7 @@
 #include <string.h>
 #include <sys/socket.h>
 
+#include "common/i18n.h"
 #include "netprobe/stageio.h"
 #include "netprobe/stages.h"
 
@@ -47,7 +48,7 @@ static int echo_open(struct stageio_conn *c, const struct ev_address *a, int por
         *why = strerror(err);
         return -1;
     }
-    *why = "no hello reply";
+    *why = _("no hello reply");
     if (n < 0 || stageio_send(c, req, (size_t)n, deadline) < 0)
         goto fail;
     for (int i = 0; i < 17; i++) { /* greeting lines, then the reply */
@@ -219,17 +220,25 @@ static void summarise(struct evidence *ev, double start, int failed, size_t want
         for (size_t i = 0; i < e->size_count; i++)
             worst = e->sizes[i].rtt_ms > worst ? e->sizes[i].rtt_ms : worst;
         stageio_done(ev, STAGE_ECHO, e->size_count ? STATUS_PASS : STATUS_WARN, start,
-                     "%zu sizes echoed byte for byte, largest %zu bytes, slowest %.1f ms%s",
+                     ngettext("%zu size echoed byte for byte, largest %zu bytes, slowest %.1f "
+                              "ms%s",
+                              "%zu sizes echoed byte for byte, largest %zu bytes, slowest %.1f "
+                              "ms%s",
+                              e->size_count),
                      e->size_count, e->size_count ? e->sizes[e->size_count - 1].size : 0, worst,
-                     e->size_count < want ? "; larger sizes skipped (server echo_max)" : "");
+                     e->size_count < want ? _("; larger sizes skipped (server echo_max)") : "");
         return;
     }
     const struct ev_echo_size *s = &e->sizes[failed];
     char retry[96] = "";
     if (e->mss_retry_run)
-        snprintf(retry, sizeof retry, "; with MSS %d: %s (path MSS %d, MTU %d)", e->mss_retry_mss,
-                 echo_outcome_name(e->mss_retry_outcome), e->path_mss, e->path_mtu);
-    stageio_done(ev, STAGE_ECHO, STATUS_FAIL, start, "%zu bytes: %s after %zu bytes back%s",
+        /* TRANSLATORS: a note; %s is an outcome code (ok, stalled...). */
+        snprintf(retry, sizeof retry, _("; with MSS %d: %s (path MSS %d, MTU %d)"),
+                 e->mss_retry_mss, echo_outcome_name(e->mss_retry_outcome), e->path_mss,
+                 e->path_mtu);
+    /* TRANSLATORS: SIZE bytes: OUTCOME (a code) after N bytes back, and an
+       optional note. */
+    stageio_done(ev, STAGE_ECHO, STATUS_FAIL, start, _("%zu bytes: %s after %zu bytes back%s"),
                  s->size, echo_outcome_name(s->outcome), s->bytes_back, retry);
 }
 
@@ -241,7 +250,7 @@ void stage_echo_run(struct evidence *ev, const struct probe_opts *o)
     const char *why;
     memset(e, 0, sizeof *e);
     if (ev->app.outcome != APP_CHATD || ev->tcp.chosen < 0) {
-        stageio_done(ev, STAGE_ECHO, STATUS_SKIP, start, "no chatd answered the hello");
+        stageio_done(ev, STAGE_ECHO, STATUS_SKIP, start, "%s", _("no chatd answered the hello"));
         return;
     }
     const struct ev_address *a = &ev->tcp.attempts[ev->tcp.chosen].target;
@@ -250,7 +259,7 @@ void stage_echo_run(struct evidence *ev, const struct probe_opts *o)
     size_t count =
         custom ? o->size_count : sizeof ECHO_DEFAULT_SIZES / sizeof ECHO_DEFAULT_SIZES[0];
     if (echo_open(&c, a, o->port, 0, start + o->timeout_ms, &why) < 0) {
-        stageio_done(ev, STAGE_ECHO, STATUS_FAIL, start, "cannot open the echo connection: %s",
+        stageio_done(ev, STAGE_ECHO, STATUS_FAIL, start, _("cannot open the echo connection: %s"),
                      why);
         return;
     }

@@ -20,6 +20,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "common/i18n.h"
 #include "netprobe/errqueue.h"
 #include "netprobe/reason.h"
 #include "netprobe/stageio.h"
@@ -224,15 +225,19 @@ static void summarise(struct evidence *ev, double start)
     const struct ev_icmp *ic = &ev->icmp;
     char err[128] = "";
     if (ic->error.seen)
-        snprintf(err, sizeof err, "; ICMP %s from %s", ic->error.name, ic->error.from);
+        /* TRANSLATORS: a note: the ICMP error code name, then the sender. */
+        snprintf(err, sizeof err, _("; ICMP %s from %s"), ic->error.name, ic->error.from);
     if (ic->received == 0)
         stageio_done(ev, STAGE_ICMP, STATUS_WARN, start,
-                     "no echo replies to %d requests (%s socket)%s: ICMP may be blocked; not fatal",
+                     /* TRANSLATORS: %s socket is "raw" or "dgram"; then an optional note. */
+                     _("no echo replies to %d requests (%s socket)%s: ICMP may be blocked; not "
+                       "fatal"),
                      ic->sent, ic->method, err);
     else
         stageio_done(ev, STAGE_ICMP, ic->received < ic->sent ? STATUS_WARN : STATUS_PASS, start,
-                     "%d/%d replies, rtt min/avg/max %.2f/%.2f/%.2f ms (%s socket)%s", ic->received,
-                     ic->sent, ic->rtt_min_ms, ic->rtt_avg_ms, ic->rtt_max_ms, ic->method, err);
+                     _("%d/%d replies, rtt min/avg/max %.2f/%.2f/%.2f ms (%s socket)%s"),
+                     ic->received, ic->sent, ic->rtt_min_ms, ic->rtt_avg_ms, ic->rtt_max_ms,
+                     ic->method, err);
 }
 
 void stage_icmp_run(struct evidence *ev, const struct probe_opts *o)
@@ -244,13 +249,13 @@ void stage_icmp_run(struct evidence *ev, const struct probe_opts *o)
     const struct ev_address *t = pick_target(ev, o->family);
     if (o->no_icmp || t == NULL) {
         stageio_done(ev, STAGE_ICMP, STATUS_SKIP, start, "%s",
-                     o->no_icmp ? "--no-icmp was given" : "no address to ping");
+                     o->no_icmp ? _("--no-icmp was given") : _("no address to ping"));
         return;
     }
     pg.family = t->family;
     if (stageio_sockaddr(t, 0, &pg.to, &pg.tolen) < 0 || pinger_open(&pg, ic) < 0) {
         stageio_done(ev, STAGE_ICMP, STATUS_SKIP, start,
-                     "cannot ping: needs root or your group in net.ipv4.ping_group_range (%s)",
+                     _("cannot ping: needs root or your group in net.ipv4.ping_group_range (%s)"),
                      strerror(errno));
         return;
     }

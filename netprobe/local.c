@@ -10,6 +10,7 @@
 #include <strings.h>
 #include <unistd.h>
 
+#include "common/i18n.h"
 #include "netprobe/addrclass.h"
 #include "netprobe/stageio.h"
 #include "netprobe/stages.h"
@@ -247,7 +248,7 @@ void stage_local_run(struct evidence *ev, const struct probe_opts *o)
     struct ev_local *l = &ev->local;
     char dmi[128];
     if (list_ifaces(l) < 0) {
-        stageio_done(ev, STAGE_LOCAL, STATUS_FAIL, start, "cannot list interfaces: %s",
+        stageio_done(ev, STAGE_LOCAL, STATUS_FAIL, start, _("cannot list interfaces: %s"),
                      strerror(errno));
         return;
     }
@@ -256,20 +257,29 @@ void stage_local_run(struct evidence *ev, const struct probe_opts *o)
     int err = pick_target(ev, o, &t) ? find_source(l, &t, o->port) : 0;
     read_dmi(dmi, sizeof dmi);
     local_hints(l, dmi);
-    const char *vbox = l->virtualbox_nat  ? "; VirtualBox NAT"
-                       : l->virtualbox_vm ? "; VirtualBox VM"
+    /* TRANSLATORS: a note appended to the local stage's summary. */
+    const char *vbox = l->virtualbox_nat  ? _("; VirtualBox NAT")
+                       : l->virtualbox_vm ? _("; VirtualBox VM")
                                           : "";
+    /* TRANSLATORS: shown as the gateway when there is no default gateway. */
+    const char *gateway = l->gateway[0] ? l->gateway : _("none");
     if (err != 0)
-        stageio_done(ev, STAGE_LOCAL, STATUS_WARN, start, "no route from here to %s: %s%s",
+        stageio_done(ev, STAGE_LOCAL, STATUS_WARN, start, _("no route from here to %s: %s%s"),
                      t.address, strerror(err), vbox);
     else if (l->source_address[0] != '\0')
         stageio_done(ev, STAGE_LOCAL, STATUS_PASS, start,
-                     "source %s (%s) on %s, MTU %d, gateway %s%s", l->source_address,
+                     /* TRANSLATORS: source ADDRESS (address class code) on
+                        INTERFACE, MTU, gateway, and an optional note. */
+                     _("source %s (%s) on %s, MTU %d, gateway %s%s"), l->source_address,
                      addr_class_name(l->source_class), iface_of(l, l->source_address),
-                     l->source_mtu, l->gateway[0] ? l->gateway : "none", vbox);
+                     l->source_mtu, gateway, vbox);
     else
         stageio_done(ev, STAGE_LOCAL, l->has_default_route ? STATUS_PASS : STATUS_WARN, start,
-                     "%zu addresses, gateway %s%s%s", l->iface_count,
-                     l->gateway[0] ? l->gateway : "none",
-                     l->has_default_route ? "" : ", no default route", vbox);
+                     l->has_default_route
+                         ? ngettext("%zu address, gateway %s%s", "%zu addresses, gateway %s%s",
+                                    l->iface_count)
+                         : ngettext("%zu address, gateway %s, no default route%s",
+                                    "%zu addresses, gateway %s, no default route%s",
+                                    l->iface_count),
+                     l->iface_count, gateway, vbox);
 }

@@ -17,6 +17,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "common/i18n.h"
 #include "netprobe/errqueue.h"
 #include "netprobe/reason.h"
 #include "netprobe/stageio.h"
@@ -163,8 +164,9 @@ static void describe(const struct ev_tcp *t, char *out, size_t cap)
         int n = snprintf(out + used, cap - used, "%s%s %s/%s", i ? "; " : "", a->target.address,
                          tcp_state_name(a->state), a->reason);
         if (n > 0 && a->state == TCP_STATE_FILTERED && a->syns_sent > 0 && (size_t)n < cap - used)
-            n += snprintf(out + used + n, cap - used - (size_t)n, " after %d SYN%s", a->syns_sent,
-                          a->syns_sent == 1 ? "" : "s");
+            n += snprintf(out + used + n, cap - used - (size_t)n,
+                          /* TRANSLATORS: appended to "ADDRESS filtered/no-response". */
+                          ngettext(" after %d SYN", " after %d SYNs", a->syns_sent), a->syns_sent);
         if (n < 0)
             break;
         used += (size_t)n;
@@ -182,8 +184,9 @@ static void summarise(struct evidence *ev, double start)
     enum stage_status st = open == t->attempt_count ? STATUS_PASS
                            : open > 0               ? STATUS_WARN
                                                     : STATUS_FAIL;
-    stageio_done(ev, STAGE_TCP, st, start, "port %d: %s (deadline %.0f ms)", ev->port, what,
-                 t->deadline_ms);
+    stageio_done(ev, STAGE_TCP, st, start,
+                 /* TRANSLATORS: %s lists "ADDRESS state/reason" codes; keep them. */
+                 _("port %d: %s (deadline %.0f ms)"), ev->port, what, t->deadline_ms);
 }
 
 void stage_tcp_run(struct evidence *ev, const struct probe_opts *o)
@@ -198,7 +201,7 @@ void stage_tcp_run(struct evidence *ev, const struct probe_opts *o)
         if (family_wanted(ev->dns.addrs[i].family, o->family))
             t->attempts[t->attempt_count++].target = ev->dns.addrs[i];
     if (t->attempt_count == 0) {
-        stageio_done(ev, STAGE_TCP, STATUS_SKIP, start, "no address to connect to");
+        stageio_done(ev, STAGE_TCP, STATUS_SKIP, start, "%s", _("no address to connect to"));
         return;
     }
     for (size_t i = 0; i < t->attempt_count; i++)
