@@ -44,6 +44,40 @@ static void outq_is_bounded_and_frees_when_flushed(void **state)
     close(sv[0]);
 }
 
+static void outq_keeps_byte_order_across_partial_sends_and_growth(void **state)
+{
+    (void)state;
+    /* A small socket buffer forces partial sends, so appends meet a queue
+     * with sent bytes at its front (compaction) and a full one (growth). */
+    int sv[2], small = 4096;
+    assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
+    assert_int_equal(setsockopt(sv[0], SOL_SOCKET, SO_SNDBUF, &small, sizeof small), 0);
+    struct outq q = {0};
+    static unsigned char got[200000];
+    size_t queued = 0, recvd = 0;
+    long long spins = 0;
+    while (recvd < sizeof got && spins++ < 10000000) {
+        unsigned char line[333];
+        size_t n = sizeof got - queued < sizeof line ? sizeof got - queued : sizeof line;
+        for (size_t i = 0; i < n; i++)
+            line[i] = (unsigned char)(queued + i);
+        if (n > 0 && outq_append(&q, line, n, 65536) == 0)
+            queued += n; /* else the queue is full: try again after reading */
+        assert_true(outq_flush(&q, sv[0]) >= 0);
+        size_t want = sizeof got - recvd < 200 ? sizeof got - recvd : 200; /* slow reader */
+        ssize_t r = recv(sv[1], got + recvd, want, MSG_DONTWAIT);
+        if (r > 0)
+            recvd += (size_t)r;
+    }
+    for (size_t i = 0; i < recvd; i++)
+        if (got[i] != (unsigned char)i)
+            fail_msg("byte %zu is %u, expected %u", i, got[i], (unsigned char)i);
+    assert_int_equal(recvd, sizeof got);
+    outq_free(&q);
+    close(sv[0]);
+    close(sv[1]);
+}
+
 struct flood_step {
     int64_t at_ms;
     int lines_wanted;
@@ -181,6 +215,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(outq_is_bounded_and_frees_when_flushed),
+        cmocka_unit_test(outq_keeps_byte_order_across_partial_sends_and_growth),
         cmocka_unit_test(flood_bucket_allows_burst_then_rate),
         cmocka_unit_test(names_are_unique_ignoring_case_and_table_grows),
         cmocka_unit_test(options_are_range_checked_and_quote_bad_values),
