@@ -155,6 +155,9 @@ install: all
 	    lang=$$(basename $$(dirname $$(dirname $$m))); \
 	    install -D -m 0644 $$m $(DESTDIR)$(PREFIX)/share/locale/$$lang/LC_MESSAGES/chat.mo; \
 	done
+	install -d $(DESTDIR)$(PREFIX)/share/man/man1 $(DESTDIR)$(PREFIX)/share/man/man8
+	install -m 0644 $(wildcard man/*.1) $(DESTDIR)$(PREFIX)/share/man/man1/
+	install -m 0644 $(wildcard man/*.8) $(DESTDIR)$(PREFIX)/share/man/man8/
 
 uninstall:
 	rm -f $(foreach p,$(PROGRAMS),$(DESTDIR)$(PREFIX)/bin/$(p)) $(DESTDIR)$(UNITDIR)/chatd.service

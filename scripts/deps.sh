@@ -23,6 +23,7 @@ packages=(
   python3-jsonschema # tests/scripts/netprobe_schema.sh validates netprobe reports
   python3           # the fault lab's helpers (tests/lab/*.py) and report checks
   gettext           # msgfmt, xgettext, msgmerge: the message catalogues (po/)
+  man-db            # tests/scripts/manpages.sh renders man/* with man -l (pulls groff-base)
 )
 
 missing=()
