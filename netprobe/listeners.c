@@ -10,6 +10,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "common/i18n.h"
+
 /* /proc/net/tcp on a busy server can be megabytes; past this we give up
  * rather than hold an unbounded buffer. */
 #define LISTENERS_FILE_MAX (64u * 1024 * 1024)
@@ -107,14 +109,14 @@ int listeners_parse(const char *text, int family, int port, struct listener_list
         len = p != NULL ? (size_t)(p - start) : strlen(start);
         lineno++;
         if (len >= sizeof line) {
-            snprintf(err, errcap, "line %d of the socket table is too long", lineno);
+            snprintf(err, errcap, _("line %d of the socket table is too long"), lineno);
             return -1;
         }
         memcpy(line, start, len);
         line[len] = '\0';
         int r = parse_line(line, family, port, &l);
         if (r < 0) {
-            snprintf(err, errcap, "line %d of the socket table is malformed: \"%.80s\"", lineno,
+            snprintf(err, errcap, _("line %d of the socket table is malformed: \"%.80s\""), lineno,
                      line);
             return -1;
         }
@@ -245,7 +247,7 @@ int listeners_read(const char *proc, int port, struct listener_list *out, char *
         if (text == NULL) {
             if (errno == ENOENT && tables[i].optional)
                 continue;
-            snprintf(err, errcap, "cannot read %s: %s", path, strerror(errno));
+            snprintf(err, errcap, _("cannot read %s: %s"), path, strerror(errno));
             return -1;
         }
         int r = listeners_parse(text, tables[i].family, port, out, err, errcap);

@@ -10,6 +10,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "common/i18n.h"
+
 static const char *const VERDICT_CODES[SERVER_VERDICT_COUNT] = {
     [SERVER_BIND_ADDRESS_UNAVAILABLE] = "bind_address_unavailable",
     [SERVER_NOT_LISTENING] = "local_not_listening",
@@ -209,10 +211,13 @@ void server_check_collect(const struct server_opts *o, struct server_evidence *e
 
 static void listener_sentence(const struct listener *l, int port, char *out, size_t cap)
 {
-    char who[64] = "an unknown process (run as root to see it)";
+    char who[64];
+    snprintf(who, sizeof who, "%s", _("an unknown process (run as root to see it)"));
     if (l->pid > 0)
         snprintf(who, sizeof who, "%s (pid %d)", l->comm[0] ? l->comm : "?", l->pid);
-    snprintf(out, cap, "%s listens on %s port %d (%s)", who, l->address, port,
+    /* TRANSLATORS: PROCESS listens on ADDRESS port N (bind code: any,
+       loopback or specific). */
+    snprintf(out, cap, _("%s listens on %s port %d (%s)"), who, l->address, port,
              listeners_bind_name(l->bind));
 }
 
@@ -224,9 +229,9 @@ static cJSON *sentences(const struct server_evidence *ev)
     if (a == NULL)
         return NULL;
     if (!ev->listeners_ok)
-        snprintf(s, sizeof s, "could not list sockets: %s", ev->listeners_error);
+        snprintf(s, sizeof s, _("could not list sockets: %s"), ev->listeners_error);
     else if (ev->listeners.count == 0)
-        snprintf(s, sizeof s, "nothing listens on TCP port %d", ev->port);
+        snprintf(s, sizeof s, _("nothing listens on TCP port %d"), ev->port);
     else
         listener_sentence(&ev->listeners.items[0], ev->port, s, sizeof s);
     cJSON_AddItemToArray(a, cJSON_CreateString(s));
@@ -237,21 +242,23 @@ static cJSON *sentences(const struct server_evidence *ev)
     for (size_t i = 0; i < ev->test_count; i++) {
         if (ev->tests[i].ok)
             continue;
-        snprintf(s, sizeof s, "a test connection to %s port %d failed: %s", ev->tests[i].address,
+        snprintf(s, sizeof s, _("a test connection to %s port %d failed: %s"), ev->tests[i].address,
                  ev->port, strerror(ev->tests[i].err));
         cJSON_AddItemToArray(a, cJSON_CreateString(s));
     }
     if (ev->firewall_checked && ev->fw.hit_count > 0 && ev->fw.hits[0].action != HOSTFW_ACCEPT) {
         const struct hostfw_hit *h = &ev->fw.hits[0];
-        snprintf(s, sizeof s, "%s: chain %s%s%s %s, %s for TCP port %d%s", ev->fw.source, h->family,
-                 h->family[0] ? " " : "", h->table, h->chain, h->detail, ev->port,
-                 h->conditional ? " (for some sources only)" : "");
+        /* TRANSLATORS: TOOL: chain [FAMILY] TABLE CHAIN, RULE (e.g. "drop") for
+           TCP port N, and an optional note. */
+        snprintf(s, sizeof s, _("%s: chain %s%s%s %s, %s for TCP port %d%s"), ev->fw.source,
+                 h->family, h->family[0] ? " " : "", h->table, h->chain, h->detail, ev->port,
+                 h->conditional ? _(" (for some sources only)") : "");
         cJSON_AddItemToArray(a, cJSON_CreateString(s));
     }
     if (ev->public_addr[0] != '\0' && !ev->public_is_local) {
         snprintf(s, sizeof s,
-                 "%s is not an address of this machine (on EC2 the public IPv4 address is "
-                 "1:1 NAT and never on an interface): bind 0.0.0.0 instead",
+                 _("%s is not an address of this machine (on EC2 the public IPv4 address is "
+                   "1:1 NAT and never on an interface): bind 0.0.0.0 instead"),
                  ev->public_addr);
         cJSON_AddItemToArray(a, cJSON_CreateString(s));
     }
@@ -296,9 +303,11 @@ static void check_listeners(cJSON *checks, const struct server_evidence *ev)
     cJSON_AddNumberToObject(e, "not_listed", (double)ev->listeners.dropped);
     if (!ev->listeners_ok)
         cJSON_AddStringToObject(e, "error", ev->listeners_error);
-    snprintf(summary, sizeof summary, "%zu listening socket%s on TCP port %d, %zu on every address",
-             ev->listeners.count, ev->listeners.count == 1 ? "" : "s", ev->port,
-             count_bind(ev, LISTEN_BIND_ANY));
+    snprintf(summary, sizeof summary,
+             ngettext("%zu listening socket on TCP port %d, %zu on every address",
+                      "%zu listening sockets on TCP port %d, %zu on every address",
+                      ev->listeners.count),
+             ev->listeners.count, ev->port, count_bind(ev, LISTEN_BIND_ANY));
     add_check(checks, "listeners",
               ev->listeners.count == 0              ? "fail"
               : count_bind(ev, LISTEN_BIND_ANY) > 0 ? "pass"
@@ -322,7 +331,10 @@ static void check_connect(cJSON *checks, const struct server_evidence *ev)
             cJSON_AddStringToObject(j, "error", strerror(t->err));
         cJSON_AddItemToArray(arr, j);
     }
-    snprintf(summary, sizeof summary, "%zu of %zu test connections completed", ok, ev->test_count);
+    snprintf(summary, sizeof summary,
+             ngettext("%zu of %zu test connection completed",
+                      "%zu of %zu test connections completed", ev->test_count),
+             ok, ev->test_count);
     add_check(checks, "connect",
               ev->test_count == 0    ? "skip"
               : ok == ev->test_count ? "pass"
@@ -335,21 +347,23 @@ static void check_firewall(cJSON *checks, const struct server_evidence *ev)
     char summary[300];
     const char *status;
     if (!ev->firewall_checked) {
-        add_check(checks, "host_firewall", "skip", "not checked", NULL);
+        add_check(checks, "host_firewall", "skip", _("not checked"), NULL);
         return;
     }
     if (!ev->fw.available) {
-        snprintf(summary, sizeof summary, "could not read the firewall rules: %s", ev->fw.reason);
+        snprintf(summary, sizeof summary, _("could not read the firewall rules: %s"),
+                 ev->fw.reason);
         status = "skip";
     } else if (ev->fw.blocks) {
-        snprintf(summary, sizeof summary, "the host firewall drops or rejects TCP port %d",
+        snprintf(summary, sizeof summary, _("the host firewall drops or rejects TCP port %d"),
                  ev->port);
         status = "fail";
     } else if (ev->fw.may_block) {
-        snprintf(summary, sizeof summary, "rules drop TCP port %d for some sources", ev->port);
+        snprintf(summary, sizeof summary, _("rules drop TCP port %d for some sources"), ev->port);
         status = "warn";
     } else {
-        snprintf(summary, sizeof summary, "%s: nothing drops TCP port %d", ev->fw.source, ev->port);
+        snprintf(summary, sizeof summary, _("%s: nothing drops TCP port %d"), ev->fw.source,
+                 ev->port);
         status = "pass";
     }
     add_check(checks, "host_firewall", status, summary, hostfw_to_json(&ev->fw));
@@ -360,15 +374,17 @@ static void check_public(cJSON *checks, const struct server_evidence *ev)
     char summary[200];
     cJSON *e;
     if (ev->public_addr[0] == '\0') {
-        add_check(checks, "public_address", "skip", "--public not given", NULL);
+        add_check(checks, "public_address", "skip", _("--public not given"), NULL);
         return;
     }
     e = cJSON_CreateObject();
     cJSON_AddStringToObject(e, "address", ev->public_addr);
     cJSON_AddBoolToObject(e, "on_interface", ev->public_is_local);
-    snprintf(summary, sizeof summary, "%s is %san address of this machine%s", ev->public_addr,
-             ev->public_is_local ? "" : "not ",
-             ev->public_is_local ? "" : " (1:1 NAT, as on EC2: bind 0.0.0.0)");
+    snprintf(summary, sizeof summary,
+             ev->public_is_local ? _("%s is an address of this machine")
+                                 : _("%s is not an address of this machine (1:1 NAT, as on EC2: "
+                                     "bind 0.0.0.0)"),
+             ev->public_addr);
     add_check(checks, "public_address", ev->public_is_local ? "pass" : "warn", summary, e);
 }
 

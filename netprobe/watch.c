@@ -7,6 +7,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "common/i18n.h"
 #include "netprobe/capture.h"
 
 void watch_table_init(struct watch_table *t, int port)
@@ -54,19 +55,20 @@ void watch_account(struct watch_table *t, const struct pp_packet *pk)
     }
 }
 
-/* What each outcome means for the student, in the order they are tried. */
+/* What each outcome means for the student, in the order they are tried.
+ * The outcome is a code; the meaning is N_() and translated when written. */
 static const struct {
     const char *outcome;
     const char *meaning;
 } OUTCOMES[] = {
-    {"answered", "its SYNs arrived and this machine answered: the path and the listener work"},
-    {"refused", "its SYNs arrived and this machine answered with a reset: nothing listens on the "
-                "port"},
-    {"reached_not_answered", "its SYNs arrived but nothing answered: the host firewall drops "
-                             "them (see netprobe --local)"},
-    {"reached", "only packets of an older connection arrived"},
-    {"never_reached", "no packet from it arrived: the security group, network ACL or the "
-                      "client's network drops it before this machine"},
+    {"answered", N_("its SYNs arrived and this machine answered: the path and the listener work")},
+    {"refused", N_("its SYNs arrived and this machine answered with a reset: nothing listens on "
+                   "the port")},
+    {"reached_not_answered", N_("its SYNs arrived but nothing answered: the host firewall drops "
+                                "them (see netprobe --local)")},
+    {"reached", N_("only packets of an older connection arrived")},
+    {"never_reached", N_("no packet from it arrived: the security group, network ACL or the "
+                         "client's network drops it before this machine")},
 };
 
 static size_t outcome_index(const struct watch_source *s)
@@ -163,7 +165,7 @@ static cJSON *source_json(const struct watch_source *s)
     cJSON_AddNumberToObject(j, "resets_sent", s->resets_sent);
     cJSON_AddNumberToObject(j, "bytes_received", (double)s->bytes_received);
     cJSON_AddStringToObject(j, "outcome", OUTCOMES[k].outcome);
-    cJSON_AddStringToObject(j, "meaning", OUTCOMES[k].meaning);
+    cJSON_AddStringToObject(j, "meaning", _(OUTCOMES[k].meaning));
     return j;
 }
 
@@ -191,12 +193,14 @@ cJSON *watch_to_json(const struct watch_table *t, const struct watch_opts *o, bo
     cJSON_AddNumberToObject(j, "sources_not_listed", (double)t->dropped);
     if (t->count == 0)
         snprintf(summary, sizeof summary,
-                 "no packet for TCP port %d arrived: connection attempts never reached this "
-                 "machine (look at the security group and network ACL)",
+                 _("no packet for TCP port %d arrived: connection attempts never reached this "
+                   "machine (look at the security group and network ACL)"),
                  t->port);
     else
-        snprintf(summary, sizeof summary, "%zu source%s sent packets to TCP port %d", t->count,
-                 t->count == 1 ? "" : "s", t->port);
+        snprintf(summary, sizeof summary,
+                 ngettext("%zu source sent packets to TCP port %d",
+                          "%zu sources sent packets to TCP port %d", t->count),
+                 t->count, t->port);
     cJSON_AddStringToObject(j, "summary", summary);
     if (o->expect_from == NULL) {
         cJSON_AddNullToObject(j, "expected_source");
@@ -208,7 +212,7 @@ cJSON *watch_to_json(const struct watch_table *t, const struct watch_opts *o, bo
     if (e != NULL) {
         cJSON_AddStringToObject(e, "address", o->expect_from);
         cJSON_AddStringToObject(e, "outcome", OUTCOMES[k].outcome);
-        cJSON_AddStringToObject(e, "meaning", OUTCOMES[k].meaning);
+        cJSON_AddStringToObject(e, "meaning", _(OUTCOMES[k].meaning));
     }
     return j;
 }
