@@ -7,6 +7,7 @@
  * Exit status: 0 verdict ok, 1 a fault was found, 2 usage error,
  * 3 netprobe itself failed.
  */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <getopt.h>
 #include <math.h>
@@ -137,6 +138,20 @@ static void parse_family(struct cli *c, int family)
     c->probe.family = family;
 }
 
+/* -4 with an IPv6 literal (or -6 with IPv4) can never connect: say so
+ * now instead of blaming the name. */
+static void check_family(struct cli *c)
+{
+    unsigned char buf[sizeof(struct in6_addr)];
+    const char *h = c->probe.host;
+    if (h == NULL || c->probe.family == 0)
+        return;
+    bool v4 = inet_pton(AF_INET, h, buf) == 1, v6 = inet_pton(AF_INET6, h, buf) == 1;
+    if ((c->probe.family == 4 && v6) || (c->probe.family == 6 && v4))
+        usage_error(c, "-%d was given but \"%s\" is an IPv%d address: drop -%d", c->probe.family, h,
+                    v4 ? 4 : 6, c->probe.family);
+}
+
 static const struct option long_options[] = {
     {"json", required_argument, NULL, 'j'},
     {"timeout", required_argument, NULL, 't'},
@@ -214,6 +229,7 @@ static void cli_parse(struct cli *c, int argc, char *argv[])
         c->probe.host = argv[optind];
     if (left >= 2)
         parse_port(c, argv[optind + 1]);
+    check_family(c);
 }
 
 /* ---- One run -------------------------------------------------------------- */

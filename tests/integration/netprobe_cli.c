@@ -312,6 +312,8 @@ static const struct usage_case usage_cases[] = {
     {{"--sizes", "0", "127.0.0.1", NULL}, "invalid --sizes \"0\""},
     {{"--sizes", "2000000", "127.0.0.1", NULL}, "invalid --sizes \"2000000\""},
     {{"-4", "-6", "127.0.0.1", NULL}, "-4 and -6"},
+    {{"-6", "127.0.0.1", NULL}, "is an IPv4 address"},
+    {{"-4", "::1", NULL}, "is an IPv6 address"},
     {{"--frobnicate", "127.0.0.1", NULL}, "unknown option --frobnicate"},
     {{"127.0.0.1", "--timeout", NULL}, "needs a value"},
 };
