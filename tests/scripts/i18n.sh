@@ -1,0 +1,166 @@
+#!/usr/bin/env bash
+# Messages in Spanish and English.
+#
+# 1. The catalogue: a template freshly extracted from the sources (the same
+#    xgettext call as `make po`) merged into po/es.po must leave no message
+#    untranslated or fuzzy, so no English creeps into a Spanish run
+#    unnoticed; msgfmt --check must accept po/es.po (formats match).
+# 2. The programs on loopback: with LANG=es_ES.UTF-8 (no es_* locale needs
+#    to be installed) chat, chatd and netprobe speak Spanish, and with
+#    LANG=C.UTF-8 or netprobe --lang en they speak English.  Codes (verdict
+#    codes, protocol kinds, JSON member names) stay English in both.
+#
+# Everything runs on 127.0.0.1; the chatd we start is killed at the end.
+set -u
+cd "$(dirname "$0")/../.." || exit 3
+: "${BIN_DIR:?BIN_DIR must name the directory with chatd, chat and netprobe}"
+
+pass=0 fail=0
+ok() { pass=$((pass + 1)); echo "ok: $*"; }
+bad() { fail=$((fail + 1)); echo "FAIL: $*"; }
+
+tmp=$(mktemp -d /tmp/i18n-test.XXXXXX)
+server=""
+cleanup() {
+  if [ -n "$server" ]; then kill "$server" 2>/dev/null; wait "$server" 2>/dev/null; fi
+  rm -rf "$tmp"
+}
+trap cleanup EXIT INT TERM
+
+# ---- 1. The catalogue -------------------------------------------------
+
+check_catalogue() {
+  local srcs pot="$tmp/chat.pot" merged="$tmp/es.po" n
+  # The same sources and keywords as the Makefile's po target.
+  srcs=$(ls common/*.c chatd/*.c chat/*.c netprobe/*.c 2>/dev/null | sort)
+  # shellcheck disable=SC2086
+  if ! xgettext --from-code=UTF-8 --keyword=_ --keyword=N_ --add-comments=TRANSLATORS \
+      --package-name=chat --msgid-bugs-address= -o "$pot" $srcs 2>"$tmp/xgettext.err"; then
+    bad "xgettext could not extract the messages: $(cat "$tmp/xgettext.err")"
+    return
+  fi
+  if msgfmt --check -o /dev/null po/es.po 2>"$tmp/msgfmt.err"; then
+    ok "msgfmt --check accepts po/es.po"
+  else
+    bad "msgfmt --check rejects po/es.po: $(cat "$tmp/msgfmt.err")"
+  fi
+  if ! msgmerge --quiet -o "$merged" po/es.po "$pot" 2>"$tmp/msgmerge.err"; then
+    bad "msgmerge failed: $(cat "$tmp/msgmerge.err")"
+    return
+  fi
+  n=$(grep -c '^msgid ' "$pot")
+  msgattrib --untranslated --no-obsolete "$merged" >"$tmp/untranslated.po"
+  msgattrib --only-fuzzy --no-obsolete "$merged" >"$tmp/fuzzy.po"
+  if [ -s "$tmp/untranslated.po" ] || [ -s "$tmp/fuzzy.po" ]; then
+    bad "messages without a Spanish translation (run make po, then translate them in po/es.po):"
+    # Each one's place in the sources and its msgid (all its lines).
+    awk '/^#: /{print; next} /^msgid /{on=1} /^msgstr/{on=0} on' \
+      "$tmp/untranslated.po" "$tmp/fuzzy.po" | grep -v '^msgid ""$' | sed 's/^/    /'
+  else
+    ok "all $((n - 1)) messages in the sources have a Spanish translation, none fuzzy"
+  fi
+}
+
+if ! command -v xgettext >/dev/null || ! command -v msgmerge >/dev/null; then
+  echo "i18n: skipped the catalogue check: gettext (xgettext, msgmerge) is not installed (scripts/deps.sh installs it)"
+else
+  check_catalogue
+fi
+
+# ---- 2. The programs ---------------------------------------------------
+
+# es CMD...: runs CMD with the environment asking for Spanish, the way a
+# student's shell does (LANG only; LC_ALL and LANGUAGE would override it).
+es() { env -u LC_ALL -u LC_MESSAGES -u LANGUAGE LANG=es_ES.UTF-8 "$@"; }
+en() { env -u LC_ALL -u LC_MESSAGES -u LANGUAGE LANG=C.UTF-8 "$@"; }
+
+# expect NAME FILE PATTERN: FILE must contain the fixed string PATTERN.
+expect() {
+  if grep -qF -- "$3" "$2"; then ok "$1"; else bad "$1: no \"$3\" in: $(head -c 600 "$2")"; fi
+}
+# refuse NAME FILE PATTERN: FILE must not contain PATTERN.
+refuse() {
+  if grep -qF -- "$3" "$2"; then bad "$1: unexpected \"$3\" in: $(head -c 600 "$2")"; else ok "$1"; fi
+}
+
+# A TCP port on loopback with nothing listening (bound, then closed).
+closed=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+
+# chat: usage and a refused connection.
+es "$BIN_DIR/chat" --help >"$tmp/chat_help_es" 2>&1
+expect "chat --help in Spanish" "$tmp/chat_help_es" "uso: chat [OPCIONES]"
+es "$BIN_DIR/chat" --timeout 3 127.0.0.1 "$closed" </dev/null >"$tmp/chat_refused_es" 2>&1
+expect "chat explains a refused connection in Spanish" "$tmp/chat_refused_es" \
+  "no se puede conectar a 127.0.0.1 puerto $closed: conexión rechazada"
+expect "the command to run stays a command" "$tmp/chat_refused_es" "netprobe 127.0.0.1 $closed"
+en "$BIN_DIR/chat" --timeout 3 127.0.0.1 "$closed" </dev/null >"$tmp/chat_refused_en" 2>&1
+expect "chat explains a refused connection in English" "$tmp/chat_refused_en" \
+  "cannot connect to 127.0.0.1 port $closed: connection refused"
+es "$BIN_DIR/chat" --timeout x >"$tmp/chat_usage_es" 2>&1
+expect "chat's option errors are in Spanish" "$tmp/chat_usage_es" "--timeout \"x\" no es válido"
+
+# chatd in Spanish, on loopback.  Its log lines are for people, so they are
+# Spanish too; the port is the number at the end of the first line.
+es "$BIN_DIR/chatd" --bind 127.0.0.1 --port 0 2>"$tmp/chatd.log" &
+server=$!
+port=""
+for _ in $(seq 50); do
+  port=$(sed -n '1s/.*127\.0\.0\.1[^0-9]*\([0-9][0-9]*\)$/\1/p' "$tmp/chatd.log")
+  [ -n "$port" ] && break
+  sleep 0.1
+done
+if [ -z "$port" ]; then
+  bad "chatd did not start: $(cat "$tmp/chatd.log")"
+  echo "i18n: $pass passed, $fail failed"
+  exit 1
+fi
+
+# netprobe against that chatd, in Spanish (the environment), in English
+# (--lang en), and in Spanish again by --lang es over an English
+# environment.  The verdict code stays "ok" in every language.
+if ! "$BIN_DIR/netprobe" --help 2>&1 | grep -q -- '--lang'; then
+  echo "i18n: skipped netprobe's language checks: this netprobe has no --lang option yet"
+else
+  es "$BIN_DIR/netprobe" --no-icmp --json "$tmp/np_es.json" 127.0.0.1 "$port" >"$tmp/np_es" 2>&1
+  expect "netprobe's verdict summary in Spanish" "$tmp/np_es" "chatd respondió en el puerto $port"
+  expect "netprobe's stage lines in Spanish" "$tmp/np_es" "es una dirección: no hay nada que resolver"
+  expect "netprobe's guide link points at the Spanish guide" "$tmp/np_es" \
+    "docs/troubleshooting.es.md#ok"
+  refuse "no English summary in a Spanish run" "$tmp/np_es" "the network, the firewalls"
+  es "$BIN_DIR/netprobe" --lang en --no-icmp 127.0.0.1 "$port" >"$tmp/np_en" 2>&1
+  expect "netprobe --lang en overrides a Spanish environment" "$tmp/np_en" \
+    "chatd answered on port $port"
+  expect "the English guide link" "$tmp/np_en" "docs/troubleshooting.md#ok"
+  en "$BIN_DIR/netprobe" --lang es --no-icmp 127.0.0.1 "$port" >"$tmp/np_lang_es" 2>&1
+  expect "netprobe --lang es overrides an English environment" "$tmp/np_lang_es" \
+    "chatd respondió en el puerto $port"
+  if python3 - "$tmp/np_es.json" >"$tmp/np_json" 2>&1 <<'EOF'; then
+import json, sys
+r = json.load(open(sys.argv[1]))
+assert r.get("language") == "es", "language is %r" % r.get("language")
+v = r["verdict"]
+assert v["code"] == "ok", "verdict code %r" % v["code"]
+assert v["doc"] == "docs/troubleshooting.es.md#ok", "doc %r" % v["doc"]
+assert "respondió" in v["summary"], "summary %r" % v["summary"]
+EOF
+    ok "the JSON report records language es, keeps the code ok, links the Spanish guide"
+  else
+    bad "the Spanish JSON report: $(cat "$tmp/np_json")"
+  fi
+  "$BIN_DIR/netprobe" --lang fr 127.0.0.1 "$port" >"$tmp/np_bad" 2>&1
+  rc=$?
+  if [ $rc -eq 2 ] && grep -qF -- "--lang" "$tmp/np_bad"; then
+    ok "netprobe --lang fr is a usage error (exit 2) naming --lang"
+  else
+    bad "netprobe --lang fr: exit $rc: $(cat "$tmp/np_bad")"
+  fi
+fi
+
+# A chat session through a pipe, in Spanish, against the Spanish chatd.
+# The protocol's kind words stay English (--raw shows them unchanged).
+printf 'hola a todos\n' | es "$BIN_DIR/chat" --name ana 127.0.0.1 "$port" >"$tmp/chat_es" 2>&1
+printf 'hola\n' | es "$BIN_DIR/chat" --raw --name beto 127.0.0.1 "$port" >"$tmp/chat_raw" 2>&1
+expect "protocol kinds stay English on the wire" "$tmp/chat_raw" "NOTICE welcome"
+
+echo "i18n: $pass passed, $fail failed"
+[ "$fail" -eq 0 ]
