@@ -11,8 +11,10 @@
 #include <errno.h>
 #include <getopt.h>
 #include <math.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -242,25 +244,47 @@ struct run {
     struct output out;
     char started_at[REPORT_TIME_MAX];
     char *command;
+    /* For an interrupted run: the stages finished so far, copied when each
+     * finishes (ev itself is being written by the stages). */
+    pthread_mutex_t lock; /* guards reached, redact and the output */
+    struct evidence reached;
+    sigset_t stop_signals;
+};
+
+/* Where each stage keeps its evidence inside struct evidence. */
+static const struct {
+    size_t offset, size;
+} stage_sections[STAGE_COUNT] = {
+    [STAGE_LOCAL] = {offsetof(struct evidence, local), sizeof(struct ev_local)},
+    [STAGE_DNS] = {offsetof(struct evidence, dns), sizeof(struct ev_dns)},
+    [STAGE_ICMP] = {offsetof(struct evidence, icmp), sizeof(struct ev_icmp)},
+    [STAGE_TCP] = {offsetof(struct evidence, tcp), sizeof(struct ev_tcp)},
+    [STAGE_APP] = {offsetof(struct evidence, app), sizeof(struct ev_app)},
+    [STAGE_ECHO] = {offsetof(struct evidence, echo), sizeof(struct ev_echo)},
 };
 
 static void on_stage(const struct evidence *ev, enum stage_id id, void *arg)
 {
     struct run *r = arg;
+    pthread_mutex_lock(&r->lock);
+    r->reached.stages[id] = ev->stages[id];
+    memcpy((char *)&r->reached + stage_sections[id].offset,
+           (const char *)ev + stage_sections[id].offset, stage_sections[id].size);
     /* The local stage found the secrets; every later line needs them. */
     if (id == STAGE_LOCAL && r->cli->redact)
         redact_init(&r->redact, ev);
     output_stage(&r->out, ev, id);
+    pthread_mutex_unlock(&r->lock);
 }
 
-/* Writes the report if one was asked for; error is NULL after a verdict.
- * Returns status, or EXIT_FAILED if the report could not be written. */
-static int write_report(struct run *r, const char *error, int status)
+/* Writes the report of ev if one was asked for; error is NULL after a
+ * verdict.  Returns status, or EXIT_FAILED if it could not be written. */
+static int write_report(struct run *r, const struct evidence *ev, const char *error, int status)
 {
     if (r->cli->json_path == NULL)
         return status;
     struct report_input in = {
-        .ev = &r->ev,
+        .ev = ev,
         .verdict = error == NULL ? &r->verdict : NULL,
         .command = r->command != NULL ? r->command : "netprobe",
         .started_at = r->started_at,
@@ -286,7 +310,7 @@ static int fail_usage(struct run *r)
 {
     errorf("%s", r->cli->error);
     fprintf(stderr, "Try 'netprobe --help' for the options.\n");
-    return write_report(r, r->cli->error, EXIT_USAGE);
+    return write_report(r, &r->ev, r->cli->error, EXIT_USAGE);
 }
 
 /* An unwritable --json path is found before the probe, not after it.
@@ -310,7 +334,12 @@ static int probe_and_report(struct run *r)
     if (check_report_path(c->json_path) < 0)
         return EXIT_FAILED;
     evidence_init(&r->ev, c->probe.host, c->probe.port);
+    r->reached = r->ev;
+    r->reached.timeout_ms = c->probe.timeout_ms;
     probe_run(&r->ev, &c->probe, on_stage, r);
+    /* From here an interrupt waits for the real report; the process ends
+     * holding the lock, so the interrupt's report never replaces it. */
+    pthread_mutex_lock(&r->lock);
     if (c->redact)
         redact_init(&r->redact, &r->ev); /* now with what later stages saw */
     verdict_decide(&r->ev, &r->verdict);
@@ -318,13 +347,45 @@ static int probe_and_report(struct run *r)
         const char *why = "netprobe has no verdict for what the stages saw; attach the JSON "
                           "report (--json FILE) to a bug report";
         errorf("%s", why);
-        return write_report(r, why, EXIT_FAILED);
+        return write_report(r, &r->ev, why, EXIT_FAILED);
     }
-    int status = write_report(r, NULL, verdict_exit_status(r->verdict.code));
+    int status = write_report(r, &r->ev, NULL, verdict_exit_status(r->verdict.code));
     bool to_stdout = c->json_path != NULL && strcmp(c->json_path, "-") == 0;
     if (!to_stdout)
         output_verdict(&r->out, &r->ev, &r->verdict, status == EXIT_FAILED ? NULL : c->json_path);
     return status;
+}
+
+/* Ctrl-C or SIGTERM during the probe still leaves a report: the stages
+ * finished so far, with an error member.  Runs in its own thread
+ * (sigwait), so it may take locks and write files. */
+static void *stop_thread(void *arg)
+{
+    struct run *r = arg;
+    int sig;
+    if (sigwait(&r->stop_signals, &sig) != 0)
+        return NULL;
+    pthread_mutex_lock(&r->lock);
+    char why[128];
+    snprintf(why, sizeof why, "interrupted by %s before the verdict; run netprobe again",
+             sig == SIGINT ? "Ctrl-C (SIGINT)" : "SIGTERM");
+    fflush(stdout);
+    errorf("%s", why);
+    _exit(write_report(r, &r->reached, why, EXIT_FAILED));
+}
+
+/* Blocks SIGINT and SIGTERM in every thread but the one that waits for
+ * them.  Best effort: without it an interrupt simply ends netprobe. */
+static void stop_signals_start(struct run *r)
+{
+    pthread_t t;
+    sigemptyset(&r->stop_signals);
+    sigaddset(&r->stop_signals, SIGINT);
+    sigaddset(&r->stop_signals, SIGTERM);
+    if (pthread_sigmask(SIG_BLOCK, &r->stop_signals, NULL) != 0)
+        return;
+    if (pthread_create(&t, NULL, stop_thread, r) != 0 || pthread_detach(t) != 0)
+        pthread_sigmask(SIG_UNBLOCK, &r->stop_signals, NULL);
 }
 
 static bool want_color(void)
@@ -362,6 +423,8 @@ int main(int argc, char *argv[])
         run.ev.timeout_ms = cli.probe.timeout_ms;
         status = fail_usage(&run);
     } else {
+        pthread_mutex_init(&run.lock, NULL);
+        stop_signals_start(&run);
         status = probe_and_report(&run);
     }
     free(run.command);

@@ -12,6 +12,9 @@
 
 #include <cjson/cJSON.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/wait.h>
 #include <netinet/in.h>
 #include <poll.h>
 #include <pthread.h>
@@ -429,6 +432,56 @@ static void quiet_prints_only_the_verdict(void **state)
     done();
 }
 
+/* Ctrl-C during a stage still leaves a valid report with an error. */
+static void interrupted_run_still_writes_a_report(void **state)
+{
+    (void)state;
+    struct fake f;
+    char path[] = "/tmp/netprobe-cli-XXXXXX", port[16];
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    close(fd);
+    assert_int_equal(fake_start(&f, FAKE_SILENT), 0);
+    snprintf(port, sizeof port, "%d", f.port);
+    pid_t pid = fork();
+    if (pid == 0) {
+        int null = open("/dev/null", O_WRONLY);
+        dup2(null, 1);
+        dup2(null, 2);
+        execl(harness_bin("netprobe"), "netprobe", "--json", path, "--timeout", "10", "127.0.0.1",
+              port, (char *)NULL);
+        _exit(127);
+    }
+    usleep(500 * 1000); /* well into the 10 s wait of the app stage */
+    kill(pid, SIGINT);
+    int status = -1;
+    for (long long end = harness_now_ms() + 5000; harness_now_ms() < end; usleep(10 * 1000))
+        if (waitpid(pid, &status, WNOHANG) == pid)
+            break;
+    if (!WIFEXITED(status)) {
+        kill(pid, SIGKILL);
+        waitpid(pid, NULL, 0);
+    }
+    fake_stop(&f);
+    FILE *in = fopen(path, "r");
+    static char text[OUT_MAX];
+    size_t len = in != NULL ? fread(text, 1, sizeof text - 1, in) : 0;
+    text[len] = '\0';
+    if (in != NULL)
+        fclose(in);
+    unlink(path);
+    assert_true(WIFEXITED(status));
+    assert_int_equal(WEXITSTATUS(status), 3);
+    cJSON *doc = cJSON_Parse(text);
+    assert_non_null(doc);
+    const char *error = member_string(doc, "error", NULL);
+    assert_non_null(error);
+    assert_non_null(strstr(error, "interrupted"));
+    assert_true(cJSON_IsNull(cJSON_GetObjectItem(doc, "verdict")));
+    assert_true(cJSON_GetArraySize(cJSON_GetObjectItem(doc, "stages")) >= 2);
+    cJSON_Delete(doc);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -442,6 +495,7 @@ int main(void)
         cmocka_unit_test(help_and_version_exit_0),
         cmocka_unit_test(redact_hides_this_host_name),
         cmocka_unit_test(quiet_prints_only_the_verdict),
+        cmocka_unit_test(interrupted_run_still_writes_a_report),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
