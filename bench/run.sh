@@ -45,6 +45,9 @@ trap 'exit 130' INT TERM
 
 # Starts chatd on a port of its choosing; sets spid and port.
 start_chatd() {
+  # Empty the log here: the child truncates it only after fork, and the
+  # loop below must not read the previous chatd's port.
+  : >"$work/server.log"
   "$bin/chatd" --bind 127.0.0.1 --port 0 2>"$work/server.log" &
   spid=$!
   port=""
