@@ -28,6 +28,7 @@ tag="npdns$$"
 namespaces=("$tag-a" "$tag-b" "$tag-c")
 work=$(mktemp -d /tmp/netprobe-dns.XXXXXX)
 pids=()
+# shellcheck disable=SC2317  # called by the trap below
 cleanup() {
   for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; wait "$p" 2>/dev/null || true; done
   for ns in "${namespaces[@]}"; do
