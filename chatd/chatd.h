@@ -25,6 +25,12 @@
  * CHATD_OUTBUF_MAX, so a slow prober is never dropped. */
 #define CHATD_ECHO_HIGH_WATER (64 * 1024)
 
+/* Lines queued for delivery in one loop iteration before chatd stops
+ * reading more input until the next one: flushing is never held back for
+ * long by a burst (100 senders x 64 lines x 10,000 receivers would be 64
+ * million copies in one go).  Unread input waits in the kernel. */
+#define CHATD_ITER_DELIVERIES 1000000
+
 /* Bytes of a --diag connection kept for the log's preview. */
 #define CHATD_PREVIEW_MAX 32
 
@@ -109,6 +115,7 @@ struct server {
     struct names names;
     struct client *dirty_head, *dirty_tail; /* FIFO: the first to get output is flushed first */
     struct client *reap_head, *reap_tail;
+    long deliveries; /* lines queued in this iteration (CHATD_ITER_DELIVERIES) */
     int64_t now_ms;
     int64_t trim_ms;          /* next malloc_trim() */
     int64_t accept_resume_ms; /* accepting paused (EMFILE) until then; 0 = not paused */

@@ -72,6 +72,7 @@ void client_send(struct server *s, struct client *c, const char *data, size_t le
         client_drop(s, c, DROP_NO_MEMORY, NULL);
     else
         mark_dirty(s, c);
+    s->deliveries++;
 }
 
 void client_sendf(struct server *s, struct client *c, const char *fmt, ...)

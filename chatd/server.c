@@ -517,9 +517,10 @@ static void on_event(struct server *s, const struct epoll_event *e)
         on_writable(s, c);
     if (c->flags & CF_CLOSING)
         return;
-    if ((e->events & EPOLLIN) && (c->events & EPOLLIN))
-        client_on_readable(s, c);
-    else if (e->events & (EPOLLHUP | EPOLLERR))
+    if ((e->events & EPOLLIN) && (c->events & EPOLLIN)) {
+        if (s->deliveries < CHATD_ITER_DELIVERIES)
+            client_on_readable(s, c); /* else: level-triggered, it comes back next time */
+    } else if (e->events & (EPOLLHUP | EPOLLERR))
         on_hangup(s, c);
 }
 
@@ -544,6 +545,7 @@ static void run_loop(struct server *s)
             break;
         }
         s->now_ms = now_ms();
+        s->deliveries = 0;
         for (int i = 0; i < n; i++)
             on_event(s, &events[i]);
         if (s->now_ms >= next_sweep) {
