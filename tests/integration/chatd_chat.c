@@ -15,6 +15,30 @@
 
 #include "tests/support/harness.h"
 
+/* The server a test started, stopped by the teardown if the test failed
+ * half-way (a failed assertion jumps out of the test). */
+static struct harness_server *live;
+
+static void server_up(struct harness_server *s, const char *const extra[])
+{
+    assert_int_equal(harness_server_start(s, extra), 0);
+    live = s;
+}
+
+static int server_down(struct harness_server *s)
+{
+    live = NULL;
+    return harness_server_stop(s);
+}
+
+static int stop_leftover(void **state)
+{
+    (void)state;
+    if (live != NULL)
+        (void)server_down(live);
+    return 0;
+}
+
 #define WAIT_MS 5000
 
 static struct harness_server server;
@@ -35,7 +59,7 @@ static int start(void **state)
 static int stop(void **state)
 {
     (void)state;
-    int rc = harness_server_stop(&server);
+    int rc = server_down(&server);
     free(alice);
     free(bob);
     free(carol);
@@ -83,9 +107,8 @@ static void logout_three(void)
 /* Per-test teardown, so a failed test leaves no names taken. */
 static int close_all(void **state)
 {
-    (void)state;
     logout_three();
-    return 0;
+    return stop_leftover(state);
 }
 
 static void greeting_then_invalid_and_taken_names_ask_again(void **state)
@@ -228,9 +251,9 @@ static void abrupt_disconnects_mid_line_send_leave_notices(void **state)
 static void max_clients_refuses_with_server_full(void **state)
 {
     (void)state;
-    struct harness_server small;
+    static struct harness_server small;
     const char *const extra[] = {"--max-clients", "2", NULL};
-    assert_int_equal(harness_server_start(&small, extra), 0);
+    server_up(&small, extra);
     assert_int_equal(harness_login(alice, small.port, "one"), 0);
     assert_int_equal(harness_login(bob, small.port, "two"), 0);
     assert_int_equal(harness_conn_open(carol, small.port), 0);
@@ -241,15 +264,15 @@ static void max_clients_refuses_with_server_full(void **state)
     assert_int_equal(harness_login(bob, small.port, "three"), 0);
     harness_conn_close(alice);
     harness_conn_close(bob);
-    assert_int_equal(harness_server_stop(&small), 0);
+    assert_int_equal(server_down(&small), 0);
 }
 
 static void sigterm_sends_shutdown_notice_and_exits_zero(void **state)
 {
     (void)state;
-    struct harness_server other;
+    static struct harness_server other;
     char log[65536];
-    assert_int_equal(harness_server_start(&other, NULL), 0);
+    server_up(&other, NULL);
     assert_int_equal(harness_login(alice, other.port, "alice"), 0);
     assert_int_equal(harness_conn_open(bob, other.port), 0); /* still naming */
     assert_int_equal(harness_expect(bob, "ASK name", NULL, 0, WAIT_MS), 0);
@@ -260,7 +283,7 @@ static void sigterm_sends_shutdown_notice_and_exits_zero(void **state)
     harness_server_log(&other, log, sizeof log);
     harness_conn_close(alice);
     harness_conn_close(bob);
-    assert_int_equal(harness_server_stop(&other), 0);
+    assert_int_equal(server_down(&other), 0);
     assert_non_null(strstr(log, "server shutdown"));
 }
 

@@ -14,6 +14,30 @@
 
 #include "tests/support/harness.h"
 
+/* The server a test started, stopped by the teardown if the test failed
+ * half-way (a failed assertion jumps out of the test). */
+static struct harness_server *live;
+
+static void server_up(struct harness_server *s, const char *const extra[])
+{
+    assert_int_equal(harness_server_start(s, extra), 0);
+    live = s;
+}
+
+static int server_down(struct harness_server *s)
+{
+    live = NULL;
+    return harness_server_stop(s);
+}
+
+static int stop_leftover(void **state)
+{
+    (void)state;
+    if (live != NULL)
+        (void)server_down(live);
+    return 0;
+}
+
 #define WAIT_MS 5000
 
 static struct harness_conn *conn[3];
@@ -42,16 +66,15 @@ static int free_conns(void **state)
 
 static int close_conns(void **state)
 {
-    (void)state;
     for (int i = 0; i < 3; i++)
         harness_conn_close(conn[i]);
-    return 0;
+    return stop_leftover(state);
 }
 
 /* Starts chatd with extra options, or fails the test. */
 static void start(struct harness_server *s, const char *const extra[])
 {
-    assert_int_equal(harness_server_start(s, extra), 0);
+    server_up(s, extra);
 }
 
 static void stop_clean(struct harness_server *s, char *log, size_t cap)
@@ -60,13 +83,13 @@ static void stop_clean(struct harness_server *s, char *log, size_t cap)
         harness_server_log(s, log, cap);
     for (int i = 0; i < 3; i++)
         harness_conn_close(conn[i]);
-    assert_int_equal(harness_server_stop(s), 0);
+    assert_int_equal(server_down(s), 0);
 }
 
 static void partial_line_then_stall_is_dropped_after_line_timeout(void **state)
 {
     (void)state;
-    struct harness_server s;
+    static struct harness_server s;
     static char log[65536];
     const char *const extra[] = {"--line-timeout", "1", NULL};
     start(&s, extra);
@@ -88,7 +111,7 @@ static void partial_line_then_stall_is_dropped_after_line_timeout(void **state)
 static void no_name_is_dropped_after_name_timeout(void **state)
 {
     (void)state;
-    struct harness_server s;
+    static struct harness_server s;
     const char *const extra[] = {"--name-timeout", "1", NULL};
     start(&s, extra);
     assert_int_equal(harness_conn_open(conn[0], s.port), 0);
@@ -101,7 +124,7 @@ static void no_name_is_dropped_after_name_timeout(void **state)
 static void silence_gets_ping_and_then_idle_timeout(void **state)
 {
     (void)state;
-    struct harness_server s;
+    static struct harness_server s;
     char line[256];
     const char *const extra[] = {"--heartbeat", "1", "--idle-timeout", "3", NULL};
     start(&s, extra);
@@ -148,7 +171,7 @@ static int read_msgs(struct harness_conn *c, const char *sender, int want, int *
 static void flood_burst_passes_then_notice_and_slow_but_lossless(void **state)
 {
     (void)state;
-    struct harness_server s;
+    static struct harness_server s;
     const char *const extra[] = {"--flood-burst", "10", "--flood-rate", "10", NULL};
     start(&s, extra);
     assert_int_equal(harness_login(conn[0], s.port, "listener"), 0);
@@ -182,7 +205,7 @@ static void flood_burst_passes_then_notice_and_slow_but_lossless(void **state)
 static void stalled_reader_never_delays_others_and_is_dropped(void **state)
 {
     (void)state;
-    struct harness_server s;
+    static struct harness_server s;
     static char log[65536];
     const char *const extra[] = {"--flood-burst", "1000000", "--flood-rate", "1000000", NULL};
     start(&s, extra);

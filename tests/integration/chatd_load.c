@@ -19,6 +19,30 @@
 
 #include "tests/support/harness.h"
 
+/* The server a test started, stopped by the teardown if the test failed
+ * half-way (a failed assertion jumps out of the test). */
+static struct harness_server *live;
+
+static void server_up(struct harness_server *s, const char *const extra[])
+{
+    assert_int_equal(harness_server_start(s, extra), 0);
+    live = s;
+}
+
+static int server_down(struct harness_server *s)
+{
+    live = NULL;
+    return harness_server_stop(s);
+}
+
+static int stop_leftover(void **state)
+{
+    (void)state;
+    if (live != NULL)
+        (void)server_down(live);
+    return 0;
+}
+
 #define CLIENTS 1000
 #define MSGS_PER_CLIENT 3
 #define LOAD_WAIT_MS 60000
@@ -127,12 +151,12 @@ static long wait_all(int ep, long (*count)(void), long want)
 static void thousand_clients_broadcast_without_loss_in_order(void **state)
 {
     (void)state;
-    struct harness_server s;
+    static struct harness_server s;
     const char *const extra[] = {"--max-clients", "5000", NULL};
     raise_nofile();
     cl = calloc(CLIENTS, sizeof *cl);
     assert_non_null(cl);
-    assert_int_equal(harness_server_start(&s, extra), 0);
+    server_up(&s, extra);
     long long t0 = harness_now_ms();
     int ep = epoll_create1(0);
     assert_true(ep >= 0);
@@ -171,13 +195,13 @@ static void thousand_clients_broadcast_without_loss_in_order(void **state)
     for (int i = 0; i < CLIENTS; i++)
         close(cl[i].fd);
     free(cl);
-    assert_int_equal(harness_server_stop(&s), 0);
+    assert_int_equal(server_down(&s), 0);
 }
 
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(thousand_clients_broadcast_without_loss_in_order),
+        cmocka_unit_test_teardown(thousand_clients_broadcast_without_loss_in_order, stop_leftover),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

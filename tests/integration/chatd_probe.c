@@ -15,6 +15,30 @@
 #include "common/hello.h"
 #include "tests/support/harness.h"
 
+/* The server a test started, stopped by the teardown if the test failed
+ * half-way (a failed assertion jumps out of the test). */
+static struct harness_server *live;
+
+static void server_up(struct harness_server *s, const char *const extra[])
+{
+    assert_int_equal(harness_server_start(s, extra), 0);
+    live = s;
+}
+
+static int server_down(struct harness_server *s)
+{
+    live = NULL;
+    return harness_server_stop(s);
+}
+
+static int stop_leftover(void **state)
+{
+    (void)state;
+    if (live != NULL)
+        (void)server_down(live);
+    return 0;
+}
+
 #define WAIT_MS 5000
 
 static struct harness_conn *c;
@@ -27,6 +51,12 @@ static int alloc_conn(void **state)
         return -1;
     c->fd = -1;
     return 0;
+}
+
+static int cleanup(void **state)
+{
+    harness_conn_close(c);
+    return stop_leftover(state);
 }
 
 static int free_conn(void **state)
@@ -89,9 +119,9 @@ static void echo_sizes(void)
 static void hello_and_echo_in_chat_mode(void **state)
 {
     (void)state;
-    struct harness_server s;
+    static struct harness_server s;
     static char log[65536];
-    assert_int_equal(harness_server_start(&s, NULL), 0);
+    server_up(&s, NULL);
     hello_and_check(&s, "chat");
     echo_sizes();
     /* A hello connection never becomes a chat user. */
@@ -100,28 +130,28 @@ static void hello_and_echo_in_chat_mode(void **state)
     assert_int_equal(harness_expect(c, "OK who 1 visitor", NULL, 0, WAIT_MS), 0);
     harness_conn_close(c);
     harness_server_log(&s, log, sizeof log);
-    assert_int_equal(harness_server_stop(&s), 0);
+    assert_int_equal(server_down(&s), 0);
     assert_non_null(strstr(log, "netprobe"));
 }
 
 static void hello_and_echo_in_diag_mode(void **state)
 {
     (void)state;
-    struct harness_server s;
+    static struct harness_server s;
     const char *const extra[] = {"--diag", NULL};
-    assert_int_equal(harness_server_start(&s, extra), 0);
+    server_up(&s, extra);
     hello_and_check(&s, "diag");
     echo_sizes();
-    assert_int_equal(harness_server_stop(&s), 0);
+    assert_int_equal(server_down(&s), 0);
 }
 
 static void diag_echoes_plain_bytes_and_logs_a_preview(void **state)
 {
     (void)state;
-    struct harness_server s;
+    static struct harness_server s;
     static char log[65536];
     const char *const extra[] = {"--diag", NULL};
-    assert_int_equal(harness_server_start(&s, extra), 0);
+    server_up(&s, extra);
     assert_int_equal(harness_conn_open(c, s.port), 0);
     assert_int_equal(harness_expect(c, "DIAG chatd ", NULL, 0, WAIT_MS), 0);
     static const char data[] = "hola\r\n\0\xff NETPROBE-ish\n";
@@ -139,15 +169,15 @@ static void diag_echoes_plain_bytes_and_logs_a_preview(void **state)
     do
         harness_server_log(&s, log, sizeof log);
     while (strstr(log, "preview \"hola..") == NULL && harness_now_ms() < end);
-    assert_int_equal(harness_server_stop(&s), 0);
+    assert_int_equal(server_down(&s), 0);
     assert_non_null(strstr(log, "(diag): 22 bytes received, preview \"hola.... NETPROBE-ish."));
 }
 
 static void malformed_hello_gets_bad_hello_and_close(void **state)
 {
     (void)state;
-    struct harness_server s;
-    assert_int_equal(harness_server_start(&s, NULL), 0);
+    static struct harness_server s;
+    server_up(&s, NULL);
     assert_int_equal(harness_conn_open(c, s.port), 0);
     assert_int_equal(harness_send(c, "NETPROBE one two\n"), 0);
     assert_int_equal(harness_expect(c, "ERR bad_hello ", NULL, 0, WAIT_MS), 0);
@@ -159,14 +189,14 @@ static void malformed_hello_gets_bad_hello_and_close(void **state)
     assert_int_equal(harness_expect(c, "ERR bad_args ", NULL, 0, WAIT_MS), 0);
     assert_int_equal(harness_expect_close(c, WAIT_MS), 1);
     harness_conn_close(c);
-    assert_int_equal(harness_server_stop(&s), 0);
+    assert_int_equal(server_down(&s), 0);
 }
 
 static void largest_echo_streams_back_byte_for_byte(void **state)
 {
     (void)state;
-    struct harness_server s;
-    assert_int_equal(harness_server_start(&s, NULL), 0);
+    static struct harness_server s;
+    server_up(&s, NULL);
     assert_int_equal(harness_conn_open(c, s.port), 0);
     assert_int_equal(harness_send(c, "NETPROBE 1 big\n"), 0);
     assert_int_equal(harness_expect(c, "{", NULL, 0, WAIT_MS), 0);
@@ -191,17 +221,17 @@ static void largest_echo_streams_back_byte_for_byte(void **state)
     }
     assert_memory_equal(back, payload, sizeof payload);
     harness_conn_close(c);
-    assert_int_equal(harness_server_stop(&s), 0);
+    assert_int_equal(server_down(&s), 0);
 }
 
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(hello_and_echo_in_chat_mode),
-        cmocka_unit_test(hello_and_echo_in_diag_mode),
-        cmocka_unit_test(diag_echoes_plain_bytes_and_logs_a_preview),
-        cmocka_unit_test(malformed_hello_gets_bad_hello_and_close),
-        cmocka_unit_test(largest_echo_streams_back_byte_for_byte),
+        cmocka_unit_test_teardown(hello_and_echo_in_chat_mode, cleanup),
+        cmocka_unit_test_teardown(hello_and_echo_in_diag_mode, cleanup),
+        cmocka_unit_test_teardown(diag_echoes_plain_bytes_and_logs_a_preview, cleanup),
+        cmocka_unit_test_teardown(malformed_hello_gets_bad_hello_and_close, cleanup),
+        cmocka_unit_test_teardown(largest_echo_streams_back_byte_for_byte, cleanup),
     };
     return cmocka_run_group_tests(tests, alloc_conn, free_conn);
 }
