@@ -80,12 +80,8 @@ void client_sendf(struct server *s, struct client *c, const char *fmt, ...)
     char line[PROTO_OUT_MAX];
     va_list ap;
     va_start(ap, fmt);
-    int n = vsnprintf(line, sizeof line - 1, fmt, ap);
+    size_t len = proto_vformat(line, sizeof line, fmt, ap);
     va_end(ap);
-    size_t len = n < 0 ? 0 : (size_t)n;
-    if (len > sizeof line - 2)
-        len = sizeof line - 2;
-    line[len++] = '\n';
     client_send(s, c, line, len);
 }
 

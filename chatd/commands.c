@@ -71,12 +71,8 @@ static void broadcastf(struct server *s, const char *fmt, ...)
     char line[PROTO_OUT_MAX];
     va_list ap;
     va_start(ap, fmt);
-    int n = vsnprintf(line, sizeof line - 1, fmt, ap);
+    size_t len = proto_vformat(line, sizeof line, fmt, ap);
     va_end(ap);
-    size_t len = n < 0 ? 0 : (size_t)n;
-    if (len > sizeof line - 2)
-        len = sizeof line - 2;
-    line[len++] = '\n';
     chat_broadcast(s, line, len);
 }
 

@@ -87,21 +87,27 @@ int proto_split_args(char *args, int max, bool rest, char *argv[])
     }
 }
 
-size_t proto_format(char *out, size_t cap, const char *fmt, ...)
+size_t proto_vformat(char *out, size_t cap, const char *fmt, va_list ap)
 {
-    va_list ap;
     if (cap < 2) {
         if (cap == 1)
             out[0] = '\0';
         return 0;
     }
-    va_start(ap, fmt);
     int n = vsnprintf(out, cap - 1, fmt, ap);
-    va_end(ap);
     size_t len = n < 0 ? 0 : (size_t)n;
     if (len > cap - 2)
         len = cap - 2; /* truncated by vsnprintf: keep room for the LF */
     out[len++] = '\n';
     out[len] = '\0';
+    return len;
+}
+
+size_t proto_format(char *out, size_t cap, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    size_t len = proto_vformat(out, cap, fmt, ap);
+    va_end(ap);
     return len;
 }

@@ -8,6 +8,7 @@
 #ifndef COMMON_PROTO_H
 #define COMMON_PROTO_H
 
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
 
@@ -60,5 +61,9 @@ int proto_split_args(char *args, int max, bool rest, char *argv[]);
  * LF) to fit cap.  Returns the length, LF included. */
 size_t proto_format(char *out, size_t cap, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
+
+/* proto_format() with a va_list. */
+size_t proto_vformat(char *out, size_t cap, const char *fmt, va_list ap)
+    __attribute__((format(printf, 3, 0)));
 
 #endif
