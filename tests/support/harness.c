@@ -94,6 +94,10 @@ int harness_server_start(struct harness_server *s, const char *const extra[])
     static char log[65536];
     harness_server_log(s, log, sizeof log);
     fprintf(stderr, "harness: chatd did not start; its log:\n%s\n", log);
+    /* Leave nothing behind: the child may still run without a port line. */
+    kill(s->pid, SIGKILL);
+    waitpid(s->pid, NULL, 0);
+    unlink(s->log_path);
     return -1;
 }
 
