@@ -132,12 +132,16 @@ deps:
 check-one: tests
 	@BIN_DIR=$(abspath $(BINDIR)) TEST_DIR=$(abspath $(TESTDIR)) SAN=$(SAN) tests/run.sh
 
+# Builds in parallel, runs the tests one program at a time.
+JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 check: deps
+	$(MAKE) -j$(JOBS) WERROR=1 tests
 	$(MAKE) WERROR=1 check-one
+	$(MAKE) -j$(JOBS) WERROR=1 SAN=1 tests
 	$(MAKE) WERROR=1 SAN=1 check-one
 
 demo: deps
-	$(MAKE) all
+	$(MAKE) -j$(JOBS) all
 	@scripts/demo.sh $(abspath $(BINDIR))
 
 bench: deps
