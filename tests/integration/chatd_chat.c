@@ -13,31 +13,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "tests/support/harness.h"
-
-/* The server a test started, stopped by the teardown if the test failed
- * half-way (a failed assertion jumps out of the test). */
-static struct harness_server *live;
-
-static void server_up(struct harness_server *s, const char *const extra[])
-{
-    assert_int_equal(harness_server_start(s, extra), 0);
-    live = s;
-}
-
-static int server_down(struct harness_server *s)
-{
-    live = NULL;
-    return harness_server_stop(s);
-}
-
-static int stop_leftover(void **state)
-{
-    (void)state;
-    if (live != NULL)
-        (void)server_down(live);
-    return 0;
-}
+#include "tests/support/fixture.h"
 
 #define WAIT_MS 5000
 
@@ -59,7 +35,7 @@ static int start(void **state)
 static int stop(void **state)
 {
     (void)state;
-    int rc = server_down(&server);
+    int rc = fixture_server_down(&server);
     free(alice);
     free(bob);
     free(carol);
@@ -108,7 +84,7 @@ static void logout_three(void)
 static int close_all(void **state)
 {
     logout_three();
-    return stop_leftover(state);
+    return fixture_stop_leftover(state);
 }
 
 static void greeting_then_invalid_and_taken_names_ask_again(void **state)
@@ -253,7 +229,7 @@ static void max_clients_refuses_with_server_full(void **state)
     (void)state;
     static struct harness_server small;
     const char *const extra[] = {"--max-clients", "2", NULL};
-    server_up(&small, extra);
+    fixture_server_up(&small, extra);
     assert_int_equal(harness_login(alice, small.port, "one"), 0);
     assert_int_equal(harness_login(bob, small.port, "two"), 0);
     assert_int_equal(harness_conn_open(carol, small.port), 0);
@@ -264,7 +240,7 @@ static void max_clients_refuses_with_server_full(void **state)
     assert_int_equal(harness_login(bob, small.port, "three"), 0);
     harness_conn_close(alice);
     harness_conn_close(bob);
-    assert_int_equal(server_down(&small), 0);
+    assert_int_equal(fixture_server_down(&small), 0);
 }
 
 static void sigterm_sends_shutdown_notice_and_exits_zero(void **state)
@@ -272,7 +248,7 @@ static void sigterm_sends_shutdown_notice_and_exits_zero(void **state)
     (void)state;
     static struct harness_server other;
     char log[65536];
-    server_up(&other, NULL);
+    fixture_server_up(&other, NULL);
     assert_int_equal(harness_login(alice, other.port, "alice"), 0);
     assert_int_equal(harness_conn_open(bob, other.port), 0); /* still naming */
     assert_int_equal(harness_expect(bob, "ASK name", NULL, 0, WAIT_MS), 0);
@@ -283,7 +259,7 @@ static void sigterm_sends_shutdown_notice_and_exits_zero(void **state)
     harness_server_log(&other, log, sizeof log);
     harness_conn_close(alice);
     harness_conn_close(bob);
-    assert_int_equal(server_down(&other), 0);
+    assert_int_equal(fixture_server_down(&other), 0);
     assert_non_null(strstr(log, "server shutdown"));
 }
 

@@ -12,31 +12,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "tests/support/harness.h"
-
-/* The server a test started, stopped by the teardown if the test failed
- * half-way (a failed assertion jumps out of the test). */
-static struct harness_server *live;
-
-static void server_up(struct harness_server *s, const char *const extra[])
-{
-    assert_int_equal(harness_server_start(s, extra), 0);
-    live = s;
-}
-
-static int server_down(struct harness_server *s)
-{
-    live = NULL;
-    return harness_server_stop(s);
-}
-
-static int stop_leftover(void **state)
-{
-    (void)state;
-    if (live != NULL)
-        (void)server_down(live);
-    return 0;
-}
+#include "tests/support/fixture.h"
 
 #define WAIT_MS 5000
 
@@ -68,13 +44,13 @@ static int close_conns(void **state)
 {
     for (int i = 0; i < 3; i++)
         harness_conn_close(conn[i]);
-    return stop_leftover(state);
+    return fixture_stop_leftover(state);
 }
 
 /* Starts chatd with extra options, or fails the test. */
 static void start(struct harness_server *s, const char *const extra[])
 {
-    server_up(s, extra);
+    fixture_server_up(s, extra);
 }
 
 static void stop_clean(struct harness_server *s, char *log, size_t cap)
@@ -83,7 +59,7 @@ static void stop_clean(struct harness_server *s, char *log, size_t cap)
         harness_server_log(s, log, cap);
     for (int i = 0; i < 3; i++)
         harness_conn_close(conn[i]);
-    assert_int_equal(server_down(s), 0);
+    assert_int_equal(fixture_server_down(s), 0);
 }
 
 static void partial_line_then_stall_is_dropped_after_line_timeout(void **state)

@@ -17,31 +17,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "tests/support/harness.h"
-
-/* The server a test started, stopped by the teardown if the test failed
- * half-way (a failed assertion jumps out of the test). */
-static struct harness_server *live;
-
-static void server_up(struct harness_server *s, const char *const extra[])
-{
-    assert_int_equal(harness_server_start(s, extra), 0);
-    live = s;
-}
-
-static int server_down(struct harness_server *s)
-{
-    live = NULL;
-    return harness_server_stop(s);
-}
-
-static int stop_leftover(void **state)
-{
-    (void)state;
-    if (live != NULL)
-        (void)server_down(live);
-    return 0;
-}
+#include "tests/support/fixture.h"
 
 #define CLIENTS 1000
 #define MSGS_PER_CLIENT 3
@@ -156,7 +132,7 @@ static void thousand_clients_broadcast_without_loss_in_order(void **state)
     raise_nofile();
     cl = calloc(CLIENTS, sizeof *cl);
     assert_non_null(cl);
-    server_up(&s, extra);
+    fixture_server_up(&s, extra);
     long long t0 = harness_now_ms();
     int ep = epoll_create1(0);
     assert_true(ep >= 0);
@@ -195,13 +171,13 @@ static void thousand_clients_broadcast_without_loss_in_order(void **state)
     for (int i = 0; i < CLIENTS; i++)
         close(cl[i].fd);
     free(cl);
-    assert_int_equal(server_down(&s), 0);
+    assert_int_equal(fixture_server_down(&s), 0);
 }
 
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_teardown(thousand_clients_broadcast_without_loss_in_order, stop_leftover),
+        cmocka_unit_test_teardown(thousand_clients_broadcast_without_loss_in_order, fixture_stop_leftover),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -13,31 +13,7 @@
 #include <sys/socket.h>
 
 #include "common/hello.h"
-#include "tests/support/harness.h"
-
-/* The server a test started, stopped by the teardown if the test failed
- * half-way (a failed assertion jumps out of the test). */
-static struct harness_server *live;
-
-static void server_up(struct harness_server *s, const char *const extra[])
-{
-    assert_int_equal(harness_server_start(s, extra), 0);
-    live = s;
-}
-
-static int server_down(struct harness_server *s)
-{
-    live = NULL;
-    return harness_server_stop(s);
-}
-
-static int stop_leftover(void **state)
-{
-    (void)state;
-    if (live != NULL)
-        (void)server_down(live);
-    return 0;
-}
+#include "tests/support/fixture.h"
 
 #define WAIT_MS 5000
 
@@ -56,7 +32,7 @@ static int alloc_conn(void **state)
 static int cleanup(void **state)
 {
     harness_conn_close(c);
-    return stop_leftover(state);
+    return fixture_stop_leftover(state);
 }
 
 static int free_conn(void **state)
@@ -121,7 +97,7 @@ static void hello_and_echo_in_chat_mode(void **state)
     (void)state;
     static struct harness_server s;
     static char log[65536];
-    server_up(&s, NULL);
+    fixture_server_up(&s, NULL);
     hello_and_check(&s, "chat");
     echo_sizes();
     /* A hello connection never becomes a chat user. */
@@ -130,7 +106,7 @@ static void hello_and_echo_in_chat_mode(void **state)
     assert_int_equal(harness_expect(c, "OK who 1 visitor", NULL, 0, WAIT_MS), 0);
     harness_conn_close(c);
     harness_server_log(&s, log, sizeof log);
-    assert_int_equal(server_down(&s), 0);
+    assert_int_equal(fixture_server_down(&s), 0);
     assert_non_null(strstr(log, "netprobe"));
 }
 
@@ -139,10 +115,10 @@ static void hello_and_echo_in_diag_mode(void **state)
     (void)state;
     static struct harness_server s;
     const char *const extra[] = {"--diag", NULL};
-    server_up(&s, extra);
+    fixture_server_up(&s, extra);
     hello_and_check(&s, "diag");
     echo_sizes();
-    assert_int_equal(server_down(&s), 0);
+    assert_int_equal(fixture_server_down(&s), 0);
 }
 
 static void diag_echoes_plain_bytes_and_logs_a_preview(void **state)
@@ -151,7 +127,7 @@ static void diag_echoes_plain_bytes_and_logs_a_preview(void **state)
     static struct harness_server s;
     static char log[65536];
     const char *const extra[] = {"--diag", NULL};
-    server_up(&s, extra);
+    fixture_server_up(&s, extra);
     assert_int_equal(harness_conn_open(c, s.port), 0);
     assert_int_equal(harness_expect(c, "DIAG chatd ", NULL, 0, WAIT_MS), 0);
     static const char data[] = "hola\r\n\0\xff NETPROBE-ish\n";
@@ -169,7 +145,7 @@ static void diag_echoes_plain_bytes_and_logs_a_preview(void **state)
     do
         harness_server_log(&s, log, sizeof log);
     while (strstr(log, "preview \"hola..") == NULL && harness_now_ms() < end);
-    assert_int_equal(server_down(&s), 0);
+    assert_int_equal(fixture_server_down(&s), 0);
     assert_non_null(strstr(log, "(diag): 22 bytes received, preview \"hola.... NETPROBE-ish."));
 }
 
@@ -177,7 +153,7 @@ static void malformed_hello_gets_bad_hello_and_close(void **state)
 {
     (void)state;
     static struct harness_server s;
-    server_up(&s, NULL);
+    fixture_server_up(&s, NULL);
     assert_int_equal(harness_conn_open(c, s.port), 0);
     assert_int_equal(harness_send(c, "NETPROBE one two\n"), 0);
     assert_int_equal(harness_expect(c, "ERR bad_hello ", NULL, 0, WAIT_MS), 0);
@@ -189,14 +165,14 @@ static void malformed_hello_gets_bad_hello_and_close(void **state)
     assert_int_equal(harness_expect(c, "ERR bad_args ", NULL, 0, WAIT_MS), 0);
     assert_int_equal(harness_expect_close(c, WAIT_MS), 1);
     harness_conn_close(c);
-    assert_int_equal(server_down(&s), 0);
+    assert_int_equal(fixture_server_down(&s), 0);
 }
 
 static void largest_echo_streams_back_byte_for_byte(void **state)
 {
     (void)state;
     static struct harness_server s;
-    server_up(&s, NULL);
+    fixture_server_up(&s, NULL);
     assert_int_equal(harness_conn_open(c, s.port), 0);
     assert_int_equal(harness_send(c, "NETPROBE 1 big\n"), 0);
     assert_int_equal(harness_expect(c, "{", NULL, 0, WAIT_MS), 0);
@@ -221,7 +197,7 @@ static void largest_echo_streams_back_byte_for_byte(void **state)
     }
     assert_memory_equal(back, payload, sizeof payload);
     harness_conn_close(c);
-    assert_int_equal(server_down(&s), 0);
+    assert_int_equal(fixture_server_down(&s), 0);
 }
 
 int main(void)

@@ -10,31 +10,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "tests/support/harness.h"
-
-/* The server a test started, stopped by the teardown if the test failed
- * half-way (a failed assertion jumps out of the test). */
-static struct harness_server *live;
-
-static void server_up(struct harness_server *s, const char *const extra[])
-{
-    assert_int_equal(harness_server_start(s, extra), 0);
-    live = s;
-}
-
-static int server_down(struct harness_server *s)
-{
-    live = NULL;
-    return harness_server_stop(s);
-}
-
-static int stop_leftover(void **state)
-{
-    (void)state;
-    if (live != NULL)
-        (void)server_down(live);
-    return 0;
-}
+#include "tests/support/fixture.h"
 
 #define RUN_MS 10000
 
@@ -87,12 +63,12 @@ static void port_in_use_names_the_port_and_ss(void **state)
     static struct harness_server s;
     static char out[16384];
     char port[16], ss_hint[64];
-    server_up(&s, NULL);
+    fixture_server_up(&s, NULL);
     snprintf(port, sizeof port, "%d", s.port);
     snprintf(ss_hint, sizeof ss_hint, "ss -ltnp 'sport = :%d'", s.port);
     const char *argv[] = {harness_bin("chatd"), "--bind", "127.0.0.1", "--port", port, NULL};
     int rc = harness_run(argv, NULL, out, sizeof out, RUN_MS);
-    assert_int_equal(server_down(&s), 0);
+    assert_int_equal(fixture_server_down(&s), 0);
     assert_true(rc > 0 && rc < 128);
     assert_non_null(strstr(out, "already in use"));
     assert_non_null(strstr(out, port));
@@ -104,12 +80,12 @@ static void loopback_bind_warns_and_reports_capacity(void **state)
     (void)state;
     static struct harness_server s;
     static char log[16384];
-    server_up(&s, NULL);
+    fixture_server_up(&s, NULL);
     long long end = harness_now_ms() + 5000;
     do /* the capacity line follows the listening line */
         harness_server_log(&s, log, sizeof log);
     while (strstr(log, "can hold ") == NULL && harness_now_ms() < end);
-    assert_int_equal(server_down(&s), 0);
+    assert_int_equal(fixture_server_down(&s), 0);
     assert_non_null(strstr(log, "chatd: listening on 127.0.0.1 port "));
     assert_non_null(strstr(log, "other machines cannot reach"));
     assert_non_null(strstr(log, "--bind 0.0.0.0"));
@@ -119,9 +95,9 @@ static void loopback_bind_warns_and_reports_capacity(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_teardown(bad_starts_fail_clearly, stop_leftover),
-        cmocka_unit_test_teardown(port_in_use_names_the_port_and_ss, stop_leftover),
-        cmocka_unit_test_teardown(loopback_bind_warns_and_reports_capacity, stop_leftover),
+        cmocka_unit_test_teardown(bad_starts_fail_clearly, fixture_stop_leftover),
+        cmocka_unit_test_teardown(port_in_use_names_the_port_and_ss, fixture_stop_leftover),
+        cmocka_unit_test_teardown(loopback_bind_warns_and_reports_capacity, fixture_stop_leftover),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
