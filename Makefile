@@ -165,6 +165,9 @@ install: all
 
 uninstall:
 	rm -f $(foreach p,$(PROGRAMS),$(DESTDIR)$(PREFIX)/bin/$(p)) $(DESTDIR)$(UNITDIR)/chatd.service
+	rm -f $(foreach m,$(wildcard man/*.1),$(DESTDIR)$(PREFIX)/share/man/man1/$(notdir $(m))) \
+	      $(foreach m,$(wildcard man/*.8),$(DESTDIR)$(PREFIX)/share/man/man8/$(notdir $(m))) \
+	      $(foreach l,$(patsubst po/%.po,%,$(PO_FILES)),$(DESTDIR)$(PREFIX)/share/locale/$(l)/LC_MESSAGES/chat.mo)
 
 clean:
 	rm -rf build bin

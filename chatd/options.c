@@ -68,6 +68,10 @@ static void print_help(FILE *out)
         snprintf(left, sizeof left, "--%s%s%s", s->name, s->arg ? " " : "", s->arg ? s->arg : "");
         fprintf(out, "  %-22s %s\n", left, s->help);
     }
+    fprintf(out, "\nexit status:\n"
+                 "  0  clean shutdown (SIGINT or SIGTERM), --help, --version\n"
+                 "  1  could not start (address, port, limits) or the event loop failed\n"
+                 "  2  bad command line\n");
 }
 
 /* Parses a decimal value for spec into *out. */

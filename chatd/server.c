@@ -533,7 +533,9 @@ static void settle(struct server *s)
     } while (s->reap_head != NULL);
 }
 
-static void run_loop(struct server *s)
+/* Serves until a signal stops it.  Returns 0, or -1 if the event loop
+ * itself failed (the caller still shuts down cleanly). */
+static int run_loop(struct server *s)
 {
     struct epoll_event events[EVENTS_MAX];
     int64_t next_sweep = now_ms() + SWEEP_MS;
@@ -542,7 +544,7 @@ static void run_loop(struct server *s)
         int n = epoll_wait(s->epfd, events, EVENTS_MAX, wait < 0 ? 0 : (int)wait);
         if (n < 0 && errno != EINTR) {
             errorf("%s: epoll_wait: %s", __func__, strerror(errno));
-            break;
+            return -1;
         }
         s->now_ms = now_ms();
         s->deliveries = 0;
@@ -556,6 +558,7 @@ static void run_loop(struct server *s)
         }
         settle(s);
     }
+    return 0;
 }
 
 /* True while some client still has output queued. */
@@ -658,9 +661,9 @@ int server_run(const struct chatd_options *o)
     s.max_clients = (size_t)(o->max_clients < cap ? o->max_clients : cap);
     infof("can hold %zu clients (open-file limit %ld, --max-clients %ld)%s", s.max_clients, nofile,
           o->max_clients, o->diag ? "; --diag: echoing every byte" : "");
-    run_loop(&s);
+    int failed = run_loop(&s) < 0;
     shutdown_clients(&s);
     server_close(&s);
-    logf_ts("stopped");
-    return 0;
+    logf_ts(failed ? "stopped after an error in the event loop" : "stopped");
+    return failed;
 }
