@@ -192,8 +192,10 @@ lab_build() {
     # shellcheck disable=SC2086
     ip -n "$P${line%% *}" route replace ${line#* }
   done
+  # Routers answer every TTL-expired probe (netprobe --trace) with ICMP
+  # time-exceeded: no rate limit, so back-to-back traces see every hop.
   for node in "${ROUTERS[@]}"; do
-    nsx "$node" sysctl -qw net.ipv4.ip_forward=1
+    nsx "$node" sysctl -qw net.ipv4.ip_forward=1 net.ipv4.icmp_ratelimit=0
   done
   nat_rules
   dns_start ok
@@ -257,6 +259,30 @@ apply_hostfw() {
   nft_table server ip hostfw "
     chain input { type filter hook input priority filter;
       tcp dport $PORT $verdict; }"
+}
+
+# The internet router's treatment of chat traffic toward the cloud, as a
+# box on the way (an ISP's or campus firewall, an IPS) would do it:
+#   pass   forwards it (the default)
+#   drop   drops TCP 8888 toward the server in silence; the router still
+#          answers TTL-expired probes, so a trace ends right after it
+#   reset  answers each SYN toward the server with a forged TCP reset
+# A middlebox's own packets leave with TTL 255 (network gear's usual
+# initial TTL) while the server's leave with 64, which is how a capture
+# tells a forged reset from the server's.
+apply_transit() {
+  local mode=$1 ttl=64 verdict=""
+  case $mode in
+    pass) ;;
+    drop) verdict="drop" ;;
+    reset) verdict="reject with tcp reset"; ttl=255 ;;
+    *) die "unknown transit \"$mode\" in $TABLE (pass, drop, reset)" ;;
+  esac
+  nsx internet sysctl -qw net.ipv4.ip_default_ttl="$ttl"
+  if [ -z "$verdict" ]; then nft_table internet ip transit ""; return; fi
+  nft_table internet ip transit "
+    chain passing { type filter hook forward priority filter;
+      ip daddr $PUBLIC_IP tcp dport $PORT $verdict; }"
 }
 
 # mtu-blackhole: a 1280-byte link between the internet and the edge, and the
@@ -436,7 +462,7 @@ scenario_apply() {
   local name=$1 f
   scn_exists "$name" || die "no scenario \"$name\" (see: scripts/lab.sh list)"
   declare -A k
-  for f in client sg hostfw server path dns route; do
+  for f in client sg hostfw server path transit dns route; do
     k[$f]=$(scn_field "$name" "$f")
   done
   local node=${CLIENT_NODE[${k[client]}]:-}
@@ -449,6 +475,7 @@ scenario_apply() {
   knob sg "${k[sg]}" apply_sg "${k[sg]}"
   knob hostfw "${k[hostfw]}" apply_hostfw "${k[hostfw]}"
   knob path "${k[path]}" apply_path "${k[path]}"
+  knob transit "${k[transit]}" apply_transit "${k[transit]}"
   knob route "$node:${k[route]}" apply_route "$node" "${k[route]}"
   knob dns "${k[dns]}" apply_dns "${k[dns]}"
   knob server "${k[server]}" apply_server "${k[server]}"

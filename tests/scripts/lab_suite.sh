@@ -8,7 +8,11 @@
 #   3. in the healthy scenarios, the real chat client: a message each way
 #      between a VM behind VirtualBox NAT and one behind the home NAT, both
 #      across the cloud's 1:1 NAT;
-#   4. for bind-public-ip, that chatd refused to start and said why.
+#   4. for bind-public-ip, that chatd refused to start and said why;
+#   5. netprobe's other modes where tests/lab/modes.tsv asks for them:
+#      --local and --watch on the server, --capture and --trace on the
+#      client, each report held against the row's expectations
+#      (tests/lab/reportcheck.py), one PASS/FAIL line per row.
 # Prints a line per scenario and closes with "N passed, N failed".  Needs
 # root; without it, or without network namespaces, it says so and exits 0.
 # Leaves no namespace, process or file behind, and checks that it did not.
@@ -53,6 +57,18 @@ field() {
     $1 == name { print $idx[col]; exit }' "$TABLE"
 }
 names() { awk -F'\t' '/^#/ || NF == 0 { next } hdr++ { print $1 }' "$TABLE"; }
+
+# mode_rows NAME: scenario NAME's rows of the modes table, as
+# "node<TAB>mode<TAB>args<TAB>expect<TAB>exit" (columns found by header).
+MODES=tests/lab/modes.tsv
+mode_rows() {
+  awk -F'\t' -v name="$1" '
+    /^#/ || NF == 0 { next }
+    !hdr { for (i = 1; i <= NF; i++) idx[$i] = i; hdr = 1; next }
+    $idx["scenario"] == name {
+      print $idx["node"] "\t" $idx["mode"] "\t" $idx["args"] "\t" $idx["expect"] "\t" $idx["exit"]
+    }' "$MODES"
+}
 
 # Every word of EXPECTED ("key=value ...") must appear in GOT.
 check_words() {
@@ -137,6 +153,73 @@ except OSError as e:
   fi
 }
 
+# netprobe in lab node $1 with arguments $2 (words), its report in $3 and
+# its output in $4; English text, so the expectations can quote it.
+# Sets np_rc.
+netprobe_in() {
+  np_rc=0
+  # shellcheck disable=SC2086  # the arguments are words on purpose
+  timeout 60 ip netns exec "$P$1" env LC_ALL=C LANGUAGE=C "$BIN_DIR/netprobe" $2 --json "$3" \
+    >"$4" 2>&1 || np_rc=$?
+}
+
+# Waits up to 5 s for a packet socket (a capture) to open in node $1 while
+# pid $2 runs: then --watch is looking.
+wait_capture() {
+  for _ in $(seq 50); do
+    [ "$(ip netns exec "$P$1" cat /proc/net/packet 2>/dev/null | wc -l)" -gt 1 ] && return 0
+    kill -0 "$2" 2>/dev/null || return 1
+    sleep 0.1
+  done
+  return 1
+}
+
+# --watch in node $1 (args $2, report $3, output $4) while the client node
+# $5 runs a plain netprobe at $6.  Sets np_rc (the watch's exit code).
+watch_alongside() {
+  local wpid
+  # shellcheck disable=SC2086
+  timeout 60 ip netns exec "$P$1" env LC_ALL=C LANGUAGE=C "$BIN_DIR/netprobe" $2 --json "$3" \
+    >"$4" 2>&1 &
+  wpid=$!
+  wait_capture "$1" "$wpid" || echo "the watch opened no capture within 5 s" >>"$4"
+  timeout 30 ip netns exec "$P$5" "$BIN_DIR/netprobe" --json "$3.client.json" "$6" "$PORT" \
+    >"$4.client.out" 2>&1
+  np_rc=0
+  wait "$wpid" || np_rc=$?
+}
+
+# One row of the modes table for scenario $1 (already switched to) whose
+# client node is $2: prints its PASS/FAIL/PENDING line and counts it.
+run_mode() {
+  local name=$1 client=$2 node=$3 mode=$4 args=$5 expect=$6 exitc=$7
+  local target label json out bad problems="" t0=$EPOCHREALTIME
+  target=$(field "$name" target)
+  args=${args//\{target\}/$target}
+  [ "$node" = client ] && node=$client
+  label="$name: netprobe $args (in $node)"
+  json=$tmp/$name.$mode.json out=$tmp/$name.$mode.out
+  if ! "$BIN_DIR/netprobe" --help 2>&1 | grep -q -- "--$mode"; then
+    echo "PENDING $label: $BIN_DIR/netprobe has no --$mode yet"
+    return
+  fi
+  if [ "$mode" = watch ]; then
+    watch_alongside "$node" "$args" "$json" "$out" "$client" "$target"
+  else
+    netprobe_in "$node" "$args" "$json" "$out"
+  fi
+  [ "$np_rc" = "$exitc" ] || problems+=" exit code: expected $exitc, got $np_rc;"
+  bad=$("$PYTHON" tests/lab/reportcheck.py "$json" "$expect") || problems+=" $(echo "$bad" | paste -sd';' -);"
+  local took
+  took=$(awk -v a="$t0" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.1f", b - a }')
+  if [ -z "$problems" ]; then
+    passed=$((passed + 1)); echo "PASS $label (${took}s): $expect"
+  else
+    failed=$((failed + 1))
+    echo "FAIL $label (${took}s):$problems output: $(tail -c 600 "$out" | tr '\n' '|')"
+  fi
+}
+
 # One scenario: prints its PASS/FAIL/PENDING line and counts it.
 run_scenario() {
   local name=$1 node target server check verdict findings exitc got problems="" notes="" t0=$EPOCHREALTIME
@@ -196,6 +279,13 @@ run_scenario() {
     passed=$((passed + 1)); echo "PASS $name (${took}s): lab check \"$got\";$notes"
   else
     failed=$((failed + 1)); echo "FAIL $name (${took}s):$problems"
+  fi
+
+  if [ -x "$BIN_DIR/netprobe" ]; then
+    local row
+    while IFS=$'\t' read -r -a row; do
+      run_mode "$name" "$node" "${row[@]}"
+    done < <(mode_rows "$name")
   fi
 }
 
