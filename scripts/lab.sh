@@ -43,6 +43,7 @@ PYTHON=${PYTHON:-$(command -v /usr/bin/python3 || command -v python3 || echo pyt
 PORT=8888
 PUBLIC_IP=203.0.113.10
 SERVER_IP=172.31.5.9
+EDGE_IP=203.0.113.2
 DNS_IP=198.51.100.53
 CHAT_NAME=chat.lab
 SERVER_HOSTNAME=ip-172-31-5-9
@@ -72,7 +73,7 @@ LINKS=(
   "bridged home-router 192.168.1.50/24 br"
   "home-router internet 198.51.100.20/28 198.51.100.17/28"
   "dns internet $DNS_IP/28 198.51.100.49/28"
-  "edge internet 203.0.113.2/28 203.0.113.1/28"
+  "edge internet $EDGE_IP/28 203.0.113.1/28"
   "server edge $SERVER_IP/16 172.31.0.1/16"
 )
 # Routes: node, then the arguments of `ip route replace`.
@@ -221,11 +222,17 @@ nat_rules() {
     chain post { type nat hook postrouting priority srcnat;
       oifname \"$(ifname home-router internet)\" ip saddr 192.168.1.0/24 masquerade; }"
   # The cloud's 1:1 NAT: the instance never sees its public address.
+  # A packet whose TTL runs out at the edge was already translated to the
+  # server's address, and Linux NAT then gives the edge's time-exceeded the
+  # public address as its source: a trace would show the target one hop
+  # early.  The "hops" chain, after NAT, puts the edge's own address back.
   nft_table edge ip nat "
     chain pre { type nat hook prerouting priority dstnat;
       ip daddr $PUBLIC_IP dnat to $SERVER_IP; }
     chain post { type nat hook postrouting priority srcnat;
-      oifname \"$(ifname edge internet)\" ip saddr $SERVER_IP snat to $PUBLIC_IP; }"
+      oifname \"$(ifname edge internet)\" ip saddr $SERVER_IP snat to $PUBLIC_IP; }
+    chain hops { type filter hook postrouting priority srcnat + 10;
+      oifname \"$(ifname edge internet)\" icmp type time-exceeded ip saddr $PUBLIC_IP ip saddr set $EDGE_IP; }"
 }
 
 # ------------------------------------------------------- scenario knobs
@@ -267,6 +274,8 @@ apply_hostfw() {
 #   drop   drops TCP 8888 toward the server in silence; the router still
 #          answers TTL-expired probes, so a trace ends right after it
 #   reset  answers each SYN toward the server with a forged TCP reset
+#   reset-data  lets the handshake through, answers the first data with a
+#          forged reset (an IPS that does not like what it reads)
 # A middlebox's own packets leave with TTL 255 (network gear's usual
 # initial TTL) while the server's leave with 64, which is how a capture
 # tells a forged reset from the server's.
@@ -276,7 +285,8 @@ apply_transit() {
     pass) ;;
     drop) verdict="drop" ;;
     reset) verdict="reject with tcp reset"; ttl=255 ;;
-    *) die "unknown transit \"$mode\" in $TABLE (pass, drop, reset)" ;;
+    reset-data) verdict="tcp flags & psh == psh reject with tcp reset"; ttl=255 ;;
+    *) die "unknown transit \"$mode\" in $TABLE (pass, drop, reset, reset-data)" ;;
   esac
   nsx internet sysctl -qw net.ipv4.ip_default_ttl="$ttl"
   if [ -z "$verdict" ]; then nft_table internet ip transit ""; return; fi
