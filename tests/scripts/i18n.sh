@@ -25,7 +25,8 @@ cleanup() {
   if [ -n "$server" ]; then kill "$server" 2>/dev/null; wait "$server" 2>/dev/null; fi
   rm -rf "$tmp"
 }
-trap cleanup EXIT INT TERM
+trap cleanup EXIT
+trap 'exit 1' INT TERM HUP PIPE
 
 # ---- 1. The catalogue -------------------------------------------------
 
@@ -67,7 +68,32 @@ else
   check_catalogue
 fi
 
-# ---- 2. The programs ---------------------------------------------------
+# ---- 2. The guide's twin ----------------------------------------------
+
+# The Spanish guide has the English guide's code sections (the anchors the
+# reports link to), in the same order; each links to the other at the top;
+# every "(#anchor)" link in the Spanish guide has its section.
+en_codes=$(grep -E '^## [a-z0-9_]+$' docs/troubleshooting.md)
+es_codes=$(grep -E '^## [a-z0-9_]+$' docs/troubleshooting.es.md 2>/dev/null)
+if [ -n "$en_codes" ] && [ "$en_codes" = "$es_codes" ]; then
+  ok "docs/troubleshooting.es.md has the same $(echo "$en_codes" | wc -l) code sections, in order"
+else
+  bad "code sections differ: $(diff <(echo "$en_codes") <(echo "$es_codes") | tr '\n' ' ')"
+fi
+if head -5 docs/troubleshooting.md | grep -qF '(troubleshooting.es.md)' &&
+   head -5 docs/troubleshooting.es.md | grep -qF '(troubleshooting.md)'; then
+  ok "each guide links to the other at the top"
+else
+  bad "the guides do not link to each other in their first lines"
+fi
+dangling=""
+for a in $(grep -o '](#[a-z0-9_]*)' docs/troubleshooting.es.md | sed 's/](#\(.*\))/\1/' | sort -u); do
+  grep -qE "^## $a\$" docs/troubleshooting.es.md || dangling="$dangling $a"
+done
+if [ -z "$dangling" ]; then ok "every link inside the Spanish guide has its section"
+else bad "links without a section in docs/troubleshooting.es.md:$dangling"; fi
+
+# ---- 3. The programs ---------------------------------------------------
 
 # es CMD...: runs CMD with the environment asking for Spanish, the way a
 # student's shell does (LANG only; LC_ALL and LANGUAGE would override it).
@@ -101,7 +127,10 @@ expect "chat's option errors are in Spanish" "$tmp/chat_usage_es" "--timeout \"x
 
 # chatd in Spanish, on loopback.  Its log lines are for people, so they are
 # Spanish too; the port is the number at the end of the first line.
-es "$BIN_DIR/chatd" --bind 127.0.0.1 --port 0 2>"$tmp/chatd.log" &
+# (env, not the es function: $! must be chatd itself, or cleanup would kill
+# a subshell and leave chatd running.)
+env -u LC_ALL -u LC_MESSAGES -u LANGUAGE LANG=es_ES.UTF-8 \
+  "$BIN_DIR/chatd" --bind 127.0.0.1 --port 0 </dev/null >/dev/null 2>"$tmp/chatd.log" &
 server=$!
 port=""
 for _ in $(seq 50); do
