@@ -78,6 +78,7 @@ struct bench_opts {
     bool json;
     long setup_timeout; /* seconds for connecting and logging in */
     long drain_timeout; /* seconds without a delivery that end a run */
+    long idle_sec;      /* seconds clients sit idle before the RSS sample */
 };
 
 struct client {
@@ -129,12 +130,13 @@ static void usage(FILE *f)
 {
     fprintf(f, "usage: chatbench [--server chatd|ncat] --port P [--clients N] [--senders S]\n"
                "                 [--messages M] [--rate R] [--pid PID] [--json]\n"
-               "                 [--setup-timeout SEC] [--drain-timeout SEC]\n"
+               "                 [--setup-timeout SEC] [--drain-timeout SEC] [--idle-sec SEC]\n"
                "Connects N clients to 127.0.0.1 port P, lets S of them send M messages\n"
                "each (R messages/s in total, 0 = as fast as possible) and reports\n"
                "deliveries/s, delivery latency, loss, order violations and, with --pid,\n"
-               "the server's memory.  Defaults: chatd, 100 clients, 10 senders,\n"
-               "10 messages, rate 0.\n");
+               "the server's memory (sampled --idle-sec seconds after the clients\n"
+               "went quiet).  Defaults: chatd, 100 clients, 10 senders, 10 messages,\n"
+               "rate 0, idle-sec 0.\n");
 }
 
 /* Parses text as an integer in [min, max] for option name. */
@@ -197,6 +199,7 @@ static int opts_parse(int argc, char **argv, struct bench_opts *o)
         {"json", no_argument, NULL, 'j'},
         {"setup-timeout", required_argument, NULL, 'T'},
         {"drain-timeout", required_argument, NULL, 'D'},
+        {"idle-sec", required_argument, NULL, 'I'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
@@ -239,6 +242,9 @@ static int opts_parse(int argc, char **argv, struct bench_opts *o)
             break;
         case 'D':
             rc = opt_long("drain-timeout", optarg, 1, 3600, &o->drain_timeout);
+            break;
+        case 'I':
+            rc = opt_long("idle-sec", optarg, 0, 3600, &o->idle_sec);
             break;
         case 'h':
             usage(stdout);
@@ -605,13 +611,18 @@ static int phase_setup(struct bench *b)
 }
 
 /* Reads until nothing arrived for BENCH_QUIET_NS (the join notices are
- * done), at most 30 s, then samples the server's RSS with idle clients. */
+ * done), at most 30 s, then --idle-sec more, and samples the server's RSS
+ * with idle clients.  Waiting lets a server hand back what the join storm
+ * made it allocate (chatd trims its heap every 10 s). */
 static void phase_settle(struct bench *b)
 {
     uint64_t start = now_ns(), quiet_since = start;
     while (now_ns() - quiet_since < BENCH_QUIET_NS && now_ns() - start < 30 * NS_PER_SEC)
         if (poll_once(b, 50) > 0)
             quiet_since = now_ns();
+    uint64_t idle_end = now_ns() + (uint64_t)b->o.idle_sec * NS_PER_SEC;
+    while (now_ns() < idle_end)
+        poll_once(b, 100);
     b->rss_idle = proc_status_kib(b->o.pid, "VmRSS");
 }
 
