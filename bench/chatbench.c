@@ -838,7 +838,7 @@ static int bench_run(struct bench *b)
 
 int main(int argc, char **argv)
 {
-    struct bench b = {.ep = -1};
+    struct bench b = {.ep = -1, .rss_idle = -1};
     log_init("chatbench");
     int rc = opts_parse(argc, argv, &b.o);
     if (rc != 0)
