@@ -30,7 +30,7 @@ static const struct advice ADVICE[] = {
         ADVICE_VERDICT,
         N_("chatd answered on port {port}: the network, the firewalls and the server all work."),
         {N_("nothing is wrong: every check from this machine to chatd passed"), NULL},
-        {N_("Start chatting: chat HOST {port}"),
+        {N_("Start chatting: chat {host} {port}"),
          N_("If chat itself still fails, attach this report to your bug report: the network is not "
             "the problem"),
          NULL},
@@ -70,7 +70,7 @@ static const struct advice ADVICE[] = {
             "start with 'default'"),
          N_("In VirtualBox: the VM > Settings > Network > Adapter 1 must be enabled, with 'Cable "
             "Connected' ticked"),
-         N_("If only IPv6 fails, use IPv4: netprobe -4 HOST {port}"),
+         N_("If only IPv6 fails, use IPv4: netprobe -4 {host} {port}"),
          N_("Check in the EC2 console that the instance is running, then disconnect any VPN and "
             "try again"),
          NULL},
@@ -160,7 +160,7 @@ static const struct advice ADVICE[] = {
             "the server program is at fault; if not, they were lost on the way"),
          N_("On the server: sudo ss -ltnp 'sport = :{port}' shows which program owns the port; "
             "restart chatd (sudo systemctl restart chatd)"),
-         N_("Connect by hand with nc -v HOST {port}: chatd greets at once with a NOTICE welcome "
+         N_("Connect by hand with nc -v {host} {port}: chatd greets at once with a NOTICE welcome "
             "line"),
          N_("Watch the server with sudo tcpdump -ni any port {port} to see whether our data "
             "arrives; if it does not, try from another network without VPN or proxy"),
@@ -176,8 +176,8 @@ static const struct advice ADVICE[] = {
          N_("the program on the port is not chatd and closes at once, or crashes on each "
             "connection"),
          N_("a firewall or intrusion-prevention system on the way resets the connection"), NULL},
-        {N_("Connect by hand: nc -v HOST {port}; chatd says why before it closes (for example ERR "
-            "server_full)"),
+        {N_("Connect by hand: nc -v {host} {port}; chatd says why before it closes (for example "
+            "ERR server_full)"),
          N_("On the server, read chatd's log at the time of the probe: journalctl -u chatd -n 50"),
          N_("On the server, sudo ss -ltnp 'sport = :{port}' shows which program owns the port"),
          N_("If the server's log shows no connection at all, capture on both ends with sudo "
@@ -311,7 +311,7 @@ static const struct advice ADVICE[] = {
             "own rule), or the instance has no IPv6 address at all"),
          N_("chatd listens on IPv4 only"), N_("your network announces IPv6 but does not route it"),
          NULL},
-        {N_("Use IPv4 for now: netprobe -4 HOST {port}, and connect to the IPv4 address"),
+        {N_("Use IPv4 for now: netprobe -4 {host} {port}, and connect to the IPv4 address"),
          N_("In the security group, add the same rule for IPv6: Custom TCP, port {port}, source "
             "::/0"),
          N_("Remove the AAAA record if the server is not meant to have IPv6"), NULL},
@@ -473,10 +473,19 @@ const char *advice_doc(const struct advice *a, char *out, size_t cap)
     return out;
 }
 
-void advice_render(const char *text, int port, char *out, size_t cap)
+/* Appends value to out (n bytes used, cap in all), truncating. */
+static size_t append(char *out, size_t n, size_t cap, const char *value)
 {
-    static const char KEY[] = "{port}";
-    const size_t keylen = sizeof KEY - 1;
+    size_t take = strlen(value);
+    if (take > cap - 1 - n)
+        take = cap - 1 - n;
+    memcpy(out + n, value, take);
+    return n + take;
+}
+
+void advice_render_target(const char *text, const char *host, int port, char *out, size_t cap)
+{
+    static const char PORT_KEY[] = "{port}", HOST_KEY[] = "{host}";
     char num[16];
     size_t n = 0;
 
@@ -485,20 +494,24 @@ void advice_render(const char *text, int port, char *out, size_t cap)
     /* gettext("") would return the catalogue's header, not "". */
     if (text[0] != '\0')
         text = _(text);
-    int numlen = snprintf(num, sizeof num, "%d", port);
-    if (numlen < 0)
-        numlen = 0; /* cannot happen for an int; keeps the copy below bounded */
+    snprintf(num, sizeof num, "%d", port);
+    if (host == NULL || host[0] == '\0')
+        host = "HOST";
     while (*text != '\0' && n + 1 < cap) {
-        if (strncmp(text, KEY, keylen) == 0) {
-            size_t take = (size_t)numlen;
-            if (take > cap - 1 - n)
-                take = cap - 1 - n;
-            memcpy(out + n, num, take);
-            n += take;
-            text += keylen;
+        if (strncmp(text, PORT_KEY, sizeof PORT_KEY - 1) == 0) {
+            n = append(out, n, cap, num);
+            text += sizeof PORT_KEY - 1;
+        } else if (strncmp(text, HOST_KEY, sizeof HOST_KEY - 1) == 0) {
+            n = append(out, n, cap, host);
+            text += sizeof HOST_KEY - 1;
         } else {
             out[n++] = *text++;
         }
     }
     out[n] = '\0';
+}
+
+void advice_render(const char *text, int port, char *out, size_t cap)
+{
+    advice_render_target(text, NULL, port, out, cap);
 }

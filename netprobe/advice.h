@@ -4,7 +4,8 @@
  *
  * One table (advice.c) holds the text for every code; the verdict rules
  * (verdict.c) only choose codes.  "{port}" in any text is replaced with the
- * port being probed by advice_render().
+ * port being probed by advice_render(), and "{host}" with the host by
+ * advice_render_target().
  */
 #ifndef NETPROBE_ADVICE_H
 #define NETPROBE_ADVICE_H
@@ -37,6 +38,10 @@ const struct advice *advice_all(size_t *count);
 /* Copies text, translated into the language messages are printed in, into
  * out with "{port}" replaced by port.  Truncates to cap. */
 void advice_render(const char *text, int port, char *out, size_t cap);
+
+/* Like advice_render(), and "{host}" is replaced by host (the name or
+ * address the student typed); a NULL or empty host leaves "HOST". */
+void advice_render_target(const char *text, const char *host, int port, char *out, size_t cap);
 
 /* a's guide link in the language messages are printed in: a->doc, or
  * "docs/troubleshooting.es.md#CODE" in Spanish.  Written into out (cap

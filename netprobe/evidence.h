@@ -206,6 +206,33 @@ struct ev_echo {
     int path_mtu;                    /* IP_MTU seen, 0 if unknown */
 };
 
+/* --trace (added for issue 5): where the path goes silent, for the order of
+ * the causes.  main copies it from trace.h's result; the verdict reads it. */
+struct ev_trace {
+    bool run;                /* --trace ran to the end */
+    char target[ADDR_TEXT_MAX]; /* the address traced */
+    bool reached;            /* the target itself answered */
+    int last_answer_hop;     /* TTL of the last hop that answered, 0 if none */
+    char last_answer_from[ADDR_TEXT_MAX];
+    int target_hops_guess;   /* hops to the target from a TTL it sent, 0 unknown */
+};
+
+/* --capture (added for issue 5): what the wire showed, as the verdict needs
+ * it.  main copies it from capture.h's summary. */
+struct ev_capture {
+    bool run; /* the capture ran (permission and all) */
+    int syns_sent;
+    int syn_retransmits;
+    int synacks;
+    int synack_mss; /* -1 when no SYN-ACK */
+    int resets;
+    int icmp_errors;
+    struct ev_icmp_error first_icmp;
+    int retransmits; /* data segments sent again */
+    bool forged_reset;
+    char forged_detail[EV_TEXT_MAX];
+};
+
 /* Everything one run observed. */
 struct evidence {
     char host[256];
@@ -219,6 +246,8 @@ struct evidence {
     struct ev_tcp tcp;
     struct ev_app app;
     struct ev_echo echo;
+    struct ev_trace trace;     /* added for issue 5: --trace */
+    struct ev_capture capture; /* added for issue 5: --capture */
 };
 
 /* Stable names for JSON and logs. */

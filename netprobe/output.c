@@ -52,26 +52,32 @@ void output_stage(const struct output *o, const struct evidence *ev, enum stage_
     fflush(o->out);
 }
 
-/* Prints a NULL-terminated advice list as numbered lines under a label. */
-static void emit_list(const struct output *o, const char *label, const char *const *list, int port)
+/* Prints a NULL-terminated advice list as numbered lines under a label,
+ * in the order order gives (NULL: the table's), {host} and {port} filled. */
+static void emit_list(const struct output *o, const char *label, const char *const *list,
+                      const struct evidence *ev, const struct verdict *order)
 {
     if (list == NULL || list[0] == NULL)
         return;
     emit(o, "", "  ", "%s", label);
     char line[1024];
-    for (size_t i = 0; list[i] != NULL && i < ADVICE_LIST_MAX; i++) {
-        advice_render(list[i], port, line, sizeof line);
+    size_t n = 0;
+    while (n < ADVICE_LIST_MAX && list[n] != NULL)
+        n++;
+    for (size_t i = 0; i < n; i++) {
+        advice_render_target(list[verdict_cause_index(order, i, n)], ev->host, ev->port, line,
+                             sizeof line);
         emit(o, "", "    ", "%zu. %s", i + 1, line);
     }
 }
 
 /* The lead line for one code: "verdict: refused - summary". */
 static void emit_head(const struct output *o, const char *label, const char *code,
-                      const struct advice *a, int port, const char *color)
+                      const struct advice *a, const struct evidence *ev, const char *color)
 {
     char summary[1024] = "";
     if (a != NULL && a->summary != NULL)
-        advice_render(a->summary, port, summary, sizeof summary);
+        advice_render_target(a->summary, ev->host, ev->port, summary, sizeof summary);
     char lead[96];
     snprintf(lead, sizeof lead, "%s: %s", label, code);
     emit(o, color, lead, "%s%s", summary[0] ? " - " : "", summary);
@@ -91,27 +97,134 @@ void output_verdict(const struct output *o, const struct evidence *ev, const str
     const char *color = v->code == VERDICT_OK ? "\033[1;32m" : "\033[1;31m";
     if (code == NULL)
         code = "none";
-    emit_head(o, "verdict", code, a, ev->port, color);
+    emit_head(o, "verdict", code, a, ev, color);
     if (o->quiet) {
         fflush(o->out);
         return;
     }
     emit_evidence(o, &v->evidence);
+    if (v->capture != CAPTURE_NOT_CHECKED) {
+        emit(o, "", "  capture: ", "%s",
+             v->capture == CAPTURE_CONFIRMED ? "confirms this verdict"
+                                             : "does not confirm this verdict");
+        for (size_t i = 0; i < v->capture_evidence.count; i++)
+            emit(o, "", "  captured: ", "%s", v->capture_evidence.lines[i]);
+    }
     if (a != NULL) {
         emit_list(o, v->code == VERDICT_OK ? "status:" : "likely causes, most likely first:",
-                  a->causes, ev->port);
-        emit_list(o, "what to do:", a->fix, ev->port);
+                  a->causes, ev, v);
+        emit_list(o, "what to do:", a->fix, ev, NULL);
         emit(o, "", "  guide: ", "%s", a->doc);
     }
     for (size_t i = 0; i < v->finding_count && i < FINDING_COUNT; i++) {
         const char *f = finding_code_name(v->findings[i]);
         const struct advice *fa = advice_find(f);
-        emit_head(o, "finding", f, fa, ev->port, COLOR_BOLD);
+        emit_head(o, "finding", f, fa, ev, COLOR_BOLD);
         emit_evidence(o, &v->finding_evidence[i]);
         if (fa != NULL)
             emit(o, "", "  guide: ", "%s", fa->doc);
     }
     if (report_path != NULL)
         emit(o, "", "report: ", "%s", report_path);
+    fflush(o->out);
+}
+
+/* ---- The modes of issue 5, printed from their report members ------------ */
+
+static const char *str_of(const cJSON *o, const char *name)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, name);
+    return cJSON_IsString(v) ? v->valuestring : "";
+}
+
+static double num_of(const cJSON *o, const char *name)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, name);
+    return cJSON_IsNumber(v) ? v->valuedouble : 0;
+}
+
+void output_capture_skipped(const struct output *o, const char *why)
+{
+    if (o->quiet)
+        return;
+    emit(o, status_look[STATUS_SKIP].color, status_look[STATUS_SKIP].symbol, " %-5s %s", "capture",
+         why);
+    fflush(o->out);
+}
+
+void output_trace(const struct output *o, const cJSON *trace)
+{
+    if (o->quiet || trace == NULL)
+        return;
+    const cJSON *hop;
+    cJSON_ArrayForEach(hop, cJSON_GetObjectItemCaseSensitive(trace, "hops"))
+    {
+        const char *from = str_of(hop, "from");
+        emit(o, "", "  hop ", "%2.0f  %-15s %s (%.1f ms)", num_of(hop, "ttl"), from[0] ? from : "*",
+             str_of(hop, "kind"), num_of(hop, "rtt_ms"));
+    }
+    const cJSON *last = cJSON_GetObjectItemCaseSensitive(trace, "last_answer_hop");
+    if (cJSON_IsNumber(last))
+        emit(o, "", "trace: ", "ended by %s; last answer from hop %d (%s)", str_of(trace, "ended"),
+             last->valueint, str_of(trace, "last_answer_from"));
+    else
+        emit(o, "", "trace: ", "ended by %s; no hop answered", str_of(trace, "ended"));
+    fflush(o->out);
+}
+
+void output_local(const struct output *o, const char *code, const cJSON *check, int port)
+{
+    const struct advice *a = advice_find(code);
+    struct evidence ev; /* only host and port are read */
+    ev.host[0] = '\0';
+    ev.port = port;
+    const cJSON *c;
+    if (!o->quiet) {
+        cJSON_ArrayForEach(c, cJSON_GetObjectItemCaseSensitive(check, "checks"))
+        {
+            const char *st = str_of(c, "status");
+            enum stage_status s = strcmp(st, "pass") == 0   ? STATUS_PASS
+                                  : strcmp(st, "warn") == 0 ? STATUS_WARN
+                                  : strcmp(st, "fail") == 0 ? STATUS_FAIL
+                                                            : STATUS_SKIP;
+            emit(o, status_look[s].color, status_look[s].symbol, " %-14s %s", str_of(c, "name"),
+                 str_of(c, "summary"));
+        }
+    }
+    emit_head(o, "verdict", code, a, &ev,
+              strcmp(code, "local_ok") == 0 ? "\033[1;32m" : "\033[1;31m");
+    if (o->quiet || a == NULL) {
+        fflush(o->out);
+        return;
+    }
+    cJSON_ArrayForEach(c, cJSON_GetObjectItemCaseSensitive(check, "evidence"))
+    {
+        if (cJSON_IsString(c))
+            emit(o, "", "  seen: ", "%s", c->valuestring);
+    }
+    emit_list(o, "likely causes, most likely first:", a->causes, &ev, NULL);
+    emit_list(o, "what to do:", a->fix, &ev, NULL);
+    emit(o, "", "  guide: ", "%s", a->doc);
+    fflush(o->out);
+}
+
+void output_watch(const struct output *o, const cJSON *watch)
+{
+    const cJSON *src;
+    if (!o->quiet) {
+        cJSON_ArrayForEach(src, cJSON_GetObjectItemCaseSensitive(watch, "sources"))
+        {
+            emit(o, "", "  from ",
+                 "%s: %.0f SYN(s) seen, %.0f SYN-ACK(s) sent, %.0f reset(s) sent, %.0f payload "
+                 "byte(s): %s",
+                 str_of(src, "address"), num_of(src, "syns"), num_of(src, "synacks_sent"),
+                 num_of(src, "resets_sent"), num_of(src, "bytes_received"), str_of(src, "outcome"));
+        }
+    }
+    emit(o, COLOR_BOLD, "watch: ", "%s", str_of(watch, "summary"));
+    const cJSON *e = cJSON_GetObjectItemCaseSensitive(watch, "expected_source");
+    if (cJSON_IsObject(e))
+        emit(o, "", "  expected ", "%s: %s - %s", str_of(e, "address"), str_of(e, "outcome"),
+             str_of(e, "meaning"));
     fflush(o->out);
 }

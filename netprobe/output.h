@@ -11,6 +11,8 @@
 #include <stdbool.h>
 #include <stdio.h>
 
+#include <cjson/cJSON.h>
+
 #include "netprobe/evidence.h"
 #include "netprobe/redact.h"
 #include "netprobe/verdict.h"
@@ -29,5 +31,19 @@ void output_stage(const struct output *o, const struct evidence *ev, enum stage_
  * report path (NULL when no report was written). */
 void output_verdict(const struct output *o, const struct evidence *ev, const struct verdict *v,
                     const char *report_path);
+
+/* The capture line when --capture was asked for but could not run. */
+void output_capture_skipped(const struct output *o, const char *why);
+
+/* --trace: one line per hop, then where the walk ended (trace_to_json()). */
+void output_trace(const struct output *o, const cJSON *trace);
+
+/* --local: one line per check, then the verdict code's advice
+ * (check is server_check_run()'s object). */
+void output_local(const struct output *o, const char *code, const cJSON *check, int port);
+
+/* --watch: per source, SYNs seen, SYN-ACKs and resets sent, payload bytes;
+ * then the summary (watch is watch_to_json()'s object). */
+void output_watch(const struct output *o, const cJSON *watch);
 
 #endif

@@ -1,7 +1,9 @@
 /*
  * probe.c - the runner.
  *
- * Order: local, dns, then icmp in its own thread while tcp, app and echo
+ * Order: dns, local (so the local stage learns the source address the
+ * kernel picks for a resolved name too; its line still comes first), then
+ * icmp in its own thread while tcp, app and echo
  * run in this one (ICMP is slow to time out and never decides a verdict on
  * its own, so it must not delay the rest).  Which stage is pointless after
  * which is one table, skip_rules[].
@@ -120,8 +122,8 @@ static double now_ms(void)
     return (double)ts.tv_sec * 1000.0 + (double)ts.tv_nsec / 1e6;
 }
 
-/* Runs or skips stage id, times it, and reports it. */
-static void run_stage(struct probe_run *r, enum stage_id id)
+/* Runs or skips stage id and times it, without reporting it. */
+static void exec_stage(struct probe_run *r, enum stage_id id)
 {
     struct stage_result *res = &r->ev->stages[id];
     const char *why = skip_reason(r->ev, r->o, id);
@@ -135,11 +137,22 @@ static void run_stage(struct probe_run *r, enum stage_id id)
     }
     double took = now_ms() - start;
     res->duration_ms = took > 0 ? took : 0;
+}
+
+static void report_stage(struct probe_run *r, enum stage_id id)
+{
     if (r->done == NULL)
         return;
     pthread_mutex_lock(&r->lock);
     r->done(r->ev, id, r->arg);
     pthread_mutex_unlock(&r->lock);
+}
+
+/* Runs or skips stage id, times it, and reports it. */
+static void run_stage(struct probe_run *r, enum stage_id id)
+{
+    exec_stage(r, id);
+    report_stage(r, id);
 }
 
 static void *icmp_thread(void *arg)
@@ -150,19 +163,31 @@ static void *icmp_thread(void *arg)
 
 void probe_run(struct evidence *ev, const struct probe_opts *o, probe_stage_done_fn done, void *arg)
 {
+    probe_run_hooked(ev, o, done, arg, NULL);
+}
+
+void probe_run_hooked(struct evidence *ev, const struct probe_opts *o, probe_stage_done_fn done,
+                      void *arg, const struct probe_hooks *hooks)
+{
     struct probe_run r = {.ev = ev, .o = o, .done = done, .arg = arg};
     pthread_mutex_init(&r.lock, NULL);
     ev->family_pref = o->family;
     ev->timeout_ms = o->timeout_ms;
 
-    run_stage(&r, STAGE_LOCAL);
-    run_stage(&r, STAGE_DNS);
+    exec_stage(&r, STAGE_DNS);
+    exec_stage(&r, STAGE_LOCAL);
+    report_stage(&r, STAGE_LOCAL);
+    report_stage(&r, STAGE_DNS);
     pthread_t icmp;
     /* Best effort: without a thread, icmp simply runs after the others. */
     bool threaded = pthread_create(&icmp, NULL, icmp_thread, &r) == 0;
+    if (hooks != NULL && hooks->before_tcp != NULL)
+        hooks->before_tcp(ev, hooks->arg);
     run_stage(&r, STAGE_TCP);
     run_stage(&r, STAGE_APP);
     run_stage(&r, STAGE_ECHO);
+    if (hooks != NULL && hooks->after_echo != NULL)
+        hooks->after_echo(ev, hooks->arg);
     if (threaded)
         pthread_join(icmp, NULL);
     else

@@ -32,4 +32,17 @@ void probe_opts_defaults(struct probe_opts *o);
 void probe_run(struct evidence *ev, const struct probe_opts *o, probe_stage_done_fn done,
                void *arg);
 
+/* Called by probe_run_hooked() around the TCP stages (--capture starts
+ * before tcp and stops after echo).  Either may be NULL.  They run in the
+ * runner's thread while icmp may still be running in its own. */
+struct probe_hooks {
+    void (*before_tcp)(struct evidence *ev, void *arg);
+    void (*after_echo)(struct evidence *ev, void *arg);
+    void *arg;
+};
+
+/* probe_run() with hooks (NULL: none). */
+void probe_run_hooked(struct evidence *ev, const struct probe_opts *o, probe_stage_done_fn done,
+                      void *arg, const struct probe_hooks *hooks);
+
 #endif

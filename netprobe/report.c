@@ -303,11 +303,18 @@ static bool stage_ran(enum stage_status s)
     return s == STATUS_PASS || s == STATUS_WARN || s == STATUS_FAIL;
 }
 
+static bool client_mode(const struct report_input *in)
+{
+    return in->mode == NULL || strcmp(in->mode, "client") == 0;
+}
+
 /* All six stages; after an error only those reached (a prefix). */
 static void put_stages(struct builder *b, cJSON *root)
 {
     const struct evidence *ev = b->in->ev;
     cJSON *arr = put_arr(b, root, "stages");
+    if (!client_mode(b->in))
+        return; /* --local and --watch run no stages */
     for (int id = 0; id < STAGE_COUNT; id++) {
         const struct stage_result *r = &ev->stages[id];
         if (b->in->error != NULL && r->status == STATUS_NOT_RUN)
@@ -327,59 +334,99 @@ static void put_stages(struct builder *b, cJSON *root)
 
 /* ---- Verdict and findings ------------------------------------------------ */
 
-/* Adds a NULL-terminated advice list with {port} filled in; a missing or
- * empty list becomes one line pointing at the guide, because the schema
- * (rightly) wants at least one cause and one step. */
+static void render(struct builder *b, const char *text, char *out, size_t cap)
+{
+    advice_render_target(text, b->in->ev->host, b->in->ev->port, out, cap);
+}
+
+/* Adds a NULL-terminated advice list with {host} and {port} filled in, in
+ * the order order gives (NULL: the table's); a missing or empty list
+ * becomes one line pointing at the guide, because the schema (rightly)
+ * wants at least one cause and one step. */
 static void put_advice_list(struct builder *b, cJSON *o, const char *name, const char *const *list,
-                            const char *fallback)
+                            const struct verdict *order, const char *fallback)
 {
     cJSON *arr = put_arr(b, o, name);
     char line[1024];
     size_t n = 0;
-    for (; list != NULL && list[n] != NULL && n < ADVICE_LIST_MAX; n++) {
-        advice_render(list[n], b->in->ev->port, line, sizeof line);
+    while (list != NULL && n < ADVICE_LIST_MAX && list[n] != NULL)
+        n++;
+    for (size_t i = 0; i < n; i++) {
+        render(b, list[verdict_cause_index(order, i, n)], line, sizeof line);
         push_str(b, arr, line[0] ? line : fallback);
     }
     if (n == 0)
         push_str(b, arr, fallback);
 }
 
-/* Writes {code, summary, evidence, causes, fix, doc} for one code. */
+/* Writes {code, summary, evidence, causes, fix, doc} for one code; the
+ * evidence comes from why, or from the strings of the JSON array extra. */
 static void put_coded(struct builder *b, cJSON *o, const char *code,
-                      const struct verdict_evidence *why)
+                      const struct verdict_evidence *why, const cJSON *extra,
+                      const struct verdict *order)
 {
     const struct advice *a = advice_find(code);
     char text[1024], doc[128];
     put_str(b, o, "code", code);
-    advice_render(a != NULL && a->summary != NULL ? a->summary : code, b->in->ev->port, text,
-                  sizeof text);
+    render(b, a != NULL && a->summary != NULL ? a->summary : code, text, sizeof text);
     put_str(b, o, "summary", text[0] ? text : code);
     cJSON *arr = put_arr(b, o, "evidence");
-    for (size_t i = 0; i < why->count; i++)
+    for (size_t i = 0; why != NULL && i < why->count; i++)
         push_str(b, arr, why->lines[i]);
-    put_advice_list(b, o, "causes", a != NULL ? a->causes : NULL,
+    const cJSON *item;
+    cJSON_ArrayForEach(item, extra)
+    {
+        if (cJSON_IsString(item) && item->valuestring[0] != '\0')
+            push_str(b, arr, item->valuestring);
+    }
+    put_advice_list(b, o, "causes", a != NULL ? a->causes : NULL, order,
                     "see the troubleshooting guide for this code");
-    put_advice_list(b, o, "fix", a != NULL ? a->fix : NULL,
+    put_advice_list(b, o, "fix", a != NULL ? a->fix : NULL, NULL,
                     "follow the troubleshooting guide for this code");
     snprintf(doc, sizeof doc, "docs/troubleshooting.md#%s", code);
     put_str(b, o, "doc", a != NULL && a->doc != NULL ? a->doc : doc);
+}
+
+/* --capture's judgement of the verdict: present only when a capture ran. */
+static void put_capture_check(struct builder *b, cJSON *o, const struct verdict *v)
+{
+    if (v->capture == CAPTURE_NOT_CHECKED)
+        return;
+    put_bool(b, o, "confirmed_by_capture", v->capture == CAPTURE_CONFIRMED);
+    cJSON *arr = put_arr(b, o, "capture_evidence");
+    for (size_t i = 0; i < v->capture_evidence.count; i++)
+        push_str(b, arr, v->capture_evidence.lines[i]);
+}
+
+/* --local: the server verdict, its sentences from the check's evidence. */
+static void put_local_verdict(struct builder *b, cJSON *root)
+{
+    const cJSON *why = cJSON_GetObjectItemCaseSensitive(b->in->local_check, "evidence");
+    put_coded(b, put_obj(b, root, "verdict"), b->in->local_code, NULL, why, NULL);
+    put_arr(b, root, "findings");
 }
 
 static void put_verdict(struct builder *b, cJSON *root)
 {
     const struct verdict *v = b->in->verdict;
     cJSON *findings;
+    if (b->in->local_code != NULL && b->in->error == NULL) {
+        put_local_verdict(b, root);
+        return;
+    }
     if (v == NULL || verdict_code_name(v->code) == NULL) {
         put_null(b, root, "verdict");
         findings = put_arr(b, root, "findings");
         (void)findings;
         return;
     }
-    put_coded(b, put_obj(b, root, "verdict"), verdict_code_name(v->code), &v->evidence);
+    cJSON *vo = put_obj(b, root, "verdict");
+    put_coded(b, vo, verdict_code_name(v->code), &v->evidence, NULL, v);
+    put_capture_check(b, vo, v);
     findings = put_arr(b, root, "findings");
     for (size_t i = 0; i < v->finding_count && i < FINDING_COUNT; i++)
         put_coded(b, push_obj(b, findings), finding_code_name(v->findings[i]),
-                  &v->finding_evidence[i]);
+                  &v->finding_evidence[i], NULL, NULL);
 }
 
 /* ---- The document -------------------------------------------------------- */
@@ -402,6 +449,18 @@ static void put_target_and_local(struct builder *b, cJSON *root)
     put_bool(b, l, "virtualbox_nat", ev->local.virtualbox_nat);
 }
 
+/* A module's JSON, copied in under name when there is one. */
+static void put_copy(struct builder *b, cJSON *root, const char *name, const cJSON *item)
+{
+    if (item == NULL)
+        return;
+    cJSON *copy = check(b, cJSON_Duplicate(item, true));
+    if (copy != NULL && !cJSON_AddItemToObject(root, name, copy)) {
+        cJSON_Delete(copy);
+        b->oom = true;
+    }
+}
+
 static cJSON *build(struct builder *b)
 {
     const struct report_input *in = b->in;
@@ -414,11 +473,16 @@ static cJSON *build(struct builder *b)
     put_str(b, root, "command", in->command != NULL && in->command[0] ? in->command : "netprobe");
     put_str(b, root, "language", "en");
     put_bool(b, root, "redacted", in->redact != NULL);
+    put_str(b, root, "mode", in->mode != NULL ? in->mode : "client");
     put_ms(b, root, "timeout_ms",
            in->ev->timeout_ms > 0 ? in->ev->timeout_ms : PROBE_TIMEOUT_MS_DEFAULT);
     put_target_and_local(b, root);
     put_stages(b, root);
     put_verdict(b, root);
+    put_copy(b, root, "capture", in->capture);
+    put_copy(b, root, "trace", in->trace);
+    put_copy(b, root, "local_check", in->local_check);
+    put_copy(b, root, "watch", in->watch);
     if (in->error != NULL)
         put_str(b, root, "error", in->error[0] ? in->error : "netprobe failed");
     return root;

@@ -3,13 +3,17 @@
  * built with cJSON from the evidence, the verdict and the advice text.
  *
  * The same builder serves every exit path: with error set and verdict NULL
- * it writes what was reached before netprobe itself failed.
+ * it writes what was reached before netprobe itself failed.  The modes of
+ * issue 5 add their module's JSON (--capture, --trace, --local, --watch);
+ * --local and --watch reports have no stages.
  */
 #ifndef NETPROBE_REPORT_H
 #define NETPROBE_REPORT_H
 
 #include <stdbool.h>
 #include <stddef.h>
+
+#include <cjson/cJSON.h>
 
 #include "netprobe/evidence.h"
 #include "netprobe/redact.h"
@@ -25,6 +29,13 @@ struct report_input {
     const char *started_at;        /* from report_timestamp() */
     const char *error;             /* NULL, or what went wrong (exit 2 or 3) */
     const struct redact *redact;   /* NULL: nothing redacted */
+    /* Added for issue 5; all optional (NULL: absent, mode "client"). */
+    const char *mode;         /* "client", "local" or "watch" */
+    const char *local_code;   /* --local: the server verdict code, verdict NULL */
+    const cJSON *capture;     /* capture_to_json(); copied into the report */
+    const cJSON *trace;       /* trace_to_json() */
+    const cJSON *local_check; /* server_check_run()'s object */
+    const cJSON *watch;       /* watch_to_json() */
 };
 
 /* The current UTC time as "2026-11-24T01:02:03.412Z". */

@@ -9,8 +9,11 @@
 
 #include <stdarg.h>
 #include <stdio.h>
+#include <arpa/inet.h>
 #include <string.h>
 #include <sys/socket.h>
+
+#include "netprobe/addrclass.h"
 
 static const char *const verdict_names[VERDICT_COUNT] = {
     [VERDICT_OK] = "ok",
@@ -30,7 +33,7 @@ static const char *const finding_names[FINDING_COUNT] = {
     [FINDING_VIRTUALBOX_NAT] = "virtualbox_nat", [FINDING_CLIENT_NAT] = "client_nat",
     [FINDING_CLOUD_NAT] = "cloud_nat",           [FINDING_ICMP_BLOCKED] = "icmp_blocked",
     [FINDING_IPV6_BROKEN] = "ipv6_broken",       [FINDING_HIGH_LATENCY] = "high_latency",
-    [FINDING_PACKET_LOSS] = "packet_loss",
+    [FINDING_PACKET_LOSS] = "packet_loss",       [FINDING_FORGED_RESET] = "forged_reset",
 };
 
 const char *verdict_code_name(enum verdict_code code)
@@ -283,6 +286,56 @@ static void explain_mtu(const struct evidence *ev, struct verdict_evidence *out)
         ev->echo.path_mtu);
 }
 
+static void say_hello_ok(const struct evidence *ev, struct verdict_evidence *out)
+{
+    const struct ev_tcp_attempt *a = chosen(ev);
+    say(out, "chatd answered the netprobe hello on %s port %d.",
+        a != NULL ? a->target.address : "?", ev->port);
+}
+
+/* An echo that stalled and was not rescued by the small-MSS retry: chatd
+ * answered the hello, so the server reads, but data stops on the way. */
+static bool echo_stalled(const struct evidence *ev)
+{
+    return app_is(ev, APP_CHATD) && echo_find(ev, ECHO_STALLED) != NULL &&
+           !(ev->echo.mss_retry_run && ev->echo.mss_retry_outcome == ECHO_OK);
+}
+
+static void explain_echo_stalled(const struct evidence *ev, struct verdict_evidence *out)
+{
+    const struct ev_echo_size *s = echo_find(ev, ECHO_STALLED);
+    const struct ev_echo_size *ok = echo_find(ev, ECHO_OK);
+    say_hello_ok(ev, out);
+    if (ok != NULL)
+        say(out, "An echo of %zu bytes passed.", ok->size);
+    say(out, "An echo of %zu bytes stalled after %zu bytes came back.", s->size, s->bytes_back);
+    if (ev->echo.mss_retry_run)
+        say(out, "It stalled again on a new connection with MSS %d: not an MTU problem.",
+            ev->echo.mss_retry_mss);
+}
+
+/* The connection closed or reset in the middle of the echo. */
+static bool echo_closed(const struct evidence *ev)
+{
+    return app_is(ev, APP_CHATD) &&
+           (echo_find(ev, ECHO_CLOSED) != NULL ||
+            (ev->echo.mss_retry_run && ev->echo.mss_retry_outcome == ECHO_CLOSED));
+}
+
+static void explain_echo_closed(const struct evidence *ev, struct verdict_evidence *out)
+{
+    const struct ev_echo_size *s = echo_find(ev, ECHO_CLOSED);
+    say_hello_ok(ev, out);
+    if (s != NULL)
+        say(out,
+            "The server closed the connection during the echo of %zu bytes, after %zu bytes "
+            "came back.",
+            s->size, s->bytes_back);
+    else
+        say(out, "The server closed the connection during the echo repeated with MSS %d.",
+            ev->echo.mss_retry_mss);
+}
+
 /* ok needs chatd's answer and every echo size that ran to pass. */
 static bool all_ok(const struct evidence *ev)
 {
@@ -328,6 +381,8 @@ static const struct verdict_rule verdict_rules[] = {
     {VERDICT_CONNECTED_SILENT, silent, explain_silent},
     {VERDICT_DATA_CORRUPTION, corrupted, explain_corrupted},
     {VERDICT_MTU_BLACKHOLE, mtu_blackhole, explain_mtu},
+    {VERDICT_SERVER_CLOSED, echo_closed, explain_echo_closed},
+    {VERDICT_CONNECTED_SILENT, echo_stalled, explain_echo_stalled},
     {VERDICT_OK, all_ok, explain_ok},
 };
 
@@ -366,9 +421,26 @@ static void explain_cloud_nat(const struct evidence *ev, struct verdict_evidence
         chosen(ev)->target.address, ev->app.hello.local.address);
 }
 
+/* True when some TCP attempt left this machine and met the target or the
+ * way to it: not a local error, not "no route". */
+static bool tcp_left_this_machine(const struct evidence *ev)
+{
+    for (size_t i = 0; i < attempt_count(ev); i++) {
+        const struct ev_tcp_attempt *a = &ev->tcp.attempts[i];
+        if (a->state == TCP_STATE_OPEN || a->state == TCP_STATE_CLOSED ||
+            (a->state == TCP_STATE_FILTERED && attempt_verdict(a) != VERDICT_NO_ROUTE))
+            return true;
+    }
+    return false;
+}
+
+/* Pings unanswered only count when they could have been answered: requests
+ * went out, no ICMP error came back instead, and TCP shows the way out
+ * works (a missing route fails both without blocking anything). */
 static bool icmp_blocked(const struct evidence *ev)
 {
-    return ev->icmp.sent > 0 && ev->icmp.received == 0;
+    return ev->icmp.sent > 0 && ev->icmp.received == 0 && !ev->icmp.error.seen &&
+           tcp_left_this_machine(ev);
 }
 
 static void explain_icmp_blocked(const struct evidence *ev, struct verdict_evidence *out)
@@ -439,6 +511,19 @@ static void explain_packet_loss(const struct evidence *ev, struct verdict_eviden
         say(out, "The TCP handshake needed %d SYNs.", a->syns_sent);
 }
 
+static bool forged_reset(const struct evidence *ev)
+{
+    return ev->capture.run && ev->capture.forged_reset;
+}
+
+static void explain_forged_reset(const struct evidence *ev, struct verdict_evidence *out)
+{
+    say(out, "%s",
+        ev->capture.forged_detail[0] ? ev->capture.forged_detail
+                                     : "The capture saw a reset whose TTL does not fit "
+                                       "the server's other packets.");
+}
+
 struct finding_rule {
     enum finding_code code;
     bool (*holds)(const struct evidence *ev);
@@ -453,12 +538,166 @@ static const struct finding_rule finding_rules[] = {
     {FINDING_IPV6_BROKEN, ipv6_broken, explain_ipv6_broken},
     {FINDING_HIGH_LATENCY, high_latency, explain_high_latency},
     {FINDING_PACKET_LOSS, packet_loss, explain_packet_loss},
+    {FINDING_FORGED_RESET, forged_reset, explain_forged_reset},
 };
+
+/* ---- --trace: where silence starts orders the causes ------------------ */
+
+enum silence_place {
+    SILENCE_UNKNOWN, /* no trace, the target answered, or nothing answered */
+    SILENCE_AT_EDGE, /* right before the server: security group, network ACL */
+    SILENCE_OWN_NET, /* inside this machine's own network (a private hop) */
+    SILENCE_ON_WAY,  /* at a router on the internet, not the server's network */
+};
+
+/* True when a and b share the network a cloud edge router sits on: the
+ * same IPv4 /24 or IPv6 /64.  Text that is not an address never matches. */
+static bool same_network(const char *a, const char *b)
+{
+    unsigned char x[16], y[16];
+    if (inet_pton(AF_INET, a, x) == 1 && inet_pton(AF_INET, b, y) == 1)
+        return memcmp(x, y, 3) == 0;
+    if (inet_pton(AF_INET6, a, x) == 1 && inet_pton(AF_INET6, b, y) == 1)
+        return memcmp(x, y, 8) == 0;
+    return false;
+}
+
+/* A hop count from a TTL the target sent beats the address guess: the last
+ * answering hop is "just before the target" when it is one hop short. */
+static enum silence_place silence_place(const struct ev_trace *t)
+{
+    if (!t->run || t->reached || t->last_answer_hop <= 0)
+        return SILENCE_UNKNOWN;
+    if (t->target_hops_guess > 0)
+        return t->last_answer_hop >= t->target_hops_guess - 1 ? SILENCE_AT_EDGE : SILENCE_ON_WAY;
+    if (same_network(t->last_answer_from, t->target))
+        return SILENCE_AT_EDGE;
+    switch (addrclass_of(t->last_answer_from)) {
+    case ADDR_PRIVATE:
+    case ADDR_CGNAT:
+    case ADDR_LINK_LOCAL:
+        return addrclass_of(t->target) == ADDR_PRIVATE ? SILENCE_UNKNOWN : SILENCE_OWN_NET;
+    default:
+        return SILENCE_ON_WAY;
+    }
+}
+
+static const char *const silence_words[] = {
+    [SILENCE_AT_EDGE] = "just before the server's network: the packets die at the cloud edge or "
+                        "on the server, so the security group comes first",
+    [SILENCE_OWN_NET] = "inside your own network (a private address): a firewall there, such as "
+                        "the campus or home router, comes first",
+    [SILENCE_ON_WAY] = "on the way, not on the server's network: a firewall on the way (campus, "
+                       "home router, ISP) comes first",
+};
+
+/* For filtered_drop only: says where the trace went silent and moves "a
+ * firewall on the way" first when silence starts before the server. */
+static void trace_orders_causes(const struct evidence *ev, struct verdict *v)
+{
+    const struct ev_trace *t = &ev->trace;
+    if (!t->run || v->code != VERDICT_FILTERED_DROP)
+        return;
+    enum silence_place p = silence_place(t);
+    if (p == SILENCE_UNKNOWN) {
+        if (t->reached)
+            say(&v->evidence, "--trace reached %s at hop %d.", t->target, t->last_answer_hop);
+        else
+            say(&v->evidence, "--trace: %s; it cannot tell where the packets die.",
+                t->last_answer_hop > 0 ? "the last hop that answered is on the server's own "
+                                         "private network"
+                                       : "no hop answered");
+        return;
+    }
+    say(&v->evidence, "--trace: hop %d (%s) answered last, then silence: %s.", t->last_answer_hop,
+        t->last_answer_from[0] ? t->last_answer_from : "?", silence_words[p]);
+    if (p != SILENCE_AT_EDGE)
+        v->cause_first = VERDICT_CAUSE_PATH_FIREWALL;
+}
+
+size_t verdict_cause_index(const struct verdict *v, size_t i, size_t count)
+{
+    if (v == NULL || v->cause_first < 0 || (size_t)v->cause_first >= count)
+        return i;
+    if (i == 0)
+        return (size_t)v->cause_first;
+    return i <= (size_t)v->cause_first ? i - 1 : i;
+}
+
+/* ---- --capture: do the packets show what the verdict says? ------------- */
+
+/* The MSS this machine's interface MTU implies (IPv4 headers), 0 unknown. */
+static int our_mss(const struct evidence *ev)
+{
+    return ev->local.source_mtu > 40 ? ev->local.source_mtu - 40 : 0;
+}
+
+static bool cap_dropped(const struct evidence *ev)
+{
+    const struct ev_capture *c = &ev->capture;
+    return c->syn_retransmits > 0 && c->synacks == 0 && c->resets == 0 && c->icmp_errors == 0;
+}
+static bool cap_reset(const struct evidence *ev)
+{
+    return ev->capture.resets > 0;
+}
+static bool cap_icmp(const struct evidence *ev)
+{
+    return ev->capture.icmp_errors > 0;
+}
+static bool cap_no_route(const struct evidence *ev)
+{
+    return ev->capture.syns_sent == 0 || ev->capture.icmp_errors > 0;
+}
+static bool cap_handshake(const struct evidence *ev)
+{
+    return ev->capture.synacks > 0;
+}
+static bool cap_mtu(const struct evidence *ev)
+{
+    const struct ev_capture *c = &ev->capture;
+    int mine = our_mss(ev);
+    return c->retransmits > 0 || (c->synack_mss > 0 && mine > 0 && c->synack_mss < mine);
+}
+
+/* What a capture must show to confirm each verdict. */
+static bool (*const capture_confirms[VERDICT_COUNT])(const struct evidence *ev) = {
+    [VERDICT_OK] = cap_handshake,
+    [VERDICT_NO_ROUTE] = cap_no_route,
+    [VERDICT_FILTERED_DROP] = cap_dropped,
+    [VERDICT_REJECTED] = cap_icmp,
+    [VERDICT_REFUSED] = cap_reset,
+    [VERDICT_CONNECTED_SILENT] = cap_handshake,
+    [VERDICT_SERVER_CLOSED] = cap_handshake,
+    [VERDICT_WRONG_SERVICE] = cap_handshake,
+    [VERDICT_MTU_BLACKHOLE] = cap_mtu,
+    [VERDICT_DATA_CORRUPTION] = cap_handshake,
+};
+
+static void capture_check(const struct evidence *ev, struct verdict *v)
+{
+    const struct ev_capture *c = &ev->capture;
+    if (!c->run || v->code <= VERDICT_NONE || v->code >= VERDICT_COUNT ||
+        capture_confirms[v->code] == NULL)
+        return;
+    v->capture = capture_confirms[v->code](ev) ? CAPTURE_CONFIRMED : CAPTURE_NOT_CONFIRMED;
+    say(&v->capture_evidence,
+        "The capture saw %d SYN(s) (%d sent again), %d SYN-ACK(s), %d reset(s), %d ICMP "
+        "error(s) and %d data retransmission(s).",
+        c->syns_sent, c->syn_retransmits, c->synacks, c->resets, c->icmp_errors, c->retransmits);
+    if (c->first_icmp.seen)
+        say(&v->capture_evidence, "The first ICMP error was %s (type %d code %d) from %s.",
+            c->first_icmp.name, c->first_icmp.type, c->first_icmp.code, c->first_icmp.from);
+    if (c->synack_mss > 0)
+        say(&v->capture_evidence, "The SYN-ACK offered MSS %d; this machine's MTU implies %d.",
+            c->synack_mss, our_mss(ev));
+}
 
 void verdict_decide(const struct evidence *ev, struct verdict *out)
 {
     memset(out, 0, sizeof *out);
     out->code = VERDICT_NONE;
+    out->cause_first = -1;
     for (size_t i = 0; i < sizeof verdict_rules / sizeof verdict_rules[0]; i++) {
         if (verdict_rules[i].holds(ev)) {
             out->code = verdict_rules[i].code;
@@ -473,4 +712,6 @@ void verdict_decide(const struct evidence *ev, struct verdict *out)
         finding_rules[i].explain(ev, &out->finding_evidence[out->finding_count]);
         out->finding_count++;
     }
+    trace_orders_causes(ev, out);
+    capture_check(ev, out);
 }

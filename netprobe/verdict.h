@@ -40,6 +40,7 @@ enum finding_code {
     FINDING_IPV6_BROKEN,
     FINDING_HIGH_LATENCY,
     FINDING_PACKET_LOSS,
+    FINDING_FORGED_RESET, /* --capture: a reset the server did not send */
     FINDING_COUNT
 };
 
@@ -47,7 +48,7 @@ enum finding_code {
  * finding: the chat still works, but typing feels sluggish. */
 #define VERDICT_HIGH_LATENCY_MS 300.0
 
-#define VERDICT_EVIDENCE_MAX 4   /* sentences kept per code */
+#define VERDICT_EVIDENCE_MAX 6   /* sentences kept per code */
 #define VERDICT_SENTENCE_MAX 256 /* bytes per sentence, NUL included */
 
 /* The observations behind one code, one sentence each. */
@@ -56,9 +57,27 @@ struct verdict_evidence {
     size_t count;
 };
 
+/* Index, in advice.c's filtered_drop causes, of "a firewall on the way":
+ * the cause --trace moves first when silence starts before the server's
+ * network (tests/unit/netprobe_verdict_modes.c checks the text there). */
+#define VERDICT_CAUSE_PATH_FIREWALL 2
+
+/* What --capture says about the verdict. */
+enum verdict_capture {
+    CAPTURE_NOT_CHECKED = 0, /* no capture ran */
+    CAPTURE_CONFIRMED,       /* the packets show what the verdict claims */
+    CAPTURE_NOT_CONFIRMED,   /* the capture ran but does not show it */
+};
+
 struct verdict {
     enum verdict_code code;
     struct verdict_evidence evidence;
+    /* The advice causes, reordered: cause_first (an index into the
+     * code's causes) comes first, the rest keep their order; -1 keeps the
+     * table's order.  Set from --trace evidence. */
+    int cause_first;
+    enum verdict_capture capture;
+    struct verdict_evidence capture_evidence;  /* what the capture showed */
     enum finding_code findings[FINDING_COUNT]; /* in enum order */
     struct verdict_evidence finding_evidence[FINDING_COUNT];
     size_t finding_count;
@@ -72,6 +91,10 @@ void verdict_decide(const struct evidence *ev, struct verdict *out);
  * NULL for a value out of range. */
 const char *verdict_code_name(enum verdict_code code);
 const char *finding_code_name(enum finding_code code);
+
+/* The i-th cause of v in the order to show them: an index into the
+ * advice's causes (count of them given), honouring v->cause_first. */
+size_t verdict_cause_index(const struct verdict *v, size_t i, size_t count);
 
 /* The process exit status for a verdict: 0 ok, 1 a fault, 3 none. */
 int verdict_exit_status(enum verdict_code code);

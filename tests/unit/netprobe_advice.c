@@ -131,9 +131,10 @@ static void check_text_shape(const char *code, const char *text)
         strchr(text, '%') != NULL)
         fail_msg("%s: badly shaped text (empty, too long, padded, multi-line or '%%'): \"%s\"",
                  code, text);
-    /* The only placeholder is {port}; a typo like {prot} would reach users. */
+    /* The only placeholders are {port} and {host}; a typo like {prot}
+     * would reach users. */
     for (const char *p = strchr(text, '{'); p != NULL; p = strchr(p + 1, '{'))
-        if (strncmp(p, "{port}", 6) != 0)
+        if (strncmp(p, "{port}", 6) != 0 && strncmp(p, "{host}", 6) != 0)
             fail_msg("%s: unknown placeholder in \"%s\"", code, text);
 }
 

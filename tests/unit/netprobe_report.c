@@ -97,8 +97,12 @@ static void ok_report_has_every_member_in_place(void **state)
     struct evidence ev;
     struct verdict v;
     loopback_run(&ev, &v);
-    struct report_input in = {&ev,  &v,  "netprobe 127.0.0.1", "2026-11-24T01:02:03.412Z",
-                              NULL, NULL};
+    struct report_input in = {.ev = &ev,
+                              .verdict = &v,
+                              .command = "netprobe 127.0.0.1",
+                              .started_at = "2026-11-24T01:02:03.412Z",
+                              .error = NULL,
+                              .redact = NULL};
     cJSON *root = render(&in, NULL);
     assert_string_equal(at(root, "schema")->valuestring, "netprobe.report/1");
     assert_string_equal(at(at(root, "tool"), "name")->valuestring, "netprobe");
@@ -133,7 +137,12 @@ static void numbers_are_finite_and_unmeasured_times_null(void **state)
     ev.stages[STAGE_ICMP].status = STATUS_WARN; /* ran, no reply */
     ev.icmp.sent = 3;
     ev.icmp.rtt_avg_ms = NAN;
-    struct report_input in = {&ev, &v, "netprobe", "2026-11-24T01:02:03Z", NULL, NULL};
+    struct report_input in = {.ev = &ev,
+                              .verdict = &v,
+                              .command = "netprobe",
+                              .started_at = "2026-11-24T01:02:03Z",
+                              .error = NULL,
+                              .redact = NULL};
     cJSON *root = render(&in, &text);
     assert_null(strstr(text, "nan"));
     assert_null(strstr(text, "inf"));
@@ -156,8 +165,12 @@ static void error_report_keeps_the_stages_reached(void **state)
     struct evidence ev;
     evidence_init(&ev, "", 8888);
     ran(&ev, STAGE_LOCAL, STATUS_PASS, "local");
-    struct report_input in = {
-        &ev, NULL, "netprobe --timeout 0", "2026-11-24T01:02:03Z", "invalid --timeout", NULL};
+    struct report_input in = {.ev = &ev,
+                              .verdict = NULL,
+                              .command = "netprobe --timeout 0",
+                              .started_at = "2026-11-24T01:02:03Z",
+                              .error = "invalid --timeout",
+                              .redact = NULL};
     cJSON *root = render(&in, NULL);
     assert_true(cJSON_IsNull(at(root, "verdict")));
     assert_string_equal(at(root, "error")->valuestring, "invalid --timeout");
@@ -176,7 +189,12 @@ static void findings_carry_advice_and_evidence(void **state)
     ev.icmp.sent = 3;
     ev.stages[STAGE_ICMP].status = STATUS_WARN;
     verdict_decide(&ev, &v);
-    struct report_input in = {&ev, &v, "netprobe", "2026-11-24T01:02:03Z", NULL, NULL};
+    struct report_input in = {.ev = &ev,
+                              .verdict = &v,
+                              .command = "netprobe",
+                              .started_at = "2026-11-24T01:02:03Z",
+                              .error = NULL,
+                              .redact = NULL};
     cJSON *root = render(&in, NULL);
     const cJSON *f = cJSON_GetArrayItem(at(root, "findings"), 0);
     assert_non_null(f);
@@ -195,8 +213,12 @@ static void redacted_report_hides_host_name_private_address_and_mac(void **state
     char *text;
     loopback_run(&ev, &v);
     redact_init(&r, &ev);
-    struct report_input in = {&ev,  &v, "netprobe --redact 127.0.0.1", "2026-11-24T01:02:03Z",
-                              NULL, &r};
+    struct report_input in = {.ev = &ev,
+                              .verdict = &v,
+                              .command = "netprobe --redact 127.0.0.1",
+                              .started_at = "2026-11-24T01:02:03Z",
+                              .error = NULL,
+                              .redact = &r};
     cJSON *root = render(&in, &text);
     assert_true(cJSON_IsTrue(at(root, "redacted")));
     assert_null(strstr(text, "lab-pc"));

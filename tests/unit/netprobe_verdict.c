@@ -231,6 +231,27 @@ static void set_stall_not_mtu(struct evidence *ev)
     set_mtu(ev);
     ev->echo.mss_retry_outcome = ECHO_STALLED;
 }
+static void set_echo_closed(struct evidence *ev)
+{
+    ev->echo.sizes[2].outcome = ECHO_CLOSED;
+    ev->echo.sizes[2].bytes_back = 0;
+    ev->echo.sizes[3].outcome = ECHO_NOT_RUN;
+}
+/* The lab's no-route scenario: pings "sent" into a missing route. */
+static void set_no_route_pings_unanswered(struct evidence *ev)
+{
+    set_no_route(ev);
+    set_icmp_blocked(ev);
+}
+static void set_forged_reset(struct evidence *ev)
+{
+    set_refused(ev);
+    ev->capture.run = true;
+    ev->capture.resets = 1;
+    ev->capture.forged_reset = true;
+    snprintf(ev->capture.forged_detail, sizeof ev->capture.forged_detail,
+             "reset TTL 62 does not fit the host's other answers (TTL 250)");
+}
 static void set_nothing_ran(struct evidence *ev)
 {
     evidence_init(ev, "203.0.113.10", 8888);
@@ -275,6 +296,16 @@ static const struct verdict_case cases[] = {
     {"high latency", set_high_latency, VERDICT_OK, F(HIGH_LATENCY), NULL},
     {"icmp loss", set_icmp_loss, VERDICT_OK, F(PACKET_LOSS), NULL},
     {"syn retransmitted", set_syn_retransmit, VERDICT_OK, F(PACKET_LOSS), NULL},
+    {"forged reset seen by the capture", set_forged_reset, VERDICT_REFUSED, F(FORGED_RESET),
+     "reset"},
+    /* Found by the lab: unanswered pings into a missing route block nothing. */
+    {"no route: unanswered pings are not icmp_blocked", set_no_route_pings_unanswered,
+     VERDICT_NO_ROUTE, 0, "no-route"},
+    /* Found by review: an echo that ends badly still gets a verdict. */
+    {"stall that a small mss does not fix", set_stall_not_mtu, VERDICT_CONNECTED_SILENT, 0,
+     "not an MTU problem"},
+    {"connection closed during the echo", set_echo_closed, VERDICT_SERVER_CLOSED, 0,
+     "during the echo of 1400 bytes"},
     /* Priority between codes. */
     {"reset on v4 beats no route on v6", set_refused_v4_no_route_v6, VERDICT_REFUSED, 0, "reset"},
     {"reject beats drop", set_drop_v4_reject_v6, VERDICT_REJECTED, 0, "admin-prohibited"},
@@ -286,7 +317,6 @@ static const struct verdict_case cases[] = {
      F(VIRTUALBOX_NAT) | F(ICMP_BLOCKED), "no-response"},
     {"only ipv4 tried: no ipv6 finding", set_only_v4, VERDICT_OK, 0, NULL},
     /* No rule: netprobe must say it cannot tell, never "ok". */
-    {"stall that a small mss does not fix", set_stall_not_mtu, VERDICT_NONE, 0, NULL},
     {"nothing ran", set_nothing_ran, VERDICT_NONE, 0, NULL},
 };
 

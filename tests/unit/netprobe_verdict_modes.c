@@ -1,0 +1,272 @@
+/*
+ * Unit tests for what issue 5's modes add to the verdict: --trace orders
+ * filtered_drop's causes by where silence starts, --capture confirms (or
+ * not) the verdict, and advice text names the host the student typed.
+ * Evidence is built by hand; nothing touches the network.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include "netprobe/advice.h"
+#include "netprobe/verdict.h"
+
+/* A silent drop of 203.0.113.10 port 8888: two SYNs, no answer. */
+static void dropped(struct evidence *ev)
+{
+    evidence_init(ev, "203.0.113.10", 8888);
+    ev->timeout_ms = 1500;
+    ev->dns.outcome = DNS_LITERAL;
+    snprintf(ev->dns.addrs[0].address, ADDR_TEXT_MAX, "203.0.113.10");
+    ev->dns.addrs[0].family = AF_INET;
+    ev->dns.addr_count = 1;
+    ev->tcp.deadline_ms = 1500;
+    struct ev_tcp_attempt *a = &ev->tcp.attempts[ev->tcp.attempt_count++];
+    snprintf(a->target.address, sizeof a->target.address, "203.0.113.10");
+    a->target.family = AF_INET;
+    a->state = TCP_STATE_FILTERED;
+    snprintf(a->reason, sizeof a->reason, "no-response");
+    a->syns_sent = 2;
+}
+
+static void traced(struct evidence *ev, int last_hop, const char *from, int guess)
+{
+    ev->trace.run = true;
+    snprintf(ev->trace.target, sizeof ev->trace.target, "203.0.113.10");
+    ev->trace.last_answer_hop = last_hop;
+    snprintf(ev->trace.last_answer_from, sizeof ev->trace.last_answer_from, "%s", from);
+    ev->trace.target_hops_guess = guess;
+}
+
+/* The first cause as the report and the output show it. */
+static const char *first_cause(const struct verdict *v)
+{
+    const struct advice *a = advice_find(verdict_code_name(v->code));
+    size_t n = 0;
+    while (a->causes[n] != NULL)
+        n++;
+    return a->causes[verdict_cause_index(v, 0, n)];
+}
+
+static bool evidence_has(const struct verdict_evidence *e, const char *word)
+{
+    for (size_t i = 0; i < e->count; i++)
+        if (strstr(e->lines[i], word) != NULL)
+            return true;
+    return false;
+}
+
+struct trace_case {
+    const char *name;
+    int last_hop;
+    const char *from;
+    int guess;            /* target_hops_guess */
+    bool firewall_first;  /* "a firewall on the way" moves first */
+    const char *evidence; /* in the verdict's evidence */
+};
+
+/* The lab's topology: 10.0.2.2 (VirtualBox NAT), 192.168.1.1 (home
+ * router), 198.51.100.17 (internet), 203.0.113.2 (cloud edge), then the
+ * server behind 203.0.113.10. */
+static const struct trace_case trace_cases[] = {
+    {"silence after the cloud edge keeps the security group first", 4, "203.0.113.2", 0, false,
+     "hop 4 (203.0.113.2)"},
+    {"silence after an internet router puts the path firewall first", 3, "198.51.100.17", 0, true,
+     "hop 3 (198.51.100.17)"},
+    {"silence inside the own network puts the path firewall first", 2, "192.168.1.1", 0, true,
+     "inside your own network"},
+    {"a hop count from a TTL says the last hop is just before the target", 9, "198.51.100.17", 10,
+     false, "just before the server"},
+    {"a hop count from a TTL says silence starts earlier", 3, "203.0.113.2", 10, true,
+     "on the way"},
+    {"no hop answered keeps the table order", 0, "", 0, false, "no hop answered"},
+};
+
+static void trace_orders_filtered_drop_causes(void **state)
+{
+    (void)state;
+    for (size_t i = 0; i < sizeof trace_cases / sizeof trace_cases[0]; i++) {
+        const struct trace_case *c = &trace_cases[i];
+        struct evidence ev;
+        struct verdict v;
+        dropped(&ev);
+        traced(&ev, c->last_hop, c->from, c->guess);
+        verdict_decide(&ev, &v);
+        print_message("case \"%s\": first cause \"%s\"\n", c->name, first_cause(&v));
+        assert_int_equal(v.code, VERDICT_FILTERED_DROP);
+        assert_non_null(
+            strstr(first_cause(&v), c->firewall_first ? "firewall on the way" : "security group"));
+        assert_true(evidence_has(&v.evidence, c->evidence));
+    }
+}
+
+static void without_trace_the_security_group_comes_first(void **state)
+{
+    (void)state;
+    struct evidence ev;
+    struct verdict v;
+    dropped(&ev);
+    verdict_decide(&ev, &v);
+    assert_int_equal(v.cause_first, -1);
+    assert_non_null(strstr(first_cause(&v), "security group"));
+}
+
+/* The constant in verdict.h must keep pointing at the right sentence. */
+static void path_firewall_index_names_the_firewall_on_the_way(void **state)
+{
+    (void)state;
+    const struct advice *a = advice_find("filtered_drop");
+    assert_non_null(a->causes[VERDICT_CAUSE_PATH_FIREWALL]);
+    assert_non_null(strstr(a->causes[VERDICT_CAUSE_PATH_FIREWALL], "firewall on the way"));
+}
+
+static void cause_order_moves_one_cause_first_and_keeps_the_rest(void **state)
+{
+    (void)state;
+    struct verdict v = {.cause_first = 2};
+    size_t want[] = {2, 0, 1, 3, 4};
+    for (size_t i = 0; i < 5; i++)
+        assert_int_equal(verdict_cause_index(&v, i, 5), want[i]);
+    v.cause_first = 7; /* out of range: table order */
+    assert_int_equal(verdict_cause_index(&v, 0, 5), 0);
+    assert_int_equal(verdict_cause_index(NULL, 3, 5), 3);
+}
+
+/* ---- --capture ------------------------------------------------------------ */
+
+struct capture_case {
+    const char *name;
+    enum tcp_state state;
+    const char *reason;
+    struct ev_capture cap;
+    enum verdict_code code;
+    enum verdict_capture want;
+};
+
+static const struct capture_case capture_cases[] = {
+    {"retransmitted SYNs with no answer confirm a drop",
+     TCP_STATE_FILTERED,
+     "no-response",
+     {.run = true, .syns_sent = 2, .syn_retransmits = 1, .synack_mss = -1},
+     VERDICT_FILTERED_DROP,
+     CAPTURE_CONFIRMED},
+    {"a SYN-ACK on the wire contradicts a drop",
+     TCP_STATE_FILTERED,
+     "no-response",
+     {.run = true, .syns_sent = 2, .syn_retransmits = 1, .synacks = 1, .synack_mss = 1460},
+     VERDICT_FILTERED_DROP,
+     CAPTURE_NOT_CONFIRMED},
+    {"a reset on the wire confirms refused",
+     TCP_STATE_CLOSED,
+     "reset",
+     {.run = true, .syns_sent = 1, .resets = 1, .synack_mss = -1},
+     VERDICT_REFUSED,
+     CAPTURE_CONFIRMED},
+    {"an ICMP error on the wire confirms rejected",
+     TCP_STATE_FILTERED,
+     "admin-prohibited",
+     {.run = true, .syns_sent = 1, .icmp_errors = 1, .synack_mss = -1},
+     VERDICT_REJECTED,
+     CAPTURE_CONFIRMED},
+    {"no capture, nothing claimed",
+     TCP_STATE_CLOSED,
+     "reset",
+     {.run = false},
+     VERDICT_REFUSED,
+     CAPTURE_NOT_CHECKED},
+};
+
+static void capture_confirms_only_what_the_packets_show(void **state)
+{
+    (void)state;
+    for (size_t i = 0; i < sizeof capture_cases / sizeof capture_cases[0]; i++) {
+        const struct capture_case *c = &capture_cases[i];
+        struct evidence ev;
+        struct verdict v;
+        dropped(&ev);
+        ev.tcp.attempts[0].state = c->state;
+        snprintf(ev.tcp.attempts[0].reason, sizeof ev.tcp.attempts[0].reason, "%s", c->reason);
+        ev.capture = c->cap;
+        verdict_decide(&ev, &v);
+        print_message("case \"%s\"\n", c->name);
+        assert_int_equal(v.code, c->code);
+        assert_int_equal(v.capture, c->want);
+        assert_int_equal(v.capture_evidence.count > 0, c->want != CAPTURE_NOT_CHECKED);
+    }
+}
+
+/* An MSS smaller than our MTU implies, or data sent twice, supports the
+ * MTU black hole. */
+static void capture_supports_mtu_blackhole_by_mss_or_retransmissions(void **state)
+{
+    (void)state;
+    struct evidence ev;
+    struct verdict v;
+    evidence_init(&ev, "203.0.113.10", 8888);
+    ev.local.source_mtu = 1500;
+    ev.tcp.attempt_count = 1;
+    ev.tcp.chosen = 0;
+    ev.tcp.attempts[0].state = TCP_STATE_OPEN;
+    ev.app.outcome = APP_CHATD;
+    ev.echo.size_count = 2;
+    ev.echo.sizes[0] = (struct ev_echo_size){.size = 16, .outcome = ECHO_OK};
+    ev.echo.sizes[1] = (struct ev_echo_size){.size = 4096, .outcome = ECHO_STALLED};
+    ev.echo.mss_retry_run = true;
+    ev.echo.mss_retry_mss = 1200;
+    ev.echo.mss_retry_outcome = ECHO_OK;
+    ev.capture = (struct ev_capture){.run = true, .syns_sent = 2, .synacks = 2, .synack_mss = 1460};
+    verdict_decide(&ev, &v);
+    assert_int_equal(v.code, VERDICT_MTU_BLACKHOLE);
+    assert_int_equal(v.capture, CAPTURE_NOT_CONFIRMED);
+    ev.capture.synack_mss = 1240;
+    verdict_decide(&ev, &v);
+    assert_int_equal(v.capture, CAPTURE_CONFIRMED);
+    ev.capture.synack_mss = 1460;
+    ev.capture.retransmits = 3;
+    verdict_decide(&ev, &v);
+    assert_int_equal(v.capture, CAPTURE_CONFIRMED);
+}
+
+/* ---- {host} --------------------------------------------------------------- */
+
+static void ok_advice_names_the_host_typed(void **state)
+{
+    (void)state;
+    const struct advice *a = advice_find("ok");
+    char line[256];
+    advice_render_target(a->fix[0], "chat.example.org", 8888, line, sizeof line);
+    assert_non_null(strstr(line, "chat chat.example.org 8888"));
+    assert_null(strstr(line, "HOST"));
+    advice_render(a->fix[0], 8888, line, sizeof line);
+    assert_non_null(strstr(line, "chat HOST 8888"));
+}
+
+static void host_substitution_truncates_safely(void **state)
+{
+    (void)state;
+    char small[12];
+    advice_render_target("chat {host} {port}", "a-very-long-host-name", 8888, small, sizeof small);
+    assert_int_equal(strlen(small), sizeof small - 1);
+    assert_string_equal(small, "chat a-very");
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(trace_orders_filtered_drop_causes),
+        cmocka_unit_test(without_trace_the_security_group_comes_first),
+        cmocka_unit_test(path_firewall_index_names_the_firewall_on_the_way),
+        cmocka_unit_test(cause_order_moves_one_cause_first_and_keeps_the_rest),
+        cmocka_unit_test(capture_confirms_only_what_the_packets_show),
+        cmocka_unit_test(capture_supports_mtu_blackhole_by_mss_or_retransmissions),
+        cmocka_unit_test(ok_advice_names_the_host_typed),
+        cmocka_unit_test(host_substitution_truncates_safely),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
