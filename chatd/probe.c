@@ -5,6 +5,7 @@
 #include <sys/socket.h>
 
 #include "chatd/chatd.h"
+#include "common/i18n.h"
 #include "common/log.h"
 
 static const char HELLO_WORD[] = "NETPROBE";
@@ -36,7 +37,7 @@ void probe_hello(struct server *s, struct client *c, const char *nonce)
     client_send(s, c, reply, strlen(reply));
     free(reply);
     c->state = CS_ECHO;
-    verbose_f("netprobe hello from %s port %d (nonce %s)", info.peer.address, info.peer.port,
+    verbose_f(_("netprobe hello from %s port %d (nonce %s)"), info.peer.address, info.peer.port,
               nonce);
 }
 
@@ -48,13 +49,17 @@ bool probe_first_line(struct server *s, struct client *c, const char *line, size
     case HELLO_OK:
         probe_hello(s, c, nonce);
         return true;
-    case HELLO_BAD:
-        client_sendf(s, c,
-                     "ERR bad_hello expected \"NETPROBE 1 NONCE\" with a NONCE of 1-%d "
-                     "characters A-Z a-z 0-9 _ -",
-                     HELLO_NONCE_MAX);
+    case HELLO_BAD: {
+        char text[160];
+        /* The kind and code stay English; the text after them is for people. */
+        snprintf(text, sizeof text,
+                 _("expected \"NETPROBE 1 NONCE\" with a NONCE of 1-%d characters A-Z a-z 0-9 "
+                   "_ -"),
+                 HELLO_NONCE_MAX);
+        client_sendf(s, c, "ERR bad_hello %s", text);
         client_drop(s, c, DROP_BAD_HELLO, NULL);
         return true;
+    }
     case HELLO_NOT:
         break;
     }
@@ -79,8 +84,10 @@ static void echo_request(struct server *s, struct client *c, const char *line, s
     } else if (r == 0) {
         client_drop(s, c, DROP_ECHO_DONE, NULL);
     } else {
-        client_sendf(s, c, "ERR bad_args expected \"ECHO LENGTH\" (1 to %d) or \"QUIT\"",
-                     HELLO_ECHO_MAX);
+        char text[120];
+        snprintf(text, sizeof text, _("expected \"ECHO LENGTH\" (1 to %d) or \"QUIT\""),
+                 HELLO_ECHO_MAX);
+        client_sendf(s, c, "ERR bad_args %s", text);
         client_drop(s, c, DROP_BAD_ECHO, NULL);
     }
 }
@@ -113,10 +120,8 @@ void probe_echo_input(struct server *s, struct client *c)
 
 void probe_diag_greet(struct server *s, struct client *c)
 {
-    client_sendf(s, c,
-                 "DIAG chatd %s: every byte you send is echoed back; the server logs what "
-                 "arrives.",
-                 CHAT_VERSION);
+    client_sendf(s, c, "DIAG chatd %s: %s", CHAT_VERSION,
+                 _("every byte you send is echoed back; the server logs what arrives."));
 }
 
 /* Keeps the first bytes of a --diag connection for the log, printable. */

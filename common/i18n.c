@@ -82,6 +82,9 @@ int i18n_init(const char *lang)
         /* Best effort: if setenv fails we stay in English. */
         setenv("LANGUAGE", spanish ? "es" : "en", 1);
     }
+    /* Numbers stay in the C form everywhere: options such as --timeout 1.5
+     * are parsed with strtod, and reports and logs are read by programs. */
+    setlocale(LC_NUMERIC, "C");
     const char *cur = setlocale(LC_MESSAGES, NULL);
     if (spanish && cur != NULL && strcmp(cur, "C") == 0)
         setlocale(LC_ALL, "C.UTF-8");

@@ -4,6 +4,8 @@
 #include <stdio.h>
 #include <time.h>
 
+#include "common/i18n.h"
+
 static const char *log_prog = "chat";
 static bool log_verbose;
 
@@ -37,7 +39,8 @@ void warnf(const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    log_emit("warning: ", false, fmt, ap);
+    /* TRANSLATORS: the label before a warning, "chatd: warning: ...". */
+    log_emit(_("warning: "), false, fmt, ap);
     va_end(ap);
 }
 
@@ -45,7 +48,8 @@ void errorf(const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    log_emit("error: ", false, fmt, ap);
+    /* TRANSLATORS: the label before an error, "chat: error: ...". */
+    log_emit(_("error: "), false, fmt, ap);
     va_end(ap);
 }
 

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "common/addr.h"
+#include "common/i18n.h"
 
 /* Enough for link + IPv6 + TCP with options, or an ICMPv6 error quoting
  * IPv6 + TCP: headers only, never the chat text. */
@@ -152,18 +153,18 @@ bool capture_ttl_mismatch(int ref_ttl, int rst_ttl)
 
 void capture_finish(struct capture_summary *s)
 {
-    int ref = s->synack_ttl;
-    const char *what = "SYN-ACK";
-    if (ref < 0) {
-        ref = s->target_icmp_ttl; /* the host's own ICMP error: another sample of its distance */
-        what = "target's ICMP error";
-    }
+    bool synack = s->synack_ttl >= 0;
+    /* Without a SYN-ACK, the host's own ICMP error is another sample of its
+     * distance. */
+    int ref = synack ? s->synack_ttl : s->target_icmp_ttl;
     s->forged_reset = s->resets > 0 && capture_ttl_mismatch(ref, s->reset_ttl);
     if (s->forged_reset)
         snprintf(s->forged_detail, sizeof s->forged_detail,
-                 "the reset arrived with TTL %d but the %s with TTL %d: another box on the "
-                 "way sent the reset",
-                 s->reset_ttl, what, ref);
+                 synack ? _("the reset arrived with TTL %d but the SYN-ACK with TTL %d: another "
+                            "box on the way sent the reset")
+                        : _("the reset arrived with TTL %d but the target's ICMP error with TTL "
+                            "%d: another box on the way sent the reset"),
+                 s->reset_ttl, ref);
 }
 
 int capture_iface_for(const char *target, char *iface, size_t cap)
@@ -217,7 +218,7 @@ pcap_t *capture_open_live(const char *iface, const char *filter, char *why, size
 
     *no_permission = false;
     if (p == NULL) {
-        snprintf(why, whycap, "cannot capture on %s: %s", iface, err);
+        snprintf(why, whycap, _("cannot capture on %s: %s"), iface, err);
         return NULL;
     }
     /* Best-effort settings: each only fails on an already active handle. */
@@ -228,18 +229,18 @@ pcap_t *capture_open_live(const char *iface, const char *filter, char *why, size
     int rc = pcap_activate(p);
     if (rc == PCAP_ERROR_PERM_DENIED || rc == PCAP_ERROR_PROMISC_PERM_DENIED) {
         *no_permission = true;
-        snprintf(why, whycap,
-                 "capturing packets needs root or CAP_NET_RAW (run with sudo to see the wire)");
+        snprintf(why, whycap, "%s",
+                 _("capturing packets needs root or CAP_NET_RAW (run with sudo to see the wire)"));
     } else if (rc < 0) {
-        snprintf(why, whycap, "cannot capture on %s: %s", iface, pcap_geterr(p));
+        snprintf(why, whycap, _("cannot capture on %s: %s"), iface, pcap_geterr(p));
     } else if (pcap_compile(p, &prog, filter, 1, PCAP_NETMASK_UNKNOWN) < 0) {
-        snprintf(why, whycap, "capture filter \"%s\" rejected: %s", filter, pcap_geterr(p));
+        snprintf(why, whycap, _("capture filter \"%s\" rejected: %s"), filter, pcap_geterr(p));
         rc = -1;
     } else {
         int set = pcap_setfilter(p, &prog);
         pcap_freecode(&prog);
         if (set < 0 || pcap_setnonblock(p, 1, err) < 0) {
-            snprintf(why, whycap, "cannot set up the capture on %s: %s", iface, pcap_geterr(p));
+            snprintf(why, whycap, _("cannot set up the capture on %s: %s"), iface, pcap_geterr(p));
             rc = -1;
         }
     }
@@ -296,7 +297,7 @@ int capture_start(const struct capture_opts *o, struct capture **out,
     *out = NULL;
     capture_summary_init(s);
     if (c == NULL) {
-        snprintf(s->skip_reason, sizeof s->skip_reason, "out of memory");
+        snprintf(s->skip_reason, sizeof s->skip_reason, "%s", _("out of memory"));
         s->failed = true;
         return -1;
     }
@@ -325,7 +326,7 @@ int capture_start(const struct capture_opts *o, struct capture **out,
     if (o->pcap_path != NULL) {
         c->dumper = pcap_dump_open(c->pcap, o->pcap_path);
         if (c->dumper == NULL) {
-            snprintf(s->skip_reason, sizeof s->skip_reason, "cannot write %s: %s", o->pcap_path,
+            snprintf(s->skip_reason, sizeof s->skip_reason, _("cannot write %s: %s"), o->pcap_path,
                      pcap_geterr(c->pcap));
             s->failed = true;
             capture_free(c);
@@ -336,7 +337,7 @@ int capture_start(const struct capture_opts *o, struct capture **out,
     atomic_init(&c->stop, false);
     int err = pthread_create(&c->thread, NULL, capture_thread, c);
     if (err != 0) {
-        snprintf(s->skip_reason, sizeof s->skip_reason, "cannot start the capture thread: %s",
+        snprintf(s->skip_reason, sizeof s->skip_reason, _("cannot start the capture thread: %s"),
                  strerror(err));
         s->failed = true;
         capture_free(c);

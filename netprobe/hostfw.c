@@ -14,6 +14,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "common/i18n.h"
+
 #define HOSTFW_CHAINS_MAX 32         /* input base chains followed */
 #define HOSTFW_OUTPUT_MAX (8u << 20) /* bytes of nft/iptables output read */
 
@@ -338,13 +340,13 @@ int hostfw_parse_nft(const char *json, int port, struct hostfw_result *out, char
     result_init(out, "nft");
     cJSON *root = cJSON_ParseWithOpts(json, &where, true);
     if (root == NULL) {
-        snprintf(err, errcap, "nft output is not valid JSON (near byte %ld)",
+        snprintf(err, errcap, _("nft output is not valid JSON (near byte %ld)"),
                  where != NULL ? (long)(where - json) : -1L);
         return -1;
     }
     struct nft_ctx x = {cJSON_GetObjectItemCaseSensitive(root, "nftables"), port, err, errcap};
     if (!cJSON_IsArray(x.items)) {
-        snprintf(err, errcap, "nft output has no \"nftables\" array");
+        snprintf(err, errcap, "%s", _("nft output has no \"nftables\" array"));
         cJSON_Delete(root);
         return -1;
     }
@@ -497,7 +499,7 @@ int hostfw_parse_iptables(const char *text, int port, struct hostfw_result *out,
     while (*p != '\0') {
         size_t len = strcspn(p, "\n");
         if (len >= sizeof line) {
-            snprintf(err, errcap, "iptables-save line of %zu bytes is too long", len);
+            snprintf(err, errcap, _("iptables-save line of %zu bytes is too long"), len);
             return -1;
         }
         memcpy(line, p, len);
@@ -650,15 +652,17 @@ static bool try_tool(char *const argv[], hostfw_parser parse, int port, int time
     }
     first_line(errtext);
     if (rc == 127)
-        snprintf(why, whycap, "%s is not installed", argv[0]);
+        snprintf(why, whycap, _("%s is not installed"), argv[0]);
     else if (rc < 0)
-        snprintf(why, whycap, "%s did not finish within %d ms", argv[0], timeout_ms);
+        snprintf(why, whycap, _("%s did not finish within %d ms"), argv[0], timeout_ms);
     else if (rc != 0)
-        snprintf(why, whycap, "%s failed (exit %d: %.120s)%s", argv[0], rc, errtext,
-                 geteuid() != 0 ? "; reading firewall rules needs root: sudo netprobe --local"
-                                : "");
+        snprintf(why, whycap,
+                 geteuid() != 0 ? _("%s failed (exit %d: %.120s); reading firewall rules needs "
+                                    "root: sudo netprobe --local")
+                                : _("%s failed (exit %d: %.120s)"),
+                 argv[0], rc, errtext);
     else if (parse(text, port, out, perr, sizeof perr) < 0)
-        snprintf(why, whycap, "cannot understand %s output: %s", argv[0], perr);
+        snprintf(why, whycap, _("cannot understand %s output: %s"), argv[0], perr);
     free(text);
     return rc == 0 && out->available;
 }
