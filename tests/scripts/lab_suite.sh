@@ -13,7 +13,8 @@
 #      --local and --watch on the server, --capture and --trace on the
 #      client, each report held against the row's expectations
 #      (tests/lab/reportcheck.py), one PASS/FAIL line per row.
-# Prints a line per scenario and closes with "N passed, N failed".  Needs
+# Prints a line per scenario and closes with "N passed, N failed" (and
+# ", N skipped" for the known gaps that tests/lab/modes.tsv notes).  Needs
 # root; without it, or without network namespaces, it says so and exits 0.
 # Leaves no namespace, process or file behind, and checks that it did not.
 set -u
@@ -41,7 +42,7 @@ TABLE=tests/lab/scenarios.tsv
 declare -A CLIENT_NODE=([vbox]=client [bridged]=bridged)
 declare -A OTHER_NODE=([client]=bridged [bridged]=client)
 
-passed=0 failed=0
+passed=0 failed=0 skipped=0
 cleanup() {
   lab down >/dev/null 2>&1
   rm -rf "$tmp"
@@ -59,14 +60,16 @@ field() {
 names() { awk -F'\t' '/^#/ || NF == 0 { next } hdr++ { print $1 }' "$TABLE"; }
 
 # mode_rows NAME: scenario NAME's rows of the modes table, as
-# "node<TAB>mode<TAB>args<TAB>expect<TAB>exit" (columns found by header).
+# "node<TAB>mode<TAB>args<TAB>expect<TAB>exit<TAB>gap" (columns found by
+# header).
 MODES=tests/lab/modes.tsv
 mode_rows() {
   awk -F'\t' -v name="$1" '
     /^#/ || NF == 0 { next }
     !hdr { for (i = 1; i <= NF; i++) idx[$i] = i; hdr = 1; next }
     $idx["scenario"] == name {
-      print $idx["node"] "\t" $idx["mode"] "\t" $idx["args"] "\t" $idx["expect"] "\t" $idx["exit"]
+      print $idx["node"] "\t" $idx["mode"] "\t" $idx["args"] "\t" $idx["expect"] "\t" \
+            $idx["exit"] "\t" $idx["gap"]
     }' "$MODES"
 }
 
@@ -192,7 +195,7 @@ watch_alongside() {
 # One row of the modes table for scenario $1 (already switched to) whose
 # client node is $2: prints its PASS/FAIL/PENDING line and counts it.
 run_mode() {
-  local name=$1 client=$2 node=$3 mode=$4 args=$5 expect=$6 exitc=$7
+  local name=$1 client=$2 node=$3 mode=$4 args=$5 expect=$6 exitc=$7 gap=$8
   local target label json out bad problems="" t0=$EPOCHREALTIME
   target=$(field "$name" target)
   args=${args//\{target\}/$target}
@@ -212,7 +215,12 @@ run_mode() {
   bad=$("$PYTHON" tests/lab/reportcheck.py "$json" "$expect") || problems+=" $(echo "$bad" | paste -sd';' -);"
   local took
   took=$(awk -v a="$t0" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.1f", b - a }')
-  if [ -z "$problems" ]; then
+  if [ "$gap" != - ] && [ -n "$problems" ]; then
+    skipped=$((skipped + 1)); echo "KNOWN GAP $label (${took}s): $gap;$problems"
+  elif [ "$gap" != - ]; then
+    failed=$((failed + 1))
+    echo "FAIL $label (${took}s): passes now although tests/lab/modes.tsv notes a gap: set its gap to -"
+  elif [ -z "$problems" ]; then
     passed=$((passed + 1)); echo "PASS $label (${took}s): $expect"
   else
     failed=$((failed + 1))
@@ -326,5 +334,10 @@ else
 fi
 
 echo
-echo "$passed passed, $failed failed"
+tally="$passed passed, $failed failed"
+if [ "$skipped" -gt 0 ]; then
+  echo "$skipped known gap(s) skipped: the KNOWN GAP lines say which and why"
+  tally+=", $skipped skipped"
+fi
+echo "$tally"
 [ "$failed" -eq 0 ]
