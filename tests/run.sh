@@ -14,6 +14,10 @@ cd "$(dirname "$0")/.." || exit 3
 # Leak checks matter, but a sanitizer report must fail the run loudly.
 export ASAN_OPTIONS="detect_leaks=1:abort_on_error=0:exitcode=86"
 export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1"
+# The tests compare English text; a Spanish-speaking shell must not change
+# that (tests/scripts/i18n.sh asks for Spanish itself, per command).
+export LANG=C.UTF-8 LC_ALL=C.UTF-8
+unset LANGUAGE LC_MESSAGES
 
 passed=0 failed=0 failures=()
 run_one() {
