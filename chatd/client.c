@@ -9,37 +9,40 @@
 
 #include "chatd/chatd.h"
 #include "common/addr.h"
+#include "common/i18n.h"
 #include "common/log.h"
 
-/* Reasons as the log says them and as the leave notice says them. */
+/* Reasons as the log says them and as the leave notice says them; both
+ * are N_() and translated when used. */
 static const struct {
     const char *log;
     const char *leave;
 } reasons[] = {
-    [DROP_QUIT] = {"quit", "quit"},
-    [DROP_CLOSED] = {"closed by peer", "closed"},
-    [DROP_RESET] = {"connection reset by peer", "closed"},
-    [DROP_PEER_GONE] = {"peer not answering", "dropped: peer not answering"},
-    [DROP_TIMEOUT_NAME] = {"timeout: no name chosen in time", "timeout"},
-    [DROP_TIMEOUT_LINE] = {"timeout: partial line not finished", "timeout"},
-    [DROP_TIMEOUT_IDLE] = {"timeout: idle", "timeout"},
-    [DROP_QUEUE_FULL] = {"send_queue_full: the client is not reading", "dropped: not reading"},
-    [DROP_NO_MEMORY] = {"out of memory", "dropped"},
-    [DROP_BAD_HELLO] = {"bad netprobe hello", "dropped"},
-    [DROP_BAD_ECHO] = {"bad echo request", "dropped"},
-    [DROP_ECHO_DONE] = {"netprobe done", "closed"},
-    [DROP_SHUTDOWN] = {"server shutdown", "server shutdown"},
-    [DROP_ERROR] = {"socket error", "dropped"},
+    [DROP_QUIT] = {N_("quit"), N_("quit")},
+    [DROP_CLOSED] = {N_("closed by peer"), N_("closed")},
+    [DROP_RESET] = {N_("connection reset by peer"), N_("closed")},
+    [DROP_PEER_GONE] = {N_("peer not answering"), N_("dropped: peer not answering")},
+    [DROP_TIMEOUT_NAME] = {N_("timeout: no name chosen in time"), N_("timeout")},
+    [DROP_TIMEOUT_LINE] = {N_("timeout: partial line not finished"), N_("timeout")},
+    [DROP_TIMEOUT_IDLE] = {N_("timeout: idle"), N_("timeout")},
+    [DROP_QUEUE_FULL] = {N_("send_queue_full: the client is not reading"),
+                         N_("dropped: not reading")},
+    [DROP_NO_MEMORY] = {N_("out of memory"), N_("dropped")},
+    [DROP_BAD_HELLO] = {N_("bad netprobe hello"), N_("dropped")},
+    [DROP_BAD_ECHO] = {N_("bad echo request"), N_("dropped")},
+    [DROP_ECHO_DONE] = {N_("netprobe done"), N_("closed")},
+    [DROP_SHUTDOWN] = {N_("server shutdown"), N_("server shutdown")},
+    [DROP_ERROR] = {N_("socket error"), N_("dropped")},
 };
 
 const char *client_reason_log(enum drop_reason r)
 {
-    return reasons[r].log;
+    return _(reasons[r].log);
 }
 
 const char *client_reason_leave(enum drop_reason r)
 {
-    return reasons[r].leave;
+    return _(reasons[r].leave);
 }
 
 void client_peer_text(const struct client *c, char *out, size_t cap)
@@ -149,12 +152,15 @@ static void throttle(struct server *s, struct client *c)
     c->flags |= CF_FLOOD_SAID;
     char peer[ADDR_TEXT_MAX + 16];
     client_peer_text(c, peer, sizeof peer);
-    logf_ts("flood %s %s: past %ld lines at once; reading it at %ld lines/s", peer,
-            c->state == CS_CHAT ? c->name : "(no name)", s->opt->flood_burst, s->opt->flood_rate);
-    client_sendf(s, c,
-                 "NOTICE flood you are sending faster than %ld lines per second; "
-                 "the rest is read as your limit allows, nothing is lost",
-                 s->opt->flood_rate);
+    logf_ts(_("flood %s %s: past %ld lines at once; reading it at %ld lines/s"), peer,
+            c->state == CS_CHAT ? c->name : _("(no name)"), s->opt->flood_burst,
+            s->opt->flood_rate);
+    char text[PROTO_OUT_MAX];
+    snprintf(text, sizeof text,
+             _("you are sending faster than %ld lines per second; the rest is read as your limit "
+               "allows, nothing is lost"),
+             s->opt->flood_rate);
+    client_sendf(s, c, "NOTICE flood %s", text);
 }
 
 /* Lines from a naming or chatting client, as the flood limit allows. */
@@ -175,10 +181,11 @@ static void chat_input(struct server *s, struct client *c)
             break;
         flood_spend(&c->flood);
         if (st == LINE_TOO_LONG) {
-            client_sendf(s, c,
-                         "ERR line_too_long a line may have at most %d bytes; the rest of "
-                         "this one is discarded",
-                         PROTO_LINE_MAX);
+            char text[PROTO_OUT_MAX];
+            snprintf(text, sizeof text,
+                     _("a line may have at most %d bytes; the rest of this one is discarded"),
+                     PROTO_LINE_MAX);
+            client_sendf(s, c, "ERR line_too_long %s", text);
             continue;
         }
         if (!(c->flags & CF_FIRST_DONE)) {

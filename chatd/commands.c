@@ -6,10 +6,8 @@
 #include <strings.h>
 
 #include "chatd/chatd.h"
+#include "common/i18n.h"
 #include "common/log.h"
-
-static const char ASK_LINE[] =
-    "ASK name Choose a name: 1-16 letters, digits, '-' or '_', starting with a letter.\n";
 
 typedef void (*command_fn)(struct server *s, struct client *c, char *argv[], int argc);
 
@@ -22,7 +20,7 @@ struct command {
     bool rest;       /* the last argument is the rest of the line */
     bool needs_name; /* ERR no_name before a name is chosen */
     const char *usage;
-    const char *help;
+    const char *help; /* N_(): translated when sent */
 };
 
 static void cmd_nick(struct server *s, struct client *c, char *argv[], int argc);
@@ -35,14 +33,15 @@ static void cmd_ping(struct server *s, struct client *c, char *argv[], int argc)
 static void cmd_pong(struct server *s, struct client *c, char *argv[], int argc);
 
 static const struct command commands[] = {
-    {"nick", cmd_nick, 1, 1, false, true, "/nick NEW", "change your name"},
-    {"who", cmd_who, 0, 0, false, true, "/who", "who is online"},
-    {"msg", cmd_msg, 2, 2, true, true, "/msg NAME text", "private message to NAME only"},
-    {"me", cmd_me, 1, 1, true, true, "/me action", "an action line: * you do something"},
-    {"quit", cmd_quit, 0, 1, true, false, "/quit [reason]", "leave; the reason is shown to all"},
-    {"help", cmd_help, 0, 0, false, false, "/help", "this list"},
-    {"ping", cmd_ping, 1, 1, false, false, "/ping TOKEN", "heartbeat; answered by PONG TOKEN"},
-    {"pong", cmd_pong, 1, 1, false, false, "/pong TOKEN", "answer to the server's PING TOKEN"},
+    {"nick", cmd_nick, 1, 1, false, true, "/nick NEW", N_("change your name")},
+    {"who", cmd_who, 0, 0, false, true, "/who", N_("who is online")},
+    {"msg", cmd_msg, 2, 2, true, true, "/msg NAME text", N_("private message to NAME only")},
+    {"me", cmd_me, 1, 1, true, true, "/me action", N_("an action line: * you do something")},
+    {"quit", cmd_quit, 0, 1, true, false, "/quit [reason]",
+     N_("leave; the reason is shown to all")},
+    {"help", cmd_help, 0, 0, false, false, "/help", N_("this list")},
+    {"ping", cmd_ping, 1, 1, false, false, "/ping TOKEN", N_("heartbeat; answered by PONG TOKEN")},
+    {"pong", cmd_pong, 1, 1, false, false, "/pong TOKEN", N_("answer to the server's PING TOKEN")},
 };
 #define COMMAND_COUNT (sizeof commands / sizeof commands[0])
 
@@ -53,7 +52,7 @@ size_t chat_command_count(void)
 
 void chat_command_help(size_t i, char *out, size_t cap)
 {
-    snprintf(out, cap, "OK help %s: %s", commands[i].usage, commands[i].help);
+    snprintf(out, cap, "OK help %s: %s", commands[i].usage, _(commands[i].help));
 }
 
 void chat_broadcast(struct server *s, const char *line, size_t len)
@@ -76,22 +75,35 @@ static void broadcastf(struct server *s, const char *fmt, ...)
     chat_broadcast(s, line, len);
 }
 
+/* Asks c for a name.  The kind and code of every line stay English; the
+ * text after them is for people, in the server's language. */
+static void ask_name(struct server *s, struct client *c)
+{
+    client_sendf(s, c, "ASK name %s",
+                 _("Choose a name: 1-16 letters, digits, '-' or '_', starting with a letter."));
+}
+
 void chat_greet(struct server *s, struct client *c)
 {
-    client_sendf(s, c, "NOTICE welcome chatd %s on %s: %zu online. Send /help for commands.",
-                 CHAT_VERSION, s->hostname, s->nnamed);
-    client_send(s, c, ASK_LINE, sizeof ASK_LINE - 1);
+    char text[PROTO_OUT_MAX];
+    snprintf(text, sizeof text,
+             ngettext("chatd %s on %s: %zu online. Send /help for commands.",
+                      "chatd %s on %s: %zu online. Send /help for commands.", s->nnamed),
+             CHAT_VERSION, s->hostname, s->nnamed);
+    client_sendf(s, c, "NOTICE welcome %s", text);
+    ask_name(s, c);
 }
 
 void chat_leave(struct server *s, struct client *c)
 {
     if (c->reason == DROP_SHUTDOWN)
         return; /* everyone got NOTICE shutdown instead */
+    char text[PROTO_OUT_MAX];
     if (c->reason == DROP_QUIT && c->detail != NULL)
-        broadcastf(s, "NOTICE leave %s %s left (quit: %s)", c->name, c->name, c->detail);
+        snprintf(text, sizeof text, _("%s left (quit: %s)"), c->name, c->detail);
     else
-        broadcastf(s, "NOTICE leave %s %s left (%s)", c->name, c->name,
-                   client_reason_leave(c->reason));
+        snprintf(text, sizeof text, _("%s left (%s)"), c->name, client_reason_leave(c->reason));
+    broadcastf(s, "NOTICE leave %s %s", c->name, text);
 }
 
 /* Lists c under its name and announces it. */
@@ -114,25 +126,34 @@ static void accept_name(struct server *s, struct client *c, const char *name)
     s->last = c;
     char peer[ADDR_TEXT_MAX + 16];
     client_peer_text(c, peer, sizeof peer);
-    logf_ts("name %s: %s (%zu online)", peer, c->name, s->nnamed);
-    client_sendf(s, c, "OK name %s welcome, %s!", c->name, c->name);
-    broadcastf(s, "NOTICE join %s %s joined (%zu online)", c->name, c->name, s->nnamed);
+    logf_ts(ngettext("name %s: %s (%zu online)", "name %s: %s (%zu online)", s->nnamed), peer,
+            c->name, s->nnamed);
+    char text[PROTO_OUT_MAX];
+    snprintf(text, sizeof text, _("welcome, %s!"), c->name);
+    client_sendf(s, c, "OK name %s %s", c->name, text);
+    snprintf(text, sizeof text,
+             ngettext("%s joined (%zu online)", "%s joined (%zu online)", s->nnamed), c->name,
+             s->nnamed);
+    broadcastf(s, "NOTICE join %s %s", c->name, text);
 }
 
 /* Checks a name for c; sends the error and returns false if it cannot be
  * used.  c itself may already hold it (a change of case). */
 static bool name_usable(struct server *s, struct client *c, const char *name, size_t len)
 {
+    char text[PROTO_OUT_MAX];
     if (!proto_name_valid(name, len)) {
-        client_sendf(s, c,
-                     "ERR name_invalid \"%.40s\" is not a valid name: use 1-16 letters, digits, "
-                     "'-' or '_', starting with a letter",
-                     name);
+        snprintf(text, sizeof text,
+                 _("\"%.40s\" is not a valid name: use 1-16 letters, digits, '-' or '_', "
+                   "starting with a letter"),
+                 name);
+        client_sendf(s, c, "ERR name_invalid %s", text);
         return false;
     }
     struct names_entry *e = names_find(&s->names, name);
     if (e != NULL && e != &c->name_entry) {
-        client_sendf(s, c, "ERR name_taken the name \"%s\" is taken; choose another", name);
+        snprintf(text, sizeof text, _("the name \"%s\" is taken; choose another"), name);
+        client_sendf(s, c, "ERR name_taken %s", text);
         return false;
     }
     return true;
@@ -143,7 +164,7 @@ static void name_attempt(struct server *s, struct client *c, const char *name, s
     if (name_usable(s, c, name, len))
         accept_name(s, c, name);
     else
-        client_send(s, c, ASK_LINE, sizeof ASK_LINE - 1);
+        ask_name(s, c);
 }
 
 static void cmd_nick(struct server *s, struct client *c, char *argv[], int argc)
@@ -157,9 +178,12 @@ static void cmd_nick(struct server *s, struct client *c, char *argv[], int argc)
     snprintf(c->name, sizeof c->name, "%s", argv[0]);
     /* Cannot fail: a name was just removed, so the table need not grow. */
     (void)names_add(&s->names, &c->name_entry);
-    logf_ts("rename %s -> %s", old, c->name);
-    client_sendf(s, c, "OK nick %s you are now %s", c->name, c->name);
-    broadcastf(s, "NOTICE rename %s %s %s is now known as %s", old, c->name, old, c->name);
+    logf_ts(_("rename %s -> %s"), old, c->name);
+    char text[PROTO_OUT_MAX];
+    snprintf(text, sizeof text, _("you are now %s"), c->name);
+    client_sendf(s, c, "OK nick %s %s", c->name, text);
+    snprintf(text, sizeof text, _("%s is now known as %s"), old, c->name);
+    broadcastf(s, "NOTICE rename %s %s %s", old, c->name, text);
 }
 
 static void cmd_who(struct server *s, struct client *c, char *argv[], int argc)
@@ -187,8 +211,9 @@ static void cmd_msg(struct server *s, struct client *c, char *argv[], int argc)
     (void)argc;
     struct names_entry *e = names_find(&s->names, argv[0]);
     if (e == NULL) {
-        client_sendf(s, c, "ERR no_such_user nobody called \"%.40s\" is online (see /who)",
-                     argv[0]);
+        char text[PROTO_OUT_MAX];
+        snprintf(text, sizeof text, _("nobody called \"%.40s\" is online (see /who)"), argv[0]);
+        client_sendf(s, c, "ERR no_such_user %s", text);
         return;
     }
     struct client *to = (struct client *)((char *)e - offsetof(struct client, name_entry));
@@ -207,7 +232,8 @@ static void cmd_me(struct server *s, struct client *c, char *argv[], int argc)
 
 static void cmd_quit(struct server *s, struct client *c, char *argv[], int argc)
 {
-    client_sendf(s, c, "OK quit bye");
+    /* TRANSLATORS: the server's answer to /quit. */
+    client_sendf(s, c, "OK quit %s", _("bye"));
     client_drop(s, c, DROP_QUIT, argc > 0 ? argv[0] : NULL);
 }
 
@@ -226,7 +252,7 @@ static void cmd_ping(struct server *s, struct client *c, char *argv[], int argc)
 {
     (void)argc;
     if (!proto_token_valid(argv[0], strlen(argv[0])))
-        client_sendf(s, c, "ERR bad_args usage: /ping TOKEN (1-32 of A-Z a-z 0-9 _ -)");
+        client_sendf(s, c, "ERR bad_args %s", _("usage: /ping TOKEN (1-32 of A-Z a-z 0-9 _ -)"));
     else
         client_sendf(s, c, "PONG %s", argv[0]);
 }
@@ -236,7 +262,7 @@ static void cmd_pong(struct server *s, struct client *c, char *argv[], int argc)
     (void)argc;
     /* Any bytes already count as activity; only the token is checked. */
     if (!proto_token_valid(argv[0], strlen(argv[0])))
-        client_sendf(s, c, "ERR bad_args usage: /pong TOKEN (1-32 of A-Z a-z 0-9 _ -)");
+        client_sendf(s, c, "ERR bad_args %s", _("usage: /pong TOKEN (1-32 of A-Z a-z 0-9 _ -)"));
 }
 
 static const struct command *find_command(const char *name, size_t len)
@@ -251,18 +277,24 @@ static void run_command(struct server *s, struct client *c, const struct proto_i
 {
     const struct command *cmd = find_command(in->cmd, in->cmd_len);
     if (cmd == NULL) {
-        client_sendf(s, c, "ERR unknown_command /%.*s is not a command; send /help for the list",
-                     in->cmd_len > 32 ? 32 : (int)in->cmd_len, in->cmd);
+        char text[PROTO_OUT_MAX];
+        snprintf(text, sizeof text, _("/%.*s is not a command; send /help for the list"),
+                 in->cmd_len > 32 ? 32 : (int)in->cmd_len, in->cmd);
+        client_sendf(s, c, "ERR unknown_command %s", text);
         return;
     }
     if (cmd->needs_name && c->state != CS_CHAT) {
-        client_sendf(s, c, "ERR no_name choose a name first: send it on a line of its own");
+        client_sendf(s, c, "ERR no_name %s",
+                     _("choose a name first: send it on a line of its own"));
         return;
     }
     char *argv[PROTO_ARGS_MAX];
     int argc = proto_split_args((char *)in->text, cmd->max_args, cmd->rest, argv);
     if (argc < cmd->min_args) {
-        client_sendf(s, c, "ERR bad_args usage: %s", cmd->usage);
+        char text[PROTO_OUT_MAX];
+        /* TRANSLATORS: %s is the command's usage, e.g. "/msg NAME text". */
+        snprintf(text, sizeof text, _("usage: %s"), cmd->usage);
+        client_sendf(s, c, "ERR bad_args %s", text);
         return;
     }
     cmd->fn(s, c, argv, argc);
