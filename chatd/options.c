@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/i18n.h"
 #include "common/limits.h"
 
 enum opt_kind { OPT_FLAG, OPT_LONG, OPT_ADDR, OPT_HELP, OPT_VERSION };
@@ -16,33 +17,33 @@ struct opt_spec {
     size_t offset; /* of the field in struct chatd_options */
     long min, max;
     const char *arg;
-    const char *help;
+    const char *help; /* N_(): translated when printed */
 };
 
 #define FIELD(f) offsetof(struct chatd_options, f)
 static const struct opt_spec opt_table[] = {
     {"port", OPT_LONG, FIELD(port), 0, 65535, "PORT",
-     "TCP port (default 8888; 0 picks a free one)"},
+     N_("TCP port (default 8888; 0 picks a free one)")},
     {"bind", OPT_ADDR, FIELD(bind), 0, 0, "ADDR",
-     "listen on this one IPv4 or IPv6 address (default: all, IPv4 and IPv6)"},
+     N_("listen on this one IPv4 or IPv6 address (default: all, IPv4 and IPv6)")},
     {"max-clients", OPT_LONG, FIELD(max_clients), 1, 1000000, "N",
-     "refuse connections past N with ERR server_full (default 100000)"},
-    {"diag", OPT_FLAG, FIELD(diag), 0, 0, NULL, "echo server for diagnosis instead of chat"},
-    {"verbose", OPT_FLAG, FIELD(verbose), 0, 0, NULL, "log more (names, hellos)"},
+     N_("refuse connections past N with ERR server_full (default 100000)")},
+    {"diag", OPT_FLAG, FIELD(diag), 0, 0, NULL, N_("echo server for diagnosis instead of chat")},
+    {"verbose", OPT_FLAG, FIELD(verbose), 0, 0, NULL, N_("log more (names, hellos)")},
     {"heartbeat", OPT_LONG, FIELD(heartbeat), 1, 86400, "SEC",
-     "send PING after SEC seconds of client silence (default 60)"},
+     N_("send PING after SEC seconds of client silence (default 60)")},
     {"idle-timeout", OPT_LONG, FIELD(idle_timeout), 0, 604800, "SEC",
-     "drop a client silent for SEC seconds; 0 never (default 600)"},
+     N_("drop a client silent for SEC seconds; 0 never (default 600)")},
     {"name-timeout", OPT_LONG, FIELD(name_timeout), 1, 86400, "SEC",
-     "drop a client with no name after SEC seconds (default 60)"},
+     N_("drop a client with no name after SEC seconds (default 60)")},
     {"line-timeout", OPT_LONG, FIELD(line_timeout), 1, 86400, "SEC",
-     "drop a client that leaves a line half-sent for SEC seconds (default 30)"},
+     N_("drop a client that leaves a line half-sent for SEC seconds (default 30)")},
     {"flood-burst", OPT_LONG, FIELD(flood_burst), 1, 1000000, "N",
-     "lines a client may send at once (default 50)"},
+     N_("lines a client may send at once (default 50)")},
     {"flood-rate", OPT_LONG, FIELD(flood_rate), 1, 1000000, "N",
-     "lines per second after the burst (default 20)"},
-    {"help", OPT_HELP, 0, 0, 0, NULL, "show this help"},
-    {"version", OPT_VERSION, 0, 0, 0, NULL, "show the version"},
+     N_("lines per second after the burst (default 20)")},
+    {"help", OPT_HELP, 0, 0, 0, NULL, N_("show this help")},
+    {"version", OPT_VERSION, 0, 0, 0, NULL, N_("show the version")},
 };
 #define OPT_COUNT (sizeof opt_table / sizeof opt_table[0])
 
@@ -61,17 +62,19 @@ void options_defaults(struct chatd_options *o)
 
 static void print_help(FILE *out)
 {
-    fprintf(out, "usage: chatd [options]\n\nThe chat server (protocol: docs/protocol.md).\n\n");
+    fprintf(out, "%s",
+            _("usage: chatd [options]\n\nThe chat server (protocol: docs/protocol.md).\n\n"));
     for (size_t i = 0; i < OPT_COUNT; i++) {
         char left[40];
         const struct opt_spec *s = &opt_table[i];
         snprintf(left, sizeof left, "--%s%s%s", s->name, s->arg ? " " : "", s->arg ? s->arg : "");
-        fprintf(out, "  %-22s %s\n", left, s->help);
+        fprintf(out, "  %-22s %s\n", left, _(s->help));
     }
-    fprintf(out, "\nexit status:\n"
-                 "  0  clean shutdown (SIGINT or SIGTERM), --help, --version\n"
-                 "  1  could not start (address, port, limits) or the event loop failed\n"
-                 "  2  bad command line\n");
+    fprintf(out, "%s",
+            _("\nexit status:\n"
+              "  0  clean shutdown (SIGINT or SIGTERM), --help, --version\n"
+              "  1  could not start (address, port, limits) or the event loop failed\n"
+              "  2  bad command line\n"));
 }
 
 /* Parses a decimal value for spec into *out. */
@@ -81,7 +84,7 @@ static int parse_long(const struct opt_spec *s, const char *v, long *out, char *
     errno = 0;
     long n = strtol(v, &end, 10);
     if (*v == '\0' || *end != '\0' || errno != 0 || n < s->min || n > s->max) {
-        snprintf(err, cap, "--%s: \"%s\" is not a number from %ld to %ld", s->name, v, s->min,
+        snprintf(err, cap, _("--%s: \"%s\" is not a number from %ld to %ld"), s->name, v, s->min,
                  s->max);
         return -1;
     }
@@ -95,8 +98,8 @@ static int parse_addr(const struct opt_spec *s, const char *v, char *out, char *
     if (strlen(v) >= ADDR_TEXT_MAX ||
         (inet_pton(AF_INET, v, buf) != 1 && inet_pton(AF_INET6, v, buf) != 1)) {
         snprintf(err, cap,
-                 "--%s: \"%s\" is not an IPv4 or IPv6 address (names are not accepted: "
-                 "use an address such as 0.0.0.0 or 127.0.0.1)",
+                 _("--%s: \"%s\" is not an IPv4 or IPv6 address (names are not accepted: "
+                   "use an address such as 0.0.0.0 or 127.0.0.1)"),
                  s->name, v);
         return -1;
     }
@@ -152,18 +155,18 @@ enum options_result options_parse(int argc, char *const argv[], struct chatd_opt
         if (s == NULL && strcmp(argv[i], "-h") == 0)
             s = find_opt("--help", &val);
         if (s == NULL) {
-            snprintf(err, errcap, "unknown option \"%s\" (see chatd --help)", argv[i]);
+            snprintf(err, errcap, _("unknown option \"%s\" (see chatd --help)"), argv[i]);
             return OPTIONS_USAGE;
         }
         bool takes_value = s->kind == OPT_LONG || s->kind == OPT_ADDR;
         if (takes_value && val == NULL) {
             if (i + 1 >= argc) {
-                snprintf(err, errcap, "--%s needs a value (%s)", s->name, s->arg);
+                snprintf(err, errcap, _("--%s needs a value (%s)"), s->name, s->arg);
                 return OPTIONS_USAGE;
             }
             val = argv[++i];
         } else if (!takes_value && val != NULL) {
-            snprintf(err, errcap, "--%s takes no value, got \"%s\"", s->name, val);
+            snprintf(err, errcap, _("--%s takes no value, got \"%s\""), s->name, val);
             return OPTIONS_USAGE;
         }
         int r = apply_opt(s, val, o, out, err, errcap);

@@ -7,6 +7,8 @@
 #include <malloc.h>
 #include <netinet/tcp.h>
 #include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
@@ -17,6 +19,7 @@
 #include <unistd.h>
 
 #include "chatd/chatd.h"
+#include "common/i18n.h"
 #include "common/log.h"
 
 #define EVENTS_MAX 256
@@ -42,7 +45,7 @@ static long raise_nofile(void)
 {
     struct rlimit rl;
     if (getrlimit(RLIMIT_NOFILE, &rl) < 0) {
-        warnf("%s: getrlimit: %s; assuming 1024 open files", __func__, strerror(errno));
+        warnf(_("%s: getrlimit: %s; assuming 1024 open files"), __func__, strerror(errno));
         return 1024;
     }
     if (rl.rlim_cur < rl.rlim_max) {
@@ -50,7 +53,7 @@ static long raise_nofile(void)
         /* "unlimited" is not accepted for RLIMIT_NOFILE; 2^20 is the kernel default cap. */
         rl.rlim_cur = rl.rlim_max == RLIM_INFINITY ? 1048576 : rl.rlim_max;
         if (setrlimit(RLIMIT_NOFILE, &rl) < 0) {
-            warnf("%s: cannot raise the open-file limit from %llu to %llu: %s", __func__,
+            warnf(_("%s: cannot raise the open-file limit from %llu to %llu: %s"), __func__,
                   (unsigned long long)old, (unsigned long long)rl.rlim_cur, strerror(errno));
             rl.rlim_cur = old;
         }
@@ -62,20 +65,20 @@ static long raise_nofile(void)
 static void listen_error(const char *addr, long port, int err)
 {
     if (err == EADDRNOTAVAIL)
-        errorf("cannot listen on %s port %ld: that address is not on this machine. On EC2 the "
-               "public IP is never on the instance (AWS translates it to the private one); "
-               "leave out --bind to listen on all addresses, or use --bind 0.0.0.0",
+        errorf(_("cannot listen on %s port %ld: that address is not on this machine. On EC2 the "
+                 "public IP is never on the instance (AWS translates it to the private one); "
+                 "leave out --bind to listen on all addresses, or use --bind 0.0.0.0"),
                addr, port);
     else if (err == EADDRINUSE)
-        errorf("cannot listen on %s port %ld: the port is already in use by another program; "
-               "see which with: ss -ltnp 'sport = :%ld'  then stop it or choose another --port",
+        errorf(_("cannot listen on %s port %ld: the port is already in use by another program; "
+                 "see which with: ss -ltnp 'sport = :%ld'  then stop it or choose another --port"),
                addr, port, port);
     else if (err == EACCES)
-        errorf("cannot listen on %s port %ld: ports below 1024 need root; use a port such as "
-               "8888",
+        errorf(_("cannot listen on %s port %ld: ports below 1024 need root; use a port such as "
+                 "8888"),
                addr, port);
     else
-        errorf("cannot listen on %s port %ld: %s", addr, port, strerror(err));
+        errorf(_("cannot listen on %s port %ld: %s"), addr, port, strerror(err));
 }
 
 /* Opens a listening socket on the address text at *port (0 picks one and
@@ -134,6 +137,7 @@ static int add_listener(struct server *s, int fd)
     struct hello_endpoint *ep = &s->listen_ep[s->nlisten];
     s->listen_fd[s->nlisten++] = fd;
     addr_format((struct sockaddr *)&ss, ep->address, &ep->port);
+    /* Not translated: scripts and tests read the port from this line. */
     infof("listening on %s port %d", ep->address, ep->port);
     return 0;
 }
@@ -157,8 +161,8 @@ static int listen_bound(struct server *s)
     if (add_listener(s, fd) < 0)
         return -1;
     if (is_loopback(s->opt->bind))
-        warnf("listening on loopback only: other machines cannot reach this server; "
-              "use --bind 0.0.0.0 or leave out --bind to accept them");
+        warnf("%s", _("listening on loopback only: other machines cannot reach this server; "
+                      "use --bind 0.0.0.0 or leave out --bind to accept them"));
     return 0;
 }
 
@@ -175,7 +179,8 @@ static int listen_everywhere(struct server *s)
         return -1;
     fd = listen_one("::", &port, true);
     if (fd == -EAFNOSUPPORT || fd == -EADDRNOTAVAIL) {
-        warnf("IPv6 is not available on this machine (%s); listening on IPv4 only", strerror(-fd));
+        warnf(_("IPv6 is not available on this machine (%s); listening on IPv4 only"),
+              strerror(-fd));
         return 0;
     }
     if (fd < 0) {
@@ -222,7 +227,7 @@ static void client_new(struct server *s, int fd, const struct sockaddr_storage *
 {
     struct client *c = NULL;
     if (table_reserve(s, fd) < 0 || (c = calloc(1, sizeof *c)) == NULL) {
-        warnf("%s: out of memory; refusing a connection", __func__);
+        warnf(_("%s: out of memory; refusing a connection"), __func__);
         close(fd);
         return;
     }
@@ -233,7 +238,7 @@ static void client_new(struct server *s, int fd, const struct sockaddr_storage *
     tune_socket(s, fd);
     struct epoll_event ev = {.events = EPOLLIN, .data.fd = fd};
     if (epoll_ctl(s->epfd, EPOLL_CTL_ADD, fd, &ev) < 0) {
-        warnf("%s: epoll_ctl: %s; refusing a connection", __func__, strerror(errno));
+        warnf(_("%s: epoll_ctl: %s; refusing a connection"), __func__, strerror(errno));
         close(fd);
         free(c);
         return;
@@ -243,7 +248,7 @@ static void client_new(struct server *s, int fd, const struct sockaddr_storage *
     s->nclients++;
     char peer[ADDR_TEXT_MAX + 16];
     client_peer_text(c, peer, sizeof peer);
-    logf_ts("connect %s (%zu connections)", peer, s->nclients);
+    logf_ts(_("connect %s (%zu connections)"), peer, s->nclients);
     if (s->opt->diag) {
         c->state = CS_DIAG;
         probe_diag_greet(s, c);
@@ -255,11 +260,13 @@ static void client_new(struct server *s, int fd, const struct sockaddr_storage *
 /* --max-clients reached: say so (best effort) and close. */
 static void refuse_full(struct server *s, int fd, const struct sockaddr_storage *ss)
 {
-    static const char msg[] = "ERR server_full the server is full; try again later\n";
-    char peer[ADDR_TEXT_MAX + 16];
+    char msg[256], peer[ADDR_TEXT_MAX + 16];
+    int n =
+        snprintf(msg, sizeof msg, "ERR server_full %s\n", _("the server is full; try again later"));
     addr_format_endpoint((const struct sockaddr *)ss, peer, sizeof peer);
-    (void)send(fd, msg, sizeof msg - 1, MSG_NOSIGNAL | MSG_DONTWAIT);
-    logf_ts("refused %s: server full (%zu connections)", peer, s->nclients);
+    if (n > 0 && (size_t)n < sizeof msg)
+        (void)send(fd, msg, (size_t)n, MSG_NOSIGNAL | MSG_DONTWAIT); /* best effort */
+    logf_ts(_("refused %s: server full (%zu connections)"), peer, s->nclients);
     close(fd);
 }
 
@@ -283,8 +290,8 @@ static void accept_ready(struct server *s, int lfd)
                 continue; /* that one connection is gone; the next may be fine */
             if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS || errno == ENOMEM) {
                 /* Pending connections would wake us at once: pause instead of spinning. */
-                warnf("accept: %s with %zu connections; not accepting for %d ms", strerror(errno),
-                      s->nclients, ACCEPT_PAUSE_MS);
+                warnf(_("accept: %s with %zu connections; not accepting for %d ms"),
+                      strerror(errno), s->nclients, ACCEPT_PAUSE_MS);
                 set_accepting(s, false);
                 s->accept_resume_ms = s->now_ms + ACCEPT_PAUSE_MS;
             } else if (errno != EAGAIN && errno != EWOULDBLOCK) {
@@ -337,14 +344,15 @@ static void log_disconnect(const struct server *s, const struct client *c)
         snprintf(why, sizeof why, "%s", r);
     size_t left = s->nclients - 1;
     if (c->state == CS_DIAG)
-        logf_ts("disconnect %s (diag): %llu bytes received, preview \"%s\": %s (%zu connections)",
+        logf_ts(_("disconnect %s (diag): %llu bytes received, preview \"%s\": %s (%zu "
+                  "connections)"),
                 peer, (unsigned long long)c->rx_bytes, c->preview, why, left);
     else if (c->state == CS_ECHO)
-        logf_ts("disconnect %s (netprobe, %llu bytes echoed): %s (%zu connections)", peer,
+        logf_ts(_("disconnect %s (netprobe, %llu bytes echoed): %s (%zu connections)"), peer,
                 (unsigned long long)c->rx_bytes, why, left);
     else
-        logf_ts("disconnect %s %s: %s (%zu connections)", peer,
-                c->state == CS_CHAT ? c->name : "(no name)", why, left);
+        logf_ts(_("disconnect %s %s: %s (%zu connections)"), peer,
+                c->state == CS_CHAT ? c->name : _("(no name)"), why, left);
 }
 
 /* Last words and close: best-effort flush, read away unread input so
@@ -403,11 +411,18 @@ static void reap(struct server *s)
     }
 }
 
-/* Drops c after telling it why. */
-static void time_out(struct server *s, struct client *c, enum drop_reason r, const char *what,
-                     long sec)
+/* Drops c after telling it why: "ERR timeout " and the text from fmt (a
+ * whole sentence, for people). */
+static void time_out(struct server *s, struct client *c, enum drop_reason r, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+static void time_out(struct server *s, struct client *c, enum drop_reason r, const char *fmt, ...)
 {
-    client_sendf(s, c, "ERR timeout %s for %ld s; closing", what, sec);
+    char text[256];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(text, sizeof text, fmt, ap);
+    va_end(ap);
+    client_sendf(s, c, "ERR timeout %s", text);
     client_drop(s, c, r, NULL);
 }
 
@@ -430,12 +445,14 @@ static void check_client(struct server *s, struct client *c)
     if (c->flags & CF_CLOSING)
         return;
     if (c->state == CS_NAMING && now - c->connected_ms >= o->name_timeout * 1000)
-        time_out(s, c, DROP_TIMEOUT_NAME, "no name chosen", o->name_timeout);
+        time_out(s, c, DROP_TIMEOUT_NAME, _("no name chosen for %ld s; closing"), o->name_timeout);
     else if (chatting && !(c->flags & CF_THROTTLED) && line_buf_partial(&c->in) &&
              silent >= o->line_timeout * 1000)
-        time_out(s, c, DROP_TIMEOUT_LINE, "a line left unfinished", o->line_timeout);
+        time_out(s, c, DROP_TIMEOUT_LINE, _("a line left unfinished for %ld s; closing"),
+                 o->line_timeout);
     else if (o->idle_timeout > 0 && silent >= o->idle_timeout * 1000)
-        time_out(s, c, DROP_TIMEOUT_IDLE, "nothing received", o->idle_timeout);
+        time_out(s, c, DROP_TIMEOUT_IDLE, _("nothing received for %ld s; closing"),
+                 o->idle_timeout);
     else if (chatting &&
              now - (c->last_rx_ms > c->last_ping_ms ? c->last_rx_ms : c->last_ping_ms) >=
                  o->heartbeat * 1000) {
@@ -502,7 +519,7 @@ static void on_event(struct server *s, const struct epoll_event *e)
     if (fd == s->sigfd) {
         struct signalfd_siginfo si;
         if (read(s->sigfd, &si, sizeof si) == (ssize_t)sizeof si)
-            logf_ts("signal %u: shutting down", si.ssi_signo);
+            logf_ts(_("signal %u: shutting down"), si.ssi_signo);
         s->stopping = true;
         return;
     }
@@ -573,14 +590,14 @@ static bool output_pending(const struct server *s)
 /* NOTICE shutdown to everyone, flush for at most SHUTDOWN_FLUSH_MS, close. */
 static void shutdown_clients(struct server *s)
 {
-    logf_ts("shutting down with %zu connections", s->nclients);
+    logf_ts(_("shutting down with %zu connections"), s->nclients);
     for (size_t i = 0; i < s->nlisten; i++)
         close(s->listen_fd[i]);
     s->nlisten = 0;
     for (size_t fd = 0; fd < s->by_fd_cap; fd++) {
         struct client *c = s->by_fd[fd];
         if (c != NULL && c->state != CS_ECHO)
-            client_sendf(s, c, "NOTICE shutdown the server is shutting down; bye");
+            client_sendf(s, c, "NOTICE shutdown %s", _("the server is shutting down; bye"));
         if (c != NULL) {
             c->flags |= CF_NO_READ; /* only goodbyes now */
             client_update_events(s, c);
@@ -649,7 +666,7 @@ int server_run(const struct chatd_options *o)
         snprintf(s.hostname, sizeof s.hostname, "unknown");
     s.epfd = epoll_create1(EPOLL_CLOEXEC);
     if (s.epfd < 0 || setup_signals(&s) < 0) {
-        errorf("%s: cannot set up the event loop: %s", __func__, strerror(errno));
+        errorf(_("%s: cannot set up the event loop: %s"), __func__, strerror(errno));
         server_close(&s);
         return 1;
     }
@@ -659,11 +676,13 @@ int server_run(const struct chatd_options *o)
     }
     long cap = nofile - FD_RESERVE;
     s.max_clients = (size_t)(o->max_clients < cap ? o->max_clients : cap);
-    infof("can hold %zu clients (open-file limit %ld, --max-clients %ld)%s", s.max_clients, nofile,
-          o->max_clients, o->diag ? "; --diag: echoing every byte" : "");
+    infof(o->diag ? _("can hold %zu clients (open-file limit %ld, --max-clients %ld); --diag: "
+                      "echoing every byte")
+                  : _("can hold %zu clients (open-file limit %ld, --max-clients %ld)"),
+          s.max_clients, nofile, o->max_clients);
     int failed = run_loop(&s) < 0;
     shutdown_clients(&s);
     server_close(&s);
-    logf_ts(failed ? "stopped after an error in the event loop" : "stopped");
+    logf_ts("%s", failed ? _("stopped after an error in the event loop") : _("stopped"));
     return failed;
 }

@@ -143,6 +143,14 @@ if [ -z "$port" ]; then
   echo "i18n: $pass passed, $fail failed"
   exit 1
 fi
+expect "chatd's warnings are in Spanish" "$tmp/chatd.log" "aviso: escuchando solo en loopback"
+es "$BIN_DIR/chatd" --help >"$tmp/chatd_help_es" 2>&1
+expect "chatd --help in Spanish" "$tmp/chatd_help_es" "uso: chatd [opciones]"
+en "$BIN_DIR/chatd" --help >"$tmp/chatd_help_en" 2>&1
+expect "chatd --help in English" "$tmp/chatd_help_en" "usage: chatd [options]"
+es "$BIN_DIR/chatd" --port 99999 >"$tmp/chatd_usage_es" 2>&1
+expect "chatd's option errors are in Spanish" "$tmp/chatd_usage_es" \
+  "chatd: error: --port: \"99999\" no es un número de 0 a 65535"
 
 # netprobe against that chatd, in Spanish (the environment), in English
 # (--lang en), and in Spanish again by --lang es over an English
@@ -186,10 +194,18 @@ EOF
 fi
 
 # A chat session through a pipe, in Spanish, against the Spanish chatd.
-# The protocol's kind words stay English (--raw shows them unchanged).
-printf 'hola a todos\n' | es "$BIN_DIR/chat" --name ana 127.0.0.1 "$port" >"$tmp/chat_es" 2>&1
+# The protocol's kind and code words stay English (--raw shows the lines
+# unchanged); the text after them is the server's Spanish.
+printf 'hola a todos\n/nick\n' | es "$BIN_DIR/chat" --name ana 127.0.0.1 "$port" >"$tmp/chat_es" 2>&1
+expect "chat shows chatd's Spanish welcome" "$tmp/chat_es" "Envía /help para ver los comandos."
+expect "chat shows chatd's Spanish join notice" "$tmp/chat_es" "-- ana entró ("
+expect "chat shows chatd's Spanish errors" "$tmp/chat_es" "!! uso: /nick NEW"
+expect "the user's own text passes unchanged" "$tmp/chat_es" "<ana> hola a todos"
 printf 'hola\n' | es "$BIN_DIR/chat" --raw --name beto 127.0.0.1 "$port" >"$tmp/chat_raw" 2>&1
-expect "protocol kinds stay English on the wire" "$tmp/chat_raw" "NOTICE welcome"
+expect "kind and code stay English, the text is Spanish" "$tmp/chat_raw" \
+  "ASK name Elige un nombre: de 1 a 16 letras"
+expect "NOTICE join keeps its name field" "$tmp/chat_raw" "NOTICE join beto beto entró ("
+expect "OK name keeps its name field" "$tmp/chat_raw" "OK name beto ¡bienvenido, beto!"
 
 echo "i18n: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]
