@@ -6,6 +6,7 @@
 #include <stdarg.h>
 #include <string.h>
 
+#include "common/i18n.h"
 #include "netprobe/advice.h"
 
 #define LINE_MAX_BYTES 2048
@@ -59,7 +60,7 @@ static void emit_list(const struct output *o, const char *label, const char *con
 {
     if (list == NULL || list[0] == NULL)
         return;
-    emit(o, "", "  ", "%s", label);
+    emit(o, "", "  ", "%s", _(label));
     char line[1024];
     size_t n = 0;
     while (n < ADVICE_LIST_MAX && list[n] != NULL)
@@ -71,7 +72,8 @@ static void emit_list(const struct output *o, const char *label, const char *con
     }
 }
 
-/* The lead line for one code: "verdict: refused - summary". */
+/* The lead line for one code: "verdict: refused - summary".  label is
+ * N_() and translated here; the code never is. */
 static void emit_head(const struct output *o, const char *label, const char *code,
                       const struct advice *a, const struct evidence *ev, const char *color)
 {
@@ -79,14 +81,21 @@ static void emit_head(const struct output *o, const char *label, const char *cod
     if (a != NULL && a->summary != NULL)
         advice_render_target(a->summary, ev->host, ev->port, summary, sizeof summary);
     char lead[96];
-    snprintf(lead, sizeof lead, "%s: %s", label, code);
+    snprintf(lead, sizeof lead, "%s: %s", _(label), code);
     emit(o, color, lead, "%s%s", summary[0] ? " - " : "", summary);
 }
 
 static void emit_evidence(const struct output *o, const struct verdict_evidence *e)
 {
     for (size_t i = 0; i < e->count; i++)
-        emit(o, "", "  seen: ", "%s", e->lines[i]);
+        emit(o, "", "  ", "%s %s", _("seen:"), e->lines[i]);
+}
+
+/* "  guide: docs/troubleshooting[.es].md#CODE", in the reader's language. */
+static void emit_guide(const struct output *o, const struct advice *a)
+{
+    char doc[128];
+    emit(o, "", "  ", "%s %s", _("guide:"), advice_doc(a, doc, sizeof doc));
 }
 
 void output_verdict(const struct output *o, const struct evidence *ev, const struct verdict *v,
@@ -97,35 +106,36 @@ void output_verdict(const struct output *o, const struct evidence *ev, const str
     const char *color = v->code == VERDICT_OK ? "\033[1;32m" : "\033[1;31m";
     if (code == NULL)
         code = "none";
-    emit_head(o, "verdict", code, a, ev, color);
+    emit_head(o, N_("verdict"), code, a, ev, color);
     if (o->quiet) {
         fflush(o->out);
         return;
     }
     emit_evidence(o, &v->evidence);
     if (v->capture != CAPTURE_NOT_CHECKED) {
-        emit(o, "", "  capture: ", "%s",
-             v->capture == CAPTURE_CONFIRMED ? "confirms this verdict"
-                                             : "does not confirm this verdict");
+        emit(o, "", "  ", "%s",
+             v->capture == CAPTURE_CONFIRMED ? _("capture: confirms this verdict")
+                                             : _("capture: does not confirm this verdict"));
         for (size_t i = 0; i < v->capture_evidence.count; i++)
-            emit(o, "", "  captured: ", "%s", v->capture_evidence.lines[i]);
+            emit(o, "", "  ", "%s %s", _("captured:"), v->capture_evidence.lines[i]);
     }
     if (a != NULL) {
-        emit_list(o, v->code == VERDICT_OK ? "status:" : "likely causes, most likely first:",
+        emit_list(o,
+                  v->code == VERDICT_OK ? N_("status:") : N_("likely causes, most likely first:"),
                   a->causes, ev, v);
-        emit_list(o, "what to do:", a->fix, ev, NULL);
-        emit(o, "", "  guide: ", "%s", a->doc);
+        emit_list(o, N_("what to do:"), a->fix, ev, NULL);
+        emit_guide(o, a);
     }
     for (size_t i = 0; i < v->finding_count && i < FINDING_COUNT; i++) {
         const char *f = finding_code_name(v->findings[i]);
         const struct advice *fa = advice_find(f);
-        emit_head(o, "finding", f, fa, ev, COLOR_BOLD);
+        emit_head(o, N_("finding"), f, fa, ev, COLOR_BOLD);
         emit_evidence(o, &v->finding_evidence[i]);
         if (fa != NULL)
-            emit(o, "", "  guide: ", "%s", fa->doc);
+            emit_guide(o, fa);
     }
     if (report_path != NULL)
-        emit(o, "", "report: ", "%s", report_path);
+        emit(o, "", "", "%s %s", _("report:"), report_path);
     fflush(o->out);
 }
 
@@ -165,10 +175,11 @@ void output_trace(const struct output *o, const cJSON *trace)
     }
     const cJSON *last = cJSON_GetObjectItemCaseSensitive(trace, "last_answer_hop");
     if (cJSON_IsNumber(last))
-        emit(o, "", "trace: ", "ended by %s; last answer from hop %d (%s)", str_of(trace, "ended"),
-             last->valueint, str_of(trace, "last_answer_from"));
+        /* TRANSLATORS: the first %s is a code (silence, reached, max_hops...). */
+        emit(o, "", "", _("trace: ended by %s; last answer from hop %d (%s)"),
+             str_of(trace, "ended"), last->valueint, str_of(trace, "last_answer_from"));
     else
-        emit(o, "", "trace: ", "ended by %s; no hop answered", str_of(trace, "ended"));
+        emit(o, "", "", _("trace: ended by %s; no hop answered"), str_of(trace, "ended"));
     fflush(o->out);
 }
 
@@ -191,7 +202,7 @@ void output_local(const struct output *o, const char *code, const cJSON *check, 
                  str_of(c, "summary"));
         }
     }
-    emit_head(o, "verdict", code, a, &ev,
+    emit_head(o, N_("verdict"), code, a, &ev,
               strcmp(code, "local_ok") == 0 ? "\033[1;32m" : "\033[1;31m");
     if (o->quiet || a == NULL) {
         fflush(o->out);
@@ -200,11 +211,11 @@ void output_local(const struct output *o, const char *code, const cJSON *check, 
     cJSON_ArrayForEach(c, cJSON_GetObjectItemCaseSensitive(check, "evidence"))
     {
         if (cJSON_IsString(c))
-            emit(o, "", "  seen: ", "%s", c->valuestring);
+            emit(o, "", "  ", "%s %s", _("seen:"), c->valuestring);
     }
-    emit_list(o, "likely causes, most likely first:", a->causes, &ev, NULL);
-    emit_list(o, "what to do:", a->fix, &ev, NULL);
-    emit(o, "", "  guide: ", "%s", a->doc);
+    emit_list(o, N_("likely causes, most likely first:"), a->causes, &ev, NULL);
+    emit_list(o, N_("what to do:"), a->fix, &ev, NULL);
+    emit_guide(o, a);
     fflush(o->out);
 }
 
@@ -214,17 +225,18 @@ void output_watch(const struct output *o, const cJSON *watch)
     if (!o->quiet) {
         cJSON_ArrayForEach(src, cJSON_GetObjectItemCaseSensitive(watch, "sources"))
         {
-            emit(o, "", "  from ",
-                 "%s: %.0f SYN(s) seen, %.0f SYN-ACK(s) sent, %.0f reset(s) sent, %.0f payload "
-                 "byte(s): %s",
+            /* TRANSLATORS: the last %s is an outcome code (answered, refused...). */
+            emit(o, "", "  ",
+                 _("from %s: %.0f SYN(s) seen, %.0f SYN-ACK(s) sent, %.0f reset(s) sent, %.0f "
+                   "payload byte(s): %s"),
                  str_of(src, "address"), num_of(src, "syns"), num_of(src, "synacks_sent"),
                  num_of(src, "resets_sent"), num_of(src, "bytes_received"), str_of(src, "outcome"));
         }
     }
-    emit(o, COLOR_BOLD, "watch: ", "%s", str_of(watch, "summary"));
+    emit(o, COLOR_BOLD, _("watch: "), "%s", str_of(watch, "summary"));
     const cJSON *e = cJSON_GetObjectItemCaseSensitive(watch, "expected_source");
     if (cJSON_IsObject(e))
-        emit(o, "", "  expected ", "%s: %s - %s", str_of(e, "address"), str_of(e, "outcome"),
+        emit(o, "", "  ", _("expected %s: %s - %s"), str_of(e, "address"), str_of(e, "outcome"),
              str_of(e, "meaning"));
     fflush(o->out);
 }

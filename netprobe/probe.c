@@ -15,6 +15,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "common/i18n.h"
 #include "common/limits.h"
 
 typedef void (*stage_fn)(struct evidence *ev, const struct probe_opts *o);
@@ -78,22 +79,22 @@ static bool no_sizes(const struct evidence *ev, const struct probe_opts *o)
 struct skip_rule {
     enum stage_id stage;
     bool (*pointless)(const struct evidence *ev, const struct probe_opts *o);
-    const char *reason;
+    const char *reason; /* N_(): translated when the stage is skipped */
 };
 
 /* The first row that holds for a stage skips it with that reason. */
 static const struct skip_rule skip_rules[] = {
-    {STAGE_ICMP, no_icmp, "--no-icmp was given"},
-    {STAGE_ICMP, dns_failed, "the name did not resolve"},
-    {STAGE_ICMP, no_address, "there is no address to ping"},
-    {STAGE_TCP, dns_failed, "the name did not resolve"},
-    {STAGE_TCP, no_address, "there is no address to connect to"},
-    {STAGE_APP, dns_failed, "the name did not resolve"},
-    {STAGE_APP, not_connected, "no TCP connection was established"},
-    {STAGE_ECHO, dns_failed, "the name did not resolve"},
-    {STAGE_ECHO, not_connected, "no TCP connection was established"},
-    {STAGE_ECHO, not_chatd, "the server did not answer the netprobe hello"},
-    {STAGE_ECHO, no_sizes, "no echo sizes were asked for"},
+    {STAGE_ICMP, no_icmp, N_("--no-icmp was given")},
+    {STAGE_ICMP, dns_failed, N_("the name did not resolve")},
+    {STAGE_ICMP, no_address, N_("there is no address to ping")},
+    {STAGE_TCP, dns_failed, N_("the name did not resolve")},
+    {STAGE_TCP, no_address, N_("there is no address to connect to")},
+    {STAGE_APP, dns_failed, N_("the name did not resolve")},
+    {STAGE_APP, not_connected, N_("no TCP connection was established")},
+    {STAGE_ECHO, dns_failed, N_("the name did not resolve")},
+    {STAGE_ECHO, not_connected, N_("no TCP connection was established")},
+    {STAGE_ECHO, not_chatd, N_("the server did not answer the netprobe hello")},
+    {STAGE_ECHO, no_sizes, N_("no echo sizes were asked for")},
 };
 
 static const char *skip_reason(const struct evidence *ev, const struct probe_opts *o,
@@ -130,8 +131,8 @@ static void exec_stage(struct probe_run *r, enum stage_id id)
     double start = now_ms();
     if (why != NULL) {
         res->status = STATUS_SKIP;
-        snprintf(res->skip_reason, sizeof res->skip_reason, "%s", why);
-        snprintf(res->summary, sizeof res->summary, "skipped: %s", why);
+        snprintf(res->skip_reason, sizeof res->skip_reason, "%s", _(why));
+        snprintf(res->summary, sizeof res->summary, _("skipped: %s"), _(why));
     } else {
         stage_fns[id](r->ev, r->o);
     }

@@ -18,6 +18,7 @@
 #include <sys/socket.h>
 #include <time.h>
 
+#include "common/i18n.h"
 #include "common/limits.h"
 #include "netprobe/advice.h"
 #include "netprobe/probe.h"
@@ -380,11 +381,16 @@ static void put_coded(struct builder *b, cJSON *o, const char *code,
             push_str(b, arr, item->valuestring);
     }
     put_advice_list(b, o, "causes", a != NULL ? a->causes : NULL, order,
-                    "see the troubleshooting guide for this code");
+                    _("see the troubleshooting guide for this code"));
     put_advice_list(b, o, "fix", a != NULL ? a->fix : NULL, NULL,
-                    "follow the troubleshooting guide for this code");
-    snprintf(doc, sizeof doc, "docs/troubleshooting.md#%s", code);
-    put_str(b, o, "doc", a != NULL && a->doc != NULL ? a->doc : doc);
+                    _("follow the troubleshooting guide for this code"));
+    /* The guide in the language of the texts above; the anchor is the code. */
+    if (a != NULL)
+        advice_doc(a, doc, sizeof doc);
+    else
+        snprintf(doc, sizeof doc, "docs/troubleshooting%s.md#%s",
+                 strcmp(i18n_language(), "es") == 0 ? ".es" : "", code);
+    put_str(b, o, "doc", doc);
 }
 
 /* --capture's judgement of the verdict: present only when a capture ran. */
@@ -471,7 +477,7 @@ static cJSON *build(struct builder *b)
     put_str(b, tool, "version", CHAT_VERSION);
     put_str(b, root, "started_at", in->started_at);
     put_str(b, root, "command", in->command != NULL && in->command[0] ? in->command : "netprobe");
-    put_str(b, root, "language", "en");
+    put_str(b, root, "language", i18n_language());
     put_bool(b, root, "redacted", in->redact != NULL);
     put_str(b, root, "mode", in->mode != NULL ? in->mode : "client");
     put_ms(b, root, "timeout_ms",
@@ -546,13 +552,13 @@ int report_write(const char *path, const char *text, char *err, size_t errcap)
     bool to_stdout = strcmp(path, "-") == 0;
     FILE *f = to_stdout ? stdout : fopen(path, "w");
     if (f == NULL) {
-        snprintf(err, errcap, "cannot open %s for writing: %s", path, strerror(errno));
+        snprintf(err, errcap, _("cannot open %s for writing: %s"), path, strerror(errno));
         return -1;
     }
     bool ok = fputs(text, f) >= 0;
     ok = (to_stdout ? fflush(f) == 0 : fclose(f) == 0) && ok;
     if (!ok) {
-        snprintf(err, errcap, "cannot write the report to %s: %s", to_stdout ? "stdout" : path,
+        snprintf(err, errcap, _("cannot write the report to %s: %s"), to_stdout ? "stdout" : path,
                  strerror(errno));
         return -1;
     }

@@ -13,6 +13,7 @@
 #include <string.h>
 #include <sys/socket.h>
 
+#include "common/i18n.h"
 #include "netprobe/addrclass.h"
 
 static const char *const verdict_names[VERDICT_COUNT] = {
@@ -140,11 +141,11 @@ static void explain_attempts(const struct evidence *ev, enum verdict_code code,
         const struct ev_tcp_attempt *a = &ev->tcp.attempts[i];
         if (attempt_verdict(a) != code)
             continue;
-        say(out, "TCP to %s port %d: %s (%s) after %d SYN(s), deadline %.0f ms.", a->target.address,
-            ev->port, tcp_state_name(a->state), a->reason[0] ? a->reason : "no reason recorded",
-            a->syns_sent, ev->tcp.deadline_ms);
+        say(out, _("TCP to %s port %d: %s (%s) after %d SYN(s), deadline %.0f ms."),
+            a->target.address, ev->port, tcp_state_name(a->state),
+            a->reason[0] ? a->reason : _("no reason recorded"), a->syns_sent, ev->tcp.deadline_ms);
         if (a->icmp.seen)
-            say(out, "ICMP type %d code %d (%s) came from %s.", a->icmp.type, a->icmp.code,
+            say(out, _("ICMP type %d code %d (%s) came from %s."), a->icmp.type, a->icmp.code,
                 a->icmp.name, a->icmp.from);
     }
 }
@@ -158,8 +159,8 @@ static bool dns_failed(const struct evidence *ev)
 
 static void explain_dns(const struct evidence *ev, struct verdict_evidence *out)
 {
-    say(out, "The name \"%s\" did not resolve: %s (%s).", ev->host,
-        dns_outcome_name(ev->dns.outcome), ev->dns.detail[0] ? ev->dns.detail : "no detail");
+    say(out, _("The name \"%s\" did not resolve: %s (%s)."), ev->host,
+        dns_outcome_name(ev->dns.outcome), ev->dns.detail[0] ? ev->dns.detail : _("no detail"));
 }
 
 static bool refused(const struct evidence *ev)
@@ -208,7 +209,7 @@ static bool wrong_service(const struct evidence *ev)
 
 static void explain_wrong_service(const struct evidence *ev, struct verdict_evidence *out)
 {
-    say(out, "Port %d on %s accepted the connection, but another service answered: \"%s\".",
+    say(out, _("Port %d on %s accepted the connection, but another service answered: \"%s\"."),
         ev->port, chosen(ev)->target.address, ev->app.banner);
 }
 
@@ -219,8 +220,12 @@ static bool server_closed(const struct evidence *ev)
 
 static void explain_server_closed(const struct evidence *ev, struct verdict_evidence *out)
 {
-    say(out, "Port %d on %s accepted the connection, then the server %s it before answering.",
-        ev->port, chosen(ev)->target.address, ev->app.outcome == APP_RESET ? "reset" : "closed");
+    say(out,
+        ev->app.outcome == APP_RESET
+            ? _("Port %d on %s accepted the connection, then the server reset it before answering.")
+            : _("Port %d on %s accepted the connection, then the server closed it before "
+                "answering."),
+        ev->port, chosen(ev)->target.address);
 }
 
 static bool silent(const struct evidence *ev)
@@ -230,15 +235,15 @@ static bool silent(const struct evidence *ev)
 
 static void explain_silent(const struct evidence *ev, struct verdict_evidence *out)
 {
-    say(out, "Port %d on %s accepted the connection, but nothing came back within %.0f ms.",
+    say(out, _("Port %d on %s accepted the connection, but nothing came back within %.0f ms."),
         ev->port, chosen(ev)->target.address, ev->timeout_ms);
     if (!ev->app.bytes_acked_known)
         return;
     if (ev->app.bytes_acked)
-        say(out, "The server's kernel acknowledged our bytes: the program is not reading them.");
+        say(out, _("The server's kernel acknowledged our bytes: the program is not reading them."));
     else
-        say(out, "Our bytes were never acknowledged: they were lost on the way, or a middlebox "
-                 "answered the handshake.");
+        say(out, _("Our bytes were never acknowledged: they were lost on the way, or a middlebox "
+                   "answered the handshake."));
 }
 
 /* The first echo size with outcome o, or NULL. */
@@ -262,9 +267,9 @@ static void explain_corrupted(const struct evidence *ev, struct verdict_evidence
 {
     const struct ev_echo_size *s = echo_find(ev, ECHO_MISMATCH);
     if (s != NULL)
-        say(out, "An echo of %zu bytes came back with different bytes.", s->size);
+        say(out, _("An echo of %zu bytes came back with different bytes."), s->size);
     else
-        say(out, "The echo repeated with MSS %d came back with different bytes.",
+        say(out, _("The echo repeated with MSS %d came back with different bytes."),
             ev->echo.mss_retry_mss);
 }
 
@@ -279,17 +284,17 @@ static void explain_mtu(const struct evidence *ev, struct verdict_evidence *out)
     const struct ev_echo_size *s = echo_find(ev, ECHO_STALLED);
     const struct ev_echo_size *ok = echo_find(ev, ECHO_OK);
     if (ok != NULL)
-        say(out, "An echo of %zu bytes passed.", ok->size);
-    say(out, "An echo of %zu bytes stalled after %zu bytes came back.", s->size, s->bytes_back);
-    say(out, "The same echo passed on a new connection with MSS %d.", ev->echo.mss_retry_mss);
-    say(out, "The first connection used MSS %d and path MTU %d (0 = unknown).", ev->echo.path_mss,
-        ev->echo.path_mtu);
+        say(out, _("An echo of %zu bytes passed."), ok->size);
+    say(out, _("An echo of %zu bytes stalled after %zu bytes came back."), s->size, s->bytes_back);
+    say(out, _("The same echo passed on a new connection with MSS %d."), ev->echo.mss_retry_mss);
+    say(out, _("The first connection used MSS %d and path MTU %d (0 = unknown)."),
+        ev->echo.path_mss, ev->echo.path_mtu);
 }
 
 static void say_hello_ok(const struct evidence *ev, struct verdict_evidence *out)
 {
     const struct ev_tcp_attempt *a = chosen(ev);
-    say(out, "chatd answered the netprobe hello on %s port %d.",
+    say(out, _("chatd answered the netprobe hello on %s port %d."),
         a != NULL ? a->target.address : "?", ev->port);
 }
 
@@ -307,10 +312,10 @@ static void explain_echo_stalled(const struct evidence *ev, struct verdict_evide
     const struct ev_echo_size *ok = echo_find(ev, ECHO_OK);
     say_hello_ok(ev, out);
     if (ok != NULL)
-        say(out, "An echo of %zu bytes passed.", ok->size);
-    say(out, "An echo of %zu bytes stalled after %zu bytes came back.", s->size, s->bytes_back);
+        say(out, _("An echo of %zu bytes passed."), ok->size);
+    say(out, _("An echo of %zu bytes stalled after %zu bytes came back."), s->size, s->bytes_back);
     if (ev->echo.mss_retry_run)
-        say(out, "It stalled again on a new connection with MSS %d: not an MTU problem.",
+        say(out, _("It stalled again on a new connection with MSS %d: not an MTU problem."),
             ev->echo.mss_retry_mss);
 }
 
@@ -328,11 +333,11 @@ static void explain_echo_closed(const struct evidence *ev, struct verdict_eviden
     say_hello_ok(ev, out);
     if (s != NULL)
         say(out,
-            "The server closed the connection during the echo of %zu bytes, after %zu bytes "
-            "came back.",
+            _("The server closed the connection during the echo of %zu bytes, after %zu bytes "
+              "came back."),
             s->size, s->bytes_back);
     else
-        say(out, "The server closed the connection during the echo repeated with MSS %d.",
+        say(out, _("The server closed the connection during the echo repeated with MSS %d."),
             ev->echo.mss_retry_mss);
 }
 
@@ -351,11 +356,11 @@ static bool all_ok(const struct evidence *ev)
 static void explain_ok(const struct evidence *ev, struct verdict_evidence *out)
 {
     const struct hello_info *h = &ev->app.hello;
-    say(out, "%s %s (%s mode) on %s port %d answered the netprobe hello.", h->server, h->version,
+    say(out, _("%s %s (%s mode) on %s port %d answered the netprobe hello."), h->server, h->version,
         h->mode, chosen(ev)->target.address, ev->port);
     size_t n = ev->echo.size_count < EV_SIZES_MAX ? ev->echo.size_count : EV_SIZES_MAX;
     if (n > 0)
-        say(out, "%zu echo payload(s) up to %zu bytes came back unchanged.", n,
+        say(out, _("%zu echo payload(s) up to %zu bytes came back unchanged."), n,
             ev->echo.sizes[n - 1].size);
 }
 
@@ -395,7 +400,7 @@ static bool vbox_nat(const struct evidence *ev)
 
 static void explain_vbox_nat(const struct evidence *ev, struct verdict_evidence *out)
 {
-    say(out, "This machine has address %s with gateway %s: VirtualBox's NAT mode.",
+    say(out, _("This machine has address %s with gateway %s: VirtualBox's NAT mode."),
         ev->local.source_address, ev->local.gateway);
 }
 
@@ -406,7 +411,7 @@ static bool client_nat(const struct evidence *ev)
 
 static void explain_client_nat(const struct evidence *ev, struct verdict_evidence *out)
 {
-    say(out, "The server saw this machine as %s; its own source address is %s.",
+    say(out, _("The server saw this machine as %s; its own source address is %s."),
         ev->app.hello.peer.address, chosen(ev)->source_address);
 }
 
@@ -417,7 +422,7 @@ static bool cloud_nat(const struct evidence *ev)
 
 static void explain_cloud_nat(const struct evidence *ev, struct verdict_evidence *out)
 {
-    say(out, "We dialled %s; the connection arrived at the server on %s.",
+    say(out, _("We dialled %s; the connection arrived at the server on %s."),
         chosen(ev)->target.address, ev->app.hello.local.address);
 }
 
@@ -445,9 +450,9 @@ static bool icmp_blocked(const struct evidence *ev)
 
 static void explain_icmp_blocked(const struct evidence *ev, struct verdict_evidence *out)
 {
-    say(out, "%d ICMP echo request(s) got no reply.", ev->icmp.sent);
+    say(out, _("%d ICMP echo request(s) got no reply."), ev->icmp.sent);
     if (chosen(ev) != NULL)
-        say(out, "TCP port %d answered all the same.", ev->port);
+        say(out, _("TCP port %d answered all the same."), ev->port);
 }
 
 /* At least one IPv4 address answered and no IPv6 address did. */
@@ -472,7 +477,7 @@ static void explain_ipv6_broken(const struct evidence *ev, struct verdict_eviden
     for (size_t i = 0; i < attempt_count(ev); i++) {
         const struct ev_tcp_attempt *a = &ev->tcp.attempts[i];
         if (a->target.family == AF_INET6)
-            say(out, "IPv6 %s: %s (%s), while IPv4 answered.", a->target.address,
+            say(out, _("IPv6 %s: %s (%s), while IPv4 answered."), a->target.address,
                 tcp_state_name(a->state), a->reason);
     }
 }
@@ -488,10 +493,10 @@ static void explain_high_latency(const struct evidence *ev, struct verdict_evide
 {
     const struct ev_tcp_attempt *a = chosen(ev);
     if (a != NULL)
-        say(out, "The TCP handshake took %.0f ms.", a->rtt_ms);
+        say(out, _("The TCP handshake took %.0f ms."), a->rtt_ms);
     if (ev->icmp.received > 0)
-        say(out, "ICMP round trips averaged %.0f ms.", ev->icmp.rtt_avg_ms);
-    say(out, "More than %.0f ms is high for a chat.", VERDICT_HIGH_LATENCY_MS);
+        say(out, _("ICMP round trips averaged %.0f ms."), ev->icmp.rtt_avg_ms);
+    say(out, _("More than %.0f ms is high for a chat."), VERDICT_HIGH_LATENCY_MS);
 }
 
 /* Some but not all pings answered, or the handshake needed a second SYN. */
@@ -506,9 +511,9 @@ static void explain_packet_loss(const struct evidence *ev, struct verdict_eviden
 {
     const struct ev_tcp_attempt *a = chosen(ev);
     if (ev->icmp.received > 0 && ev->icmp.received < ev->icmp.sent)
-        say(out, "%d of %d ICMP echo requests got a reply.", ev->icmp.received, ev->icmp.sent);
+        say(out, _("%d of %d ICMP echo requests got a reply."), ev->icmp.received, ev->icmp.sent);
     if (a != NULL && a->syns_sent > 1)
-        say(out, "The TCP handshake needed %d SYNs.", a->syns_sent);
+        say(out, _("The TCP handshake needed %d SYNs."), a->syns_sent);
 }
 
 static bool forged_reset(const struct evidence *ev)
@@ -519,9 +524,9 @@ static bool forged_reset(const struct evidence *ev)
 static void explain_forged_reset(const struct evidence *ev, struct verdict_evidence *out)
 {
     say(out, "%s",
-        ev->capture.forged_detail[0] ? ev->capture.forged_detail
-                                     : "The capture saw a reset whose TTL does not fit "
-                                       "the server's other packets.");
+        ev->capture.forged_detail[0]
+            ? ev->capture.forged_detail
+            : _("The capture saw a reset whose TTL does not fit the server's other packets."));
 }
 
 struct finding_rule {
@@ -582,13 +587,14 @@ static enum silence_place silence_place(const struct ev_trace *t)
     }
 }
 
+/* N_(): translated where they are said. */
 static const char *const silence_words[] = {
-    [SILENCE_AT_EDGE] = "just before the server's network: the packets die at the cloud edge or "
-                        "on the server, so the security group comes first",
-    [SILENCE_OWN_NET] = "inside your own network (a private address): a firewall there, such as "
-                        "the campus or home router, comes first",
-    [SILENCE_ON_WAY] = "on the way, not on the server's network: a firewall on the way (campus, "
-                       "home router, ISP) comes first",
+    [SILENCE_AT_EDGE] = N_("just before the server's network: the packets die at the cloud edge "
+                           "or on the server, so the security group comes first"),
+    [SILENCE_OWN_NET] = N_("inside your own network (a private address): a firewall there, such "
+                           "as the campus or home router, comes first"),
+    [SILENCE_ON_WAY] = N_("on the way, not on the server's network: a firewall on the way "
+                          "(campus, home router, ISP) comes first"),
 };
 
 /* For filtered_drop only: says where the trace went silent and moves "a
@@ -601,16 +607,18 @@ static void trace_orders_causes(const struct evidence *ev, struct verdict *v)
     enum silence_place p = silence_place(t);
     if (p == SILENCE_UNKNOWN) {
         if (t->reached)
-            say(&v->evidence, "--trace reached %s at hop %d.", t->target, t->last_answer_hop);
+            say(&v->evidence, _("--trace reached %s at hop %d."), t->target, t->last_answer_hop);
         else
-            say(&v->evidence, "--trace: %s; it cannot tell where the packets die.",
-                t->last_answer_hop > 0 ? "the last hop that answered is on the server's own "
-                                         "private network"
-                                       : "no hop answered");
+            say(&v->evidence, "%s",
+                t->last_answer_hop > 0
+                    ? _("--trace: the last hop that answered is on the server's own private "
+                        "network; it cannot tell where the packets die.")
+                    : _("--trace: no hop answered; it cannot tell where the packets die."));
         return;
     }
-    say(&v->evidence, "--trace: hop %d (%s) answered last, then silence: %s.", t->last_answer_hop,
-        t->last_answer_from[0] ? t->last_answer_from : "?", silence_words[p]);
+    say(&v->evidence, _("--trace: hop %d (%s) answered last, then silence: %s."),
+        t->last_answer_hop, t->last_answer_from[0] ? t->last_answer_from : "?",
+        _(silence_words[p]));
     if (p != SILENCE_AT_EDGE)
         v->cause_first = VERDICT_CAUSE_PATH_FIREWALL;
 }
@@ -682,14 +690,14 @@ static void capture_check(const struct evidence *ev, struct verdict *v)
         return;
     v->capture = capture_confirms[v->code](ev) ? CAPTURE_CONFIRMED : CAPTURE_NOT_CONFIRMED;
     say(&v->capture_evidence,
-        "The capture saw %d SYN(s) (%d sent again), %d SYN-ACK(s), %d reset(s), %d ICMP "
-        "error(s) and %d data retransmission(s).",
+        _("The capture saw %d SYN(s) (%d sent again), %d SYN-ACK(s), %d reset(s), %d ICMP "
+          "error(s) and %d data retransmission(s)."),
         c->syns_sent, c->syn_retransmits, c->synacks, c->resets, c->icmp_errors, c->retransmits);
     if (c->first_icmp.seen)
-        say(&v->capture_evidence, "The first ICMP error was %s (type %d code %d) from %s.",
+        say(&v->capture_evidence, _("The first ICMP error was %s (type %d code %d) from %s."),
             c->first_icmp.name, c->first_icmp.type, c->first_icmp.code, c->first_icmp.from);
     if (c->synack_mss > 0)
-        say(&v->capture_evidence, "The SYN-ACK offered MSS %d; this machine's MTU implies %d.",
+        say(&v->capture_evidence, _("The SYN-ACK offered MSS %d; this machine's MTU implies %d."),
             c->synack_mss, our_mss(ev));
 }
 
