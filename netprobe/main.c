@@ -22,6 +22,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "common/i18n.h"
 #include "common/limits.h"
 #include "common/log.h"
 #include "netprobe/advice.h"
@@ -37,43 +38,47 @@
 
 enum exit_status { EXIT_OK = 0, EXIT_FAULT = 1, EXIT_USAGE = 2, EXIT_FAILED = 3 };
 
-static const char usage_text[] =
-    "usage: netprobe [options] HOST [PORT]\n"
-    "       netprobe --local [PORT] [--public ADDR] [--json FILE]\n"
-    "       netprobe --watch [PORT] [--duration SEC] [--from ADDR] [--iface IF] [--json FILE]\n"
-    "\n"
-    "Checks the way from this machine to a chatd on HOST (PORT defaults to 8888)\n"
-    "stage by stage, and ends with one verdict: what is wrong and what to do.\n"
-    "\n"
-    "  --capture      capture the probe's packets (root or CAP_NET_RAW) and say\n"
-    "                 whether they confirm the verdict; skipped without permission\n"
-    "  --pcap FILE    save the captured packet headers to FILE (implies --capture)\n"
-    "  --trace        TCP traceroute to the port: where the packets stop\n"
-    "  --local        on the server: is chatd listening on PORT on every address,\n"
-    "                 and does this machine's firewall let it through?\n"
-    "  --public ADDR  with --local: the public address clients dial\n"
-    "  --watch        on the server: capture TCP PORT and tell, per source, whether\n"
-    "                 its SYNs arrive and what this machine answers (root)\n"
-    "  --duration SEC  with --watch: how long to watch, in seconds (default 30;\n"
-    "                 Ctrl-C ends it early)\n"
-    "  --from ADDR    with --watch: the client's public address to look for\n"
-    "  --iface IF     with --watch: the interface to capture on (default: all)\n"
-    "  --json FILE    also write the JSON report to FILE (\"-\": print only the\n"
-    "                 report, on standard output)\n"
-    "  --timeout SEC  bound for each network stage (default 1.5)\n"
-    "  -4, -6         use only IPv4 / only IPv6 addresses\n"
-    "  --no-icmp      do not ping\n"
-    "  --sizes LIST   echo payload sizes in bytes, comma-separated\n"
-    "                 (default 16,1024,1400,4096,16384,65536)\n"
-    "  --redact       replace this machine's private addresses, host name and\n"
-    "                 MAC addresses with placeholders, for sharing the output\n"
-    "  --quiet        print only the verdict line\n"
-    "  --help         this text\n"
-    "  --version      netprobe's version\n"
-    "\n"
-    "Exit status: 0 verdict ok (--local: local_ok; --watch: the watch ran),\n"
-    "1 a fault was found, 2 usage error, 3 netprobe itself failed.\n"
-    "The guide: docs/troubleshooting.md\n";
+/* TRANSLATORS: keep the option names, HOST, PORT, FILE and the codes as
+   they are; only the explanations are for translating. */
+static const char *const usage_text =
+    N_("usage: netprobe [options] HOST [PORT]\n"
+       "       netprobe --local [PORT] [--public ADDR] [--json FILE]\n"
+       "       netprobe --watch [PORT] [--duration SEC] [--from ADDR] [--iface IF] [--json FILE]\n"
+       "\n"
+       "Checks the way from this machine to a chatd on HOST (PORT defaults to 8888)\n"
+       "stage by stage, and ends with one verdict: what is wrong and what to do.\n"
+       "\n"
+       "  --capture      capture the probe's packets (root or CAP_NET_RAW) and say\n"
+       "                 whether they confirm the verdict; skipped without permission\n"
+       "  --pcap FILE    save the captured packet headers to FILE (implies --capture)\n"
+       "  --trace        TCP traceroute to the port: where the packets stop\n"
+       "  --local        on the server: is chatd listening on PORT on every address,\n"
+       "                 and does this machine's firewall let it through?\n"
+       "  --public ADDR  with --local: the public address clients dial\n"
+       "  --watch        on the server: capture TCP PORT and tell, per source, whether\n"
+       "                 its SYNs arrive and what this machine answers (root)\n"
+       "  --duration SEC  with --watch: how long to watch, in seconds (default 30;\n"
+       "                 Ctrl-C ends it early)\n"
+       "  --from ADDR    with --watch: the client's public address to look for\n"
+       "  --iface IF     with --watch: the interface to capture on (default: all)\n"
+       "  --json FILE    also write the JSON report to FILE (\"-\": print only the\n"
+       "                 report, on standard output)\n"
+       "  --timeout SEC  bound for each network stage (default 1.5)\n"
+       "  -4, -6         use only IPv4 / only IPv6 addresses\n"
+       "  --no-icmp      do not ping\n"
+       "  --sizes LIST   echo payload sizes in bytes, comma-separated\n"
+       "                 (default 16,1024,1400,4096,16384,65536)\n"
+       "  --redact       replace this machine's private addresses, host name and\n"
+       "                 MAC addresses with placeholders, for sharing the output\n"
+       "  --quiet        print only the verdict line\n"
+       "  --lang LANG    language of the messages and the report: es (Spanish) or\n"
+       "                 en (English); the default follows LANG / LC_MESSAGES\n"
+       "  --help         this text\n"
+       "  --version      netprobe's version\n"
+       "\n"
+       "Exit status: 0 verdict ok (--local: local_ok; --watch: the watch ran),\n"
+       "1 a fault was found, 2 usage error, 3 netprobe itself failed.\n"
+       "The guide: docs/troubleshooting.md\n");
 
 enum mode { MODE_CLIENT, MODE_LOCAL, MODE_WATCH };
 
@@ -116,7 +121,7 @@ static void parse_port(struct cli *c, const char *s)
     errno = 0;
     long v = strtol(s, &end, 10);
     if (errno != 0 || end == s || *end != '\0' || v < 1 || v > 65535)
-        usage_error(c, "invalid port \"%s\": give a number from 1 to 65535", s);
+        usage_error(c, _("invalid port \"%s\": give a number from 1 to 65535"), s);
     else
         c->probe.port = (int)v;
 }
@@ -128,7 +133,7 @@ static void parse_timeout(struct cli *c, const char *s)
     double v = strtod(s, &end);
     if (errno != 0 || end == s || *end != '\0' || !isfinite(v) || v <= 0 ||
         v > PROBE_TIMEOUT_SEC_MAX)
-        usage_error(c, "invalid --timeout \"%s\": give seconds, more than 0 and at most %d", s,
+        usage_error(c, _("invalid --timeout \"%s\": give seconds, more than 0 and at most %d"), s,
                     PROBE_TIMEOUT_SEC_MAX);
     else
         c->probe.timeout_ms = v * 1000.0;
@@ -156,13 +161,13 @@ static void parse_sizes(struct cli *c, const char *list)
         const char *comma = strchr(p, ',');
         size_t len = comma != NULL ? (size_t)(comma - p) : strlen(p);
         if (n == EV_SIZES_MAX) {
-            usage_error(c, "invalid --sizes \"%s\": at most %d sizes", list, EV_SIZES_MAX);
+            usage_error(c, _("invalid --sizes \"%s\": at most %d sizes"), list, EV_SIZES_MAX);
             return;
         }
         if (!parse_size(p, len, &c->probe.sizes[n++])) {
             usage_error(c,
-                        "invalid --sizes \"%s\": give sizes in bytes from 1 to %d, separated by "
-                        "commas",
+                        _("invalid --sizes \"%s\": give sizes in bytes from 1 to %d, separated by "
+                          "commas"),
                         list, HELLO_ECHO_MAX);
             return;
         }
@@ -176,7 +181,7 @@ static void parse_sizes(struct cli *c, const char *list)
 static void parse_family(struct cli *c, int family)
 {
     if (c->probe.family != 0 && c->probe.family != family)
-        usage_error(c, "-4 and -6 exclude each other: give at most one");
+        usage_error(c, _("-4 and -6 exclude each other: give at most one"));
     c->probe.family = family;
 }
 
@@ -190,8 +195,8 @@ static void check_family(struct cli *c)
         return;
     bool v4 = inet_pton(AF_INET, h, buf) == 1, v6 = inet_pton(AF_INET6, h, buf) == 1;
     if ((c->probe.family == 4 && v6) || (c->probe.family == 6 && v4))
-        usage_error(c, "-%d was given but \"%s\" is an IPv%d address: drop -%d", c->probe.family, h,
-                    v4 ? 4 : 6, c->probe.family);
+        usage_error(c, _("-%d was given but \"%s\" is an IPv%d address: drop -%d"), c->probe.family,
+                    h, v4 ? 4 : 6, c->probe.family);
 }
 
 /* An address option's value must be an IPv4 or IPv6 address. */
@@ -199,7 +204,7 @@ static const char *parse_addr(struct cli *c, const char *opt, const char *s)
 {
     unsigned char buf[sizeof(struct in6_addr)];
     if (inet_pton(AF_INET, s, buf) != 1 && inet_pton(AF_INET6, s, buf) != 1)
-        usage_error(c, "invalid %s \"%.64s\": give an IPv4 or IPv6 address", opt, s);
+        usage_error(c, _("invalid %s \"%.64s\": give an IPv4 or IPv6 address"), opt, s);
     return s;
 }
 
@@ -210,7 +215,7 @@ static void parse_duration(struct cli *c, const char *s)
     double v = strtod(s, &end);
     if (errno != 0 || end == s || *end != '\0' || !isfinite(v) || v <= 0 ||
         v > WATCH_DURATION_MAX_S)
-        usage_error(c, "invalid --duration \"%s\": give seconds, more than 0 and at most %d", s,
+        usage_error(c, _("invalid --duration \"%s\": give seconds, more than 0 and at most %d"), s,
                     WATCH_DURATION_MAX_S);
     else
         c->duration_s = v;
@@ -219,20 +224,30 @@ static void parse_duration(struct cli *c, const char *s)
 static void parse_iface(struct cli *c, const char *s)
 {
     if (s[0] == '\0' || strlen(s) >= 16 || strchr(s, '/') != NULL)
-        usage_error(c, "invalid --iface \"%.64s\": give an interface name such as eth0", s);
+        usage_error(c, _("invalid --iface \"%.64s\": give an interface name such as eth0"), s);
     c->iface = s;
 }
 
 static const struct option long_options[] = {
-    {"json", required_argument, NULL, 'j'},    {"capture", no_argument, NULL, 'C'},
-    {"pcap", required_argument, NULL, 'P'},    {"trace", no_argument, NULL, 'T'},
-    {"local", no_argument, NULL, 'L'},         {"public", required_argument, NULL, 'p'},
-    {"watch", no_argument, NULL, 'W'},         {"duration", required_argument, NULL, 'd'},
-    {"from", required_argument, NULL, 'f'},    {"iface", required_argument, NULL, 'i'},
-    {"timeout", required_argument, NULL, 't'}, {"no-icmp", no_argument, NULL, 'I'},
-    {"sizes", required_argument, NULL, 's'},   {"redact", no_argument, NULL, 'r'},
-    {"quiet", no_argument, NULL, 'q'},         {"help", no_argument, NULL, 'h'},
-    {"version", no_argument, NULL, 'V'},       {NULL, 0, NULL, 0},
+    {"json", required_argument, NULL, 'j'},
+    {"capture", no_argument, NULL, 'C'},
+    {"pcap", required_argument, NULL, 'P'},
+    {"trace", no_argument, NULL, 'T'},
+    {"local", no_argument, NULL, 'L'},
+    {"public", required_argument, NULL, 'p'},
+    {"watch", no_argument, NULL, 'W'},
+    {"duration", required_argument, NULL, 'd'},
+    {"from", required_argument, NULL, 'f'},
+    {"iface", required_argument, NULL, 'i'},
+    {"timeout", required_argument, NULL, 't'},
+    {"no-icmp", no_argument, NULL, 'I'},
+    {"sizes", required_argument, NULL, 's'},
+    {"redact", no_argument, NULL, 'r'},
+    {"quiet", no_argument, NULL, 'q'},
+    {"help", no_argument, NULL, 'h'},
+    {"version", no_argument, NULL, 'V'},
+    {"lang", required_argument, NULL, 'l'},
+    {NULL, 0, NULL, 0},
 };
 
 /* The options of issue 5's modes; false if opt is none of them. */
@@ -303,6 +318,12 @@ static void parse_option(struct cli *c, int opt, const char *arg, const char *wo
     case 'V':
         c->version = true;
         break;
+    case 'l':
+        /* Applied by main() before parsing (lang_option); checked here so
+         * a bad value is a usage error like any other. */
+        if (strcmp(arg, "es") != 0 && strcmp(arg, "en") != 0)
+            usage_error(c, _("invalid --lang \"%.32s\": give es (Spanish) or en (English)"), arg);
+        break;
     case '4':
         parse_family(c, 4);
         break;
@@ -310,10 +331,10 @@ static void parse_option(struct cli *c, int opt, const char *arg, const char *wo
         parse_family(c, 6);
         break;
     case ':':
-        usage_error(c, "option %s needs a value", word);
+        usage_error(c, _("option %s needs a value"), word);
         break;
     default:
-        usage_error(c, "unknown option %s", word);
+        usage_error(c, _("unknown option %s"), word);
         break;
     }
 }
@@ -322,7 +343,7 @@ static void parse_option(struct cli *c, int opt, const char *arg, const char *wo
 static void check_mode_options(struct cli *c)
 {
     static const char *const mode_flag[] = {
-        [MODE_CLIENT] = "a HOST", [MODE_LOCAL] = "--local", [MODE_WATCH] = "--watch"};
+        [MODE_CLIENT] = "HOST", [MODE_LOCAL] = "--local", [MODE_WATCH] = "--watch"};
     const struct {
         bool given;
         const char *name;
@@ -337,17 +358,18 @@ static void check_mode_options(struct cli *c)
         {c->iface != NULL, "--iface", MODE_WATCH},
     };
     if (c->local && c->watch)
-        usage_error(c, "--local and --watch exclude each other: give at most one");
+        usage_error(c, _("--local and --watch exclude each other: give at most one"));
     for (size_t i = 0; i < sizeof rules / sizeof rules[0]; i++)
         if (rules[i].given && rules[i].needs != c->mode)
-            usage_error(c, "%s works only with %s", rules[i].name, mode_flag[rules[i].needs]);
+            /* TRANSLATORS: "--trace works only with HOST" (or --local, --watch). */
+            usage_error(c, _("%s works only with %s"), rules[i].name, mode_flag[rules[i].needs]);
 }
 
 /* --local [PORT] and --watch [PORT]: no HOST, the port is optional. */
 static void parse_server_args(struct cli *c, int left, char *const *args)
 {
     if (left > 1)
-        usage_error(c, "too many arguments: %s takes only PORT, e.g. netprobe %s 8888",
+        usage_error(c, _("too many arguments: %s takes only PORT, e.g. netprobe %s 8888"),
                     c->local ? "--local" : "--watch", c->local ? "--local" : "--watch");
     else if (left == 1)
         parse_port(c, args[0]);
@@ -369,12 +391,12 @@ static void cli_parse(struct cli *c, int argc, char *argv[])
         return;
     }
     if (left < 1)
-        usage_error(c, "missing HOST: give the server's name or address, e.g. netprobe "
-                       "203.0.113.10 8888");
+        usage_error(c, _("missing HOST: give the server's name or address, e.g. netprobe "
+                         "203.0.113.10 8888"));
     else if (left > 2)
-        usage_error(c, "too many arguments after HOST and PORT: \"%s\"", argv[optind + 2]);
+        usage_error(c, _("too many arguments after HOST and PORT: \"%s\""), argv[optind + 2]);
     if (left >= 1 && (argv[optind][0] == '\0' || strlen(argv[optind]) > 253))
-        usage_error(c, "invalid HOST \"%.64s\": give a name or address of 1 to 253 characters",
+        usage_error(c, _("invalid HOST \"%.64s\": give a name or address of 1 to 253 characters"),
                     argv[optind]);
     else if (left >= 1)
         c->probe.host = argv[optind];
@@ -454,13 +476,13 @@ static int write_report(struct run *r, const struct evidence *ev, const char *er
     char *text = report_render(&in);
     char err[512];
     if (text == NULL) {
-        errorf("cannot build the JSON report: out of memory");
+        errorf("%s", _("cannot build the JSON report: out of memory"));
         return EXIT_FAILED;
     }
     int rc = report_write(r->cli->json_path, text, err, sizeof err);
     free(text);
     if (rc < 0) {
-        errorf("%s; check the path given to --json", err);
+        errorf(_("%s; check the path given to --json"), err);
         return EXIT_FAILED;
     }
     return status;
@@ -469,7 +491,7 @@ static int write_report(struct run *r, const struct evidence *ev, const char *er
 static int fail_usage(struct run *r)
 {
     errorf("%s", r->cli->error);
-    fprintf(stderr, "Try 'netprobe --help' for the options.\n");
+    fprintf(stderr, "%s\n", _("Try 'netprobe --help' for the options."));
     return write_report(r, &r->ev, r->cli->error, EXIT_USAGE);
 }
 
@@ -481,7 +503,7 @@ static int check_report_path(const char *path)
         return 0;
     FILE *f = fopen(path, "a");
     if (f == NULL || fclose(f) != 0) {
-        errorf("cannot write the report to %s: %s; check the path given to --json", path,
+        errorf(_("cannot write the report to %s: %s; check the path given to --json"), path,
                strerror(errno));
         return -1;
     }
@@ -511,8 +533,8 @@ static void capture_begin(struct evidence *ev, void *arg)
     const char *target = capture_target(ev);
     capture_summary_init(&r->cap_sum);
     if (target == NULL) {
-        snprintf(r->cap_sum.skip_reason, sizeof r->cap_sum.skip_reason,
-                 "no address to capture for: the name did not resolve");
+        snprintf(r->cap_sum.skip_reason, sizeof r->cap_sum.skip_reason, "%s",
+                 _("no address to capture for: the name did not resolve"));
         return;
     }
     struct capture_opts o = {target, ev->port, NULL, r->cli->pcap_path};
@@ -630,8 +652,8 @@ static int probe_and_report(struct run *r)
         redact_init(&r->redact, &r->ev); /* now with what later stages saw */
     verdict_decide(&r->ev, &r->verdict);
     if (r->verdict.code == VERDICT_NONE) {
-        const char *why = "netprobe has no verdict for what the stages saw; attach the JSON "
-                          "report (--json FILE) to a bug report";
+        const char *why = _("netprobe has no verdict for what the stages saw; attach the JSON "
+                            "report (--json FILE) to a bug report");
         errorf("%s", why);
         return write_report(r, &r->ev, why, EXIT_FAILED);
     }
@@ -661,8 +683,8 @@ static int local_and_report(struct run *r)
     int v = server_check_run(&o, &json);
     pthread_mutex_lock(&r->lock);
     if (v < 0) {
-        const char *why = "out of memory while checking the server; close other programs and "
-                          "run netprobe --local again";
+        const char *why = _("out of memory while checking the server; close other programs and "
+                            "run netprobe --local again");
         errorf("%s", why);
         return write_report(r, &r->ev, why, EXIT_FAILED);
     }
@@ -688,23 +710,25 @@ static int watch_and_report(struct run *r)
     bool interrupted = false;
     char why[512] = "";
     if (!c->quiet && !to_stdout(c)) {
-        printf("watching TCP port %d on %s for %.0f s (Ctrl-C ends it early)...\n", o.port,
-               o.iface != NULL ? o.iface : "every interface", o.duration_s);
+        printf(_("watching TCP port %d on %s for %.0f s (Ctrl-C ends it early)...\n"), o.port,
+               o.iface != NULL ? o.iface : _("every interface"), o.duration_s);
         fflush(stdout);
     }
     int rc = watch_run(&o, &table, &interrupted, why, sizeof why);
     pthread_mutex_lock(&r->lock);
     if (rc != 0) {
         char msg[640];
-        snprintf(msg, sizeof msg, "cannot watch TCP port %d: %s%s", o.port,
-                 why[0] ? why : "the capture failed",
-                 rc == 1 ? "; run netprobe --watch with sudo (it needs root or CAP_NET_RAW)" : "");
+        snprintf(msg, sizeof msg,
+                 rc == 1 ? _("cannot watch TCP port %d: %s; run netprobe --watch with sudo (it "
+                             "needs root or CAP_NET_RAW)")
+                         : _("cannot watch TCP port %d: %s"),
+                 o.port, why[0] ? why : _("the capture failed"));
         errorf("%s", msg);
         return write_report(r, &r->ev, msg, EXIT_FAILED);
     }
     r->watch_json = watch_to_json(&table, &o, interrupted);
     if (r->watch_json == NULL) {
-        const char *oom = "out of memory while building the watch report; run it again";
+        const char *oom = _("out of memory while building the watch report; run it again");
         errorf("%s", oom);
         return write_report(r, &r->ev, oom, EXIT_FAILED);
     }
@@ -725,7 +749,7 @@ static void *stop_thread(void *arg)
         return NULL;
     pthread_mutex_lock(&r->lock);
     char why[128];
-    snprintf(why, sizeof why, "interrupted by %s before the verdict; run netprobe again",
+    snprintf(why, sizeof why, _("interrupted by %s before the verdict; run netprobe again"),
              sig == SIGINT ? "Ctrl-C (SIGINT)" : "SIGTERM");
     fflush(stdout);
     errorf("%s", why);
@@ -748,6 +772,21 @@ static void stop_signals_start(struct run *r)
         pthread_sigmask(SIG_UNBLOCK, &r->stop_signals, NULL);
 }
 
+/* The value of --lang (or --lang=VALUE) before the options are parsed, so
+ * that even the messages about other options are in that language; NULL
+ * if not given.  Stops at "--" like getopt. */
+static const char *lang_option(int argc, char *argv[])
+{
+    const char *lang = NULL;
+    for (int i = 1; i < argc && strcmp(argv[i], "--") != 0; i++) {
+        if (strcmp(argv[i], "--lang") == 0 && i + 1 < argc)
+            lang = argv[++i];
+        else if (strncmp(argv[i], "--lang=", 7) == 0)
+            lang = argv[i] + 7;
+    }
+    return lang;
+}
+
 static bool want_color(void)
 {
     const char *term = getenv("TERM");
@@ -759,6 +798,10 @@ int main(int argc, char *argv[])
 {
     static struct cli cli;
     static struct run run; /* large: keep it off the stack */
+    /* Before anything prints; a bad --lang falls back to the environment's
+     * language and is reported as a usage error by cli_parse. */
+    if (i18n_init(lang_option(argc, argv)) < 0)
+        i18n_init(NULL);
     log_init("netprobe");
     signal(SIGPIPE, SIG_IGN); /* a closed socket or pipe is an error, not death */
     report_timestamp(run.started_at);
@@ -766,7 +809,7 @@ int main(int argc, char *argv[])
     cli_parse(&cli, argc, argv);
     run.cli = &cli;
     if (cli.help || cli.version) {
-        fputs(cli.help ? usage_text : "netprobe " CHAT_VERSION "\n", stdout);
+        fputs(cli.help ? _(usage_text) : "netprobe " CHAT_VERSION "\n", stdout);
         free(run.command);
         return EXIT_OK;
     }

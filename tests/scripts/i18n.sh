@@ -155,23 +155,20 @@ expect "chatd's option errors are in Spanish" "$tmp/chatd_usage_es" \
 # netprobe against that chatd, in Spanish (the environment), in English
 # (--lang en), and in Spanish again by --lang es over an English
 # environment.  The verdict code stays "ok" in every language.
-if ! "$BIN_DIR/netprobe" --help 2>&1 | grep -q -- '--lang'; then
-  echo "i18n: skipped netprobe's language checks: this netprobe has no --lang option yet"
-else
-  es "$BIN_DIR/netprobe" --no-icmp --json "$tmp/np_es.json" 127.0.0.1 "$port" >"$tmp/np_es" 2>&1
-  expect "netprobe's verdict summary in Spanish" "$tmp/np_es" "chatd respondió en el puerto $port"
-  expect "netprobe's stage lines in Spanish" "$tmp/np_es" "es una dirección: no hay nada que resolver"
-  expect "netprobe's guide link points at the Spanish guide" "$tmp/np_es" \
-    "docs/troubleshooting.es.md#ok"
-  refuse "no English summary in a Spanish run" "$tmp/np_es" "the network, the firewalls"
-  es "$BIN_DIR/netprobe" --lang en --no-icmp 127.0.0.1 "$port" >"$tmp/np_en" 2>&1
-  expect "netprobe --lang en overrides a Spanish environment" "$tmp/np_en" \
-    "chatd answered on port $port"
-  expect "the English guide link" "$tmp/np_en" "docs/troubleshooting.md#ok"
-  en "$BIN_DIR/netprobe" --lang es --no-icmp 127.0.0.1 "$port" >"$tmp/np_lang_es" 2>&1
-  expect "netprobe --lang es overrides an English environment" "$tmp/np_lang_es" \
-    "chatd respondió en el puerto $port"
-  if python3 - "$tmp/np_es.json" >"$tmp/np_json" 2>&1 <<'EOF'; then
+es "$BIN_DIR/netprobe" --no-icmp --json "$tmp/np_es.json" 127.0.0.1 "$port" >"$tmp/np_es" 2>&1
+expect "netprobe's verdict summary in Spanish" "$tmp/np_es" "chatd respondió en el puerto $port"
+expect "netprobe's stage lines in Spanish" "$tmp/np_es" "es una dirección: no hay nada que resolver"
+expect "netprobe's guide link points at the Spanish guide" "$tmp/np_es" \
+  "docs/troubleshooting.es.md#ok"
+refuse "no English summary in a Spanish run" "$tmp/np_es" "the network, the firewalls"
+es "$BIN_DIR/netprobe" --lang en --no-icmp 127.0.0.1 "$port" >"$tmp/np_en" 2>&1
+expect "netprobe --lang en overrides a Spanish environment" "$tmp/np_en" \
+  "chatd answered on port $port"
+expect "the English guide link" "$tmp/np_en" "docs/troubleshooting.md#ok"
+en "$BIN_DIR/netprobe" --lang es --no-icmp 127.0.0.1 "$port" >"$tmp/np_lang_es" 2>&1
+expect "netprobe --lang es overrides an English environment" "$tmp/np_lang_es" \
+  "chatd respondió en el puerto $port"
+if python3 - "$tmp/np_es.json" >"$tmp/np_json" 2>&1 <<'EOF'; then
 import json, sys
 r = json.load(open(sys.argv[1]))
 assert r.get("language") == "es", "language is %r" % r.get("language")
@@ -179,18 +176,22 @@ v = r["verdict"]
 assert v["code"] == "ok", "verdict code %r" % v["code"]
 assert v["doc"] == "docs/troubleshooting.es.md#ok", "doc %r" % v["doc"]
 assert "respondió" in v["summary"], "summary %r" % v["summary"]
+try:
+    import jsonschema
+except ImportError:
+    sys.exit(0)
+jsonschema.validate(r, json.load(open("docs/report.schema.json")))
 EOF
-    ok "the JSON report records language es, keeps the code ok, links the Spanish guide"
-  else
-    bad "the Spanish JSON report: $(cat "$tmp/np_json")"
-  fi
-  "$BIN_DIR/netprobe" --lang fr 127.0.0.1 "$port" >"$tmp/np_bad" 2>&1
-  rc=$?
-  if [ $rc -eq 2 ] && grep -qF -- "--lang" "$tmp/np_bad"; then
-    ok "netprobe --lang fr is a usage error (exit 2) naming --lang"
-  else
-    bad "netprobe --lang fr: exit $rc: $(cat "$tmp/np_bad")"
-  fi
+  ok "the JSON report records language es, keeps the code ok, links the Spanish guide (and fits the schema)"
+else
+  bad "the Spanish JSON report: $(cat "$tmp/np_json")"
+fi
+"$BIN_DIR/netprobe" --lang fr 127.0.0.1 "$port" >"$tmp/np_bad" 2>&1
+rc=$?
+if [ $rc -eq 2 ] && grep -qF -- "--lang" "$tmp/np_bad"; then
+  ok "netprobe --lang fr is a usage error (exit 2) naming --lang"
+else
+  bad "netprobe --lang fr: exit $rc: $(cat "$tmp/np_bad")"
 fi
 
 # A chat session through a pipe, in Spanish, against the Spanish chatd.
