@@ -343,7 +343,7 @@ static void parse_option(struct cli *c, int opt, const char *arg, const char *wo
 static void check_mode_options(struct cli *c)
 {
     static const char *const mode_flag[] = {
-        [MODE_CLIENT] = "HOST", [MODE_LOCAL] = "--local", [MODE_WATCH] = "--watch"};
+        [MODE_CLIENT] = NULL, [MODE_LOCAL] = "--local", [MODE_WATCH] = "--watch"};
     const struct {
         bool given;
         const char *name;
@@ -359,10 +359,16 @@ static void check_mode_options(struct cli *c)
     };
     if (c->local && c->watch)
         usage_error(c, _("--local and --watch exclude each other: give at most one"));
-    for (size_t i = 0; i < sizeof rules / sizeof rules[0]; i++)
-        if (rules[i].given && rules[i].needs != c->mode)
-            /* TRANSLATORS: "--trace works only with HOST" (or --local, --watch). */
+    for (size_t i = 0; i < sizeof rules / sizeof rules[0]; i++) {
+        if (!rules[i].given || rules[i].needs == c->mode)
+            continue;
+        /* TRANSLATORS: "--trace works only with a HOST" (a probe of a server),
+           "--from works only with --watch". */
+        if (rules[i].needs == MODE_CLIENT)
+            usage_error(c, _("%s works only with a HOST"), rules[i].name);
+        else
             usage_error(c, _("%s works only with %s"), rules[i].name, mode_flag[rules[i].needs]);
+    }
 }
 
 /* --local [PORT] and --watch [PORT]: no HOST, the port is optional. */
