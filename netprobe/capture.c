@@ -6,6 +6,7 @@
 #include <poll.h>
 #include <pthread.h>
 #include <stdatomic.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -36,6 +37,8 @@ void capture_summary_init(struct capture_summary *s)
     memset(s, 0, sizeof *s);
     s->synack_ttl = s->synack_mss = s->synack_window = -1;
     s->reset_ttl = s->icmp_ttl = s->target_icmp_ttl = -1;
+    s->echo_ttl = s->ref_ttl = -1;
+    s->reset_compared_with = "";
 }
 
 /* The tracked flow for our source port, created on first sight. */
@@ -111,9 +114,22 @@ static void account_icmp(struct capture_summary *s, const struct pp_packet *pk, 
              pk->icmp_name != NULL ? pk->icmp_name : "icmp-error");
 }
 
+/* The target's answer to the icmp stage's ping: a sample of its distance. */
+static bool is_target_echo_reply(const struct pp_packet *pk, const char *target)
+{
+    bool v4 = pk->ip.family == AF_INET && pk->ip.proto == 1 && pk->icmp_type == 0;
+    bool v6 = pk->ip.family == AF_INET6 && pk->ip.proto == 58 && pk->icmp_type == 129;
+    return !pk->is_tcp && !pk->is_icmp_error && (v4 || v6) && strcmp(pk->ip.src, target) == 0;
+}
+
 void capture_account(struct capture_summary *s, const struct pp_packet *pk, const char *target,
                      int port)
 {
+    if (is_target_echo_reply(pk, target)) {
+        if (s->echo_replies++ == 0)
+            s->echo_ttl = pk->ip.ttl;
+        return;
+    }
     if (pk->is_tcp && strcmp(pk->ip.dst, target) == 0 && pk->tcp.dport == port) {
         s->packets++;
         account_outgoing(s, &pk->tcp);
@@ -151,20 +167,46 @@ bool capture_ttl_mismatch(int ref_ttl, int rst_ttl)
            abs(ref_hops - rst_hops) > CAPTURE_HOP_SLACK;
 }
 
+/* The target's own TTLs, in the order capture_finish() trusts them. */
+struct ttl_reference {
+    const char *name;   /* reset_compared_with */
+    size_t offset;      /* of the int TTL in struct capture_summary */
+    const char *detail; /* N_(): reset TTL, then reference TTL */
+};
+
+static const struct ttl_reference references[] = {
+    {"synack", offsetof(struct capture_summary, synack_ttl),
+     N_("the reset arrived with TTL %d but the SYN-ACK with TTL %d: another box on the way sent "
+        "the reset")},
+    {"target_icmp", offsetof(struct capture_summary, target_icmp_ttl),
+     N_("the reset arrived with TTL %d but the target's ICMP error with TTL %d: another box on "
+        "the way sent the reset")},
+    {"echo_reply", offsetof(struct capture_summary, echo_ttl),
+     N_("the reset arrived with TTL %d but the target's echo replies with TTL %d: another box "
+        "on the way sent the reset")},
+    {"reference", offsetof(struct capture_summary, ref_ttl),
+     N_("the reset arrived with TTL %d but the target's other packets with TTL %d: another box "
+        "on the way sent the reset")},
+};
+
 void capture_finish(struct capture_summary *s)
 {
-    bool synack = s->synack_ttl >= 0;
-    /* Without a SYN-ACK, the host's own ICMP error is another sample of its
-     * distance. */
-    int ref = synack ? s->synack_ttl : s->target_icmp_ttl;
-    s->forged_reset = s->resets > 0 && capture_ttl_mismatch(ref, s->reset_ttl);
-    if (s->forged_reset)
-        snprintf(s->forged_detail, sizeof s->forged_detail,
-                 synack ? _("the reset arrived with TTL %d but the SYN-ACK with TTL %d: another "
-                            "box on the way sent the reset")
-                        : _("the reset arrived with TTL %d but the target's ICMP error with TTL "
-                            "%d: another box on the way sent the reset"),
-                 s->reset_ttl, ref);
+    s->forged_reset = false;
+    s->reset_compared_with = "";
+    if (s->resets == 0 || s->reset_ttl <= 0)
+        return;
+    for (size_t i = 0; i < sizeof references / sizeof references[0]; i++) {
+        const struct ttl_reference *r = &references[i];
+        int ref;
+        memcpy(&ref, (const char *)s + r->offset, sizeof ref);
+        if (ref <= 0)
+            continue;
+        s->reset_compared_with = r->name;
+        s->forged_reset = capture_ttl_mismatch(ref, s->reset_ttl);
+        if (s->forged_reset)
+            snprintf(s->forged_detail, sizeof s->forged_detail, _(r->detail), s->reset_ttl, ref);
+        return;
+    }
 }
 
 int capture_iface_for(const char *target, char *iface, size_t cap)
@@ -310,10 +352,11 @@ int capture_start(const struct capture_opts *o, struct capture **out,
         snprintf(c->sum.iface, sizeof c->sum.iface, "any");
     snprintf(c->sum.filter, sizeof c->sum.filter,
              strchr(o->target, ':') != NULL
-                 ? "(host %s and tcp port %d) or (icmp6 and ip6[40] >= 1 and ip6[40] <= 4)"
+                 ? "(host %s and tcp port %d) or (icmp6 and ((ip6[40] >= 1 and ip6[40] <= 4) "
+                   "or (ip6[40] == 129 and src host %s)))"
                  : "(host %s and tcp port %d) or (icmp and (icmp[0] == 3 or icmp[0] == 11 "
-                   "or icmp[0] == 12))",
-             o->target, o->port);
+                   "or icmp[0] == 12 or (icmp[0] == 0 and src host %s)))",
+             o->target, o->port, o->target);
     snprintf(s->iface, sizeof s->iface, "%s", c->sum.iface);
     snprintf(s->filter, sizeof s->filter, "%s", c->sum.filter);
     c->pcap = capture_open_live(c->sum.iface, c->sum.filter, s->skip_reason, sizeof s->skip_reason,
@@ -349,9 +392,11 @@ int capture_start(const struct capture_opts *o, struct capture **out,
 
 void capture_stop(struct capture *c, struct capture_summary *result)
 {
+    int ref = result->ref_ttl;
     atomic_store(&c->stop, true);
     pthread_join(c->thread, NULL);
     *result = c->sum;
+    result->ref_ttl = ref;
     result->ran = true;
     capture_finish(result);
     capture_free(c);
@@ -407,6 +452,12 @@ cJSON *capture_to_json(const struct capture_summary *s)
         cJSON_AddNullToObject(o, "first_icmp");
     cJSON_AddNumberToObject(o, "retransmits", s->retransmits);
     cJSON_AddNumberToObject(o, "zero_windows", s->zero_windows);
+    cJSON_AddNumberToObject(o, "echo_replies", s->echo_replies);
+    add_int_or_null(o, "echo_ttl", s->echo_ttl);
+    if (s->reset_compared_with != NULL && s->reset_compared_with[0] != '\0')
+        cJSON_AddStringToObject(o, "reset_compared_with", s->reset_compared_with);
+    else
+        cJSON_AddNullToObject(o, "reset_compared_with");
     cJSON_AddBoolToObject(o, "forged_reset", s->forged_reset);
     if (s->forged_reset)
         cJSON_AddStringToObject(o, "forged_detail", s->forged_detail);

@@ -10,6 +10,11 @@
  * forged by a middlebox).  Only headers are captured: chat text stays out
  * of --pcap files.
  *
+ * The filter also takes the target's ICMP echo replies (the icmp stage's
+ * pings, which the runner sends while the capture runs): when every SYN is
+ * reset there is no SYN-ACK, and the echo reply is then the only TTL the
+ * target itself sent to compare the reset's TTL with.
+ *
  * Capturing needs root or CAP_NET_RAW; without it the capture is skipped
  * with that reason, never failed.
  */
@@ -46,7 +51,16 @@ struct capture_summary {
     int target_icmp_ttl; /* TTL of an ICMP error the target itself sent; -1 when none */
     int retransmits;     /* data segments we sent again */
     int zero_windows;    /* segments received advertising window 0 */
-    bool forged_reset;   /* a reset's TTL does not fit the host's other answers */
+    int echo_replies;    /* the target's ICMP echo replies (the icmp stage's pings) */
+    int echo_ttl;        /* TTL of the first of them; -1 when none */
+    /* An outside reference: a TTL the target sent, seen elsewhere (e.g. by
+     * the icmp stage); -1 none.  capture_start sets -1; a caller may set it
+     * before capture_stop, which keeps it; capture_finish uses it last. */
+    int ref_ttl;
+    /* What the reset's TTL was compared with: "synack", "target_icmp",
+     * "echo_reply", "reference", or "" when nothing was (origin unconfirmed). */
+    const char *reset_compared_with;
+    bool forged_reset; /* a reset's TTL does not fit the host's other answers */
     char forged_detail[EV_TEXT_MAX];
     char pcap_path[256]; /* where --pcap saved the packets, "" when not saving */
     unsigned dumped;
@@ -78,7 +92,11 @@ void capture_summary_init(struct capture_summary *s);
 void capture_account(struct capture_summary *s, const struct pp_packet *pk, const char *target,
                      int port);
 
-/* Decides forged_reset from the counts (call once the capture is over). */
+/* Decides forged_reset from the counts (call once the capture is over).
+ * The reset's TTL is compared with the first TTL the target itself sent:
+ * its SYN-ACK, else its own ICMP error, else its echo reply, else ref_ttl.
+ * With none of them reset_compared_with stays "" and the reset is not
+ * called forged, nor genuine. */
 void capture_finish(struct capture_summary *s);
 
 /* True when a reset with TTL rst_ttl cannot come from the host whose other
@@ -97,7 +115,7 @@ int capture_start(const struct capture_opts *o, struct capture **out,
                   struct capture_summary *result);
 
 /* Stops the thread (after a last drain), closes the --pcap file and
- * fills *result.  Frees c. */
+ * fills *result, keeping the result->ref_ttl the caller set.  Frees c. */
 void capture_stop(struct capture *c, struct capture_summary *result);
 
 /* Opens iface ("any" for every interface) for live capture of packet

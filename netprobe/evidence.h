@@ -122,6 +122,10 @@ struct ev_icmp {
     int received;
     double rtt_min_ms, rtt_avg_ms, rtt_max_ms;
     struct ev_icmp_error error; /* first error answered instead of a reply */
+    /* Added for the TTL reference: TTL (IPv6: hop limit) of the first echo
+     * reply as it arrived here, 0 unknown.  It tells how far away the
+     * target is (verdict_hops_from_ttl) for --trace and --capture. */
+    int reply_ttl;
 };
 
 /* nmap's vocabulary for a TCP port. */
@@ -231,6 +235,11 @@ struct ev_capture {
     int retransmits; /* data segments sent again */
     bool forged_reset;
     char forged_detail[EV_TEXT_MAX];
+    /* Added for the TTL reference: a reset's TTL was compared with a TTL
+     * the target itself sent (SYN-ACK, its ICMP error or its echo reply),
+     * so forged_reset means something.  false: the reset's origin is
+     * unconfirmed. */
+    bool reset_compared;
 };
 
 /* Everything one run observed. */

@@ -8,6 +8,11 @@
  * a time, the next as soon as the last is answered (or after 200 ms), so a
  * fast path costs almost nothing.  Cloud firewalls drop ICMP by default, so
  * silence here is a warning, never a failure.
+ *
+ * The TTL (IPv6: hop limit) of the first echo reply is kept: it tells how
+ * many hops away the target is, which --trace and --capture use as the
+ * target's own distance.  A raw IPv4 socket reads it from the IP header;
+ * the others ask the kernel for it (IP_RECVTTL, IPV6_RECVHOPLIMIT).
  */
 #include <errno.h>
 #include <netinet/icmp6.h>
@@ -18,6 +23,8 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
 #include "common/i18n.h"
@@ -78,6 +85,12 @@ static int pinger_open(struct pinger *pg, struct ev_icmp *ic)
     snprintf(ic->method, sizeof ic->method, "%s", pg->raw ? "raw" : "dgram");
     /* Best effort: without it a datagram socket misses ICMP errors only. */
     (void)errqueue_enable(pg->fd, pg->family);
+    /* Best effort too: without it the reply's TTL stays unknown (0). */
+    int on = 1;
+    if (pg->family == AF_INET6)
+        (void)setsockopt(pg->fd, IPPROTO_IPV6, IPV6_RECVHOPLIMIT, &on, sizeof on);
+    else
+        (void)setsockopt(pg->fd, IPPROTO_IP, IP_RECVTTL, &on, sizeof on);
     if (stageio_random(&pg->id, sizeof pg->id) < 0)
         pg->id = (uint16_t)getpid();
     return 0;
@@ -105,10 +118,12 @@ static void pinger_send(struct pinger *pg, struct ev_icmp *ic)
     ic->sent++;
 }
 
-static void take_reply(struct pinger *pg, struct ev_icmp *ic, uint16_t seq)
+static void take_reply(struct pinger *pg, struct ev_icmp *ic, uint16_t seq, int ttl)
 {
     if (seq >= ic->sent || pg->answered[seq])
         return;
+    if (ic->reply_ttl == 0 && ttl > 0)
+        ic->reply_ttl = ttl;
     double rtt = stageio_now_ms() - pg->sent_at[seq];
     pg->answered[seq] = true;
     pg->answers++;
@@ -139,14 +154,16 @@ static void take_error(struct pinger *pg, struct ev_icmp *ic, const struct echo_
              reason_icmp(pg->family, h->type, h->code));
 }
 
-/* Parses one received packet: IPv4 raw sockets include the IP header. */
+/* Parses one received packet: IPv4 raw sockets include the IP header,
+ * whose TTL then beats the one from the control message (ttl, 0 none). */
 static void take_packet(struct pinger *pg, struct ev_icmp *ic, const uint8_t *p, size_t n,
-                        const struct sockaddr *from)
+                        const struct sockaddr *from, int ttl)
 {
     if (pg->raw && pg->family == AF_INET) {
         size_t ihl = n > 0 ? (size_t)(p[0] & 0x0f) * 4 : 0;
         if (ihl < 20 || n < ihl)
             return;
+        ttl = p[8];
         p += ihl;
         n -= ihl;
     }
@@ -157,7 +174,7 @@ static void take_packet(struct pinger *pg, struct ev_icmp *ic, const uint8_t *p,
     bool v6 = pg->family == AF_INET6;
     if (h.type == (v6 ? ICMP6_ECHO_REPLY : ICMP_ECHOREPLY)) {
         if (!pg->raw || h.id == htons(pg->id)) /* ping sockets match ids themselves */
-            take_reply(pg, ic, ntohs(h.seq));
+            take_reply(pg, ic, ntohs(h.seq), ttl);
         return;
     }
     bool error = v6 ? h.type < 128
@@ -170,16 +187,41 @@ static void take_packet(struct pinger *pg, struct ev_icmp *ic, const uint8_t *p,
     take_error(pg, ic, &h, &inner, from);
 }
 
+/* The TTL or hop limit the kernel attached to a received packet, 0 none. */
+static int cmsg_ttl(struct msghdr *m)
+{
+    for (struct cmsghdr *c = CMSG_FIRSTHDR(m); c != NULL; c = CMSG_NXTHDR(m, c)) {
+        bool v4 = c->cmsg_level == IPPROTO_IP && c->cmsg_type == IP_TTL;
+        bool v6 = c->cmsg_level == IPPROTO_IPV6 && c->cmsg_type == IPV6_HOPLIMIT;
+        int ttl;
+        if ((v4 || v6) && c->cmsg_len >= CMSG_LEN(sizeof ttl)) {
+            memcpy(&ttl, CMSG_DATA(c), sizeof ttl);
+            return ttl > 0 && ttl <= 255 ? ttl : 0;
+        }
+    }
+    return 0;
+}
+
 static void drain(struct pinger *pg, struct ev_icmp *ic, short revents)
 {
     uint8_t buf[1500];
+    union {
+        char bytes[CMSG_SPACE(sizeof(int)) * 2];
+        struct cmsghdr align;
+    } ctl;
     struct sockaddr_storage from;
     for (int i = 0; i < 64 && (revents & POLLIN); i++) {
-        socklen_t fl = sizeof from;
-        ssize_t n = recvfrom(pg->fd, buf, sizeof buf, 0, (struct sockaddr *)&from, &fl);
+        struct iovec iov = {buf, sizeof buf};
+        struct msghdr m = {.msg_name = &from,
+                           .msg_namelen = sizeof from,
+                           .msg_iov = &iov,
+                           .msg_iovlen = 1,
+                           .msg_control = ctl.bytes,
+                           .msg_controllen = sizeof ctl.bytes};
+        ssize_t n = recvmsg(pg->fd, &m, 0);
         if (n < 0)
             break;
-        take_packet(pg, ic, buf, (size_t)n, (struct sockaddr *)&from);
+        take_packet(pg, ic, buf, (size_t)n, (struct sockaddr *)&from, cmsg_ttl(&m));
     }
     struct ev_icmp_error e = {0};
     if ((revents & POLLERR) && errqueue_read(pg->fd, &e) == 1) {

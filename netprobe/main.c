@@ -562,6 +562,7 @@ static void capture_evidence(struct ev_capture *e, const struct capture_summary 
     e->first_icmp = s->first_icmp;
     e->retransmits = s->retransmits;
     e->forged_reset = s->forged_reset;
+    e->reset_compared = s->reset_compared_with != NULL && s->reset_compared_with[0] != '\0';
     snprintf(e->forged_detail, sizeof e->forged_detail, "%s", s->forged_detail);
 }
 
@@ -569,6 +570,9 @@ static void capture_evidence(struct ev_capture *e, const struct capture_summary 
 static void capture_end(struct evidence *ev, void *arg)
 {
     struct run *r = arg;
+    /* The icmp stage has ended (probe.h): its echo reply TTL is the
+     * target's own, a reference for a reset's. */
+    r->cap_sum.ref_ttl = ev->icmp.reply_ttl > 0 ? ev->icmp.reply_ttl : -1;
     if (r->cap != NULL)
         capture_stop(r->cap, &r->cap_sum);
     r->cap = NULL;

@@ -180,18 +180,21 @@ void probe_run_hooked(struct evidence *ev, const struct probe_opts *o, probe_sta
     report_stage(&r, STAGE_LOCAL);
     report_stage(&r, STAGE_DNS);
     pthread_t icmp;
-    /* Best effort: without a thread, icmp simply runs after the others. */
-    bool threaded = pthread_create(&icmp, NULL, icmp_thread, &r) == 0;
+    /* The hooks bracket icmp too: a capture started before the pings and
+     * stopped after their replies sees the target's echo replies, whose TTL
+     * is its reference for a reset's (capture.h). */
     if (hooks != NULL && hooks->before_tcp != NULL)
         hooks->before_tcp(ev, hooks->arg);
+    /* Best effort: without a thread, icmp simply runs after the others. */
+    bool threaded = pthread_create(&icmp, NULL, icmp_thread, &r) == 0;
     run_stage(&r, STAGE_TCP);
     run_stage(&r, STAGE_APP);
     run_stage(&r, STAGE_ECHO);
-    if (hooks != NULL && hooks->after_echo != NULL)
-        hooks->after_echo(ev, hooks->arg);
     if (threaded)
         pthread_join(icmp, NULL);
     else
         run_stage(&r, STAGE_ICMP);
+    if (hooks != NULL && hooks->after_echo != NULL)
+        hooks->after_echo(ev, hooks->arg);
     pthread_mutex_destroy(&r.lock);
 }

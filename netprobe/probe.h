@@ -32,9 +32,10 @@ void probe_opts_defaults(struct probe_opts *o);
 void probe_run(struct evidence *ev, const struct probe_opts *o, probe_stage_done_fn done,
                void *arg);
 
-/* Called by probe_run_hooked() around the TCP stages (--capture starts
- * before tcp and stops after echo).  Either may be NULL.  They run in the
- * runner's thread while icmp may still be running in its own. */
+/* Called by probe_run_hooked() around the network stages (--capture starts
+ * before icmp and tcp, and stops after echo and icmp, so it sees the echo
+ * replies too).  Either may be NULL.  They run in the runner's thread;
+ * after_echo may read ev->icmp. */
 struct probe_hooks {
     void (*before_tcp)(struct evidence *ev, void *arg);
     void (*after_echo)(struct evidence *ev, void *arg);

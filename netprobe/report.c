@@ -193,6 +193,10 @@ static void icmp_evidence(struct builder *b, cJSON *o, const struct evidence *ev
     put_ms_or_null(b, o, "rtt_avg_ms", replied, c->rtt_avg_ms);
     put_ms_or_null(b, o, "rtt_max_ms", replied, c->rtt_max_ms);
     put_icmp_error(b, o, "error", &c->error);
+    if (c->reply_ttl > 0 && c->reply_ttl <= 255)
+        put_int(b, o, "reply_ttl", c->reply_ttl);
+    else
+        put_null(b, o, "reply_ttl");
 }
 
 static void tcp_attempt(struct builder *b, cJSON *arr, const struct ev_tcp_attempt *a)

@@ -567,24 +567,93 @@ static bool same_network(const char *a, const char *b)
     return false;
 }
 
-/* A hop count from a TTL the target sent beats the address guess: the last
- * answering hop is "just before the target" when it is one hop short. */
-static enum silence_place silence_place(const struct ev_trace *t)
+int verdict_hops_from_ttl(int ttl)
 {
+    static const int initial[] = {64, 128, 255};
+    if (ttl <= 0 || ttl > 255)
+        return 0;
+    for (size_t i = 0; i < sizeof initial / sizeof initial[0]; i++)
+        if (ttl <= initial[i])
+            return initial[i] - ttl + 1;
+    return 0;
+}
+
+/* The target's hop number: from its echo reply's TTL (the icmp stage), else
+ * from a TTL --capture saw it send (ev_trace's guess), else 0. */
+static int target_hops(const struct evidence *ev)
+{
+    int hops = verdict_hops_from_ttl(ev->icmp.reply_ttl);
+    return hops > 0 ? hops : ev->trace.target_hops_guess;
+}
+
+static bool hop_is_private(const char *a)
+{
+    enum addr_class c = addrclass_of(a);
+    return c == ADDR_PRIVATE || c == ADDR_CGNAT || c == ADDR_LINK_LOCAL;
+}
+
+/* The predicates of silence_rules[]; t->last_answer_hop > 0 is given. */
+static bool ttl_at_edge(const struct evidence *ev)
+{
+    int hops = target_hops(ev);
+    return hops > 0 && ev->trace.last_answer_hop >= hops - 1;
+}
+static bool ttl_own_net(const struct evidence *ev)
+{
+    return target_hops(ev) > 0 && hop_is_private(ev->trace.last_answer_from) &&
+           addrclass_of(ev->trace.target) != ADDR_PRIVATE;
+}
+static bool ttl_known(const struct evidence *ev)
+{
+    return target_hops(ev) > 0;
+}
+static bool addr_same_net(const struct evidence *ev)
+{
+    return same_network(ev->trace.last_answer_from, ev->trace.target);
+}
+static bool addr_both_private(const struct evidence *ev)
+{
+    return hop_is_private(ev->trace.last_answer_from) &&
+           addrclass_of(ev->trace.target) == ADDR_PRIVATE;
+}
+static bool addr_private_hop(const struct evidence *ev)
+{
+    return hop_is_private(ev->trace.last_answer_from);
+}
+static bool always(const struct evidence *ev)
+{
+    (void)ev;
+    return true;
+}
+
+/* Where silence starts: the first row that holds.  The target's distance
+ * (a TTL it sent) decides when known: the last answering hop right before
+ * the target is the cloud edge.  Without it, the address guess: a hop on
+ * the target's /24 (/64) is the edge, which fits the lab and small clouds
+ * but not every EC2 path. */
+static const struct silence_rule {
+    bool (*holds)(const struct evidence *ev);
+    enum silence_place place;
+    bool by_ttl; /* the rule used the target's distance */
+} silence_rules[] = {
+    {ttl_at_edge, SILENCE_AT_EDGE, true},
+    {ttl_own_net, SILENCE_OWN_NET, true},
+    {ttl_known, SILENCE_ON_WAY, true},
+    {addr_same_net, SILENCE_AT_EDGE, false},
+    {addr_both_private, SILENCE_UNKNOWN, false},
+    {addr_private_hop, SILENCE_OWN_NET, false},
+    {always, SILENCE_ON_WAY, false},
+};
+
+static const struct silence_rule *silence_rule(const struct evidence *ev)
+{
+    const struct ev_trace *t = &ev->trace;
     if (!t->run || t->reached || t->last_answer_hop <= 0)
-        return SILENCE_UNKNOWN;
-    if (t->target_hops_guess > 0)
-        return t->last_answer_hop >= t->target_hops_guess - 1 ? SILENCE_AT_EDGE : SILENCE_ON_WAY;
-    if (same_network(t->last_answer_from, t->target))
-        return SILENCE_AT_EDGE;
-    switch (addrclass_of(t->last_answer_from)) {
-    case ADDR_PRIVATE:
-    case ADDR_CGNAT:
-    case ADDR_LINK_LOCAL:
-        return addrclass_of(t->target) == ADDR_PRIVATE ? SILENCE_UNKNOWN : SILENCE_OWN_NET;
-    default:
-        return SILENCE_ON_WAY;
-    }
+        return NULL;
+    for (size_t i = 0; i < sizeof silence_rules / sizeof silence_rules[0]; i++)
+        if (silence_rules[i].holds(ev))
+            return &silence_rules[i];
+    return NULL;
 }
 
 /* N_(): translated where they are said. */
@@ -597,6 +666,27 @@ static const char *const silence_words[] = {
                           "(campus, home router, ISP) comes first"),
 };
 
+/* Says which rule placed the silence: the target's distance, or the
+ * address guess when no TTL from the target was known. */
+static void say_silence_basis(const struct evidence *ev, bool by_ttl, struct verdict_evidence *out)
+{
+    int from_echo = verdict_hops_from_ttl(ev->icmp.reply_ttl);
+    if (!by_ttl)
+        say(out, "%s",
+            _("--trace: no TTL from the server gave its distance, so where silence starts was "
+              "guessed from the addresses (a hop on the server's /24 is its cloud edge)."));
+    else if (from_echo > 0)
+        say(out,
+            _("--trace: the server is hop %d (its echo reply arrived with TTL %d), so hop "
+              "%d is %s."),
+            from_echo, ev->icmp.reply_ttl, ev->trace.last_answer_hop,
+            ev->trace.last_answer_hop >= from_echo - 1 ? _("the one right before it")
+                                                       : _("earlier on the way"));
+    else
+        say(out, _("--trace: the server is hop %d (from a TTL the capture saw it send)."),
+            ev->trace.target_hops_guess);
+}
+
 /* For filtered_drop only: says where the trace went silent and moves "a
  * firewall on the way" first when silence starts before the server. */
 static void trace_orders_causes(const struct evidence *ev, struct verdict *v)
@@ -604,7 +694,8 @@ static void trace_orders_causes(const struct evidence *ev, struct verdict *v)
     const struct ev_trace *t = &ev->trace;
     if (!t->run || v->code != VERDICT_FILTERED_DROP)
         return;
-    enum silence_place p = silence_place(t);
+    const struct silence_rule *r = silence_rule(ev);
+    enum silence_place p = r != NULL ? r->place : SILENCE_UNKNOWN;
     if (p == SILENCE_UNKNOWN) {
         if (t->reached)
             say(&v->evidence, _("--trace reached %s at hop %d."), t->target, t->last_answer_hop);
@@ -619,6 +710,7 @@ static void trace_orders_causes(const struct evidence *ev, struct verdict *v)
     say(&v->evidence, _("--trace: hop %d (%s) answered last, then silence: %s."),
         t->last_answer_hop, t->last_answer_from[0] ? t->last_answer_from : "?",
         _(silence_words[p]));
+    say_silence_basis(ev, r->by_ttl, &v->evidence);
     if (p != SILENCE_AT_EDGE)
         v->cause_first = VERDICT_CAUSE_PATH_FIREWALL;
 }
@@ -645,9 +737,12 @@ static bool cap_dropped(const struct evidence *ev)
     const struct ev_capture *c = &ev->capture;
     return c->syn_retransmits > 0 && c->synacks == 0 && c->resets == 0 && c->icmp_errors == 0;
 }
+/* A reset confirms "refused" only when its TTL was compared with one the
+ * server sent and fits: a middlebox can forge the reset for the SYN. */
 static bool cap_reset(const struct evidence *ev)
 {
-    return ev->capture.resets > 0;
+    const struct ev_capture *c = &ev->capture;
+    return c->resets > 0 && c->reset_compared && !c->forged_reset;
 }
 static bool cap_icmp(const struct evidence *ev)
 {
@@ -699,6 +794,10 @@ static void capture_check(const struct evidence *ev, struct verdict *v)
     if (c->synack_mss > 0)
         say(&v->capture_evidence, _("The SYN-ACK offered MSS %d; this machine's MTU implies %d."),
             c->synack_mss, our_mss(ev));
+    if (c->resets > 0 && !c->reset_compared)
+        say(&v->capture_evidence, "%s",
+            _("The reset's origin is unconfirmed: no TTL from the server (a SYN-ACK, its ICMP "
+              "error or its echo reply) to compare the reset's TTL with."));
 }
 
 void verdict_decide(const struct evidence *ev, struct verdict *out)

@@ -96,6 +96,13 @@ const char *finding_code_name(enum finding_code code);
  * advice's causes (count of them given), honouring v->cause_first. */
 size_t verdict_cause_index(const struct verdict *v, size_t i, size_t count);
 
+/* The hop number of the sender of a packet that arrived with TTL (IPv6:
+ * hop limit) ttl: its initial TTL is guessed as the smallest of 64, 128
+ * and 255 not below ttl, and the result is initial - ttl + 1, the TTL a
+ * probe needs to reach it (--trace's numbering: 60 -> hop 5).  0 when ttl
+ * is unknown (<= 0) or out of range. */
+int verdict_hops_from_ttl(int ttl);
+
 /* The process exit status for a verdict: 0 ok, 1 a fault, 3 none. */
 int verdict_exit_status(enum verdict_code code);
 

@@ -189,12 +189,14 @@ static void trace_and_capture_against_chatd_add_their_members(void **state)
     assert_non_null(strstr(res.out, "capture: confirms this verdict"));
 }
 
+/* The reset is compared with the TTL of the target's echo replies (the
+ * icmp stage pings it); without them its origin stays unconfirmed. */
 static void capture_of_a_closed_port_confirms_refused(void **state)
 {
     (void)state;
     char p[8];
     snprintf(p, sizeof p, "%d", closed_port());
-    run_netprobe((const char *[]){"--capture", "--no-icmp", "127.0.0.1", p, NULL});
+    run_netprobe((const char *[]){"--capture", "127.0.0.1", p, NULL});
     expect(1, "client", "refused");
     if (geteuid() != 0) {
         print_message("not root: only the skip is checked\n");
@@ -202,7 +204,13 @@ static void capture_of_a_closed_port_confirms_refused(void **state)
         return;
     }
     assert_true(at(res.report, "capture.resets")->valueint >= 1);
+    assert_string_equal(str_at(res.report, "capture.reset_compared_with"), "echo_reply");
+    assert_true(cJSON_IsFalse(at(res.report, "capture.forged_reset")));
     assert_true(cJSON_IsTrue(at(res.report, "verdict.confirmed_by_capture")));
+    run_netprobe((const char *[]){"--capture", "--no-icmp", "127.0.0.1", p, NULL});
+    expect(1, "client", "refused");
+    assert_true(cJSON_IsFalse(at(res.report, "verdict.confirmed_by_capture")));
+    assert_non_null(strstr(res.out, "unconfirmed"));
 }
 
 /* ---- Bugs the lab found ----------------------------------------------------- */

@@ -22,7 +22,15 @@
 #define ROUTER "198.51.100.1"
 #define PORT 8888
 
-enum dir { OUT, IN, ICMP_FROM_ROUTER, ICMP_FROM_TARGET, OTHER_PORT };
+enum dir {
+    OUT,
+    IN,
+    ICMP_FROM_ROUTER,
+    ICMP_FROM_TARGET,
+    OTHER_PORT,
+    ECHO_FROM_TARGET,
+    ECHO_FROM_ROUTER
+};
 
 struct pkt {
     enum dir dir;
@@ -41,6 +49,14 @@ static void build(const struct pkt *p, struct pp_packet *pk)
     pk->ip.family = AF_INET;
     pk->ip.ttl = p->ttl;
     bool out = p->dir == OUT || p->dir == OTHER_PORT;
+    if (p->dir == ECHO_FROM_TARGET || p->dir == ECHO_FROM_ROUTER) {
+        /* An echo reply to the icmp stage's ping, as pp_parse leaves it. */
+        pk->ip.proto = 1;
+        pk->icmp_type = 0;
+        snprintf(pk->ip.src, sizeof pk->ip.src, "%s", p->dir == ECHO_FROM_TARGET ? TARGET : ROUTER);
+        snprintf(pk->ip.dst, sizeof pk->ip.dst, ME);
+        return;
+    }
     snprintf(pk->ip.src, sizeof pk->ip.src, "%s",
              out                          ? ME
              : p->dir == IN               ? TARGET
@@ -191,6 +207,145 @@ static void ttl_mismatch_compares_hops_and_initial_ttl(void **state)
         assert_int_equal(capture_ttl_mismatch(rows[i].ref, rows[i].rst), rows[i].mismatch);
 }
 
+/* When every SYN is reset there is no SYN-ACK: the target's echo replies
+ * (captured) or a TTL from outside (ref_ttl, the icmp stage's) are the
+ * reference.  The lab's middlebox-reset: server at TTL 60, reset at 253. */
+struct ref_case {
+    const char *name;
+    struct pkt pkts[4];
+    size_t n;
+    int ref_ttl; /* set before capture_finish, -1 none */
+    bool forged;
+    const char *compared_with;
+    int echo_replies, echo_ttl;
+};
+
+static const struct ref_case REF_CASES[] = {
+    {"the target's echo replies expose a reset forged for the SYN",
+     {{OUT, SYN, 100, 0, 64, 1460, 64240},
+      {ECHO_FROM_TARGET, 0, 0, 0, 60, 0, 0},
+      {ECHO_FROM_TARGET, 0, 0, 0, 60, 0, 0},
+      {IN, RA, 0, 0, 253, 0, 0}},
+     4,
+     -1,
+     true,
+     "echo_reply",
+     2,
+     60},
+    {"a reset at the echo replies' distance is genuine",
+     {{OUT, SYN, 100, 0, 64, 1460, 64240},
+      {ECHO_FROM_TARGET, 0, 0, 0, 60, 0, 0},
+      {IN, RA, 0, 0, 60, 0, 0}},
+     3,
+     -1,
+     false,
+     "echo_reply",
+     1,
+     60},
+    {"an outside reference alone exposes the forged reset",
+     {{OUT, SYN, 100, 0, 64, 1460, 64240}, {IN, RA, 0, 0, 253, 0, 0}},
+     2,
+     60,
+     true,
+     "reference",
+     0,
+     -1},
+    {"an outside reference that fits leaves the reset genuine",
+     {{OUT, SYN, 100, 0, 64, 1460, 64240}, {IN, RA, 0, 0, 59, 0, 0}},
+     2,
+     60,
+     false,
+     "reference",
+     0,
+     -1},
+    {"the SYN-ACK comes before an outside reference",
+     {{OUT, SYN, 100, 0, 64, 1460, 64240},
+      {IN, SA, 5000, 0, 52, 1380, 62727},
+      {IN, RA, 5001, 0, 51, 0, 0}},
+     3,
+     60,
+     false,
+     "synack",
+     0,
+     -1},
+    {"a router's echo reply is no reference",
+     {{OUT, SYN, 100, 0, 64, 1460, 64240},
+      {ECHO_FROM_ROUTER, 0, 0, 0, 250, 0, 0},
+      {IN, RA, 0, 0, 253, 0, 0}},
+     3,
+     -1,
+     false,
+     "",
+     0,
+     -1},
+    {"nothing to compare leaves the reset's origin unconfirmed",
+     {{OUT, SYN, 100, 0, 64, 1460, 64240}, {IN, RA, 0, 0, 253, 0, 0}},
+     2,
+     -1,
+     false,
+     "",
+     0,
+     -1},
+};
+
+static void reset_ttl_is_compared_with_the_targets_own_ttl(void **state)
+{
+    (void)state;
+    for (size_t i = 0; i < sizeof REF_CASES / sizeof REF_CASES[0]; i++) {
+        const struct ref_case *c = &REF_CASES[i];
+        struct capture_summary s;
+        struct pp_packet pk;
+        print_message("case %s\n", c->name);
+        capture_summary_init(&s);
+        for (size_t k = 0; k < c->n; k++) {
+            build(&c->pkts[k], &pk);
+            capture_account(&s, &pk, TARGET, PORT);
+        }
+        s.ref_ttl = c->ref_ttl;
+        capture_finish(&s);
+        assert_int_equal(s.forged_reset, c->forged);
+        assert_string_equal(s.reset_compared_with, c->compared_with);
+        assert_int_equal(s.echo_replies, c->echo_replies);
+        assert_int_equal(s.echo_ttl, c->echo_ttl);
+        assert_int_equal(s.resets, 1);
+        if (c->forged)
+            assert_non_null(strstr(s.forged_detail, "TTL 253"));
+    }
+}
+
+static void reset_reference_is_in_the_json(void **state)
+{
+    (void)state;
+    static const struct pkt pkts[] = {{ECHO_FROM_TARGET, 0, 0, 0, 60, 0, 0},
+                                      {IN, RA, 0, 0, 253, 0, 0}};
+    struct capture_summary s;
+    struct pp_packet pk;
+    capture_summary_init(&s);
+    for (size_t k = 0; k < 2; k++) {
+        build(&pkts[k], &pk);
+        capture_account(&s, &pk, TARGET, PORT);
+    }
+    capture_finish(&s);
+    cJSON *j = capture_to_json(&s);
+    assert_non_null(j);
+    char *text = cJSON_PrintUnformatted(j);
+    assert_non_null(text);
+    assert_non_null(strstr(text, "\"echo_replies\":1"));
+    assert_non_null(strstr(text, "\"echo_ttl\":60"));
+    assert_non_null(strstr(text, "\"reset_compared_with\":\"echo_reply\""));
+    assert_non_null(strstr(text, "\"forged_reset\":true"));
+    cJSON_free(text);
+    cJSON_Delete(j);
+    capture_summary_init(&s); /* nothing compared: null */
+    j = capture_to_json(&s);
+    assert_non_null(j);
+    text = cJSON_PrintUnformatted(j);
+    assert_non_null(text);
+    assert_non_null(strstr(text, "\"reset_compared_with\":null"));
+    cJSON_free(text);
+    cJSON_Delete(j);
+}
+
 static void skipped_capture_serialises_its_reason(void **state)
 {
     (void)state;
@@ -281,6 +436,8 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(packet_sequences_give_their_summary),
         cmocka_unit_test(ttl_mismatch_compares_hops_and_initial_ttl),
+        cmocka_unit_test(reset_ttl_is_compared_with_the_targets_own_ttl),
+        cmocka_unit_test(reset_reference_is_in_the_json),
         cmocka_unit_test(skipped_capture_serialises_its_reason),
         cmocka_unit_test(watch_counts_per_source_and_names_the_outcome),
         cmocka_unit_test(watch_with_no_packets_says_never_reached),

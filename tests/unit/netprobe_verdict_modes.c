@@ -66,26 +66,48 @@ struct trace_case {
     const char *name;
     int last_hop;
     const char *from;
-    int guess;            /* target_hops_guess */
+    int guess;            /* target_hops_guess (a TTL --capture saw) */
     bool firewall_first;  /* "a firewall on the way" moves first */
     const char *evidence; /* in the verdict's evidence */
+    int reply_ttl;        /* the icmp stage's echo reply TTL, 0 unknown */
+    const char *basis;    /* the sentence naming the rule used, NULL: none */
 };
+
+#define BY_ADDRESS "guessed from the addresses"
+#define BY_CAPTURE "from a TTL the capture saw"
 
 /* The lab's topology: 10.0.2.2 (VirtualBox NAT), 192.168.1.1 (home
  * router), 198.51.100.17 (internet), 203.0.113.2 (cloud edge), then the
  * server behind 203.0.113.10. */
 static const struct trace_case trace_cases[] = {
-    {"silence after the cloud edge keeps the security group first", 4, "203.0.113.2", 0, false,
-     "hop 4 (203.0.113.2)"},
-    {"silence after an internet router puts the path firewall first", 3, "198.51.100.17", 0, true,
-     "hop 3 (198.51.100.17)"},
-    {"silence inside the own network puts the path firewall first", 2, "192.168.1.1", 0, true,
-     "inside your own network"},
-    {"a hop count from a TTL says the last hop is just before the target", 9, "198.51.100.17", 10,
-     false, "just before the server"},
-    {"a hop count from a TTL says silence starts earlier", 3, "203.0.113.2", 10, true,
-     "on the way"},
-    {"no hop answered keeps the table order", 0, "", 0, false, "no hop answered"},
+    /* No TTL from the target: the /24 fallback. */
+    {"without a TTL, silence after a hop on the server's /24 keeps the security group first", 4,
+     "203.0.113.2", 0, false, "hop 4 (203.0.113.2)", 0, BY_ADDRESS},
+    {"without a TTL, silence after an internet router puts the path firewall first", 3,
+     "198.51.100.17", 0, true, "hop 3 (198.51.100.17)", 0, BY_ADDRESS},
+    {"without a TTL, silence inside the own network puts the path firewall first", 2, "192.168.1.1",
+     0, true, "inside your own network", 0, BY_ADDRESS},
+    {"no hop answered keeps the table order", 0, "", 0, false, "no hop answered", 0, NULL},
+    /* The echo reply's TTL 60 (64 - 4) puts the lab's server at hop 5. */
+    {"echo TTL: the edge hop right before the server keeps the security group first", 4,
+     "203.0.113.2", 0, false, "just before the server", 60, "arrived with TTL 60"},
+    {"echo TTL: silence two hops short of the server puts the path firewall first", 3,
+     "198.51.100.17", 0, true, "hop 3 (198.51.100.17)", 60, "earlier on the way"},
+    {"echo TTL beats the /24 guess: a hop on the server's /24 but two hops short", 3, "203.0.113.2",
+     0, true, "on the way", 60, "arrived with TTL 60"},
+    {"echo TTL beats the /24 guess: an edge on another network right before the server", 4,
+     "52.95.1.1", 0, false, "just before the server", 60, "the one right before it"},
+    {"echo TTL from a Windows-like host (128 - 8) puts it at hop 9", 8, "198.51.100.17", 0, false,
+     "just before the server", 120, "the server is hop 9"},
+    {"echo TTL: silence at a private hop says the own network", 2, "192.168.1.1", 0, true,
+     "inside your own network", 60, "arrived with TTL 60"},
+    {"echo TTL beats a capture's guess", 4, "203.0.113.2", 10, false, "just before the server", 60,
+     "arrived with TTL 60"},
+    /* A TTL --capture saw (main.c's target_hops_guess) when no echo came. */
+    {"capture TTL: the last hop is just before the target", 9, "198.51.100.17", 10, false,
+     "just before the server", 0, BY_CAPTURE},
+    {"capture TTL: silence starts earlier", 3, "203.0.113.2", 10, true, "on the way", 0,
+     BY_CAPTURE},
 };
 
 static void trace_orders_filtered_drop_causes(void **state)
@@ -97,12 +119,36 @@ static void trace_orders_filtered_drop_causes(void **state)
         struct verdict v;
         dropped(&ev);
         traced(&ev, c->last_hop, c->from, c->guess);
+        ev.icmp.reply_ttl = c->reply_ttl;
         verdict_decide(&ev, &v);
         print_message("case \"%s\": first cause \"%s\"\n", c->name, first_cause(&v));
         assert_int_equal(v.code, VERDICT_FILTERED_DROP);
         assert_non_null(
             strstr(first_cause(&v), c->firewall_first ? "firewall on the way" : "security group"));
         assert_true(evidence_has(&v.evidence, c->evidence));
+        if (c->basis != NULL)
+            assert_true(evidence_has(&v.evidence, c->basis));
+        else
+            assert_false(evidence_has(&v.evidence, BY_ADDRESS));
+    }
+}
+
+/* The hop number convention: initial TTL (64, 128, 255) - received + 1. */
+static void ttl_gives_the_hop_number_of_its_sender(void **state)
+{
+    (void)state;
+    static const struct {
+        int ttl, hops;
+    } rows[] = {
+        {64, 1},                                  /* a neighbour: its packets arrive untouched */
+        {60, 5},                                  /* the lab's server: 64, four routers */
+        {1, 64},  {65, 64},                       /* just above 64: a 128 host 64 hops away */
+        {128, 1}, {120, 9}, {129, 127}, {253, 3}, /* the lab's internet router */
+        {255, 1}, {0, 0},   {-1, 0},    {256, 0},
+    };
+    for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+        print_message("ttl %d -> hop %d\n", rows[i].ttl, rows[i].hops);
+        assert_int_equal(verdict_hops_from_ttl(rows[i].ttl), rows[i].hops);
     }
 }
 
@@ -162,12 +208,29 @@ static const struct capture_case capture_cases[] = {
      {.run = true, .syns_sent = 2, .syn_retransmits = 1, .synacks = 1, .synack_mss = 1460},
      VERDICT_FILTERED_DROP,
      CAPTURE_NOT_CONFIRMED},
-    {"a reset on the wire confirms refused",
+    {"a reset whose TTL fits the server's confirms refused",
+     TCP_STATE_CLOSED,
+     "reset",
+     {.run = true, .syns_sent = 1, .resets = 1, .synack_mss = -1, .reset_compared = true},
+     VERDICT_REFUSED,
+     CAPTURE_CONFIRMED},
+    {"a reset with no TTL of the server to compare leaves refused unconfirmed",
      TCP_STATE_CLOSED,
      "reset",
      {.run = true, .syns_sent = 1, .resets = 1, .synack_mss = -1},
      VERDICT_REFUSED,
-     CAPTURE_CONFIRMED},
+     CAPTURE_NOT_CONFIRMED},
+    {"a forged reset does not confirm refused",
+     TCP_STATE_CLOSED,
+     "reset",
+     {.run = true,
+      .syns_sent = 1,
+      .resets = 1,
+      .synack_mss = -1,
+      .reset_compared = true,
+      .forged_reset = true},
+     VERDICT_REFUSED,
+     CAPTURE_NOT_CONFIRMED},
     {"an ICMP error on the wire confirms rejected",
      TCP_STATE_FILTERED,
      "admin-prohibited",
@@ -260,6 +323,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(trace_orders_filtered_drop_causes),
+        cmocka_unit_test(ttl_gives_the_hop_number_of_its_sender),
         cmocka_unit_test(without_trace_the_security_group_comes_first),
         cmocka_unit_test(path_firewall_index_names_the_firewall_on_the_way),
         cmocka_unit_test(cause_order_moves_one_cause_first_and_keeps_the_rest),
