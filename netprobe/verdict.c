@@ -675,13 +675,16 @@ static void say_silence_basis(const struct evidence *ev, bool by_ttl, struct ver
         say(out, "%s",
             _("--trace: no TTL from the server gave its distance, so where silence starts was "
               "guessed from the addresses (a hop on the server's /24 is its cloud edge)."));
+    else if (from_echo > 0 && ev->trace.last_answer_hop >= from_echo - 1)
+        say(out,
+            _("--trace: the server is hop %d (its echo reply arrived with TTL %d), so hop %d is "
+              "the one right before it."),
+            from_echo, ev->icmp.reply_ttl, ev->trace.last_answer_hop);
     else if (from_echo > 0)
         say(out,
-            _("--trace: the server is hop %d (its echo reply arrived with TTL %d), so hop "
-              "%d is %s."),
-            from_echo, ev->icmp.reply_ttl, ev->trace.last_answer_hop,
-            ev->trace.last_answer_hop >= from_echo - 1 ? _("the one right before it")
-                                                       : _("earlier on the way"));
+            _("--trace: the server is hop %d (its echo reply arrived with TTL %d), so hop %d is "
+              "earlier on the way."),
+            from_echo, ev->icmp.reply_ttl, ev->trace.last_answer_hop);
     else
         say(out, _("--trace: the server is hop %d (from a TTL the capture saw it send)."),
             ev->trace.target_hops_guess);
