@@ -5,10 +5,14 @@
 #    xgettext call as `make po`) merged into po/es.po must leave no message
 #    untranslated or fuzzy, so no English creeps into a Spanish run
 #    unnoticed; msgfmt --check must accept po/es.po (formats match).
-# 2. The programs on loopback: with LANG=es_ES.UTF-8 (no es_* locale needs
+# 2. The guide: docs/troubleshooting.es.md has every code section of
+#    docs/troubleshooting.md (the anchors the reports link to), in order,
+#    and each guide links to the other.
+# 3. The programs on loopback: with LANG=es_ES.UTF-8 (no es_* locale needs
 #    to be installed) chat, chatd and netprobe speak Spanish, and with
 #    LANG=C.UTF-8 or netprobe --lang en they speak English.  Codes (verdict
-#    codes, protocol kinds, JSON member names) stay English in both.
+#    codes, protocol kinds, JSON member names) stay English in both, and
+#    the Spanish report says "es" and links the Spanish guide.
 #
 # Everything runs on 127.0.0.1; the chatd we start is killed at the end.
 set -u
