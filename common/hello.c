@@ -1,4 +1,5 @@
 #include "common/hello.h"
+#include "common/jsonline.h"
 
 #include <cjson/cJSON.h>
 #include <errno.h>
@@ -96,22 +97,8 @@ static bool reply_fill(cJSON *o, const struct hello_info *info)
 char *hello_reply_build(const struct hello_info *info)
 {
     cJSON *o = cJSON_CreateObject();
-    if (o == NULL || !reply_fill(o, info)) {
-        cJSON_Delete(o);
-        return NULL;
-    }
-    char *text = cJSON_PrintUnformatted(o);
+    char *line = o != NULL && reply_fill(o, info) ? jsonline_print(o, false) : NULL;
     cJSON_Delete(o);
-    if (text == NULL)
-        return NULL;
-    size_t n = strlen(text);
-    char *line = realloc(text, n + 2);
-    if (line == NULL) {
-        free(text);
-        return NULL;
-    }
-    line[n] = '\n';
-    line[n + 1] = '\0';
     return line;
 }
 

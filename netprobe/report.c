@@ -9,6 +9,8 @@
  */
 #include "netprobe/report.h"
 
+#include "common/jsonline.h"
+
 #include <cjson/cJSON.h>
 #include <errno.h>
 #include <math.h>
@@ -504,18 +506,9 @@ char *report_render(const struct report_input *in)
     cJSON *root = build(&b);
     if (!b.oom && in->redact != NULL && redact_json(in->redact, root) < 0)
         b.oom = true;
-    char *text = b.oom ? NULL : cJSON_Print(root);
+    char *text = b.oom ? NULL : jsonline_print(root, true);
     cJSON_Delete(root);
-    if (text == NULL)
-        return NULL;
-    size_t n = strlen(text);
-    char *line = realloc(text, n + 2);
-    if (line == NULL) {
-        free(text);
-        return NULL;
-    }
-    memcpy(line + n, "\n", 2);
-    return line;
+    return text;
 }
 
 void report_timestamp(char out[REPORT_TIME_MAX])
