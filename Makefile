@@ -72,6 +72,8 @@ UNIT_SRC  := $(wildcard tests/unit/*.c)
 UNIT_BINS := $(patsubst tests/unit/%.c,$(TESTDIR)/unit/%,$(UNIT_SRC))
 # Integration tests: tests/integration/*.c with tests/support/*.c.
 SUPPORT_OBJ := $(patsubst %.c,$(OBJDIR)/%.o,$(wildcard tests/support/*.c))
+# Not intermediate: make would delete them after each link.
+.SECONDARY: $(SUPPORT_OBJ)
 INTEG_SRC  := $(wildcard tests/integration/*.c)
 INTEG_BINS := $(patsubst tests/integration/%.c,$(TESTDIR)/integration/%,$(INTEG_SRC))
 
