@@ -9,15 +9,16 @@
 #include "chat/client.h"
 #include "chat/connect.h"
 #include "chat/opts.h"
+#include "common/color.h"
 #include "common/i18n.h"
 #include "common/limits.h"
 #include "common/log.h"
 
-/* NO_COLOR (https://no-color.org): set and not empty turns colors off. */
+/* Colors only where common/color.h allows them, and not with --no-color
+ * or --raw (raw output is the protocol, byte for byte). */
 static bool want_color(const struct chat_opts *o)
 {
-    const char *nc = getenv("NO_COLOR");
-    return isatty(STDOUT_FILENO) && !o->no_color && !o->raw && (nc == NULL || nc[0] == '\0');
+    return !o->no_color && !o->raw && color_wanted(STDOUT_FILENO);
 }
 
 /* CHAT_HEARTBEAT_SEC in the environment shortens the heartbeat (tests use

@@ -211,7 +211,7 @@ void opts_usage(FILE *out)
     fprintf(out,
             _("\ncommands while chatting: /msg NAME text, /me action, /nick NEW, /who,\n"
               "/help (the server's list), /quit.  Ctrl-D or Ctrl-C also quit.\n\n"
-              "environment: NO_COLOR (any value) turns colors off; CHAT_HEARTBEAT_SEC\n"
+              "environment: NO_COLOR (not empty) turns colors off; CHAT_HEARTBEAT_SEC\n"
               "(default %d) is the silence before chat sends /ping.\n\n"
               "exit status:\n"
               "  0  you quit, or the input ended and the server said goodbye\n"

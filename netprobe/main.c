@@ -14,22 +14,15 @@
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
 #include <unistd.h>
 
+#include "common/color.h"
 #include "common/i18n.h"
 #include "common/limits.h"
 #include "common/log.h"
 #include "netprobe/cli.h"
 #include "netprobe/modes.h"
 #include "netprobe/report.h"
-
-static bool want_color(void)
-{
-    const char *term = getenv("TERM");
-    return isatty(STDOUT_FILENO) && getenv("NO_COLOR") == NULL &&
-           (term == NULL || strcmp(term, "dumb") != 0);
-}
 
 int main(int argc, char *argv[])
 {
@@ -52,7 +45,7 @@ int main(int argc, char *argv[])
     }
     run.out = (struct output){
         .out = stdout,
-        .color = want_color(),
+        .color = color_wanted(STDOUT_FILENO),
         .quiet = cli.quiet || cli_json_to_stdout(&cli),
         .redact = cli.redact ? &run.redact : NULL,
     };
