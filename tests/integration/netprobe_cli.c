@@ -25,6 +25,7 @@
 #include <unistd.h>
 
 #include "tests/support/harness.h"
+#include "tests/support/report_run.h"
 
 #define OUT_MAX 65536
 #define RUN_TIMEOUT_MS 15000 /* only catches a hang */
@@ -118,40 +119,12 @@ static int closed_port(void)
 
 /* ---- Running netprobe ---------------------------------------------------- */
 
-struct probe_result {
-    int status;
-    long long ms;
-    char out[OUT_MAX];
-    cJSON *report; /* parsed --json file, NULL if none was asked for */
-};
+static struct report_run result; /* large: off the stack */
 
-static struct probe_result result; /* large: off the stack */
-
-/* Runs netprobe ARGS... with --json to a temp file, parses the report. */
+/* Runs netprobe --json TMP ARGS... and parses the report. */
 static void run_netprobe(const char *const args[])
 {
-    char path[] = "/tmp/netprobe-cli-XXXXXX";
-    int fd = mkstemp(path);
-    assert_true(fd >= 0);
-    close(fd);
-    const char *argv[32] = {harness_bin("netprobe"), "--json", path};
-    size_t n = 3;
-    for (size_t i = 0; args[i] != NULL && n < 31; i++)
-        argv[n++] = args[i];
-    argv[n] = NULL;
-    long long start = harness_now_ms();
-    result.status = harness_run(argv, NULL, result.out, sizeof result.out, RUN_TIMEOUT_MS);
-    result.ms = harness_now_ms() - start;
-    FILE *f = fopen(path, "r");
-    static char text[OUT_MAX];
-    size_t len = f != NULL ? fread(text, 1, sizeof text - 1, f) : 0;
-    text[len] = '\0';
-    if (f != NULL)
-        fclose(f);
-    unlink(path);
-    result.report = cJSON_Parse(text);
-    if (result.report == NULL)
-        print_message("report is not JSON:\n%s\noutput:\n%s\n", text, result.out);
+    assert_int_equal(report_run(&result, args, RUN_TIMEOUT_MS), 0);
 }
 
 /* Asserts after any server is stopped, so a failure leaves nothing behind. */

@@ -26,43 +26,16 @@
 #include <unistd.h>
 
 #include "tests/support/harness.h"
+#include "tests/support/report_run.h"
 
-#define OUT_MAX 65536
 #define RUN_TIMEOUT_MS 20000 /* only catches a hang */
 
-struct run_result {
-    int status;
-    char out[OUT_MAX];
-    cJSON *report; /* the --json file, parsed; NULL if none or not JSON */
-};
-
-static struct run_result res; /* large: off the stack */
+static struct report_run res; /* large: off the stack */
 
 /* Runs netprobe --json TMP ARGS... and parses the report. */
 static void run_netprobe(const char *const args[])
 {
-    char path[] = "/tmp/netprobe-modes-XXXXXX";
-    int fd = mkstemp(path);
-    assert_true(fd >= 0);
-    close(fd);
-    const char *argv[32] = {harness_bin("netprobe"), "--json", path};
-    size_t n = 3;
-    for (size_t i = 0; args[i] != NULL && n < 31; i++)
-        argv[n++] = args[i];
-    argv[n] = NULL;
-    res.status = harness_run(argv, NULL, res.out, sizeof res.out, RUN_TIMEOUT_MS);
-    static char text[4 * OUT_MAX];
-    FILE *f = fopen(path, "r");
-    size_t len = f != NULL ? fread(text, 1, sizeof text - 1, f) : 0;
-    text[len] = '\0';
-    if (f != NULL)
-        fclose(f);
-    unlink(path);
-    cJSON_Delete(res.report);
-    res.report = cJSON_Parse(text);
-    print_message("exit %d\n", res.status);
-    if (res.report == NULL)
-        print_message("report is not JSON:\n%s\noutput:\n%s\n", text, res.out);
+    assert_int_equal(report_run(&res, args, RUN_TIMEOUT_MS), 0);
 }
 
 static const cJSON *at(const cJSON *o, const char *path)
