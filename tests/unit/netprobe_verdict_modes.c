@@ -16,24 +16,7 @@
 
 #include "netprobe/advice.h"
 #include "netprobe/verdict.h"
-
-/* A silent drop of 203.0.113.10 port 8888: two SYNs, no answer. */
-static void dropped(struct evidence *ev)
-{
-    evidence_init(ev, "203.0.113.10", 8888);
-    ev->timeout_ms = 1500;
-    ev->dns.outcome = DNS_LITERAL;
-    snprintf(ev->dns.addrs[0].address, ADDR_TEXT_MAX, "203.0.113.10");
-    ev->dns.addrs[0].family = AF_INET;
-    ev->dns.addr_count = 1;
-    ev->tcp.deadline_ms = 1500;
-    struct ev_tcp_attempt *a = &ev->tcp.attempts[ev->tcp.attempt_count++];
-    snprintf(a->target.address, sizeof a->target.address, "203.0.113.10");
-    a->target.family = AF_INET;
-    a->state = TCP_STATE_FILTERED;
-    snprintf(a->reason, sizeof a->reason, "no-response");
-    a->syns_sent = 2;
-}
+#include "tests/unit/netprobe_fixture.h"
 
 static void traced(struct evidence *ev, int last_hop, const char *from, int guess)
 {
