@@ -47,18 +47,21 @@ CFLAGS  += -std=gnu11 $(WARN) $(SANFLAGS) -MMD -MP -I. $(PKG_CFLAGS) \
 LDFLAGS += $(SANFLAGS)
 LDLIBS  := $(PKG_LIBS) -lpthread
 
-COMMON_OBJ := $(patsubst %.c,$(OBJDIR)/%.o,$(wildcard common/*.c))
+# Sources are found in every sub-folder, so a new or moved file needs no
+# Makefile edit.
+find_c = $(sort $(shell find $(1) -name '*.c' 2>/dev/null))
+COMMON_OBJ := $(patsubst %.c,$(OBJDIR)/%.o,$(call find_c,common))
 COMMON_LIB := $(OBJDIR)/libcommon.a
 
-# Each program is PROG/*.c; PROG/main.c holds main() and everything else
-# is also linked into that program's unit tests.
+# Each program is PROG/**/*.c; PROG/main.c holds main() and everything else
+# is also linked into that program's tests.
 PROGRAMS := chatd chat netprobe
 chatd_LIBS    :=
 chat_LIBS     := -lreadline
 netprobe_LIBS := $(PCAP_LIBS)
 
 define program_rules
-$(1)_OBJ    := $$(patsubst %.c,$(OBJDIR)/%.o,$$(wildcard $(1)/*.c))
+$(1)_OBJ    := $$(patsubst %.c,$(OBJDIR)/%.o,$$(call find_c,$(1)))
 $(1)_LIBOBJ := $$(filter-out $(OBJDIR)/$(1)/main.o,$$($(1)_OBJ))
 $(BINDIR)/$(1): $$($(1)_OBJ) $(COMMON_LIB) | $(BINDIR)
 	$$(CC) $$(LDFLAGS) -o $$@ $$^ $$($(1)_LIBS) $$(LDLIBS)
@@ -67,11 +70,12 @@ $(foreach p,$(PROGRAMS),$(eval $(call program_rules,$(p))))
 
 BINS := $(foreach p,$(PROGRAMS),$(if $(wildcard $(p)/main.c),$(BINDIR)/$(p)))
 
-# Unit tests: tests/unit/PROG_*.c link PROG's modules; common_*.c only common.
+# Tests: tests/{unit,integration}/PROG_*.c link PROG's modules (none for
+# common_*.c); integration tests also link tests/support/*.c.
 UNIT_SRC  := $(wildcard tests/unit/*.c)
 UNIT_BINS := $(patsubst tests/unit/%.c,$(TESTDIR)/unit/%,$(UNIT_SRC))
 # Integration tests: tests/integration/*.c with tests/support/*.c.
-SUPPORT_OBJ := $(patsubst %.c,$(OBJDIR)/%.o,$(wildcard tests/support/*.c))
+SUPPORT_OBJ := $(patsubst %.c,$(OBJDIR)/%.o,$(call find_c,tests/support))
 # Not intermediate: make would delete them after each link.
 .SECONDARY: $(SUPPORT_OBJ)
 INTEG_SRC  := $(wildcard tests/integration/*.c)
@@ -84,7 +88,7 @@ BENCH_BIN := $(BINDIR)/chatbench
 LOCALE_OUT := $(patsubst %/obj,%/share/locale,$(OBJDIR))
 PO_FILES   := $(wildcard po/*.po)
 MO_FILES   := $(patsubst po/%.po,$(LOCALE_OUT)/%/LC_MESSAGES/chat.mo,$(PO_FILES))
-I18N_SRC    = $(sort $(wildcard common/*.c chatd/*.c chat/*.c netprobe/*.c))
+I18N_SRC    = $(call find_c,common chatd chat netprobe)
 
 .PHONY: all tests check check-one demo bench install uninstall clean deps lab-tour
 all: $(BINS) $(MO_FILES)
@@ -112,15 +116,20 @@ $(COMMON_LIB): $(COMMON_OBJ)
 	rm -f $@
 	ar rcs $@ $^
 
-unit_prog = $(firstword $(subst _, ,$(notdir $(1))))
-$(TESTDIR)/unit/%: tests/unit/%.c $(COMMON_LIB) $(foreach p,$(PROGRAMS),$($(p)_LIBOBJ))
-	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $($(call unit_prog,$*)_LIBOBJ) $(COMMON_LIB) \
-	    $(CMOCKA_LIBS) $($(call unit_prog,$*)_LIBS) $(LDLIBS)
+test_prog = $(firstword $(subst _, ,$(notdir $(1))))
+test_objs = $($(call test_prog,$(1))_LIBOBJ)
+test_libs = $($(call test_prog,$(1))_LIBS)
+ALL_LIBOBJ := $(foreach p,$(PROGRAMS),$($(p)_LIBOBJ))
 
-$(TESTDIR)/integration/%: tests/integration/%.c $(SUPPORT_OBJ) $(COMMON_LIB)
+$(TESTDIR)/unit/%: tests/unit/%.c $(COMMON_LIB) $(ALL_LIBOBJ)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(SUPPORT_OBJ) $(COMMON_LIB) $(CMOCKA_LIBS) $(LDLIBS)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(call test_objs,$*) $(COMMON_LIB) \
+	    $(CMOCKA_LIBS) $(call test_libs,$*) $(LDLIBS)
+
+$(TESTDIR)/integration/%: tests/integration/%.c $(SUPPORT_OBJ) $(COMMON_LIB) $(ALL_LIBOBJ)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(call test_objs,$*) $(SUPPORT_OBJ) $(COMMON_LIB) \
+	    $(CMOCKA_LIBS) $(call test_libs,$*) $(LDLIBS)
 
 $(BENCH_BIN): bench/chatbench.c $(COMMON_LIB) | $(BINDIR)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(COMMON_LIB) $(LDLIBS)
@@ -178,23 +187,6 @@ clean:
 
 # tests/scripts/bench_smoke.sh runs chatbench, so the tests build it too.
 tests: $(BENCH_BIN)
-
-# tests/integration/netprobe_stages_*.c call netprobe's stage functions
-# directly, so they link netprobe's modules too (GNU make picks this rule
-# over the generic one above: its stem is shorter).
-$(TESTDIR)/integration/netprobe_stages_%: tests/integration/netprobe_stages_%.c $(SUPPORT_OBJ) \
-    $(COMMON_LIB) $(netprobe_LIBOBJ)
-	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(netprobe_LIBOBJ) $(SUPPORT_OBJ) $(COMMON_LIB) \
-	    $(CMOCKA_LIBS) $(netprobe_LIBS) $(LDLIBS)
-
-# tests/integration/netprobe_server_*.c (--local, capture, watch, trace on
-# loopback) call netprobe's modules directly too; same rule as above.
-$(TESTDIR)/integration/netprobe_server_%: tests/integration/netprobe_server_%.c $(SUPPORT_OBJ) \
-    $(COMMON_LIB) $(netprobe_LIBOBJ)
-	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(netprobe_LIBOBJ) $(SUPPORT_OBJ) $(COMMON_LIB) \
-	    $(CMOCKA_LIBS) $(netprobe_LIBS) $(LDLIBS)
 
 # Header dependencies of a side-by-side build (BUILD=...) too, so a changed
 # header rebuilds the objects that include it there as well.
