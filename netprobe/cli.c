@@ -346,7 +346,7 @@ static void parse_server_args(struct cli *c, int left, char *const *args)
 int cli_parse(struct cli *c, int argc, char *argv[])
 {
     memset(c, 0, sizeof *c);
-    probe_opts_defaults(&c->probe);
+    runner_opts_defaults(&c->probe);
     opterr = 0; /* our own messages, through usage_error() */
     int opt;
     while ((opt = getopt_long(argc, argv, ":46hqV", long_options, NULL)) != -1)

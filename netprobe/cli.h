@@ -9,7 +9,7 @@
 
 #include <stdbool.h>
 
-#include "netprobe/probe.h"
+#include "netprobe/stages/runner.h"
 
 enum mode { MODE_CLIENT, MODE_LOCAL, MODE_WATCH };
 

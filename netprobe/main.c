@@ -5,7 +5,7 @@
  * main() parses the options (cli) and hands the run to its mode (modes),
  * which wires the rest: probe (the stages), verdict (the rules), output
  * (for people), report (JSON), redact; and for issue 5's modes capture
- * (--capture, --pcap), trace (--trace), server_check (--local) and watch
+ * (--capture, --pcap), trace (--trace), server/local_check (--local) and watch
  * (--watch).
  * Exit status: 0 verdict ok, 1 a fault was found, 2 usage error,
  * 3 netprobe itself failed.

@@ -15,10 +15,10 @@
 #include "common/i18n.h"
 #include "common/log.h"
 #include "netprobe/modes.h"
-#include "netprobe/probe.h"
-#include "netprobe/server_check.h"
-#include "netprobe/trace.h"
-#include "netprobe/watch.h"
+#include "netprobe/stages/runner.h"
+#include "netprobe/server/local_check.h"
+#include "netprobe/wire/trace.h"
+#include "netprobe/server/watch.h"
 
 #define WATCH_DURATION_DEFAULT_S 30.0
 
@@ -161,7 +161,7 @@ static void capture_evidence(struct ev_capture *e, const struct capture_summary 
 static void capture_end(struct evidence *ev, void *arg)
 {
     struct run *r = arg;
-    /* The icmp stage has ended (probe.h): its echo reply TTL is the
+    /* The icmp stage has ended (stages/runner.h): its echo reply TTL is the
      * target's own, a reference for a reset's. */
     r->cap_sum.ref_ttl = ev->icmp.reply_ttl > 0 ? ev->icmp.reply_ttl : -1;
     if (r->cap != NULL)
@@ -229,8 +229,8 @@ static int probe_and_report(struct run *r)
     evidence_init(&r->ev, c->probe.host, c->probe.port);
     r->reached = r->ev;
     r->reached.timeout_ms = c->probe.timeout_ms;
-    struct probe_hooks hooks = {capture_begin, capture_end, r};
-    probe_run_hooked(&r->ev, &c->probe, on_stage, r, c->capture ? &hooks : NULL);
+    struct runner_hooks hooks = {capture_begin, capture_end, r};
+    runner_run_hooked(&r->ev, &c->probe, on_stage, r, c->capture ? &hooks : NULL);
     if (c->trace)
         run_trace(r);
     /* From here an interrupt waits for the real report; the process ends
@@ -263,7 +263,7 @@ static int local_and_report(struct run *r)
                             .public_addr = c->public_addr,
                             .timeout_ms = (int)c->probe.timeout_ms};
     cJSON *json = NULL;
-    int v = server_check_run(&o, &json);
+    int v = local_check_run(&o, &json);
     pthread_mutex_lock(&r->lock);
     if (v < 0) {
         const char *why = _("out of memory while checking the server; close other programs and "
@@ -272,7 +272,7 @@ static int local_and_report(struct run *r)
         return write_report(r, &r->ev, why, EXIT_FAILED);
     }
     r->local_json = json;
-    r->local_code = server_verdict_code((enum server_verdict)v);
+    r->local_code = local_check_code((enum server_verdict)v);
     int status = write_report(r, &r->ev, NULL, v == SERVER_LOCAL_OK ? EXIT_OK : EXIT_FAULT);
     if (!cli_json_to_stdout(c))
         output_local(&r->out, r->local_code, json, c->probe.port);

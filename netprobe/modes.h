@@ -12,7 +12,7 @@
 
 #include <cjson/cJSON.h>
 
-#include "netprobe/capture.h"
+#include "netprobe/wire/capture.h"
 #include "netprobe/cli.h"
 #include "netprobe/evidence.h"
 #include "netprobe/output.h"

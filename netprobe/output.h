@@ -39,7 +39,7 @@ void output_capture_skipped(const struct output *o, const char *why);
 void output_trace(const struct output *o, const cJSON *trace);
 
 /* --local: one line per check, then the verdict code's advice
- * (check is server_check_run()'s object). */
+ * (check is local_check_run()'s object). */
 void output_local(const struct output *o, const char *code, const cJSON *check, int port);
 
 /* --watch: per source, SYNs seen, SYN-ACKs and resets sent, payload bytes;

@@ -23,7 +23,7 @@
 #include "common/i18n.h"
 #include "common/limits.h"
 #include "netprobe/advice.h"
-#include "netprobe/probe.h"
+#include "netprobe/stages/runner.h"
 
 struct builder {
     const struct report_input *in;

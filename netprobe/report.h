@@ -34,7 +34,7 @@ struct report_input {
     const char *local_code;   /* --local: the server verdict code, verdict NULL */
     const cJSON *capture;     /* capture_to_json(); copied into the report */
     const cJSON *trace;       /* trace_to_json() */
-    const cJSON *local_check; /* server_check_run()'s object */
+    const cJSON *local_check; /* local_check_run()'s object */
     const cJSON *watch;       /* watch_to_json() */
 };
 

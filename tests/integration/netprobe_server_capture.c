@@ -22,9 +22,9 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "netprobe/capture.h"
-#include "netprobe/watch.h"
-#include "tests/data/netprobe_loopback.h"
+#include "netprobe/wire/capture.h"
+#include "netprobe/server/watch.h"
+#include "tests/support/netprobe_loopback.h"
 
 static void sleep_ms(int ms)
 {

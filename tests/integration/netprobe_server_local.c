@@ -1,6 +1,6 @@
 /*
  * netprobe --local on loopback: the test opens (or does not open) a
- * listening socket and checks what listeners.c and server_check.c find.
+ * listening socket and checks what listeners.c and server/local_check.c find.
  * The host firewall is left out of the verdict tests (this machine's own
  * rules are not ours to rely on) and read once on its own.
  */
@@ -14,15 +14,15 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "netprobe/server_check.h"
-#include "tests/data/netprobe_loopback.h"
+#include "netprobe/server/local_check.h"
+#include "tests/support/netprobe_loopback.h"
 
 static enum server_verdict check_port(int port, struct server_evidence *ev)
 {
     struct server_opts o = {.port = port, .timeout_ms = 2000, .skip_firewall = true};
-    server_check_collect(&o, ev);
+    local_check_collect(&o, ev);
     assert_true(ev->listeners_ok);
-    return server_verdict_decide(ev);
+    return local_check_decide(ev);
 }
 
 static void own_socket_on_127_0_0_1_is_found_as_bind_loopback(void **state)
@@ -33,7 +33,7 @@ static void own_socket_on_127_0_0_1_is_found_as_bind_loopback(void **state)
     assert_true(fd >= 0);
     enum server_verdict v = check_port(port, &ev);
     close(fd);
-    assert_string_equal(server_verdict_code(v), "bind_loopback");
+    assert_string_equal(local_check_code(v), "bind_loopback");
     assert_int_equal(ev.listeners.count, 1);
     assert_string_equal(ev.listeners.items[0].address, "127.0.0.1");
     assert_int_equal(ev.listeners.items[0].pid, getpid());
@@ -49,7 +49,7 @@ static void own_socket_on_0_0_0_0_is_local_ok(void **state)
     assert_true(fd >= 0);
     enum server_verdict v = check_port(port, &ev);
     close(fd);
-    assert_string_equal(server_verdict_code(v), "local_ok");
+    assert_string_equal(local_check_code(v), "local_ok");
     assert_int_equal(ev.listeners.items[0].bind, LISTEN_BIND_ANY);
     assert_string_equal(ev.tests[0].address, "127.0.0.1"); /* a wildcard is dialled on loopback */
     assert_true(ev.tests[0].ok);
@@ -68,7 +68,7 @@ static void ipv6_loopback_listener_is_bind_loopback(void **state)
     assert_true(fd >= 0);
     enum server_verdict v = check_port(port, &ev);
     close(fd);
-    assert_string_equal(server_verdict_code(v), "bind_loopback");
+    assert_string_equal(local_check_code(v), "bind_loopback");
     assert_string_equal(ev.listeners.items[0].address, "::1");
 }
 
@@ -78,7 +78,7 @@ static void closed_port_is_local_not_listening(void **state)
     struct server_evidence ev;
     int port = lb_closed_port("127.0.0.1");
     assert_true(port > 0);
-    assert_string_equal(server_verdict_code(check_port(port, &ev)), "local_not_listening");
+    assert_string_equal(local_check_code(check_port(port, &ev)), "local_not_listening");
     assert_int_equal(ev.listeners.count, 0);
 }
 
@@ -89,9 +89,9 @@ static void public_address_not_on_an_interface_with_nothing_listening(void **sta
     int port = lb_closed_port("127.0.0.1");
     struct server_opts o = {
         .port = port, .timeout_ms = 2000, .skip_firewall = true, .public_addr = "203.0.113.7"};
-    server_check_collect(&o, &ev);
+    local_check_collect(&o, &ev);
     assert_false(ev.public_is_local);
-    assert_string_equal(server_verdict_code(server_verdict_decide(&ev)),
+    assert_string_equal(local_check_code(local_check_decide(&ev)),
                         "bind_address_unavailable");
 }
 
@@ -102,7 +102,7 @@ static void run_returns_verdict_and_json(void **state)
     cJSON *j = NULL;
     struct server_opts o = {.port = port, .timeout_ms = 2000, .skip_firewall = true};
     assert_true(fd >= 0);
-    int v = server_check_run(&o, &j);
+    int v = local_check_run(&o, &j);
     close(fd);
     assert_int_equal(v, SERVER_LOCAL_OK);
     assert_non_null(j);

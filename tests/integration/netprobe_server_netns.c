@@ -27,9 +27,9 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "netprobe/capture.h"
-#include "netprobe/trace.h"
-#include "tests/data/netprobe_loopback.h"
+#include "netprobe/wire/capture.h"
+#include "netprobe/wire/trace.h"
+#include "tests/support/netprobe_loopback.h"
 
 #define SERVER "10.201.2.2"
 #define ROUTER "10.201.1.1"

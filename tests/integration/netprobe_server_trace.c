@@ -13,8 +13,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "netprobe/trace.h"
-#include "tests/data/netprobe_loopback.h"
+#include "netprobe/wire/trace.h"
+#include "tests/support/netprobe_loopback.h"
 
 static void trace_to_a_listener_reaches_it_at_hop_1(void **state)
 {

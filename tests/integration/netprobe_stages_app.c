@@ -24,7 +24,7 @@
 #include <unistd.h>
 
 #include "common/hello.h"
-#include "netprobe/stages.h"
+#include "netprobe/stages/stages.h"
 #include "tests/support/harness.h"
 
 enum fake_mode {

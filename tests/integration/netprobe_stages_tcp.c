@@ -18,8 +18,8 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "netprobe/errqueue.h"
-#include "netprobe/stages.h"
+#include "netprobe/wire/errqueue.h"
+#include "netprobe/stages/stages.h"
 #include "tests/support/harness.h"
 
 /* Opens a TCP listener on address (v4 or v6 text), port 0.  Returns the
@@ -239,7 +239,7 @@ static void local_stage_finds_the_loopback_source(void **state)
     struct evidence ev;
     struct probe_opts o;
     setup_ev(&ev, &o, "127.0.0.1", 8888, 1500);
-    stage_local_run(&ev, &o);
+    stage_host_setup_run(&ev, &o);
     assert_int_equal(ev.stages[STAGE_LOCAL].status, STATUS_PASS);
     assert_string_equal(ev.local.source_address, "127.0.0.1");
     assert_int_equal(ev.local.source_class, ADDR_LOOPBACK);

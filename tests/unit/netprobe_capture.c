@@ -14,8 +14,8 @@
 #include <string.h>
 #include <sys/socket.h>
 
-#include "netprobe/capture.h"
-#include "netprobe/watch.h"
+#include "netprobe/wire/capture.h"
+#include "netprobe/server/watch.h"
 
 #define ME "10.0.0.1"
 #define TARGET "203.0.113.5"

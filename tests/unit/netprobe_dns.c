@@ -10,8 +10,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "netprobe/dns.h"
-#include "netprobe/stages.h"
+#include "netprobe/stages/dns.h"
+#include "netprobe/stages/stages.h"
 
 struct ns_case {
     const char *text;

@@ -14,7 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "netprobe/hostfw.h"
+#include "netprobe/server/hostfw.h"
 
 enum kind { NFT, IPT };
 

@@ -16,7 +16,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "netprobe/listeners.h"
+#include "netprobe/server/listeners.h"
 
 static char *slurp(const char *path)
 {

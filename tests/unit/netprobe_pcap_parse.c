@@ -21,7 +21,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "netprobe/pcap_parse.h"
+#include "netprobe/wire/pcap_parse.h"
 
 #define ETH "02 00 00 00 00 02 02 00 00 00 00 01 08 00 "
 #define SLL2_V4 "08 00 00 00 00 00 00 02 00 01 00 06 02 00 00 00 00 01 00 00 "

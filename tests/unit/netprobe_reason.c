@@ -11,7 +11,7 @@
 #include <string.h>
 #include <sys/socket.h>
 
-#include "netprobe/reason.h"
+#include "netprobe/wire/reason.h"
 
 struct icmp_case {
     int family, type, code;

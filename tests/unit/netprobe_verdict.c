@@ -19,7 +19,7 @@
 
 #include "netprobe/advice.h"
 #include "netprobe/verdict.h"
-#include "tests/unit/netprobe_fixture.h"
+#include "tests/support/netprobe_fixture.h"
 
 #define F(x) (1u << (FINDING_##x))
 

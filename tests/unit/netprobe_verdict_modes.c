@@ -16,7 +16,7 @@
 
 #include "netprobe/advice.h"
 #include "netprobe/verdict.h"
-#include "tests/unit/netprobe_fixture.h"
+#include "tests/support/netprobe_fixture.h"
 
 static void traced(struct evidence *ev, int last_hop, const char *from, int guess)
 {

@@ -1,4 +1,4 @@
-#include "netprobe/errqueue.h"
+#include "netprobe/wire/errqueue.h"
 
 #include <errno.h>
 #include <linux/errqueue.h>
@@ -7,7 +7,7 @@
 #include <string.h>
 #include <sys/socket.h>
 
-#include "netprobe/reason.h"
+#include "netprobe/wire/reason.h"
 
 int errqueue_enable(int fd, int family)
 {

@@ -12,7 +12,7 @@
 #include <string.h>
 #include <sys/socket.h>
 
-#include "netprobe/server_check.h"
+#include "netprobe/server/local_check.h"
 
 struct verdict_case {
     const char *name;
@@ -154,7 +154,7 @@ static void each_evidence_gives_its_verdict(void **state)
         struct server_evidence ev;
         build(&CASES[i], &ev);
         print_message("case %s\n", CASES[i].name);
-        assert_string_equal(server_verdict_code(server_verdict_decide(&ev)), CASES[i].want);
+        assert_string_equal(local_check_code(local_check_decide(&ev)), CASES[i].want);
     }
 }
 
@@ -165,7 +165,7 @@ static void unreadable_firewall_does_not_block(void **state)
     build(&CASES[0], &ev);
     ev.fw.available = false;
     ev.fw.blocks = true; /* stale: must not count when the rules were not read */
-    assert_int_equal(server_verdict_decide(&ev), SERVER_LOCAL_OK);
+    assert_int_equal(local_check_decide(&ev), SERVER_LOCAL_OK);
 }
 
 static void json_names_the_verdict_and_the_listener(void **state)
@@ -175,7 +175,7 @@ static void json_names_the_verdict_and_the_listener(void **state)
     build(&CASES[5], &ev); /* only 127.0.0.1 */
     ev.listeners.items[0].pid = 4242;
     snprintf(ev.listeners.items[0].comm, sizeof ev.listeners.items[0].comm, "chatd");
-    cJSON *j = server_check_to_json(&ev, server_verdict_decide(&ev));
+    cJSON *j = local_check_to_json(&ev, local_check_decide(&ev));
     assert_non_null(j);
     char *s = cJSON_PrintUnformatted(j);
     assert_non_null(s);
@@ -192,7 +192,7 @@ static void json_explains_a_public_address_behind_nat(void **state)
     (void)state;
     struct server_evidence ev;
     build(&CASES[12], &ev);
-    cJSON *j = server_check_to_json(&ev, server_verdict_decide(&ev));
+    cJSON *j = local_check_to_json(&ev, local_check_decide(&ev));
     assert_non_null(j);
     char *s = cJSON_PrintUnformatted(j);
     assert_non_null(s);
@@ -206,9 +206,9 @@ static void json_explains_a_public_address_behind_nat(void **state)
 static void loopback_is_a_local_address_and_documentation_is_not(void **state)
 {
     (void)state;
-    assert_true(server_address_is_local("127.0.0.1"));
-    assert_false(server_address_is_local("203.0.113.7"));
-    assert_false(server_address_is_local("not an address"));
+    assert_true(local_check_address_is_local("127.0.0.1"));
+    assert_false(local_check_address_is_local("203.0.113.7"));
+    assert_false(local_check_address_is_local("not an address"));
 }
 
 int main(void)

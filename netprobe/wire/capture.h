@@ -27,7 +27,7 @@
 #include <pcap/pcap.h>
 
 #include "netprobe/evidence.h"
-#include "netprobe/pcap_parse.h"
+#include "netprobe/wire/pcap_parse.h"
 
 #define CAPTURE_FLOWS_MAX 16 /* connections tracked for retransmissions */
 

@@ -3,7 +3,7 @@
  *
  * Every stage function records its own status, summary, skip reason and
  * duration in ev->stages[ID]; it never decides the verdict and never prints.
- * The runner (probe.h) decides the order, what runs in parallel, and what is
+ * The runner (stages/runner.h) decides the order, what runs in parallel, and what is
  * skipped because an earlier stage makes it pointless.
  */
 #ifndef NETPROBE_STAGES_H
@@ -21,7 +21,7 @@ struct probe_opts {
     size_t size_count;
 };
 
-void stage_local_run(struct evidence *ev, const struct probe_opts *o);
+void stage_host_setup_run(struct evidence *ev, const struct probe_opts *o);
 void stage_dns_run(struct evidence *ev, const struct probe_opts *o);
 void stage_icmp_run(struct evidence *ev, const struct probe_opts *o);
 void stage_tcp_run(struct evidence *ev, const struct probe_opts *o);

@@ -1,6 +1,6 @@
 #define _GNU_SOURCE /* EAI_NODATA */
 
-#include "netprobe/reason.h"
+#include "netprobe/wire/reason.h"
 
 #include <errno.h>
 #include <netdb.h>

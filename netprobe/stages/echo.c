@@ -18,8 +18,8 @@
 #include <sys/socket.h>
 
 #include "common/i18n.h"
-#include "netprobe/stageio.h"
-#include "netprobe/stages.h"
+#include "netprobe/stages/stageio.h"
+#include "netprobe/stages/stages.h"
 
 static const size_t ECHO_DEFAULT_SIZES[] = {16, 1024, 1400, 4096, 16384, 65536};
 

@@ -1,9 +1,9 @@
 /*
- * local.h - pieces of the local stage that are pure functions of the data
+ * host_setup.h - pieces of the local stage that are pure functions of the data
  * it gathered, so tests can feed them any machine they like.
  */
-#ifndef NETPROBE_LOCAL_H
-#define NETPROBE_LOCAL_H
+#ifndef NETPROBE_STAGES_HOST_SETUP_H
+#define NETPROBE_STAGES_HOST_SETUP_H
 
 #include <stdio.h>
 
@@ -13,10 +13,10 @@
  * l->virtualbox_vm (a MAC in VirtualBox's 08:00:27 block, or dmi_product,
  * may be NULL, naming VirtualBox) and l->source_class from the other
  * fields of l. */
-void local_hints(struct ev_local *l, const char *dmi_product);
+void host_setup_hints(struct ev_local *l, const char *dmi_product);
 
 /* Reads the default IPv4 route from a /proc/net/route table into
  * l->gateway and l->has_default_route.  Returns 0, or -1 if unreadable. */
-int local_read_routes(struct ev_local *l, FILE *route);
+int host_setup_read_routes(struct ev_local *l, FILE *route);
 
 #endif

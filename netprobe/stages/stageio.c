@@ -1,4 +1,4 @@
-#include "netprobe/stageio.h"
+#include "netprobe/stages/stageio.h"
 
 #include <errno.h>
 #include <netinet/in.h>

@@ -1,4 +1,4 @@
-#include "netprobe/server_check.h"
+#include "netprobe/server/local_check.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -21,7 +21,7 @@ static const char *const VERDICT_CODES[SERVER_VERDICT_COUNT] = {
     [SERVER_LOCAL_OK] = "local_ok",
 };
 
-const char *server_verdict_code(enum server_verdict v)
+const char *local_check_code(enum server_verdict v)
 {
     return (unsigned)v < SERVER_VERDICT_COUNT ? VERDICT_CODES[v] : "?";
 }
@@ -82,7 +82,7 @@ static const struct {
     {SERVER_HOST_FIREWALL_BLOCKS, is_firewall_blocking},
 };
 
-enum server_verdict server_verdict_decide(const struct server_evidence *ev)
+enum server_verdict local_check_decide(const struct server_evidence *ev)
 {
     for (size_t i = 0; i < sizeof RULES / sizeof RULES[0]; i++)
         if (RULES[i].holds(ev))
@@ -92,7 +92,7 @@ enum server_verdict server_verdict_decide(const struct server_evidence *ev)
 
 /* ---- Collecting evidence ---- */
 
-bool server_address_is_local(const char *text)
+bool local_check_address_is_local(const char *text)
 {
     unsigned char want[16], have[16];
     int family = strchr(text, ':') != NULL ? AF_INET6 : AF_INET;
@@ -190,7 +190,7 @@ static void test_listeners(const struct server_opts *o, struct server_evidence *
     }
 }
 
-void server_check_collect(const struct server_opts *o, struct server_evidence *ev)
+void local_check_collect(const struct server_opts *o, struct server_evidence *ev)
 {
     memset(ev, 0, sizeof *ev);
     ev->port = o->port;
@@ -203,7 +203,7 @@ void server_check_collect(const struct server_opts *o, struct server_evidence *e
     }
     if (o->public_addr != NULL) {
         snprintf(ev->public_addr, sizeof ev->public_addr, "%s", o->public_addr);
-        ev->public_is_local = server_address_is_local(o->public_addr);
+        ev->public_is_local = local_check_address_is_local(o->public_addr);
     }
 }
 
@@ -388,14 +388,14 @@ static void check_public(cJSON *checks, const struct server_evidence *ev)
     add_check(checks, "public_address", ev->public_is_local ? "pass" : "warn", summary, e);
 }
 
-cJSON *server_check_to_json(const struct server_evidence *ev, enum server_verdict v)
+cJSON *local_check_to_json(const struct server_evidence *ev, enum server_verdict v)
 {
     cJSON *o = cJSON_CreateObject(), *checks;
     if (o == NULL)
         return NULL;
     cJSON_AddStringToObject(o, "mode", "local");
     cJSON_AddNumberToObject(o, "port", ev->port);
-    cJSON_AddStringToObject(o, "verdict", server_verdict_code(v));
+    cJSON_AddStringToObject(o, "verdict", local_check_code(v));
     cJSON_AddItemToObject(o, "evidence", sentences(ev));
     checks = cJSON_AddArrayToObject(o, "checks");
     if (checks == NULL) {
@@ -409,11 +409,11 @@ cJSON *server_check_to_json(const struct server_evidence *ev, enum server_verdic
     return o;
 }
 
-int server_check_run(const struct server_opts *o, cJSON **json)
+int local_check_run(const struct server_opts *o, cJSON **json)
 {
     struct server_evidence ev;
-    server_check_collect(o, &ev);
-    enum server_verdict v = server_verdict_decide(&ev);
-    *json = server_check_to_json(&ev, v);
+    local_check_collect(o, &ev);
+    enum server_verdict v = local_check_decide(&ev);
+    *json = local_check_to_json(&ev, v);
     return *json != NULL ? (int)v : -1;
 }

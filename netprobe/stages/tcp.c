@@ -18,10 +18,10 @@
 #include <unistd.h>
 
 #include "common/i18n.h"
-#include "netprobe/errqueue.h"
-#include "netprobe/reason.h"
-#include "netprobe/stageio.h"
-#include "netprobe/stages.h"
+#include "netprobe/wire/errqueue.h"
+#include "netprobe/wire/reason.h"
+#include "netprobe/stages/stageio.h"
+#include "netprobe/stages/stages.h"
 
 /* Per-attempt deadline without --timeout: the first SYN, its
  * retransmission at 1 s, and half a second for the answer to either. */

@@ -18,7 +18,7 @@
 #include <cjson/cJSON.h>
 
 #include "common/addr.h"
-#include "netprobe/pcap_parse.h"
+#include "netprobe/wire/pcap_parse.h"
 
 #define WATCH_SOURCES_MAX 64 /* sources listed; more are counted in `dropped` */
 

@@ -1,4 +1,4 @@
-#include "netprobe/trace.h"
+#include "netprobe/wire/trace.h"
 
 #include <errno.h>
 #include <netinet/in.h>
@@ -8,7 +8,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "netprobe/errqueue.h"
+#include "netprobe/wire/errqueue.h"
 
 const char *trace_kind_name(enum trace_kind k)
 {

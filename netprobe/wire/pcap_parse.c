@@ -1,4 +1,4 @@
-#include "netprobe/pcap_parse.h"
+#include "netprobe/wire/pcap_parse.h"
 
 #include <arpa/inet.h>
 #include <pcap/dlt.h>
@@ -6,7 +6,7 @@
 #include <string.h>
 #include <sys/socket.h>
 
-#include "netprobe/reason.h"
+#include "netprobe/wire/reason.h"
 
 /* A window onto captured bytes.  Every read goes through the buf_*
  * accessors below, which refuse to read past len. */

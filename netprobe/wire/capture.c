@@ -1,4 +1,4 @@
-#include "netprobe/capture.h"
+#include "netprobe/wire/capture.h"
 
 #include <errno.h>
 #include <ifaddrs.h>

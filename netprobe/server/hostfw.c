@@ -1,6 +1,6 @@
 #define _GNU_SOURCE /* pipe2 */
 
-#include "netprobe/hostfw.h"
+#include "netprobe/server/hostfw.h"
 
 #include <errno.h>
 #include <fcntl.h>

@@ -14,8 +14,8 @@
 #include <string.h>
 
 #include "common/i18n.h"
-#include "netprobe/stageio.h"
-#include "netprobe/stages.h"
+#include "netprobe/stages/stageio.h"
+#include "netprobe/stages/stages.h"
 
 /* Greeting lines chatd may send before the reply; none starts with '{'. */
 static const char *const CHATD_KINDS[] = {"NOTICE ", "ASK ", "DIAG ", "PING ", "ERR "};

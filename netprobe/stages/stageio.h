@@ -2,7 +2,7 @@
  * stageio.h - what every probe stage needs: a clock, recording its result,
  * and a TCP connection with deadlines on every wait.
  *
- * Private to the stage modules (local.c ... echo.c).  All waits take an
+ * Private to the stage modules (host_setup.c ... echo.c).  All waits take an
  * absolute deadline on the stageio_now_ms() clock, so one timeout bounds a
  * whole exchange, not each call.
  */

@@ -1,4 +1,4 @@
-#include "netprobe/watch.h"
+#include "netprobe/server/watch.h"
 
 #include <errno.h>
 #include <poll.h>
@@ -8,7 +8,7 @@
 #include <time.h>
 
 #include "common/i18n.h"
-#include "netprobe/capture.h"
+#include "netprobe/wire/capture.h"
 
 void watch_table_init(struct watch_table *t, int port)
 {

@@ -1,5 +1,5 @@
 /*
- * server_check.h - `netprobe --local [PORT]`: is the server side ready?
+ * local_check.h - `netprobe --local [PORT]`: is the server side ready?
  *
  * Run on the server (the EC2 instance).  Collects evidence (who listens on
  * the port and on which addresses, whether a test connection to each
@@ -7,15 +7,15 @@
  * the port, whether the --public address is on an interface), then
  * decides one verdict with a pure function over that evidence.
  */
-#ifndef NETPROBE_SERVER_CHECK_H
-#define NETPROBE_SERVER_CHECK_H
+#ifndef NETPROBE_SERVER_LOCAL_CHECK_H
+#define NETPROBE_SERVER_LOCAL_CHECK_H
 
 #include <stdbool.h>
 
 #include <cjson/cJSON.h>
 
-#include "netprobe/hostfw.h"
-#include "netprobe/listeners.h"
+#include "netprobe/server/hostfw.h"
+#include "netprobe/server/listeners.h"
 
 /* Verdict codes, in priority order (docs/report.schema.json names them). */
 enum server_verdict {
@@ -59,25 +59,25 @@ struct server_opts {
 };
 
 /* The code string ("local_ok", "bind_loopback", ...). */
-const char *server_verdict_code(enum server_verdict v);
+const char *local_check_code(enum server_verdict v);
 
-/* The verdict for ev: pure, no I/O (the rule table is in server_check.c). */
-enum server_verdict server_verdict_decide(const struct server_evidence *ev);
+/* The verdict for ev: pure, no I/O (the rule table is in local_check.c). */
+enum server_verdict local_check_decide(const struct server_evidence *ev);
 
 /* Whether text is an address of one of this machine's interfaces. */
-bool server_address_is_local(const char *text);
+bool local_check_address_is_local(const char *text);
 
 /* Gathers the evidence (reads /proc, connects to local listeners, runs the
  * firewall tools).  Never fails: problems become part of the evidence. */
-void server_check_collect(const struct server_opts *o, struct server_evidence *ev);
+void local_check_collect(const struct server_opts *o, struct server_evidence *ev);
 
 /* The evidence and verdict as a JSON object: {"port", "verdict",
  * "evidence": [sentences], "checks": [{name, status, summary, evidence}]}. */
-cJSON *server_check_to_json(const struct server_evidence *ev, enum server_verdict v);
+cJSON *local_check_to_json(const struct server_evidence *ev, enum server_verdict v);
 
 /* The `--local` mode in one call: collect, decide, serialise.  *json gets
  * the object above (caller frees).  Returns the verdict, or -1 when memory
  * ran out (then *json is NULL). */
-int server_check_run(const struct server_opts *o, cJSON **json);
+int local_check_run(const struct server_opts *o, cJSON **json);
 
 #endif

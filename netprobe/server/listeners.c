@@ -1,4 +1,4 @@
-#include "netprobe/listeners.h"
+#include "netprobe/server/listeners.h"
 
 #include <dirent.h>
 #include <errno.h>

@@ -1,4 +1,4 @@
-#include "netprobe/local.h"
+#include "netprobe/stages/host_setup.h"
 
 #include <errno.h>
 #include <ifaddrs.h>
@@ -12,13 +12,13 @@
 
 #include "common/i18n.h"
 #include "netprobe/addrclass.h"
-#include "netprobe/stageio.h"
-#include "netprobe/stages.h"
+#include "netprobe/stages/stageio.h"
+#include "netprobe/stages/stages.h"
 
 /* VirtualBox's OUI: every NIC it emulates starts with it. */
 static const char VBOX_OUI[] = "08:00:27";
 
-void local_hints(struct ev_local *l, const char *dmi_product)
+void host_setup_hints(struct ev_local *l, const char *dmi_product)
 {
     l->virtualbox_nat = false;
     l->virtualbox_vm = dmi_product != NULL && strstr(dmi_product, "VirtualBox") != NULL;
@@ -33,7 +33,7 @@ void local_hints(struct ev_local *l, const char *dmi_product)
     l->source_class = addrclass_of(l->source_address);
 }
 
-int local_read_routes(struct ev_local *l, FILE *route)
+int host_setup_read_routes(struct ev_local *l, FILE *route)
 {
     char line[512], dev[64];
     unsigned long dest, gw, flags, mask;
@@ -232,7 +232,7 @@ static void gather(struct ev_local *l)
     l->hostname[sizeof l->hostname - 1] = '\0';
     FILE *route = fopen("/proc/net/route", "r");
     if (route != NULL) {
-        local_read_routes(l, route);
+        host_setup_read_routes(l, route);
         fclose(route);
     }
     if (!l->has_default_route)
@@ -242,7 +242,7 @@ static void gather(struct ev_local *l)
     l->can_capture = has_cap_net_raw();
 }
 
-void stage_local_run(struct evidence *ev, const struct probe_opts *o)
+void stage_host_setup_run(struct evidence *ev, const struct probe_opts *o)
 {
     double start = stageio_now_ms();
     struct ev_local *l = &ev->local;
@@ -256,7 +256,7 @@ void stage_local_run(struct evidence *ev, const struct probe_opts *o)
     struct ev_address t;
     int err = pick_target(ev, o, &t) ? find_source(l, &t, o->port) : 0;
     read_dmi(dmi, sizeof dmi);
-    local_hints(l, dmi);
+    host_setup_hints(l, dmi);
     /* TRANSLATORS: a note appended to the local stage's summary. */
     const char *vbox = l->virtualbox_nat  ? _("; VirtualBox NAT")
                        : l->virtualbox_vm ? _("; VirtualBox VM")

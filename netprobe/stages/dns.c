@@ -1,4 +1,4 @@
-#include "netprobe/dns.h"
+#include "netprobe/stages/dns.h"
 
 #include <errno.h>
 #include <netdb.h>
@@ -8,9 +8,9 @@
 #include <time.h>
 
 #include "common/i18n.h"
-#include "netprobe/reason.h"
-#include "netprobe/stageio.h"
-#include "netprobe/stages.h"
+#include "netprobe/wire/reason.h"
+#include "netprobe/stages/stageio.h"
+#include "netprobe/stages/stages.h"
 
 bool dns_has_nameserver(FILE *f)
 {

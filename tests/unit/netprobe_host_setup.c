@@ -1,4 +1,4 @@
-/* Unit tests for netprobe/local.c's pure parts: VirtualBox hints and the
+/* Unit tests for netprobe/stages/host_setup.c's pure parts: VirtualBox hints and the
  * default route from /proc/net/route. */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -9,7 +9,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "netprobe/local.h"
+#include "netprobe/stages/host_setup.h"
 
 struct vbox_case {
     const char *what;
@@ -47,7 +47,7 @@ static void virtualbox_is_told_from_address_gateway_and_mac(void **state)
         snprintf(l.ifaces[1].mac, sizeof l.ifaces[1].mac, "%s", c->mac);
         snprintf(l.gateway, sizeof l.gateway, "%s", c->gateway);
         snprintf(l.source_address, sizeof l.source_address, "%s", c->address);
-        local_hints(&l, c->dmi);
+        host_setup_hints(&l, c->dmi);
         if (l.virtualbox_nat != c->nat || l.virtualbox_vm != c->vm)
             fail_msg("%s: nat %d vm %d, want nat %d vm %d", c->what, l.virtualbox_nat,
                      l.virtualbox_vm, c->nat, c->vm);
@@ -60,7 +60,7 @@ static void source_address_is_classified(void **state)
     struct ev_local l;
     memset(&l, 0, sizeof l);
     snprintf(l.source_address, sizeof l.source_address, "100.72.1.2");
-    local_hints(&l, NULL);
+    host_setup_hints(&l, NULL);
     assert_int_equal(l.source_class, ADDR_CGNAT);
 }
 
@@ -76,7 +76,7 @@ static void default_gateway_is_read_from_the_route_table(void **state)
     memset(&l, 0, sizeof l);
     FILE *f = fmemopen((void *)ROUTES, sizeof ROUTES - 1, "r");
     assert_non_null(f);
-    assert_int_equal(local_read_routes(&l, f), 0);
+    assert_int_equal(host_setup_read_routes(&l, f), 0);
     fclose(f);
     assert_true(l.has_default_route);
     assert_string_equal(l.gateway, "10.0.2.2");
@@ -93,7 +93,7 @@ static void no_default_route_is_noticed(void **state)
     memset(&l, 0, sizeof l);
     FILE *f = fmemopen((void *)NO_DEFAULT, sizeof NO_DEFAULT - 1, "r");
     assert_non_null(f);
-    assert_int_equal(local_read_routes(&l, f), 0);
+    assert_int_equal(host_setup_read_routes(&l, f), 0);
     fclose(f);
     assert_false(l.has_default_route);
     assert_string_equal(l.gateway, "");

@@ -1,5 +1,5 @@
 /*
- * probe.c - the runner.
+ * runner.c - the runner.
  *
  * Order: dns, local (so the local stage learns the source address the
  * kernel picks for a resolved name too; its line still comes first), then
@@ -8,7 +8,7 @@
  * its own, so it must not delay the rest).  Which stage is pointless after
  * which is one table, skip_rules[].
  */
-#include "netprobe/probe.h"
+#include "netprobe/stages/runner.h"
 
 #include <pthread.h>
 #include <stdio.h>
@@ -21,13 +21,13 @@
 typedef void (*stage_fn)(struct evidence *ev, const struct probe_opts *o);
 
 static const stage_fn stage_fns[STAGE_COUNT] = {
-    [STAGE_LOCAL] = stage_local_run, [STAGE_DNS] = stage_dns_run, [STAGE_ICMP] = stage_icmp_run,
+    [STAGE_LOCAL] = stage_host_setup_run, [STAGE_DNS] = stage_dns_run, [STAGE_ICMP] = stage_icmp_run,
     [STAGE_TCP] = stage_tcp_run,     [STAGE_APP] = stage_app_run, [STAGE_ECHO] = stage_echo_run,
 };
 
 static const size_t default_sizes[] = {16, 1024, 1400, 4096, 16384, 65536};
 
-void probe_opts_defaults(struct probe_opts *o)
+void runner_opts_defaults(struct probe_opts *o)
 {
     memset(o, 0, sizeof *o);
     o->port = CHAT_DEFAULT_PORT;
@@ -108,10 +108,10 @@ static const char *skip_reason(const struct evidence *ev, const struct probe_opt
 
 /* ---- Running ------------------------------------------------------------ */
 
-struct probe_run {
+struct runner_run {
     struct evidence *ev;
     const struct probe_opts *o;
-    probe_stage_done_fn done;
+    runner_stage_done_fn done;
     void *arg;
     pthread_mutex_t lock; /* serialises calls to done */
 };
@@ -124,7 +124,7 @@ static double now_ms(void)
 }
 
 /* Runs or skips stage id and times it, without reporting it. */
-static void exec_stage(struct probe_run *r, enum stage_id id)
+static void exec_stage(struct runner_run *r, enum stage_id id)
 {
     struct stage_result *res = &r->ev->stages[id];
     const char *why = skip_reason(r->ev, r->o, id);
@@ -140,7 +140,7 @@ static void exec_stage(struct probe_run *r, enum stage_id id)
     res->duration_ms = took > 0 ? took : 0;
 }
 
-static void report_stage(struct probe_run *r, enum stage_id id)
+static void report_stage(struct runner_run *r, enum stage_id id)
 {
     if (r->done == NULL)
         return;
@@ -150,7 +150,7 @@ static void report_stage(struct probe_run *r, enum stage_id id)
 }
 
 /* Runs or skips stage id, times it, and reports it. */
-static void run_stage(struct probe_run *r, enum stage_id id)
+static void run_stage(struct runner_run *r, enum stage_id id)
 {
     exec_stage(r, id);
     report_stage(r, id);
@@ -162,15 +162,15 @@ static void *icmp_thread(void *arg)
     return NULL;
 }
 
-void probe_run(struct evidence *ev, const struct probe_opts *o, probe_stage_done_fn done, void *arg)
+void runner_run(struct evidence *ev, const struct probe_opts *o, runner_stage_done_fn done, void *arg)
 {
-    probe_run_hooked(ev, o, done, arg, NULL);
+    runner_run_hooked(ev, o, done, arg, NULL);
 }
 
-void probe_run_hooked(struct evidence *ev, const struct probe_opts *o, probe_stage_done_fn done,
-                      void *arg, const struct probe_hooks *hooks)
+void runner_run_hooked(struct evidence *ev, const struct probe_opts *o, runner_stage_done_fn done,
+                      void *arg, const struct runner_hooks *hooks)
 {
-    struct probe_run r = {.ev = ev, .o = o, .done = done, .arg = arg};
+    struct runner_run r = {.ev = ev, .o = o, .done = done, .arg = arg};
     pthread_mutex_init(&r.lock, NULL);
     ev->family_pref = o->family;
     ev->timeout_ms = o->timeout_ms;

@@ -28,10 +28,10 @@
 #include <unistd.h>
 
 #include "common/i18n.h"
-#include "netprobe/errqueue.h"
-#include "netprobe/reason.h"
-#include "netprobe/stageio.h"
-#include "netprobe/stages.h"
+#include "netprobe/wire/errqueue.h"
+#include "netprobe/wire/reason.h"
+#include "netprobe/stages/stageio.h"
+#include "netprobe/stages/stages.h"
 
 #define ICMP_COUNT 4
 #define ICMP_INTERVAL_MS 200.0
