@@ -62,11 +62,10 @@ static int write_report(struct run *r, const struct evidence *ev, const char *er
         .error = error,
         .redact = r->cli->redact ? &r->redact : NULL,
         .mode = cli_mode_name(r->cli->mode),
-        .local_code = r->local_code,
-        .capture = r->capture_json,
-        .trace = r->trace_json,
-        .local_check = r->local_json,
-        .watch = r->watch_json,
+        .capture = r->capture,
+        .trace = r->trace,
+        .local = r->local,
+        .watch = r->watch,
     };
     char *text = report_render(&in);
     char err[512];
@@ -168,9 +167,8 @@ static void capture_end(struct evidence *ev, void *arg)
         capture_stop(r->cap, &r->cap_sum);
     r->cap = NULL;
     capture_evidence(&ev->capture, &r->cap_sum);
-    cJSON *json = capture_to_json(&r->cap_sum);
     pthread_mutex_lock(&r->lock);
-    r->capture_json = json;
+    r->capture = &r->cap_sum;
     if (!r->cap_sum.ran)
         output_capture_skipped(&r->out, r->cap_sum.skip_reason);
     pthread_mutex_unlock(&r->lock);
@@ -194,16 +192,16 @@ static void run_trace(struct run *r)
 {
     struct evidence *ev = &r->ev;
     const char *target = trace_target(ev);
-    static struct trace_result tr; /* large: keep it off the stack */
+    struct trace_result *tr = &r->trace_result;
     if (target == NULL)
         return;
     struct trace_opts o = {target, ev->port, 0, (int)r->cli->probe.timeout_ms};
-    trace_run(&o, &tr);
+    trace_run(&o, tr);
     struct ev_trace *t = &ev->trace;
     t->run = true;
-    t->reached = tr.reached;
-    t->last_answer_hop = tr.last_answer_ttl;
-    snprintf(t->last_answer_from, sizeof t->last_answer_from, "%s", tr.last_answer_from);
+    t->reached = tr->reached;
+    t->last_answer_hop = tr->last_answer_ttl;
+    snprintf(t->last_answer_from, sizeof t->last_answer_from, "%s", tr->last_answer_from);
     snprintf(t->target, sizeof t->target, "%s", target);
     /* A TTL the target itself sent says how far away it is. */
     const struct capture_summary *s = &r->cap_sum;
@@ -213,9 +211,9 @@ static void run_trace(struct run *r)
               : !s->forged_reset       ? s->reset_ttl
                                        : -1;
     t->target_hops_guess = verdict_hops_from_ttl(ttl);
-    r->trace_json = trace_to_json(&tr);
     pthread_mutex_lock(&r->lock);
-    output_trace(&r->out, r->trace_json);
+    r->trace = tr;
+    output_trace(&r->out, tr);
     pthread_mutex_unlock(&r->lock);
 }
 
@@ -262,20 +260,13 @@ static int local_and_report(struct run *r)
     struct server_opts o = {.port = c->probe.port,
                             .public_addr = c->public_addr,
                             .timeout_ms = (int)c->probe.timeout_ms};
-    cJSON *json = NULL;
-    int v = local_check_run(&o, &json);
+    local_check_run(&o, &r->local_result);
     pthread_mutex_lock(&r->lock);
-    if (v < 0) {
-        const char *why = _("out of memory while checking the server; close other programs and "
-                            "run netprobe --local again");
-        errorf("%s", why);
-        return write_report(r, &r->ev, why, EXIT_FAILED);
-    }
-    r->local_json = json;
-    r->local_code = local_check_code((enum server_verdict)v);
-    int status = write_report(r, &r->ev, NULL, v == SERVER_LOCAL_OK ? EXIT_OK : EXIT_FAULT);
+    r->local = &r->local_result;
+    int status =
+        write_report(r, &r->ev, NULL, r->local->verdict == SERVER_LOCAL_OK ? EXIT_OK : EXIT_FAULT);
     if (!cli_json_to_stdout(c))
-        output_local(&r->out, r->local_code, json, c->probe.port);
+        output_local(&r->out, r->local);
     return status;
 }
 
@@ -289,7 +280,6 @@ static int watch_and_report(struct run *r)
                                c->duration_s > 0 ? c->duration_s : WATCH_DURATION_DEFAULT_S,
                            .iface = c->iface,
                            .expect_from = c->from};
-    static struct watch_table table; /* large: keep it off the stack */
     bool interrupted = false;
     char why[512] = "";
     if (!c->quiet && !cli_json_to_stdout(c)) {
@@ -297,7 +287,7 @@ static int watch_and_report(struct run *r)
                o.iface != NULL ? o.iface : _("every interface"), o.duration_s);
         fflush(stdout);
     }
-    int rc = watch_run(&o, &table, &interrupted, why, sizeof why);
+    int rc = watch_run(&o, &r->watch_table, &interrupted, why, sizeof why);
     pthread_mutex_lock(&r->lock);
     if (rc != 0) {
         char msg[640];
@@ -309,15 +299,12 @@ static int watch_and_report(struct run *r)
         errorf("%s", msg);
         return write_report(r, &r->ev, msg, EXIT_FAILED);
     }
-    r->watch_json = watch_to_json(&table, &o, interrupted);
-    if (r->watch_json == NULL) {
-        const char *oom = _("out of memory while building the watch report; run it again");
-        errorf("%s", oom);
-        return write_report(r, &r->ev, oom, EXIT_FAILED);
-    }
+    r->watch_opts = o;
+    r->watch_result = (struct watch_report){&r->watch_table, &r->watch_opts, interrupted};
+    r->watch = &r->watch_result;
     int status = write_report(r, &r->ev, NULL, EXIT_OK);
     if (!cli_json_to_stdout(c))
-        output_watch(&r->out, r->watch_json);
+        output_watch(&r->out, r->watch);
     return status;
 }
 
@@ -375,9 +362,5 @@ int modes_run(struct run *r)
 
 void modes_free(struct run *r)
 {
-    cJSON_Delete(r->capture_json);
-    cJSON_Delete(r->trace_json);
-    cJSON_Delete(r->local_json);
-    cJSON_Delete(r->watch_json);
     free(r->command);
 }

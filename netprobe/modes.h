@@ -10,15 +10,16 @@
 #include <pthread.h>
 #include <signal.h>
 
-#include <cjson/cJSON.h>
-
-#include "netprobe/wire/capture.h"
 #include "netprobe/cli.h"
 #include "netprobe/evidence.h"
 #include "netprobe/output.h"
 #include "netprobe/redact.h"
 #include "netprobe/report.h"
+#include "netprobe/server/local_check.h"
+#include "netprobe/server/watch.h"
 #include "netprobe/verdict.h"
+#include "netprobe/wire/capture.h"
+#include "netprobe/wire/trace.h"
 
 enum exit_status { EXIT_OK = 0, EXIT_FAULT = 1, EXIT_USAGE = 2, EXIT_FAILED = 3 };
 
@@ -37,11 +38,19 @@ struct run {
     pthread_mutex_t lock; /* guards reached, redact and the output */
     struct evidence reached;
     sigset_t stop_signals;
-    /* Issue 5's modes: their module's JSON for the report (NULL: none). */
+    /* The other modes' results, for the output and the report (NULL:
+     * the mode did not run). */
     struct capture *cap; /* a running capture, NULL when none */
     struct capture_summary cap_sum;
-    cJSON *capture_json, *trace_json, *local_json, *watch_json;
-    const char *local_code; /* --local's verdict code */
+    const struct capture_summary *capture; /* &cap_sum once the capture ended */
+    struct trace_result trace_result;
+    const struct trace_result *trace; /* &trace_result after --trace */
+    struct local_check local_result;
+    const struct local_check *local; /* &local_result after --local */
+    struct watch_table watch_table;
+    struct watch_opts watch_opts;
+    struct watch_report watch_result;
+    const struct watch_report *watch; /* &watch_result after --watch */
 };
 
 /* Reports r->cli->error (a usage error) on stderr and in the JSON report.
@@ -52,7 +61,7 @@ int modes_usage_error(struct run *r);
  * the exit status. */
 int modes_run(struct run *r);
 
-/* Frees what a run kept (its JSON parts and command). */
+/* Frees what a run kept (its command). */
 void modes_free(struct run *r);
 
 #endif

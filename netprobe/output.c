@@ -139,19 +139,7 @@ void output_verdict(const struct output *o, const struct evidence *ev, const str
     fflush(o->out);
 }
 
-/* ---- The modes of issue 5, printed from their report members ------------ */
-
-static const char *str_of(const cJSON *o, const char *name)
-{
-    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, name);
-    return cJSON_IsString(v) ? v->valuestring : "";
-}
-
-static double num_of(const cJSON *o, const char *name)
-{
-    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, name);
-    return cJSON_IsNumber(v) ? v->valuedouble : 0;
-}
+/* ---- The other modes ------------------------------------------------------ */
 
 void output_capture_skipped(const struct output *o, const char *why)
 {
@@ -162,81 +150,70 @@ void output_capture_skipped(const struct output *o, const char *why)
     fflush(o->out);
 }
 
-void output_trace(const struct output *o, const cJSON *trace)
+void output_trace(const struct output *o, const struct trace_result *r)
 {
-    if (o->quiet || trace == NULL)
+    if (o->quiet || r == NULL)
         return;
-    const cJSON *hop;
-    cJSON_ArrayForEach(hop, cJSON_GetObjectItemCaseSensitive(trace, "hops"))
-    {
-        const char *from = str_of(hop, "from");
-        emit(o, "", "  hop ", "%2.0f  %-15s %s (%.1f ms)", num_of(hop, "ttl"), from[0] ? from : "*",
-             str_of(hop, "kind"), num_of(hop, "rtt_ms"));
+    const char *ended = r->ended != NULL ? r->ended : "not_run";
+    for (size_t i = 0; i < r->hop_count; i++) {
+        const struct trace_hop *h = &r->hops[i];
+        emit(o, "", "  hop ", "%2d  %-15s %s (%.1f ms)", h->ttl, h->from[0] ? h->from : "*",
+             trace_kind_name(h->kind), h->rtt_ms);
     }
-    const cJSON *last = cJSON_GetObjectItemCaseSensitive(trace, "last_answer_hop");
-    if (cJSON_IsNumber(last))
+    if (r->last_answer_ttl > 0)
         /* TRANSLATORS: the first %s is a code (silence, reached, max_hops...). */
-        emit(o, "", "", _("trace: ended by %s; last answer from hop %d (%s)"),
-             str_of(trace, "ended"), last->valueint, str_of(trace, "last_answer_from"));
+        emit(o, "", "", _("trace: ended by %s; last answer from hop %d (%s)"), ended,
+             r->last_answer_ttl, r->last_answer_from);
     else
-        emit(o, "", "", _("trace: ended by %s; no hop answered"), str_of(trace, "ended"));
+        emit(o, "", "", _("trace: ended by %s; no hop answered"), ended);
     fflush(o->out);
 }
 
-void output_local(const struct output *o, const char *code, const cJSON *check, int port)
+void output_local(const struct output *o, const struct local_check *lc)
 {
+    const char *code = local_check_code(lc->verdict);
     const struct advice *a = advice_find(code);
     struct evidence ev; /* only host and port are read */
     ev.host[0] = '\0';
-    ev.port = port;
-    const cJSON *c;
-    if (!o->quiet) {
-        cJSON_ArrayForEach(c, cJSON_GetObjectItemCaseSensitive(check, "checks"))
-        {
-            const char *st = str_of(c, "status");
-            enum stage_status s = strcmp(st, "pass") == 0   ? STATUS_PASS
-                                  : strcmp(st, "warn") == 0 ? STATUS_WARN
-                                  : strcmp(st, "fail") == 0 ? STATUS_FAIL
-                                                            : STATUS_SKIP;
-            emit(o, status_look[s].color, status_look[s].symbol, " %-14s %s", str_of(c, "name"),
-                 str_of(c, "summary"));
-        }
+    ev.port = lc->ev.port;
+    for (int id = 0; !o->quiet && id < LOCAL_CHECK_COUNT; id++) {
+        enum stage_status s = lc->lines[id].status;
+        emit(o, status_look[s].color, status_look[s].symbol, " %-14s %s",
+             local_check_name((enum local_check_id)id), lc->lines[id].summary);
     }
     emit_head(o, N_("verdict"), code, a, &ev,
-              strcmp(code, "local_ok") == 0 ? "\033[1;32m" : "\033[1;31m");
+              lc->verdict == SERVER_LOCAL_OK ? "\033[1;32m" : "\033[1;31m");
     if (o->quiet || a == NULL) {
         fflush(o->out);
         return;
     }
-    cJSON_ArrayForEach(c, cJSON_GetObjectItemCaseSensitive(check, "evidence"))
-    {
-        if (cJSON_IsString(c))
-            emit(o, "", "  ", "%s %s", _("seen:"), c->valuestring);
-    }
+    for (size_t i = 0; i < lc->sentence_count; i++)
+        emit(o, "", "  ", "%s %s", _("seen:"), lc->sentences[i]);
     emit_list(o, N_("likely causes, most likely first:"), a->causes, &ev, NULL);
     emit_list(o, N_("what to do:"), a->fix, &ev, NULL);
     emit_guide(o, a);
     fflush(o->out);
 }
 
-void output_watch(const struct output *o, const cJSON *watch)
+void output_watch(const struct output *o, const struct watch_report *w)
 {
-    const cJSON *src;
-    if (!o->quiet) {
-        cJSON_ArrayForEach(src, cJSON_GetObjectItemCaseSensitive(watch, "sources"))
-        {
-            /* TRANSLATORS: the last %s is an outcome code (answered, refused...). */
-            emit(o, "", "  ",
-                 _("from %s: %.0f SYN(s) seen, %.0f SYN-ACK(s) sent, %.0f reset(s) sent, %.0f "
-                   "payload byte(s): %s"),
-                 str_of(src, "address"), num_of(src, "syns"), num_of(src, "synacks_sent"),
-                 num_of(src, "resets_sent"), num_of(src, "bytes_received"), str_of(src, "outcome"));
-        }
+    const struct watch_table *t = w->table;
+    char summary[256];
+    for (size_t i = 0; !o->quiet && i < t->count; i++) {
+        const struct watch_source *s = &t->sources[i];
+        /* TRANSLATORS: the last %s is an outcome code (answered, refused...). */
+        emit(o, "", "  ",
+             _("from %s: %d SYN(s) seen, %d SYN-ACK(s) sent, %d reset(s) sent, %llu "
+               "payload byte(s): %s"),
+             s->address, s->syns, s->synacks_sent, s->resets_sent, s->bytes_received,
+             watch_outcome(s));
     }
-    emit(o, COLOR_BOLD, _("watch: "), "%s", str_of(watch, "summary"));
-    const cJSON *e = cJSON_GetObjectItemCaseSensitive(watch, "expected_source");
-    if (cJSON_IsObject(e))
-        emit(o, "", "  ", _("expected %s: %s - %s"), str_of(e, "address"), str_of(e, "outcome"),
-             str_of(e, "meaning"));
+    watch_summary(t, summary, sizeof summary);
+    emit(o, COLOR_BOLD, _("watch: "), "%s", summary);
+    if (w->opts->expect_from != NULL) {
+        const struct watch_source *s = watch_find(t, w->opts->expect_from);
+        emit(o, "", "  ", _("expected %s: %s - %s"), w->opts->expect_from, watch_outcome(s),
+             watch_meaning(s));
+    }
     fflush(o->out);
 }

@@ -11,11 +11,12 @@
 #include <stdbool.h>
 #include <stdio.h>
 
-#include <cjson/cJSON.h>
-
 #include "netprobe/evidence.h"
 #include "netprobe/redact.h"
+#include "netprobe/server/local_check.h"
+#include "netprobe/server/watch.h"
 #include "netprobe/verdict.h"
+#include "netprobe/wire/trace.h"
 
 struct output {
     FILE *out;
@@ -35,15 +36,14 @@ void output_verdict(const struct output *o, const struct evidence *ev, const str
 /* The capture line when --capture was asked for but could not run. */
 void output_capture_skipped(const struct output *o, const char *why);
 
-/* --trace: one line per hop, then where the walk ended (trace_to_json()). */
-void output_trace(const struct output *o, const cJSON *trace);
+/* --trace: one line per hop, then where the walk ended. */
+void output_trace(const struct output *o, const struct trace_result *r);
 
-/* --local: one line per check, then the verdict code's advice
- * (check is local_check_run()'s object). */
-void output_local(const struct output *o, const char *code, const cJSON *check, int port);
+/* --local: one line per check, then the verdict code's advice. */
+void output_local(const struct output *o, const struct local_check *lc);
 
 /* --watch: per source, SYNs seen, SYN-ACKs and resets sent, payload bytes;
- * then the summary (watch is watch_to_json()'s object). */
-void output_watch(const struct output *o, const cJSON *watch);
+ * then the summary. */
+void output_watch(const struct output *o, const struct watch_report *w);
 
 #endif

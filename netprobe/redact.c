@@ -3,7 +3,6 @@
  */
 #include "netprobe/redact.h"
 
-#include <cjson/cJSON.h>
 #include <ctype.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -132,30 +131,3 @@ void redact_text(const struct redact *r, const char *in, char *out, size_t cap)
 }
 
 /* Redacts one string value in place. */
-static int redact_value(const struct redact *r, cJSON *item)
-{
-    size_t len = strlen(item->valuestring);
-    /* The worst growth is a 2-character secret becoming a placeholder. */
-    size_t cap = len * (sizeof r->entries[0].placeholder / 2) + 1;
-    char *out = malloc(cap);
-    if (out == NULL)
-        return -1;
-    redact_text(r, item->valuestring, out, cap);
-    int rc = 0;
-    if (strcmp(out, item->valuestring) != 0 && cJSON_SetValuestring(item, out) == NULL)
-        rc = -1;
-    free(out);
-    return rc;
-}
-
-int redact_json(const struct redact *r, cJSON *root)
-{
-    if (root == NULL)
-        return 0;
-    if (cJSON_IsString(root) && root->valuestring != NULL && redact_value(r, root) < 0)
-        return -1;
-    for (cJSON *child = root->child; child != NULL; child = child->next)
-        if (redact_json(r, child) < 0)
-            return -1;
-    return 0;
-}

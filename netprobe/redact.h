@@ -16,8 +16,6 @@
 
 #include "netprobe/evidence.h"
 
-struct cJSON;
-
 #define REDACT_ENTRIES_MAX 48
 
 struct redact_entry {
@@ -39,9 +37,5 @@ void redact_init(struct redact *r, const struct evidence *ev);
  * longer address or name) replaced by its placeholder.  Truncates to cap;
  * cap must be at least 1. */
 void redact_text(const struct redact *r, const char *in, char *out, size_t cap);
-
-/* Redacts every string value in the JSON tree.  Returns 0, or -1 if memory
- * ran out (the tree is then partly redacted and must not be written). */
-int redact_json(const struct redact *r, struct cJSON *root);
 
 #endif

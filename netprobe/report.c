@@ -23,6 +23,7 @@
 #include "common/i18n.h"
 #include "common/limits.h"
 #include "netprobe/advice.h"
+#include "netprobe/report_modes.h"
 #include "netprobe/stages/runner.h"
 
 struct builder {
@@ -367,9 +368,10 @@ static void put_advice_list(struct builder *b, cJSON *o, const char *name, const
 }
 
 /* Writes {code, summary, evidence, causes, fix, doc} for one code; the
- * evidence comes from why, or from the strings of the JSON array extra. */
+ * evidence comes from why (NULL: none), or from lines (count of them). */
 static void put_coded(struct builder *b, cJSON *o, const char *code,
-                      const struct verdict_evidence *why, const cJSON *extra,
+                      const struct verdict_evidence *why,
+                      const char (*lines)[LOCAL_CHECK_SENTENCE_MAX], size_t count,
                       const struct verdict *order)
 {
     const struct advice *a = advice_find(code);
@@ -380,12 +382,9 @@ static void put_coded(struct builder *b, cJSON *o, const char *code,
     cJSON *arr = put_arr(b, o, "evidence");
     for (size_t i = 0; why != NULL && i < why->count; i++)
         push_str(b, arr, why->lines[i]);
-    const cJSON *item;
-    cJSON_ArrayForEach(item, extra)
-    {
-        if (cJSON_IsString(item) && item->valuestring[0] != '\0')
-            push_str(b, arr, item->valuestring);
-    }
+    for (size_t i = 0; i < count; i++)
+        if (lines[i][0] != '\0')
+            push_str(b, arr, lines[i]);
     put_advice_list(b, o, "causes", a != NULL ? a->causes : NULL, order,
                     _("see the troubleshooting guide for this code"));
     put_advice_list(b, o, "fix", a != NULL ? a->fix : NULL, NULL,
@@ -410,11 +409,12 @@ static void put_capture_check(struct builder *b, cJSON *o, const struct verdict 
         push_str(b, arr, v->capture_evidence.lines[i]);
 }
 
-/* --local: the server verdict, its sentences from the check's evidence. */
+/* --local: the server verdict, its sentences from the check. */
 static void put_local_verdict(struct builder *b, cJSON *root)
 {
-    const cJSON *why = cJSON_GetObjectItemCaseSensitive(b->in->local_check, "evidence");
-    put_coded(b, put_obj(b, root, "verdict"), b->in->local_code, NULL, why, NULL);
+    const struct local_check *lc = b->in->local;
+    put_coded(b, put_obj(b, root, "verdict"), local_check_code(lc->verdict), NULL, lc->sentences,
+              lc->sentence_count, NULL);
     put_arr(b, root, "findings");
 }
 
@@ -422,7 +422,7 @@ static void put_verdict(struct builder *b, cJSON *root)
 {
     const struct verdict *v = b->in->verdict;
     cJSON *findings;
-    if (b->in->local_code != NULL && b->in->error == NULL) {
+    if (b->in->local != NULL && b->in->error == NULL) {
         put_local_verdict(b, root);
         return;
     }
@@ -433,12 +433,12 @@ static void put_verdict(struct builder *b, cJSON *root)
         return;
     }
     cJSON *vo = put_obj(b, root, "verdict");
-    put_coded(b, vo, verdict_code_name(v->code), &v->evidence, NULL, v);
+    put_coded(b, vo, verdict_code_name(v->code), &v->evidence, NULL, 0, v);
     put_capture_check(b, vo, v);
     findings = put_arr(b, root, "findings");
     for (size_t i = 0; i < v->finding_count && i < FINDING_COUNT; i++)
         put_coded(b, push_obj(b, findings), finding_code_name(v->findings[i]),
-                  &v->finding_evidence[i], NULL, NULL);
+                  &v->finding_evidence[i], NULL, 0, NULL);
 }
 
 /* ---- The document -------------------------------------------------------- */
@@ -461,16 +461,27 @@ static void put_target_and_local(struct builder *b, cJSON *root)
     put_bool(b, l, "virtualbox_nat", ev->local.virtualbox_nat);
 }
 
-/* A module's JSON, copied in under name when there is one. */
-static void put_copy(struct builder *b, cJSON *root, const char *name, const cJSON *item)
+/* A mode's member, built by report_modes.c, added under name. */
+static void put_member(struct builder *b, cJSON *root, const char *name, cJSON *item)
 {
-    if (item == NULL)
-        return;
-    cJSON *copy = check(b, cJSON_Duplicate(item, true));
-    if (copy != NULL && !cJSON_AddItemToObject(root, name, copy)) {
-        cJSON_Delete(copy);
+    if (check(b, item) != NULL && !cJSON_AddItemToObject(root, name, item)) {
+        cJSON_Delete(item);
         b->oom = true;
     }
+}
+
+static void put_modes(struct builder *b, cJSON *root)
+{
+    const struct report_input *in = b->in;
+    if (in->capture != NULL)
+        put_member(b, root, "capture", report_capture_json(in->capture));
+    if (in->trace != NULL)
+        put_member(b, root, "trace", report_trace_json(in->trace));
+    if (in->local != NULL)
+        put_member(b, root, "local_check", report_local_json(in->local));
+    if (in->watch != NULL)
+        put_member(b, root, "watch",
+                   report_watch_json(in->watch->table, in->watch->opts, in->watch->interrupted));
 }
 
 static cJSON *build(struct builder *b)
@@ -491,10 +502,7 @@ static cJSON *build(struct builder *b)
     put_target_and_local(b, root);
     put_stages(b, root);
     put_verdict(b, root);
-    put_copy(b, root, "capture", in->capture);
-    put_copy(b, root, "trace", in->trace);
-    put_copy(b, root, "local_check", in->local_check);
-    put_copy(b, root, "watch", in->watch);
+    put_modes(b, root);
     if (in->error != NULL)
         put_str(b, root, "error", in->error[0] ? in->error : "netprobe failed");
     return root;
@@ -504,7 +512,7 @@ char *report_render(const struct report_input *in)
 {
     struct builder b = {.in = in};
     cJSON *root = build(&b);
-    if (!b.oom && in->redact != NULL && redact_json(in->redact, root) < 0)
+    if (!b.oom && in->redact != NULL && report_redact_json(in->redact, root) < 0)
         b.oom = true;
     char *text = b.oom ? NULL : jsonline_print(root, true);
     cJSON_Delete(root);

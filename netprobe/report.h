@@ -3,9 +3,9 @@
  * built with cJSON from the evidence, the verdict and the advice text.
  *
  * The same builder serves every exit path: with error set and verdict NULL
- * it writes what was reached before netprobe itself failed.  The modes of
- * issue 5 add their module's JSON (--capture, --trace, --local, --watch);
- * --local and --watch reports have no stages.
+ * it writes what was reached before netprobe itself failed.  The other
+ * modes' results (--capture, --trace, --local, --watch) become members
+ * through report_modes.h; --local and --watch reports have no stages.
  */
 #ifndef NETPROBE_REPORT_H
 #define NETPROBE_REPORT_H
@@ -13,10 +13,12 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include <cjson/cJSON.h>
-
 #include "netprobe/evidence.h"
 #include "netprobe/redact.h"
+#include "netprobe/server/local_check.h"
+#include "netprobe/server/watch.h"
+#include "netprobe/wire/capture.h"
+#include "netprobe/wire/trace.h"
 #include "netprobe/verdict.h"
 
 #define REPORT_SCHEMA "netprobe.report/1"
@@ -29,13 +31,12 @@ struct report_input {
     const char *started_at;        /* from report_timestamp() */
     const char *error;             /* NULL, or what went wrong (exit 2 or 3) */
     const struct redact *redact;   /* NULL: nothing redacted */
-    /* Added for issue 5; all optional (NULL: absent, mode "client"). */
-    const char *mode;         /* "client", "local" or "watch" */
-    const char *local_code;   /* --local: the server verdict code, verdict NULL */
-    const cJSON *capture;     /* capture_to_json(); copied into the report */
-    const cJSON *trace;       /* trace_to_json() */
-    const cJSON *local_check; /* local_check_run()'s object */
-    const cJSON *watch;       /* watch_to_json() */
+    /* The other modes' results; all optional (NULL: absent). */
+    const char *mode;                      /* "client" (NULL too), "local" or "watch" */
+    const struct capture_summary *capture; /* --capture, --pcap */
+    const struct trace_result *trace;      /* --trace */
+    const struct local_check *local;       /* --local: its verdict replaces verdict */
+    const struct watch_report *watch;      /* --watch */
 };
 
 /* The current UTC time as "2026-11-24T01:02:03.412Z". */

@@ -2,6 +2,7 @@
 
 #include "netprobe/server/hostfw.h"
 
+#include <cjson/cJSON.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -688,38 +689,4 @@ void hostfw_read(int port, int timeout_ms, struct hostfw_result *out)
         return;
     result_init(out, "");
     snprintf(out->reason, sizeof out->reason, "%.120s; %.120s", why_nft, why_ipt);
-}
-
-cJSON *hostfw_to_json(const struct hostfw_result *r)
-{
-    cJSON *o = cJSON_CreateObject(), *hits;
-    if (o == NULL)
-        return NULL;
-    cJSON_AddStringToObject(o, "source", r->source);
-    cJSON_AddBoolToObject(o, "available", r->available);
-    if (!r->available)
-        cJSON_AddStringToObject(o, "reason", r->reason);
-    cJSON_AddBoolToObject(o, "blocks", r->blocks);
-    cJSON_AddBoolToObject(o, "may_block", r->may_block);
-    cJSON_AddNumberToObject(o, "input_chains", (double)r->input_chains);
-    hits = cJSON_AddArrayToObject(o, "rules");
-    for (size_t i = 0; hits != NULL && i < r->hit_count; i++) {
-        const struct hostfw_hit *h = &r->hits[i];
-        cJSON *j = cJSON_CreateObject();
-        if (j == NULL)
-            break;
-        cJSON_AddStringToObject(j, "family", h->family);
-        cJSON_AddStringToObject(j, "table", h->table);
-        cJSON_AddStringToObject(j, "chain", h->chain);
-        if (h->handle >= 0)
-            cJSON_AddNumberToObject(j, "handle", (double)h->handle);
-        else
-            cJSON_AddNullToObject(j, "handle");
-        cJSON_AddStringToObject(j, "action", hostfw_action_name(h->action));
-        cJSON_AddStringToObject(j, "detail", h->detail);
-        cJSON_AddBoolToObject(j, "conditional", h->conditional);
-        cJSON_AddItemToArray(hits, j);
-    }
-    cJSON_AddNumberToObject(o, "rules_not_listed", (double)r->hits_dropped);
-    return o;
 }

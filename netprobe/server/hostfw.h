@@ -19,8 +19,6 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include <cjson/cJSON.h>
-
 #define HOSTFW_HITS_MAX 16 /* rules kept as evidence; later ones are counted only */
 
 enum hostfw_action {
@@ -69,8 +67,5 @@ void hostfw_read(int port, int timeout_ms, struct hostfw_result *out);
 
 /* "accept", "drop", "reject". */
 const char *hostfw_action_name(enum hostfw_action a);
-
-/* The result as a JSON object for the report (caller frees); NULL on OOM. */
-cJSON *hostfw_to_json(const struct hostfw_result *r);
 
 #endif

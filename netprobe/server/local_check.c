@@ -207,7 +207,7 @@ void local_check_collect(const struct server_opts *o, struct server_evidence *ev
     }
 }
 
-/* ---- The report ---- */
+/* ---- What a person reads: one line per check, sentences for the verdict ---- */
 
 static void listener_sentence(const struct listener *l, int port, char *out, size_t cap)
 {
@@ -221,199 +221,165 @@ static void listener_sentence(const struct listener *l, int port, char *out, siz
              listeners_bind_name(l->bind));
 }
 
-/* One sentence per observation that matters, for verdict.evidence. */
-static cJSON *sentences(const struct server_evidence *ev)
+/* The next free sentence of lc, or NULL when all are used. */
+static char *next_sentence(struct local_check *lc)
 {
-    cJSON *a = cJSON_CreateArray();
-    char s[320];
-    if (a == NULL)
+    if (lc->sentence_count >= LOCAL_CHECK_SENTENCES_MAX)
         return NULL;
+    return lc->sentences[lc->sentence_count++];
+}
+
+#define SENTENCE(lc, ...)                                                                          \
+    do {                                                                                           \
+        char *s_ = next_sentence(lc);                                                              \
+        if (s_ != NULL)                                                                            \
+            snprintf(s_, LOCAL_CHECK_SENTENCE_MAX, __VA_ARGS__);                                   \
+    } while (0)
+
+static void listener_sentences(struct local_check *lc)
+{
+    const struct server_evidence *ev = &lc->ev;
+    char *s;
     if (!ev->listeners_ok)
-        snprintf(s, sizeof s, _("could not list sockets: %s"), ev->listeners_error);
+        SENTENCE(lc, _("could not list sockets: %s"), ev->listeners_error);
     else if (ev->listeners.count == 0)
-        snprintf(s, sizeof s, _("nothing listens on TCP port %d"), ev->port);
-    else
-        listener_sentence(&ev->listeners.items[0], ev->port, s, sizeof s);
-    cJSON_AddItemToArray(a, cJSON_CreateString(s));
-    for (size_t i = 1; i < ev->listeners.count && i < 3; i++) {
-        listener_sentence(&ev->listeners.items[i], ev->port, s, sizeof s);
-        cJSON_AddItemToArray(a, cJSON_CreateString(s));
-    }
-    for (size_t i = 0; i < ev->test_count; i++) {
-        if (ev->tests[i].ok)
-            continue;
-        snprintf(s, sizeof s, _("a test connection to %s port %d failed: %s"), ev->tests[i].address,
-                 ev->port, strerror(ev->tests[i].err));
-        cJSON_AddItemToArray(a, cJSON_CreateString(s));
-    }
+        SENTENCE(lc, _("nothing listens on TCP port %d"), ev->port);
+    else if ((s = next_sentence(lc)) != NULL)
+        listener_sentence(&ev->listeners.items[0], ev->port, s, LOCAL_CHECK_SENTENCE_MAX);
+    for (size_t i = 1; i < ev->listeners.count && i < 3; i++)
+        if ((s = next_sentence(lc)) != NULL)
+            listener_sentence(&ev->listeners.items[i], ev->port, s, LOCAL_CHECK_SENTENCE_MAX);
+}
+
+/* One sentence per observation that matters, for the verdict's evidence. */
+static void sentences(struct local_check *lc)
+{
+    const struct server_evidence *ev = &lc->ev;
+    listener_sentences(lc);
+    for (size_t i = 0; i < ev->test_count; i++)
+        if (!ev->tests[i].ok)
+            SENTENCE(lc, _("a test connection to %s port %d failed: %s"), ev->tests[i].address,
+                     ev->port, strerror(ev->tests[i].err));
     if (ev->firewall_checked && ev->fw.hit_count > 0 && ev->fw.hits[0].action != HOSTFW_ACCEPT) {
         const struct hostfw_hit *h = &ev->fw.hits[0];
         /* TRANSLATORS: TOOL: chain [FAMILY] TABLE CHAIN, RULE (e.g. "drop") for
            TCP port N, and an optional note. */
-        snprintf(s, sizeof s, _("%s: chain %s%s%s %s, %s for TCP port %d%s"), ev->fw.source,
-                 h->family, h->family[0] ? " " : "", h->table, h->chain, h->detail, ev->port,
+        SENTENCE(lc, _("%s: chain %s%s%s %s, %s for TCP port %d%s"), ev->fw.source, h->family,
+                 h->family[0] ? " " : "", h->table, h->chain, h->detail, ev->port,
                  h->conditional ? _(" (for some sources only)") : "");
-        cJSON_AddItemToArray(a, cJSON_CreateString(s));
     }
-    if (ev->public_addr[0] != '\0' && !ev->public_is_local) {
-        snprintf(s, sizeof s,
+    if (ev->public_addr[0] != '\0' && !ev->public_is_local)
+        SENTENCE(lc,
                  _("%s is not an address of this machine (on EC2 the public IPv4 address is "
                    "1:1 NAT and never on an interface): bind 0.0.0.0 instead"),
                  ev->public_addr);
-        cJSON_AddItemToArray(a, cJSON_CreateString(s));
-    }
-    return a;
 }
 
-static void add_check(cJSON *checks, const char *name, const char *status, const char *summary,
-                      cJSON *evidence)
+static void set_line(struct local_check *lc, enum local_check_id id, enum stage_status st)
 {
-    cJSON *c = cJSON_CreateObject();
-    if (c == NULL) {
-        cJSON_Delete(evidence);
-        return;
-    }
-    cJSON_AddStringToObject(c, "name", name);
-    cJSON_AddStringToObject(c, "status", status);
-    cJSON_AddStringToObject(c, "summary", summary);
-    cJSON_AddItemToObject(c, "evidence", evidence != NULL ? evidence : cJSON_CreateObject());
-    cJSON_AddItemToArray(checks, c);
+    lc->lines[id].status = st;
 }
 
-static void check_listeners(cJSON *checks, const struct server_evidence *ev)
+static void line_listeners(struct local_check *lc)
 {
-    cJSON *e = cJSON_CreateObject(), *arr = cJSON_AddArrayToObject(e, "listeners");
-    char summary[160];
-    for (size_t i = 0; arr != NULL && i < ev->listeners.count; i++) {
-        const struct listener *l = &ev->listeners.items[i];
-        cJSON *j = cJSON_CreateObject();
-        cJSON_AddStringToObject(j, "address", l->address);
-        cJSON_AddStringToObject(j, "family", l->family == AF_INET ? "ipv4" : "ipv6");
-        cJSON_AddStringToObject(j, "bind", listeners_bind_name(l->bind));
-        cJSON_AddNumberToObject(j, "uid", l->uid);
-        if (l->pid > 0) {
-            cJSON_AddNumberToObject(j, "pid", l->pid);
-            cJSON_AddStringToObject(j, "process", l->comm);
-        } else {
-            cJSON_AddNullToObject(j, "pid");
-            cJSON_AddNullToObject(j, "process");
-        }
-        cJSON_AddItemToArray(arr, j);
-    }
-    cJSON_AddNumberToObject(e, "not_listed", (double)ev->listeners.dropped);
-    if (!ev->listeners_ok)
-        cJSON_AddStringToObject(e, "error", ev->listeners_error);
-    snprintf(summary, sizeof summary,
+    const struct server_evidence *ev = &lc->ev;
+    size_t any = count_bind(ev, LISTEN_BIND_ANY);
+    snprintf(lc->lines[LOCAL_CHECK_LISTENERS].summary, LOCAL_CHECK_SENTENCE_MAX,
              ngettext("%zu listening socket on TCP port %d, %zu on every address",
                       "%zu listening sockets on TCP port %d, %zu on every address",
                       ev->listeners.count),
-             ev->listeners.count, ev->port, count_bind(ev, LISTEN_BIND_ANY));
-    add_check(checks, "listeners",
-              ev->listeners.count == 0              ? "fail"
-              : count_bind(ev, LISTEN_BIND_ANY) > 0 ? "pass"
-                                                    : "warn",
-              summary, e);
+             ev->listeners.count, ev->port, any);
+    set_line(lc, LOCAL_CHECK_LISTENERS,
+             ev->listeners.count == 0 ? STATUS_FAIL
+             : any > 0                ? STATUS_PASS
+                                      : STATUS_WARN);
 }
 
-static void check_connect(cJSON *checks, const struct server_evidence *ev)
+static void line_connect(struct local_check *lc)
 {
-    cJSON *e = cJSON_CreateObject(), *arr = cJSON_AddArrayToObject(e, "connections");
+    const struct server_evidence *ev = &lc->ev;
     size_t ok = 0;
-    char summary[160];
-    for (size_t i = 0; arr != NULL && i < ev->test_count; i++) {
-        const struct server_conn_test *t = &ev->tests[i];
-        cJSON *j = cJSON_CreateObject();
-        ok += t->ok;
-        cJSON_AddStringToObject(j, "address", t->address);
-        cJSON_AddBoolToObject(j, "ok", t->ok);
-        cJSON_AddNumberToObject(j, "ms", t->ms);
-        if (!t->ok)
-            cJSON_AddStringToObject(j, "error", strerror(t->err));
-        cJSON_AddItemToArray(arr, j);
-    }
-    snprintf(summary, sizeof summary,
+    for (size_t i = 0; i < ev->test_count; i++)
+        ok += ev->tests[i].ok;
+    snprintf(lc->lines[LOCAL_CHECK_CONNECT].summary, LOCAL_CHECK_SENTENCE_MAX,
              ngettext("%zu of %zu test connection completed",
                       "%zu of %zu test connections completed", ev->test_count),
              ok, ev->test_count);
-    add_check(checks, "connect",
-              ev->test_count == 0    ? "skip"
-              : ok == ev->test_count ? "pass"
-                                     : "fail",
-              summary, e);
+    set_line(lc, LOCAL_CHECK_CONNECT,
+             ev->test_count == 0    ? STATUS_SKIP
+             : ok == ev->test_count ? STATUS_PASS
+                                    : STATUS_FAIL);
 }
 
-static void check_firewall(cJSON *checks, const struct server_evidence *ev)
+static void line_firewall(struct local_check *lc)
 {
-    char summary[300];
-    const char *status;
+    const struct server_evidence *ev = &lc->ev;
+    char *summary = lc->lines[LOCAL_CHECK_FIREWALL].summary;
+    size_t cap = LOCAL_CHECK_SENTENCE_MAX;
+    enum stage_status st;
     if (!ev->firewall_checked) {
-        add_check(checks, "host_firewall", "skip", _("not checked"), NULL);
-        return;
-    }
-    if (!ev->fw.available) {
-        snprintf(summary, sizeof summary, _("could not read the firewall rules: %s"),
-                 ev->fw.reason);
-        status = "skip";
+        snprintf(summary, cap, "%s", _("not checked"));
+        st = STATUS_SKIP;
+    } else if (!ev->fw.available) {
+        snprintf(summary, cap, _("could not read the firewall rules: %s"), ev->fw.reason);
+        st = STATUS_SKIP;
     } else if (ev->fw.blocks) {
-        snprintf(summary, sizeof summary, _("the host firewall drops or rejects TCP port %d"),
-                 ev->port);
-        status = "fail";
+        snprintf(summary, cap, _("the host firewall drops or rejects TCP port %d"), ev->port);
+        st = STATUS_FAIL;
     } else if (ev->fw.may_block) {
-        snprintf(summary, sizeof summary, _("rules drop TCP port %d for some sources"), ev->port);
-        status = "warn";
+        snprintf(summary, cap, _("rules drop TCP port %d for some sources"), ev->port);
+        st = STATUS_WARN;
     } else {
-        snprintf(summary, sizeof summary, _("%s: nothing drops TCP port %d"), ev->fw.source,
-                 ev->port);
-        status = "pass";
+        snprintf(summary, cap, _("%s: nothing drops TCP port %d"), ev->fw.source, ev->port);
+        st = STATUS_PASS;
     }
-    add_check(checks, "host_firewall", status, summary, hostfw_to_json(&ev->fw));
+    set_line(lc, LOCAL_CHECK_FIREWALL, st);
 }
 
-static void check_public(cJSON *checks, const struct server_evidence *ev)
+static void line_public(struct local_check *lc)
 {
-    char summary[200];
-    cJSON *e;
+    const struct server_evidence *ev = &lc->ev;
+    char *summary = lc->lines[LOCAL_CHECK_PUBLIC].summary;
     if (ev->public_addr[0] == '\0') {
-        add_check(checks, "public_address", "skip", _("--public not given"), NULL);
+        snprintf(summary, LOCAL_CHECK_SENTENCE_MAX, "%s", _("--public not given"));
+        set_line(lc, LOCAL_CHECK_PUBLIC, STATUS_SKIP);
         return;
     }
-    e = cJSON_CreateObject();
-    cJSON_AddStringToObject(e, "address", ev->public_addr);
-    cJSON_AddBoolToObject(e, "on_interface", ev->public_is_local);
-    snprintf(summary, sizeof summary,
+    snprintf(summary, LOCAL_CHECK_SENTENCE_MAX,
              ev->public_is_local ? _("%s is an address of this machine")
                                  : _("%s is not an address of this machine (1:1 NAT, as on EC2: "
                                      "bind 0.0.0.0)"),
              ev->public_addr);
-    add_check(checks, "public_address", ev->public_is_local ? "pass" : "warn", summary, e);
+    set_line(lc, LOCAL_CHECK_PUBLIC, ev->public_is_local ? STATUS_PASS : STATUS_WARN);
 }
 
-cJSON *local_check_to_json(const struct server_evidence *ev, enum server_verdict v)
+/* The checks' names are codes (the report's "checks[].name"). */
+static const struct {
+    const char *name;
+    void (*fill)(struct local_check *lc);
+} LINES[LOCAL_CHECK_COUNT] = {
+    [LOCAL_CHECK_LISTENERS] = {"listeners", line_listeners},
+    [LOCAL_CHECK_CONNECT] = {"connect", line_connect},
+    [LOCAL_CHECK_FIREWALL] = {"host_firewall", line_firewall},
+    [LOCAL_CHECK_PUBLIC] = {"public_address", line_public},
+};
+
+const char *local_check_name(enum local_check_id id)
 {
-    cJSON *o = cJSON_CreateObject(), *checks;
-    if (o == NULL)
-        return NULL;
-    cJSON_AddStringToObject(o, "mode", "local");
-    cJSON_AddNumberToObject(o, "port", ev->port);
-    cJSON_AddStringToObject(o, "verdict", local_check_code(v));
-    cJSON_AddItemToObject(o, "evidence", sentences(ev));
-    checks = cJSON_AddArrayToObject(o, "checks");
-    if (checks == NULL) {
-        cJSON_Delete(o);
-        return NULL;
-    }
-    check_listeners(checks, ev);
-    check_connect(checks, ev);
-    check_firewall(checks, ev);
-    check_public(checks, ev);
-    return o;
+    return (unsigned)id < LOCAL_CHECK_COUNT ? LINES[id].name : "?";
 }
 
-int local_check_run(const struct server_opts *o, cJSON **json)
+void local_check_summarize(struct local_check *lc)
 {
-    struct server_evidence ev;
-    local_check_collect(o, &ev);
-    enum server_verdict v = local_check_decide(&ev);
-    *json = local_check_to_json(&ev, v);
-    return *json != NULL ? (int)v : -1;
+    lc->verdict = local_check_decide(&lc->ev);
+    lc->sentence_count = 0;
+    sentences(lc);
+    for (size_t i = 0; i < LOCAL_CHECK_COUNT; i++)
+        LINES[i].fill(lc);
+}
+
+void local_check_run(const struct server_opts *o, struct local_check *lc)
+{
+    local_check_collect(o, &lc->ev);
+    local_check_summarize(lc);
 }

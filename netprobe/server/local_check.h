@@ -12,8 +12,7 @@
 
 #include <stdbool.h>
 
-#include <cjson/cJSON.h>
-
+#include "netprobe/evidence.h"
 #include "netprobe/server/hostfw.h"
 #include "netprobe/server/listeners.h"
 
@@ -71,13 +70,44 @@ bool local_check_address_is_local(const char *text);
  * firewall tools).  Never fails: problems become part of the evidence. */
 void local_check_collect(const struct server_opts *o, struct server_evidence *ev);
 
-/* The evidence and verdict as a JSON object: {"port", "verdict",
- * "evidence": [sentences], "checks": [{name, status, summary, evidence}]}. */
-cJSON *local_check_to_json(const struct server_evidence *ev, enum server_verdict v);
+/* The checks, each one line of the output and one "checks" entry of the
+ * report. */
+enum local_check_id {
+    LOCAL_CHECK_LISTENERS,
+    LOCAL_CHECK_CONNECT,
+    LOCAL_CHECK_FIREWALL,
+    LOCAL_CHECK_PUBLIC,
+    LOCAL_CHECK_COUNT
+};
 
-/* The `--local` mode in one call: collect, decide, serialise.  *json gets
- * the object above (caller frees).  Returns the verdict, or -1 when memory
- * ran out (then *json is NULL). */
-int local_check_run(const struct server_opts *o, cJSON **json);
+#define LOCAL_CHECK_SENTENCE_MAX 320
+/* Sentences for the verdict: listeners, failed test connections, a rule,
+ * the public address. */
+#define LOCAL_CHECK_SENTENCES_MAX (3 + LISTENERS_MAX + 2)
+
+struct local_check_line {
+    enum stage_status status; /* pass, warn, fail or skip */
+    char summary[LOCAL_CHECK_SENTENCE_MAX];
+};
+
+/* Everything --local found and concluded: the output and the report are
+ * both written from this. */
+struct local_check {
+    struct server_evidence ev;
+    enum server_verdict verdict;
+    char sentences[LOCAL_CHECK_SENTENCES_MAX][LOCAL_CHECK_SENTENCE_MAX];
+    size_t sentence_count;
+    struct local_check_line lines[LOCAL_CHECK_COUNT];
+};
+
+/* The check's code: "listeners", "connect", "host_firewall", "public_address". */
+const char *local_check_name(enum local_check_id id);
+
+/* Decides lc->verdict from lc->ev and writes the sentences and the lines
+ * (pure: tests fill lc->ev by hand). */
+void local_check_summarize(struct local_check *lc);
+
+/* The `--local` mode in one call: collect, then summarize.  Never fails. */
+void local_check_run(const struct server_opts *o, struct local_check *lc);
 
 #endif

@@ -153,23 +153,12 @@ int watch_run(const struct watch_opts *o, struct watch_table *t, bool *interrupt
     return 0;
 }
 
-static cJSON *source_json(const struct watch_source *s)
+const char *watch_meaning(const struct watch_source *s)
 {
-    cJSON *j = cJSON_CreateObject();
-    size_t k = outcome_index(s);
-    if (j == NULL)
-        return NULL;
-    cJSON_AddStringToObject(j, "address", s->address);
-    cJSON_AddNumberToObject(j, "syns", s->syns);
-    cJSON_AddNumberToObject(j, "synacks_sent", s->synacks_sent);
-    cJSON_AddNumberToObject(j, "resets_sent", s->resets_sent);
-    cJSON_AddNumberToObject(j, "bytes_received", (double)s->bytes_received);
-    cJSON_AddStringToObject(j, "outcome", OUTCOMES[k].outcome);
-    cJSON_AddStringToObject(j, "meaning", _(OUTCOMES[k].meaning));
-    return j;
+    return _(OUTCOMES[outcome_index(s)].meaning);
 }
 
-static const struct watch_source *find_source(const struct watch_table *t, const char *addr)
+const struct watch_source *watch_find(const struct watch_table *t, const char *addr)
 {
     for (size_t i = 0; i < t->count; i++)
         if (strcmp(t->sources[i].address, addr) == 0)
@@ -177,42 +166,16 @@ static const struct watch_source *find_source(const struct watch_table *t, const
     return NULL;
 }
 
-cJSON *watch_to_json(const struct watch_table *t, const struct watch_opts *o, bool interrupted)
+void watch_summary(const struct watch_table *t, char *out, size_t cap)
 {
-    cJSON *j = cJSON_CreateObject(), *arr;
-    char summary[256];
-    if (j == NULL)
-        return NULL;
-    cJSON_AddNumberToObject(j, "port", t->port);
-    cJSON_AddNumberToObject(j, "duration_s", o->duration_s);
-    cJSON_AddBoolToObject(j, "interrupted", interrupted);
-    cJSON_AddNumberToObject(j, "packets", t->packets);
-    arr = cJSON_AddArrayToObject(j, "sources");
-    for (size_t i = 0; arr != NULL && i < t->count; i++)
-        cJSON_AddItemToArray(arr, source_json(&t->sources[i]));
-    cJSON_AddNumberToObject(j, "sources_not_listed", (double)t->dropped);
     if (t->count == 0)
-        snprintf(summary, sizeof summary,
+        snprintf(out, cap,
                  _("no packet for TCP port %d arrived: connection attempts never reached this "
                    "machine (look at the security group and network ACL)"),
                  t->port);
     else
-        snprintf(summary, sizeof summary,
+        snprintf(out, cap,
                  ngettext("%zu source sent packets to TCP port %d",
                           "%zu sources sent packets to TCP port %d", t->count),
                  t->count, t->port);
-    cJSON_AddStringToObject(j, "summary", summary);
-    if (o->expect_from == NULL) {
-        cJSON_AddNullToObject(j, "expected_source");
-        return j;
-    }
-    const struct watch_source *s = find_source(t, o->expect_from);
-    size_t k = outcome_index(s);
-    cJSON *e = cJSON_AddObjectToObject(j, "expected_source");
-    if (e != NULL) {
-        cJSON_AddStringToObject(e, "address", o->expect_from);
-        cJSON_AddStringToObject(e, "outcome", OUTCOMES[k].outcome);
-        cJSON_AddStringToObject(e, "meaning", _(OUTCOMES[k].meaning));
-    }
-    return j;
 }

@@ -15,8 +15,6 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include <cjson/cJSON.h>
-
 #include "common/addr.h"
 #include "netprobe/wire/pcap_parse.h"
 
@@ -62,8 +60,21 @@ const char *watch_outcome(const struct watch_source *s);
 int watch_run(const struct watch_opts *o, struct watch_table *t, bool *interrupted, char *why,
               size_t whycap);
 
-/* The report: {port, duration_s, interrupted, sources: [...], summary,
- * expected_source: {address, outcome, meaning} or null}. */
-cJSON *watch_to_json(const struct watch_table *t, const struct watch_opts *o, bool interrupted);
+/* What the outcome of s means for the student (translated); s NULL is a
+ * source that sent nothing ("never_reached"). */
+const char *watch_meaning(const struct watch_source *s);
+
+/* The source with address addr, or NULL. */
+const struct watch_source *watch_find(const struct watch_table *t, const char *addr);
+
+/* One sentence: how many sources sent packets, or that none arrived. */
+void watch_summary(const struct watch_table *t, char *out, size_t cap);
+
+/* A finished watch, as the output and the report read it. */
+struct watch_report {
+    const struct watch_table *table;
+    const struct watch_opts *opts;
+    bool interrupted;
+};
 
 #endif

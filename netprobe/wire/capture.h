@@ -23,7 +23,6 @@
 
 #include <stdbool.h>
 
-#include <cjson/cJSON.h>
 #include <pcap/pcap.h>
 
 #include "netprobe/evidence.h"
@@ -124,8 +123,5 @@ void capture_stop(struct capture *c, struct capture_summary *result);
  * CAP_NET_RAW apart from other errors.  Shared with watch.c. */
 pcap_t *capture_open_live(const char *iface, const char *filter, char *why, size_t whycap,
                           bool *no_permission);
-
-/* The summary as a JSON object (caller frees); NULL on OOM. */
-cJSON *capture_to_json(const struct capture_summary *s);
 
 #endif

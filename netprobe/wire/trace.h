@@ -15,8 +15,6 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include <cjson/cJSON.h>
-
 #include "common/addr.h"
 
 #define TRACE_HOPS_MAX 30         /* the most hops probed */
@@ -66,8 +64,5 @@ int trace_run(const struct trace_opts *o, struct trace_result *r);
 
 /* "silent", "time-exceeded", "unreachable", "open", "closed", "local-error". */
 const char *trace_kind_name(enum trace_kind k);
-
-/* The result as JSON (caller frees); NULL on OOM. */
-cJSON *trace_to_json(const struct trace_result *r);
 
 #endif

@@ -22,6 +22,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "netprobe/report_modes.h"
 #include "netprobe/wire/capture.h"
 #include "netprobe/server/watch.h"
 #include "tests/support/netprobe_loopback.h"
@@ -241,7 +242,7 @@ static void watch_tells_answered_from_refused(void **state)
     assert_string_equal(watch_outcome(&j->t.sources[0]), "refused");
 
     j->o.expect_from = "198.51.100.20"; /* a client whose SYNs never came */
-    cJSON *json = watch_to_json(&j->t, &j->o, j->interrupted);
+    cJSON *json = report_watch_json(&j->t, &j->o, j->interrupted);
     assert_non_null(json);
     char *s = cJSON_PrintUnformatted(json);
     assert_non_null(s);

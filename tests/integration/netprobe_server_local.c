@@ -14,6 +14,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "netprobe/report_modes.h"
 #include "netprobe/server/local_check.h"
 #include "tests/support/netprobe_loopback.h"
 
@@ -91,20 +92,20 @@ static void public_address_not_on_an_interface_with_nothing_listening(void **sta
         .port = port, .timeout_ms = 2000, .skip_firewall = true, .public_addr = "203.0.113.7"};
     local_check_collect(&o, &ev);
     assert_false(ev.public_is_local);
-    assert_string_equal(local_check_code(local_check_decide(&ev)),
-                        "bind_address_unavailable");
+    assert_string_equal(local_check_code(local_check_decide(&ev)), "bind_address_unavailable");
 }
 
 static void run_returns_verdict_and_json(void **state)
 {
     (void)state;
     int port, fd = lb_listen("0.0.0.0", &port);
-    cJSON *j = NULL;
+    static struct local_check lc;
     struct server_opts o = {.port = port, .timeout_ms = 2000, .skip_firewall = true};
     assert_true(fd >= 0);
-    int v = local_check_run(&o, &j);
+    local_check_run(&o, &lc);
     close(fd);
-    assert_int_equal(v, SERVER_LOCAL_OK);
+    assert_int_equal(lc.verdict, SERVER_LOCAL_OK);
+    cJSON *j = report_local_json(&lc);
     assert_non_null(j);
     const cJSON *verdict = cJSON_GetObjectItemCaseSensitive(j, "verdict");
     assert_true(cJSON_IsString(verdict));

@@ -13,6 +13,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "netprobe/report_modes.h"
 #include "netprobe/wire/trace.h"
 #include "tests/support/netprobe_loopback.h"
 
@@ -73,7 +74,7 @@ static void trace_json_lists_the_hops(void **state)
     struct trace_opts o = {.target = "127.0.0.1", .port = port, .hop_timeout_ms = 3000};
     assert_int_equal(trace_run(&o, &r), 0);
     close(fd);
-    cJSON *j = trace_to_json(&r);
+    cJSON *j = report_trace_json(&r);
     assert_non_null(j);
     char *s = cJSON_PrintUnformatted(j);
     assert_non_null(s);

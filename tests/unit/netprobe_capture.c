@@ -14,6 +14,7 @@
 #include <string.h>
 #include <sys/socket.h>
 
+#include "netprobe/report_modes.h"
 #include "netprobe/wire/capture.h"
 #include "netprobe/server/watch.h"
 
@@ -326,7 +327,7 @@ static void reset_reference_is_in_the_json(void **state)
         capture_account(&s, &pk, TARGET, PORT);
     }
     capture_finish(&s);
-    cJSON *j = capture_to_json(&s);
+    cJSON *j = report_capture_json(&s);
     assert_non_null(j);
     char *text = cJSON_PrintUnformatted(j);
     assert_non_null(text);
@@ -337,7 +338,7 @@ static void reset_reference_is_in_the_json(void **state)
     cJSON_free(text);
     cJSON_Delete(j);
     capture_summary_init(&s); /* nothing compared: null */
-    j = capture_to_json(&s);
+    j = report_capture_json(&s);
     assert_non_null(j);
     text = cJSON_PrintUnformatted(j);
     assert_non_null(text);
@@ -352,7 +353,7 @@ static void skipped_capture_serialises_its_reason(void **state)
     struct capture_summary s;
     capture_summary_init(&s);
     snprintf(s.skip_reason, sizeof s.skip_reason, "capturing packets needs root or CAP_NET_RAW");
-    cJSON *j = capture_to_json(&s);
+    cJSON *j = report_capture_json(&s);
     assert_non_null(j);
     char *text = cJSON_PrintUnformatted(j);
     assert_non_null(text);
@@ -421,7 +422,7 @@ static void watch_with_no_packets_says_never_reached(void **state)
     struct watch_table t;
     struct watch_opts o = {.port = PORT, .duration_s = 30};
     watch_table_init(&t, PORT);
-    cJSON *j = watch_to_json(&t, &o, false);
+    cJSON *j = report_watch_json(&t, &o, false);
     assert_non_null(j);
     char *text = cJSON_PrintUnformatted(j);
     assert_non_null(text);

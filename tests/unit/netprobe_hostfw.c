@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "netprobe/report_modes.h"
 #include "netprobe/server/hostfw.h"
 
 enum kind { NFT, IPT };
@@ -168,7 +169,7 @@ static void result_serialises_with_the_deciding_rule(void **state)
     char *text = slurp("nft_reject_admin.json");
     assert_int_equal(hostfw_parse_nft(text, 8888, &r, err, sizeof err), 0);
     free(text);
-    cJSON *j = hostfw_to_json(&r);
+    cJSON *j = report_hostfw_json(&r);
     assert_non_null(j);
     char *s = cJSON_PrintUnformatted(j);
     assert_non_null(s);

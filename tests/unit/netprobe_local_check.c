@@ -12,6 +12,7 @@
 #include <string.h>
 #include <sys/socket.h>
 
+#include "netprobe/report_modes.h"
 #include "netprobe/server/local_check.h"
 
 struct verdict_case {
@@ -171,11 +172,12 @@ static void unreadable_firewall_does_not_block(void **state)
 static void json_names_the_verdict_and_the_listener(void **state)
 {
     (void)state;
-    struct server_evidence ev;
-    build(&CASES[5], &ev); /* only 127.0.0.1 */
-    ev.listeners.items[0].pid = 4242;
-    snprintf(ev.listeners.items[0].comm, sizeof ev.listeners.items[0].comm, "chatd");
-    cJSON *j = local_check_to_json(&ev, local_check_decide(&ev));
+    static struct local_check lc;
+    build(&CASES[5], &lc.ev); /* only 127.0.0.1 */
+    lc.ev.listeners.items[0].pid = 4242;
+    snprintf(lc.ev.listeners.items[0].comm, sizeof lc.ev.listeners.items[0].comm, "chatd");
+    local_check_summarize(&lc);
+    cJSON *j = report_local_json(&lc);
     assert_non_null(j);
     char *s = cJSON_PrintUnformatted(j);
     assert_non_null(s);
@@ -190,9 +192,10 @@ static void json_names_the_verdict_and_the_listener(void **state)
 static void json_explains_a_public_address_behind_nat(void **state)
 {
     (void)state;
-    struct server_evidence ev;
-    build(&CASES[12], &ev);
-    cJSON *j = local_check_to_json(&ev, local_check_decide(&ev));
+    static struct local_check lc;
+    build(&CASES[12], &lc.ev);
+    local_check_summarize(&lc);
+    cJSON *j = report_local_json(&lc);
     assert_non_null(j);
     char *s = cJSON_PrintUnformatted(j);
     assert_non_null(s);

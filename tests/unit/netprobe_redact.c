@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "netprobe/report_modes.h"
 #include "netprobe/redact.h"
 
 static void add_iface(struct ev_local *l, const char *name, const char *addr, const char *mac)
@@ -126,7 +127,7 @@ static void json_strings_are_redacted_at_every_depth(void **state)
     cJSON *root = cJSON_Parse("{\"a\":\"lab-pc\",\"b\":[{\"c\":\"via 10.0.2.2\"}],"
                               "\"n\":10,\"k\":\"203.0.113.10\"}");
     assert_non_null(root);
-    assert_int_equal(redact_json(&r, root), 0);
+    assert_int_equal(report_redact_json(&r, root), 0);
     char *text = cJSON_PrintUnformatted(root);
     assert_non_null(text);
     assert_string_equal(text, "{\"a\":\"<hostname>\",\"b\":[{\"c\":\"via <private-5>\"}],"
