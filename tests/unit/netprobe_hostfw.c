@@ -1,5 +1,5 @@
 /*
- * Unit tests for netprobe/hostfw.c over recorded rule sets in tests/data/:
+ * Unit tests for netprobe/server/hostfw*.c over recorded rule sets in tests/data/:
  * `nft -j list ruleset` output captured from real rule sets loaded in a
  * scratch network namespace, and iptables-save text.  One row per case.
  * Run from the repository root (tests/run.sh does).
@@ -13,6 +13,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include <time.h>
 
 #include "netprobe/report_modes.h"
 #include "netprobe/server/hostfw.h"
@@ -180,6 +182,75 @@ static void result_serialises_with_the_deciding_rule(void **state)
     cJSON_Delete(j);
 }
 
+/* One inet filter input chain with one rule (handle HANDLE) that drops
+ * "tcp dport RIGHT". */
+static char *one_rule(const char *handle, const char *right, const char *extra)
+{
+    static const char fmt[] =
+        "{\"nftables\": [{\"chain\": {\"family\": \"inet\", \"table\": \"f\", \"name\": \"in\", "
+        "\"type\": \"filter\", \"hook\": \"input\", \"policy\": \"accept\"}}%s, "
+        "{\"rule\": {\"family\": \"inet\", \"table\": \"f\", \"chain\": \"in\", \"handle\": %s, "
+        "\"expr\": [{\"match\": {\"op\": \"==\", \"left\": {\"payload\": {\"protocol\": \"tcp\", "
+        "\"field\": \"dport\"}}, \"right\": %s}}, {\"drop\": null}]}}]}";
+    size_t cap = sizeof fmt + strlen(handle) + strlen(right) + strlen(extra);
+    char *s = malloc(cap);
+    assert_non_null(s);
+    snprintf(s, cap, fmt, extra, handle, right);
+    return s;
+}
+
+/* A handle no long can hold (1e30) is not converted (that would be
+ * undefined behaviour); the rule still counts, its handle is unknown (0). */
+static void out_of_range_handle_is_not_converted(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *handle;
+        long want;
+    } rows[] = {{"7", 7}, {"1e30", 0}, {"-1e30", 0}, {"-3", 0}, {"\"7\"", 0}};
+    for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+        char *json = one_rule(rows[i].handle, "8888", ""), err[256] = "";
+        struct hostfw_result r;
+        assert_int_equal(hostfw_parse_nft(json, 8888, &r, err, sizeof err), 0);
+        assert_true(r.blocks);
+        assert_int_equal(r.hit_count, 1);
+        assert_int_equal(r.hits[0].handle, rows[i].want);
+        free(json);
+    }
+}
+
+/* A set whose elements are many references to itself: the lookup stops at
+ * its step budget with an error instead of running for minutes. */
+static void self_referencing_set_is_bounded_in_total_work(void **state)
+{
+    (void)state;
+    enum { REFS = 300 };
+    char *elems = malloc(REFS * 6 + 2), *set = malloc(REFS * 6 + 256);
+    assert_non_null(elems);
+    assert_non_null(set);
+    strcpy(elems, "[");
+    for (int i = 0; i < REFS; i++)
+        strcat(elems, i ? ", \"@s\"" : "\"@s\"");
+    strcat(elems, "]");
+    snprintf(set, REFS * 6 + 256,
+             ", {\"set\": {\"family\": \"inet\", \"table\": \"f\", \"name\": \"s\", \"elem\": %s}}",
+             elems);
+    char *json = one_rule("2", "\"@s\"", set), err[256] = "";
+    struct hostfw_result r;
+    struct timespec t0, t1;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    int rc = hostfw_parse_nft(json, 8888, &r, err, sizeof err);
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    double ms = (t1.tv_sec - t0.tv_sec) * 1e3 + (t1.tv_nsec - t0.tv_nsec) / 1e6;
+    print_message("rc %d in %.1f ms: %s\n", rc, ms, err);
+    assert_int_equal(rc, -1);
+    assert_non_null(strstr(err, "too large to follow"));
+    assert_true(ms < 10000); /* 300^4 steps unbounded; the budget takes well under 1 s */
+    free(json);
+    free(set);
+    free(elems);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -188,6 +259,8 @@ int main(void)
         cmocka_unit_test(json_without_the_nftables_array_is_an_error),
         cmocka_unit_test(empty_rule_set_blocks_nothing),
         cmocka_unit_test(result_serialises_with_the_deciding_rule),
+        cmocka_unit_test(out_of_range_handle_is_not_converted),
+        cmocka_unit_test(self_referencing_set_is_bounded_in_total_work),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

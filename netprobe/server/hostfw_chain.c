@@ -1,0 +1,58 @@
+/*
+ * hostfw_chain.c - the chain walk (hostfw_chain.h).
+ */
+#include "netprobe/server/hostfw_chain.h"
+
+#include <stdio.h>
+#include <string.h>
+
+static void add_hit(struct hostfw_result *r, const struct fw_chain *c, long handle,
+                    enum hostfw_action action, const char *detail, bool conditional)
+{
+    if (r->hit_count >= HOSTFW_HITS_MAX) {
+        r->hits_dropped++;
+        return;
+    }
+    struct hostfw_hit *h = &r->hits[r->hit_count++];
+    snprintf(h->family, sizeof h->family, "%s", c->family);
+    snprintf(h->table, sizeof h->table, "%s", c->table);
+    snprintf(h->chain, sizeof h->chain, "%s", c->name);
+    h->handle = handle;
+    h->action = action;
+    snprintf(h->detail, sizeof h->detail, "%s", detail);
+    h->conditional = conditional;
+}
+
+/* Applies one rule to the chain's walk.  A rule that names the port is
+ * evidence even when conditional; a blanket drop ("reject everything
+ * else") decides too, which is how RHEL's default INPUT chain ends. */
+void fw_chain_apply(struct hostfw_result *r, struct fw_chain *c, const struct fw_rule *rule)
+{
+    bool blocking = rule->action != HOSTFW_ACCEPT;
+    if (c->decided || !rule->applies || !rule->has_verdict)
+        return;
+    if (!rule->names_port && (rule->conditional || !blocking))
+        return; /* e.g. "ip saddr X accept", "iif eth1 drop" */
+    add_hit(r, c, rule->handle, rule->action, rule->detail, rule->conditional);
+    if (rule->conditional) {
+        r->may_block = r->may_block || blocking;
+        return;
+    }
+    c->decided = true;
+    r->blocks = r->blocks || blocking;
+}
+
+void fw_chain_finish(struct hostfw_result *r, struct fw_chain *c)
+{
+    if (c->decided || !c->policy_drop)
+        return;
+    add_hit(r, c, -1, HOSTFW_DROP, "policy drop", false);
+    c->decided = true;
+    r->blocks = true;
+}
+
+void fw_result_init(struct hostfw_result *r, const char *source)
+{
+    memset(r, 0, sizeof *r);
+    snprintf(r->source, sizeof r->source, "%s", source);
+}

@@ -1,0 +1,43 @@
+/*
+ * hostfw_chain.h - the chain walk both firewall parsers share (private to
+ * hostfw*.c).
+ *
+ * A rule is boiled down to: does it apply to a new TCP connection to the
+ * port from another machine, is it narrowed by something we do not model,
+ * does it name the port, and what does it do.  The first rule of a chain
+ * that decides wins, then the chain's policy.
+ */
+#ifndef NETPROBE_SERVER_HOSTFW_CHAIN_H
+#define NETPROBE_SERVER_HOSTFW_CHAIN_H
+
+#include <stdbool.h>
+
+#include "netprobe/server/hostfw.h"
+
+struct fw_rule {
+    bool applies;
+    bool conditional;
+    bool names_port;
+    bool has_verdict;
+    enum hostfw_action action;
+    char detail[96];
+    long handle;
+};
+
+struct fw_chain {
+    char family[8], table[64], name[64];
+    bool policy_drop;
+    bool decided;
+};
+
+/* Empties r and names where its rules came from ("nft", "iptables-save"). */
+void fw_result_init(struct hostfw_result *r, const char *source);
+
+/* Applies one rule to the chain's walk: a rule that names the port is
+ * evidence even when conditional; a blanket drop decides too. */
+void fw_chain_apply(struct hostfw_result *r, struct fw_chain *c, const struct fw_rule *rule);
+
+/* After the last rule: an undecided chain with policy drop blocks. */
+void fw_chain_finish(struct hostfw_result *r, struct fw_chain *c);
+
+#endif

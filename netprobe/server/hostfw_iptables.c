@@ -1,0 +1,155 @@
+/*
+ * hostfw_iptables.c - `iptables-save` text -> the chain walk (hostfw.h).
+ */
+#include "netprobe/server/hostfw.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/i18n.h"
+#include "netprobe/server/hostfw_chain.h"
+
+/* Splits a rule line into words; "double quoted" comments stay one word. */
+static size_t ipt_words(char *line, char **words, size_t max)
+{
+    size_t n = 0;
+    char *p = line;
+    while (n < max) {
+        while (*p == ' ' || *p == '\t')
+            p++;
+        if (*p == '\0')
+            break;
+        if (*p == '"') {
+            words[n++] = ++p;
+            while (*p != '\0' && *p != '"')
+                p++;
+        } else {
+            words[n++] = p;
+            while (*p != '\0' && *p != ' ' && *p != '\t')
+                p++;
+        }
+        if (*p != '\0')
+            *p++ = '\0';
+    }
+    return n;
+}
+
+/* "8888", "8000:9000" or "22,80,8000:9000" contains port. */
+static bool ipt_ports_have(const char *list, int port)
+{
+    char buf[256];
+    char *save = NULL;
+    snprintf(buf, sizeof buf, "%s", list);
+    for (char *t = strtok_r(buf, ",", &save); t != NULL; t = strtok_r(NULL, ",", &save)) {
+        long lo = strtol(t, &t, 10), hi = lo;
+        if (*t == ':')
+            hi = strtol(t + 1, NULL, 10);
+        if (lo <= port && port <= hi)
+            return true;
+    }
+    return false;
+}
+
+/* Options that take one argument and narrow the rule in ways we do not
+ * model (addresses, source ports, marks...) are "conditional"; these are
+ * the ones we understand. */
+static void ipt_option(const char *opt, const char *arg, bool negate, int port,
+                       struct fw_rule *rule)
+{
+    if (!strcmp(opt, "-p") || !strcmp(opt, "--protocol")) {
+        bool tcp = !strcmp(arg, "tcp") || !strcmp(arg, "6") || !strcmp(arg, "all");
+        rule->applies = rule->applies && (tcp != negate);
+    } else if (!strcmp(opt, "--dport") || !strcmp(opt, "--destination-port") ||
+               !strcmp(opt, "--dports") || !strcmp(opt, "--destination-ports")) {
+        rule->names_port = true;
+        rule->applies = rule->applies && (ipt_ports_have(arg, port) != negate);
+    } else if (!strcmp(opt, "-i") || !strcmp(opt, "--in-interface")) {
+        if ((strcmp(arg, "lo") == 0) != negate)
+            rule->applies = false;
+        else
+            rule->conditional = true;
+    } else if (!strcmp(opt, "--state") || !strcmp(opt, "--ctstate")) {
+        rule->applies = rule->applies && ((strstr(arg, "NEW") != NULL) != negate);
+    } else if (!strcmp(opt, "-m") || !strcmp(opt, "--match") || !strcmp(opt, "--comment") ||
+               !strcmp(opt, "--syn")) {
+        /* a match module's name or a comment: no effect by itself */
+    } else if (!strcmp(opt, "-j") || !strcmp(opt, "--jump")) {
+        static const struct {
+            const char *target;
+            enum hostfw_action action;
+        } targets[] = {{"ACCEPT", HOSTFW_ACCEPT}, {"DROP", HOSTFW_DROP}, {"REJECT", HOSTFW_REJECT}};
+        for (size_t i = 0; i < sizeof targets / sizeof targets[0]; i++)
+            if (!strcmp(arg, targets[i].target)) {
+                rule->has_verdict = true;
+                rule->action = targets[i].action;
+                snprintf(rule->detail, sizeof rule->detail, "%s", hostfw_action_name(rule->action));
+            }
+    } else if (!strcmp(opt, "--reject-with")) {
+        snprintf(rule->detail, sizeof rule->detail, "reject with %s", arg);
+    } else {
+        rule->conditional = true;
+    }
+}
+
+static void ipt_rule(char *line, long number, int port, struct fw_rule *rule)
+{
+    char *w[64];
+    size_t n = ipt_words(line, w, 64);
+    bool negate = false;
+    memset(rule, 0, sizeof *rule);
+    rule->applies = true;
+    rule->handle = number;
+    for (size_t i = 2; i < n; i++) { /* w[0] "-A", w[1] the chain */
+        if (!strcmp(w[i], "!")) {
+            negate = true;
+            continue;
+        }
+        /* An option's argument never starts with '-' in iptables-save output. */
+        const char *arg = i + 1 < n && w[i + 1][0] != '-' ? w[i + 1] : "";
+        ipt_option(w[i], arg, negate, port, rule);
+        negate = false;
+        if (arg[0] != '\0')
+            i++;
+    }
+}
+
+int hostfw_parse_iptables(const char *text, int port, struct hostfw_result *out, char *err,
+                          size_t errcap)
+{
+    struct fw_chain input = {.family = "", .table = "filter", .name = "INPUT"};
+    bool in_filter = false, seen_input = false;
+    long number = 0;
+    char line[4096];
+    const char *p = text;
+
+    fw_result_init(out, "iptables-save");
+    while (*p != '\0') {
+        size_t len = strcspn(p, "\n");
+        if (len >= sizeof line) {
+            snprintf(err, errcap, _("iptables-save line of %zu bytes is too long"), len);
+            return -1;
+        }
+        memcpy(line, p, len);
+        line[len] = '\0';
+        p += len + (p[len] == '\n');
+        if (line[0] == '*')
+            in_filter = strcmp(line, "*filter") == 0;
+        if (!in_filter)
+            continue;
+        if (strncmp(line, ":INPUT ", 7) == 0) {
+            seen_input = true;
+            input.policy_drop = strncmp(line + 7, "DROP", 4) == 0;
+        } else if (strncmp(line, "-A INPUT ", 9) == 0) {
+            struct fw_rule rule;
+            ipt_rule(line, ++number, port, &rule);
+            fw_chain_apply(out, &input, &rule);
+        }
+    }
+    if (seen_input) {
+        fw_chain_finish(out, &input);
+        out->input_chains = 1;
+    }
+    out->available = true;
+    return 0;
+}
