@@ -14,6 +14,7 @@
 
 #include "common/i18n.h"
 #include "common/log.h"
+#include "netprobe/corroborate.h"
 #include "netprobe/modes.h"
 #include "netprobe/stages/runner.h"
 #include "netprobe/server/local_check.h"
@@ -237,6 +238,7 @@ static int probe_and_report(struct run *r)
     if (c->redact)
         redact_init(&r->redact, &r->ev); /* now with what later stages saw */
     verdict_decide(&r->ev, &r->verdict);
+    corroborate(&r->ev, &r->verdict);
     if (r->verdict.code == VERDICT_NONE) {
         const char *why = _("netprobe has no verdict for what the stages saw; attach the JSON "
                             "report (--json FILE) to a bug report");

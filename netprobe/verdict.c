@@ -56,8 +56,7 @@ int verdict_exit_status(enum verdict_code code)
 
 /* Appends one sentence; silently drops sentences past the maximum because
  * the first ones are the ones that matter. */
-__attribute__((format(printf, 2, 3))) static void say(struct verdict_evidence *out, const char *fmt,
-                                                      ...)
+void verdict_say(struct verdict_evidence *out, const char *fmt, ...)
 {
     if (out->count == VERDICT_EVIDENCE_MAX)
         return;
@@ -141,12 +140,13 @@ static void explain_attempts(const struct evidence *ev, enum verdict_code code,
         const struct ev_tcp_attempt *a = &ev->tcp.attempts[i];
         if (attempt_verdict(a) != code)
             continue;
-        say(out, _("TCP to %s port %d: %s (%s) after %d SYN(s), deadline %.0f ms."),
-            a->target.address, ev->port, tcp_state_name(a->state),
-            a->reason[0] ? a->reason : _("no reason recorded"), a->syns_sent, ev->tcp.deadline_ms);
+        verdict_say(out, _("TCP to %s port %d: %s (%s) after %d SYN(s), deadline %.0f ms."),
+                    a->target.address, ev->port, tcp_state_name(a->state),
+                    a->reason[0] ? a->reason : _("no reason recorded"), a->syns_sent,
+                    ev->tcp.deadline_ms);
         if (a->icmp.seen)
-            say(out, _("ICMP type %d code %d (%s) came from %s."), a->icmp.type, a->icmp.code,
-                a->icmp.name, a->icmp.from);
+            verdict_say(out, _("ICMP type %d code %d (%s) came from %s."), a->icmp.type,
+                        a->icmp.code, a->icmp.name, a->icmp.from);
     }
 }
 
@@ -159,8 +159,9 @@ static bool dns_failed(const struct evidence *ev)
 
 static void explain_dns(const struct evidence *ev, struct verdict_evidence *out)
 {
-    say(out, _("The name \"%s\" did not resolve: %s (%s)."), ev->host,
-        dns_outcome_name(ev->dns.outcome), ev->dns.detail[0] ? ev->dns.detail : _("no detail"));
+    verdict_say(out, _("The name \"%s\" did not resolve: %s (%s)."), ev->host,
+                dns_outcome_name(ev->dns.outcome),
+                ev->dns.detail[0] ? ev->dns.detail : _("no detail"));
 }
 
 static bool refused(const struct evidence *ev)
@@ -209,8 +210,9 @@ static bool wrong_service(const struct evidence *ev)
 
 static void explain_wrong_service(const struct evidence *ev, struct verdict_evidence *out)
 {
-    say(out, _("Port %d on %s accepted the connection, but another service answered: \"%s\"."),
-        ev->port, chosen(ev)->target.address, ev->app.banner);
+    verdict_say(out,
+                _("Port %d on %s accepted the connection, but another service answered: \"%s\"."),
+                ev->port, chosen(ev)->target.address, ev->app.banner);
 }
 
 static bool server_closed(const struct evidence *ev)
@@ -220,7 +222,8 @@ static bool server_closed(const struct evidence *ev)
 
 static void explain_server_closed(const struct evidence *ev, struct verdict_evidence *out)
 {
-    say(out,
+    verdict_say(
+        out,
         ev->app.outcome == APP_RESET
             ? _("Port %d on %s accepted the connection, then the server reset it before answering.")
             : _("Port %d on %s accepted the connection, then the server closed it before "
@@ -235,14 +238,17 @@ static bool silent(const struct evidence *ev)
 
 static void explain_silent(const struct evidence *ev, struct verdict_evidence *out)
 {
-    say(out, _("Port %d on %s accepted the connection, but nothing came back within %.0f ms."),
-        ev->port, chosen(ev)->target.address, ev->timeout_ms);
+    verdict_say(out,
+                _("Port %d on %s accepted the connection, but nothing came back within %.0f ms."),
+                ev->port, chosen(ev)->target.address, ev->timeout_ms);
     if (!ev->app.bytes_acked_known)
         return;
     if (ev->app.bytes_acked)
-        say(out, _("The server's kernel acknowledged our bytes: the program is not reading them."));
+        verdict_say(
+            out, _("The server's kernel acknowledged our bytes: the program is not reading them."));
     else
-        say(out, _("Our bytes were never acknowledged: they were lost on the way, or a middlebox "
+        verdict_say(
+            out, _("Our bytes were never acknowledged: they were lost on the way, or a middlebox "
                    "answered the handshake."));
 }
 
@@ -267,10 +273,10 @@ static void explain_corrupted(const struct evidence *ev, struct verdict_evidence
 {
     const struct ev_echo_size *s = echo_find(ev, ECHO_MISMATCH);
     if (s != NULL)
-        say(out, _("An echo of %zu bytes came back with different bytes."), s->size);
+        verdict_say(out, _("An echo of %zu bytes came back with different bytes."), s->size);
     else
-        say(out, _("The echo repeated with MSS %d came back with different bytes."),
-            ev->echo.mss_retry_mss);
+        verdict_say(out, _("The echo repeated with MSS %d came back with different bytes."),
+                    ev->echo.mss_retry_mss);
 }
 
 static bool mtu_blackhole(const struct evidence *ev)
@@ -284,18 +290,20 @@ static void explain_mtu(const struct evidence *ev, struct verdict_evidence *out)
     const struct ev_echo_size *s = echo_find(ev, ECHO_STALLED);
     const struct ev_echo_size *ok = echo_find(ev, ECHO_OK);
     if (ok != NULL)
-        say(out, _("An echo of %zu bytes passed."), ok->size);
-    say(out, _("An echo of %zu bytes stalled after %zu bytes came back."), s->size, s->bytes_back);
-    say(out, _("The same echo passed on a new connection with MSS %d."), ev->echo.mss_retry_mss);
-    say(out, _("The first connection used MSS %d and path MTU %d (0 = unknown)."),
-        ev->echo.path_mss, ev->echo.path_mtu);
+        verdict_say(out, _("An echo of %zu bytes passed."), ok->size);
+    verdict_say(out, _("An echo of %zu bytes stalled after %zu bytes came back."), s->size,
+                s->bytes_back);
+    verdict_say(out, _("The same echo passed on a new connection with MSS %d."),
+                ev->echo.mss_retry_mss);
+    verdict_say(out, _("The first connection used MSS %d and path MTU %d (0 = unknown)."),
+                ev->echo.path_mss, ev->echo.path_mtu);
 }
 
 static void say_hello_ok(const struct evidence *ev, struct verdict_evidence *out)
 {
     const struct ev_tcp_attempt *a = chosen(ev);
-    say(out, _("chatd answered the netprobe hello on %s port %d."),
-        a != NULL ? a->target.address : "?", ev->port);
+    verdict_say(out, _("chatd answered the netprobe hello on %s port %d."),
+                a != NULL ? a->target.address : "?", ev->port);
 }
 
 /* An echo that stalled and was not rescued by the small-MSS retry: chatd
@@ -312,11 +320,12 @@ static void explain_echo_stalled(const struct evidence *ev, struct verdict_evide
     const struct ev_echo_size *ok = echo_find(ev, ECHO_OK);
     say_hello_ok(ev, out);
     if (ok != NULL)
-        say(out, _("An echo of %zu bytes passed."), ok->size);
-    say(out, _("An echo of %zu bytes stalled after %zu bytes came back."), s->size, s->bytes_back);
+        verdict_say(out, _("An echo of %zu bytes passed."), ok->size);
+    verdict_say(out, _("An echo of %zu bytes stalled after %zu bytes came back."), s->size,
+                s->bytes_back);
     if (ev->echo.mss_retry_run)
-        say(out, _("It stalled again on a new connection with MSS %d: not an MTU problem."),
-            ev->echo.mss_retry_mss);
+        verdict_say(out, _("It stalled again on a new connection with MSS %d: not an MTU problem."),
+                    ev->echo.mss_retry_mss);
 }
 
 /* The connection closed or reset in the middle of the echo. */
@@ -332,13 +341,15 @@ static void explain_echo_closed(const struct evidence *ev, struct verdict_eviden
     const struct ev_echo_size *s = echo_find(ev, ECHO_CLOSED);
     say_hello_ok(ev, out);
     if (s != NULL)
-        say(out,
+        verdict_say(
+            out,
             _("The server closed the connection during the echo of %zu bytes, after %zu bytes "
               "came back."),
             s->size, s->bytes_back);
     else
-        say(out, _("The server closed the connection during the echo repeated with MSS %d."),
-            ev->echo.mss_retry_mss);
+        verdict_say(out,
+                    _("The server closed the connection during the echo repeated with MSS %d."),
+                    ev->echo.mss_retry_mss);
 }
 
 /* ok needs chatd's answer and every echo size that ran to pass. */
@@ -356,12 +367,12 @@ static bool all_ok(const struct evidence *ev)
 static void explain_ok(const struct evidence *ev, struct verdict_evidence *out)
 {
     const struct hello_info *h = &ev->app.hello;
-    say(out, _("%s %s (%s mode) on %s port %d answered the netprobe hello."), h->server, h->version,
-        h->mode, chosen(ev)->target.address, ev->port);
+    verdict_say(out, _("%s %s (%s mode) on %s port %d answered the netprobe hello."), h->server,
+                h->version, h->mode, chosen(ev)->target.address, ev->port);
     size_t n = ev->echo.size_count < EV_SIZES_MAX ? ev->echo.size_count : EV_SIZES_MAX;
     if (n > 0)
-        say(out, _("%zu echo payload(s) up to %zu bytes came back unchanged."), n,
-            ev->echo.sizes[n - 1].size);
+        verdict_say(out, _("%zu echo payload(s) up to %zu bytes came back unchanged."), n,
+                    ev->echo.sizes[n - 1].size);
 }
 
 struct verdict_rule {
@@ -400,8 +411,8 @@ static bool vbox_nat(const struct evidence *ev)
 
 static void explain_vbox_nat(const struct evidence *ev, struct verdict_evidence *out)
 {
-    say(out, _("This machine has address %s with gateway %s: VirtualBox's NAT mode."),
-        ev->local.source_address, ev->local.gateway);
+    verdict_say(out, _("This machine has address %s with gateway %s: VirtualBox's NAT mode."),
+                ev->local.source_address, ev->local.gateway);
 }
 
 static bool client_nat(const struct evidence *ev)
@@ -411,8 +422,8 @@ static bool client_nat(const struct evidence *ev)
 
 static void explain_client_nat(const struct evidence *ev, struct verdict_evidence *out)
 {
-    say(out, _("The server saw this machine as %s; its own source address is %s."),
-        ev->app.hello.peer.address, chosen(ev)->source_address);
+    verdict_say(out, _("The server saw this machine as %s; its own source address is %s."),
+                ev->app.hello.peer.address, chosen(ev)->source_address);
 }
 
 static bool cloud_nat(const struct evidence *ev)
@@ -422,8 +433,8 @@ static bool cloud_nat(const struct evidence *ev)
 
 static void explain_cloud_nat(const struct evidence *ev, struct verdict_evidence *out)
 {
-    say(out, _("We dialled %s; the connection arrived at the server on %s."),
-        chosen(ev)->target.address, ev->app.hello.local.address);
+    verdict_say(out, _("We dialled %s; the connection arrived at the server on %s."),
+                chosen(ev)->target.address, ev->app.hello.local.address);
 }
 
 /* True when some TCP attempt left this machine and met the target or the
@@ -450,9 +461,9 @@ static bool icmp_blocked(const struct evidence *ev)
 
 static void explain_icmp_blocked(const struct evidence *ev, struct verdict_evidence *out)
 {
-    say(out, _("%d ICMP echo request(s) got no reply."), ev->icmp.sent);
+    verdict_say(out, _("%d ICMP echo request(s) got no reply."), ev->icmp.sent);
     if (chosen(ev) != NULL)
-        say(out, _("TCP port %d answered all the same."), ev->port);
+        verdict_say(out, _("TCP port %d answered all the same."), ev->port);
 }
 
 /* At least one IPv4 address answered and no IPv6 address did. */
@@ -477,8 +488,8 @@ static void explain_ipv6_broken(const struct evidence *ev, struct verdict_eviden
     for (size_t i = 0; i < attempt_count(ev); i++) {
         const struct ev_tcp_attempt *a = &ev->tcp.attempts[i];
         if (a->target.family == AF_INET6)
-            say(out, _("IPv6 %s: %s (%s), while IPv4 answered."), a->target.address,
-                tcp_state_name(a->state), a->reason);
+            verdict_say(out, _("IPv6 %s: %s (%s), while IPv4 answered."), a->target.address,
+                        tcp_state_name(a->state), a->reason);
     }
 }
 
@@ -493,10 +504,10 @@ static void explain_high_latency(const struct evidence *ev, struct verdict_evide
 {
     const struct ev_tcp_attempt *a = chosen(ev);
     if (a != NULL)
-        say(out, _("The TCP handshake took %.0f ms."), a->rtt_ms);
+        verdict_say(out, _("The TCP handshake took %.0f ms."), a->rtt_ms);
     if (ev->icmp.received > 0)
-        say(out, _("ICMP round trips averaged %.0f ms."), ev->icmp.rtt_avg_ms);
-    say(out, _("More than %.0f ms is high for a chat."), VERDICT_HIGH_LATENCY_MS);
+        verdict_say(out, _("ICMP round trips averaged %.0f ms."), ev->icmp.rtt_avg_ms);
+    verdict_say(out, _("More than %.0f ms is high for a chat."), VERDICT_HIGH_LATENCY_MS);
 }
 
 /* Some but not all pings answered, or the handshake needed a second SYN. */
@@ -511,9 +522,10 @@ static void explain_packet_loss(const struct evidence *ev, struct verdict_eviden
 {
     const struct ev_tcp_attempt *a = chosen(ev);
     if (ev->icmp.received > 0 && ev->icmp.received < ev->icmp.sent)
-        say(out, _("%d of %d ICMP echo requests got a reply."), ev->icmp.received, ev->icmp.sent);
+        verdict_say(out, _("%d of %d ICMP echo requests got a reply."), ev->icmp.received,
+                    ev->icmp.sent);
     if (a != NULL && a->syns_sent > 1)
-        say(out, _("The TCP handshake needed %d SYNs."), a->syns_sent);
+        verdict_say(out, _("The TCP handshake needed %d SYNs."), a->syns_sent);
 }
 
 static bool forged_reset(const struct evidence *ev)
@@ -523,7 +535,8 @@ static bool forged_reset(const struct evidence *ev)
 
 static void explain_forged_reset(const struct evidence *ev, struct verdict_evidence *out)
 {
-    say(out, "%s",
+    verdict_say(
+        out, "%s",
         ev->capture.forged_detail[0]
             ? ev->capture.forged_detail
             : _("The capture saw a reset whose TTL does not fit the server's other packets."));
@@ -546,27 +559,6 @@ static const struct finding_rule finding_rules[] = {
     {FINDING_FORGED_RESET, forged_reset, explain_forged_reset},
 };
 
-/* ---- --trace: where silence starts orders the causes ------------------ */
-
-enum silence_place {
-    SILENCE_UNKNOWN, /* no trace, the target answered, or nothing answered */
-    SILENCE_AT_EDGE, /* right before the server: security group, network ACL */
-    SILENCE_OWN_NET, /* inside this machine's own network (a private hop) */
-    SILENCE_ON_WAY,  /* at a router on the internet, not the server's network */
-};
-
-/* True when a and b share the network a cloud edge router sits on: the
- * same IPv4 /24 or IPv6 /64.  Text that is not an address never matches. */
-static bool same_network(const char *a, const char *b)
-{
-    unsigned char x[16], y[16];
-    if (inet_pton(AF_INET, a, x) == 1 && inet_pton(AF_INET, b, y) == 1)
-        return memcmp(x, y, 3) == 0;
-    if (inet_pton(AF_INET6, a, x) == 1 && inet_pton(AF_INET6, b, y) == 1)
-        return memcmp(x, y, 8) == 0;
-    return false;
-}
-
 int verdict_hops_from_ttl(int ttl)
 {
     static const int initial[] = {64, 128, 255};
@@ -578,146 +570,6 @@ int verdict_hops_from_ttl(int ttl)
     return 0;
 }
 
-/* The target's hop number: from its echo reply's TTL (the icmp stage), else
- * from a TTL --capture saw it send (ev_trace's guess), else 0. */
-static int target_hops(const struct evidence *ev)
-{
-    int hops = verdict_hops_from_ttl(ev->icmp.reply_ttl);
-    return hops > 0 ? hops : ev->trace.target_hops_guess;
-}
-
-static bool hop_is_private(const char *a)
-{
-    enum addr_class c = addrclass_of(a);
-    return c == ADDR_PRIVATE || c == ADDR_CGNAT || c == ADDR_LINK_LOCAL;
-}
-
-/* The predicates of silence_rules[]; t->last_answer_hop > 0 is given. */
-static bool ttl_at_edge(const struct evidence *ev)
-{
-    int hops = target_hops(ev);
-    return hops > 0 && ev->trace.last_answer_hop >= hops - 1;
-}
-static bool ttl_own_net(const struct evidence *ev)
-{
-    return target_hops(ev) > 0 && hop_is_private(ev->trace.last_answer_from) &&
-           addrclass_of(ev->trace.target) != ADDR_PRIVATE;
-}
-static bool ttl_known(const struct evidence *ev)
-{
-    return target_hops(ev) > 0;
-}
-static bool addr_same_net(const struct evidence *ev)
-{
-    return same_network(ev->trace.last_answer_from, ev->trace.target);
-}
-static bool addr_both_private(const struct evidence *ev)
-{
-    return hop_is_private(ev->trace.last_answer_from) &&
-           addrclass_of(ev->trace.target) == ADDR_PRIVATE;
-}
-static bool addr_private_hop(const struct evidence *ev)
-{
-    return hop_is_private(ev->trace.last_answer_from);
-}
-static bool always(const struct evidence *ev)
-{
-    (void)ev;
-    return true;
-}
-
-/* Where silence starts: the first row that holds.  The target's distance
- * (a TTL it sent) decides when known: the last answering hop right before
- * the target is the cloud edge.  Without it, the address guess: a hop on
- * the target's /24 (/64) is the edge, which fits the lab and small clouds
- * but not every EC2 path. */
-static const struct silence_rule {
-    bool (*holds)(const struct evidence *ev);
-    enum silence_place place;
-    bool by_ttl; /* the rule used the target's distance */
-} silence_rules[] = {
-    {ttl_at_edge, SILENCE_AT_EDGE, true},
-    {ttl_own_net, SILENCE_OWN_NET, true},
-    {ttl_known, SILENCE_ON_WAY, true},
-    {addr_same_net, SILENCE_AT_EDGE, false},
-    {addr_both_private, SILENCE_UNKNOWN, false},
-    {addr_private_hop, SILENCE_OWN_NET, false},
-    {always, SILENCE_ON_WAY, false},
-};
-
-static const struct silence_rule *silence_rule(const struct evidence *ev)
-{
-    const struct ev_trace *t = &ev->trace;
-    if (!t->run || t->reached || t->last_answer_hop <= 0)
-        return NULL;
-    for (size_t i = 0; i < sizeof silence_rules / sizeof silence_rules[0]; i++)
-        if (silence_rules[i].holds(ev))
-            return &silence_rules[i];
-    return NULL;
-}
-
-/* N_(): translated where they are said. */
-static const char *const silence_words[] = {
-    [SILENCE_AT_EDGE] = N_("just before the server's network: the packets die at the cloud edge "
-                           "or on the server, so the security group comes first"),
-    [SILENCE_OWN_NET] = N_("inside your own network (a private address): a firewall there, such "
-                           "as the campus or home router, comes first"),
-    [SILENCE_ON_WAY] = N_("on the way, not on the server's network: a firewall on the way "
-                          "(campus, home router, ISP) comes first"),
-};
-
-/* Says which rule placed the silence: the target's distance, or the
- * address guess when no TTL from the target was known. */
-static void say_silence_basis(const struct evidence *ev, bool by_ttl, struct verdict_evidence *out)
-{
-    int from_echo = verdict_hops_from_ttl(ev->icmp.reply_ttl);
-    if (!by_ttl)
-        say(out, "%s",
-            _("--trace: no TTL from the server gave its distance, so where silence starts was "
-              "guessed from the addresses (a hop on the server's /24 is its cloud edge)."));
-    else if (from_echo > 0 && ev->trace.last_answer_hop >= from_echo - 1)
-        say(out,
-            _("--trace: the server is hop %d (its echo reply arrived with TTL %d), so hop %d is "
-              "the one right before it."),
-            from_echo, ev->icmp.reply_ttl, ev->trace.last_answer_hop);
-    else if (from_echo > 0)
-        say(out,
-            _("--trace: the server is hop %d (its echo reply arrived with TTL %d), so hop %d is "
-              "earlier on the way."),
-            from_echo, ev->icmp.reply_ttl, ev->trace.last_answer_hop);
-    else
-        say(out, _("--trace: the server is hop %d (from a TTL the capture saw it send)."),
-            ev->trace.target_hops_guess);
-}
-
-/* For filtered_drop only: says where the trace went silent and moves "a
- * firewall on the way" first when silence starts before the server. */
-static void trace_orders_causes(const struct evidence *ev, struct verdict *v)
-{
-    const struct ev_trace *t = &ev->trace;
-    if (!t->run || v->code != VERDICT_FILTERED_DROP)
-        return;
-    const struct silence_rule *r = silence_rule(ev);
-    enum silence_place p = r != NULL ? r->place : SILENCE_UNKNOWN;
-    if (p == SILENCE_UNKNOWN) {
-        if (t->reached)
-            say(&v->evidence, _("--trace reached %s at hop %d."), t->target, t->last_answer_hop);
-        else
-            say(&v->evidence, "%s",
-                t->last_answer_hop > 0
-                    ? _("--trace: the last hop that answered is on the server's own private "
-                        "network; it cannot tell where the packets die.")
-                    : _("--trace: no hop answered; it cannot tell where the packets die."));
-        return;
-    }
-    say(&v->evidence, _("--trace: hop %d (%s) answered last, then silence: %s."),
-        t->last_answer_hop, t->last_answer_from[0] ? t->last_answer_from : "?",
-        _(silence_words[p]));
-    say_silence_basis(ev, r->by_ttl, &v->evidence);
-    if (p != SILENCE_AT_EDGE)
-        v->cause_first = VERDICT_CAUSE_PATH_FIREWALL;
-}
-
 size_t verdict_cause_index(const struct verdict *v, size_t i, size_t count)
 {
     if (v == NULL || v->cause_first < 0 || (size_t)v->cause_first >= count)
@@ -725,82 +577,6 @@ size_t verdict_cause_index(const struct verdict *v, size_t i, size_t count)
     if (i == 0)
         return (size_t)v->cause_first;
     return i <= (size_t)v->cause_first ? i - 1 : i;
-}
-
-/* ---- --capture: do the packets show what the verdict says? ------------- */
-
-/* The MSS this machine's interface MTU implies (IPv4 headers), 0 unknown. */
-static int our_mss(const struct evidence *ev)
-{
-    return ev->local.source_mtu > 40 ? ev->local.source_mtu - 40 : 0;
-}
-
-static bool cap_dropped(const struct evidence *ev)
-{
-    const struct ev_capture *c = &ev->capture;
-    return c->syn_retransmits > 0 && c->synacks == 0 && c->resets == 0 && c->icmp_errors == 0;
-}
-/* A reset confirms "refused" only when its TTL was compared with one the
- * server sent and fits: a middlebox can forge the reset for the SYN. */
-static bool cap_reset(const struct evidence *ev)
-{
-    const struct ev_capture *c = &ev->capture;
-    return c->resets > 0 && c->reset_compared && !c->forged_reset;
-}
-static bool cap_icmp(const struct evidence *ev)
-{
-    return ev->capture.icmp_errors > 0;
-}
-static bool cap_no_route(const struct evidence *ev)
-{
-    return ev->capture.syns_sent == 0 || ev->capture.icmp_errors > 0;
-}
-static bool cap_handshake(const struct evidence *ev)
-{
-    return ev->capture.synacks > 0;
-}
-static bool cap_mtu(const struct evidence *ev)
-{
-    const struct ev_capture *c = &ev->capture;
-    int mine = our_mss(ev);
-    return c->retransmits > 0 || (c->synack_mss > 0 && mine > 0 && c->synack_mss < mine);
-}
-
-/* What a capture must show to confirm each verdict. */
-static bool (*const capture_confirms[VERDICT_COUNT])(const struct evidence *ev) = {
-    [VERDICT_OK] = cap_handshake,
-    [VERDICT_NO_ROUTE] = cap_no_route,
-    [VERDICT_FILTERED_DROP] = cap_dropped,
-    [VERDICT_REJECTED] = cap_icmp,
-    [VERDICT_REFUSED] = cap_reset,
-    [VERDICT_CONNECTED_SILENT] = cap_handshake,
-    [VERDICT_SERVER_CLOSED] = cap_handshake,
-    [VERDICT_WRONG_SERVICE] = cap_handshake,
-    [VERDICT_MTU_BLACKHOLE] = cap_mtu,
-    [VERDICT_DATA_CORRUPTION] = cap_handshake,
-};
-
-static void capture_check(const struct evidence *ev, struct verdict *v)
-{
-    const struct ev_capture *c = &ev->capture;
-    if (!c->run || v->code <= VERDICT_NONE || v->code >= VERDICT_COUNT ||
-        capture_confirms[v->code] == NULL)
-        return;
-    v->capture = capture_confirms[v->code](ev) ? CAPTURE_CONFIRMED : CAPTURE_NOT_CONFIRMED;
-    say(&v->capture_evidence,
-        _("The capture saw %d SYN(s) (%d sent again), %d SYN-ACK(s), %d reset(s), %d ICMP "
-          "error(s) and %d data retransmission(s)."),
-        c->syns_sent, c->syn_retransmits, c->synacks, c->resets, c->icmp_errors, c->retransmits);
-    if (c->first_icmp.seen)
-        say(&v->capture_evidence, _("The first ICMP error was %s (type %d code %d) from %s."),
-            c->first_icmp.name, c->first_icmp.type, c->first_icmp.code, c->first_icmp.from);
-    if (c->synack_mss > 0)
-        say(&v->capture_evidence, _("The SYN-ACK offered MSS %d; this machine's MTU implies %d."),
-            c->synack_mss, our_mss(ev));
-    if (c->resets > 0 && !c->reset_compared)
-        say(&v->capture_evidence, "%s",
-            _("The reset's origin is unconfirmed: no TTL from the server (a SYN-ACK, its ICMP "
-              "error or its echo reply) to compare the reset's TTL with."));
 }
 
 void verdict_decide(const struct evidence *ev, struct verdict *out)
@@ -822,6 +598,4 @@ void verdict_decide(const struct evidence *ev, struct verdict *out)
         finding_rules[i].explain(ev, &out->finding_evidence[out->finding_count]);
         out->finding_count++;
     }
-    trace_orders_causes(ev, out);
-    capture_check(ev, out);
 }

@@ -103,6 +103,10 @@ size_t verdict_cause_index(const struct verdict *v, size_t i, size_t count);
  * is unknown (<= 0) or out of range. */
 int verdict_hops_from_ttl(int ttl);
 
+/* Appends one sentence to out (dropped when out is full). */
+void verdict_say(struct verdict_evidence *out, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
 /* The process exit status for a verdict: 0 ok, 1 a fault, 3 none. */
 int verdict_exit_status(enum verdict_code code);
 

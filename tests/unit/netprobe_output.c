@@ -15,6 +15,7 @@
 #include <string.h>
 #include <sys/socket.h>
 
+#include "netprobe/corroborate.h"
 #include "netprobe/output.h"
 
 struct capture {
@@ -56,6 +57,7 @@ static void refused_run(struct evidence *ev, struct verdict *v)
     ev->tcp.attempts[0].state = TCP_STATE_CLOSED;
     snprintf(ev->tcp.attempts[0].reason, 32, "reset");
     verdict_decide(ev, v);
+    corroborate(ev, v);
 }
 
 struct line_case {

@@ -18,6 +18,7 @@
 #include <string.h>
 #include <sys/socket.h>
 
+#include "netprobe/corroborate.h"
 #include "netprobe/report.h"
 
 static void ran(struct evidence *ev, enum stage_id id, enum stage_status st, const char *summary)
@@ -65,6 +66,7 @@ static void loopback_run(struct evidence *ev, struct verdict *v)
     ran(ev, STAGE_ECHO, STATUS_PASS, "echo");
     ev->stages[STAGE_ECHO].duration_ms = INFINITY; /* must never reach the document */
     verdict_decide(ev, v);
+    corroborate(ev, v);
 }
 
 /* Renders and parses back; the caller deletes. */
@@ -189,6 +191,7 @@ static void findings_carry_advice_and_evidence(void **state)
     ev.icmp.sent = 3;
     ev.stages[STAGE_ICMP].status = STATUS_WARN;
     verdict_decide(&ev, &v);
+    corroborate(&ev, &v);
     struct report_input in = {.ev = &ev,
                               .verdict = &v,
                               .command = "netprobe",

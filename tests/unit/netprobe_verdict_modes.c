@@ -14,6 +14,7 @@
 #include <string.h>
 #include <sys/socket.h>
 
+#include "netprobe/corroborate.h"
 #include "netprobe/advice.h"
 #include "netprobe/verdict.h"
 #include "tests/support/netprobe_fixture.h"
@@ -104,6 +105,7 @@ static void trace_orders_filtered_drop_causes(void **state)
         traced(&ev, c->last_hop, c->from, c->guess);
         ev.icmp.reply_ttl = c->reply_ttl;
         verdict_decide(&ev, &v);
+        corroborate(&ev, &v);
         print_message("case \"%s\": first cause \"%s\"\n", c->name, first_cause(&v));
         assert_int_equal(v.code, VERDICT_FILTERED_DROP);
         assert_non_null(
@@ -142,6 +144,7 @@ static void without_trace_the_security_group_comes_first(void **state)
     struct verdict v;
     dropped(&ev);
     verdict_decide(&ev, &v);
+    corroborate(&ev, &v);
     assert_int_equal(v.cause_first, -1);
     assert_non_null(strstr(first_cause(&v), "security group"));
 }
@@ -240,6 +243,7 @@ static void capture_confirms_only_what_the_packets_show(void **state)
         snprintf(ev.tcp.attempts[0].reason, sizeof ev.tcp.attempts[0].reason, "%s", c->reason);
         ev.capture = c->cap;
         verdict_decide(&ev, &v);
+        corroborate(&ev, &v);
         print_message("case \"%s\"\n", c->name);
         assert_int_equal(v.code, c->code);
         assert_int_equal(v.capture, c->want);
@@ -268,14 +272,17 @@ static void capture_supports_mtu_blackhole_by_mss_or_retransmissions(void **stat
     ev.echo.mss_retry_outcome = ECHO_OK;
     ev.capture = (struct ev_capture){.run = true, .syns_sent = 2, .synacks = 2, .synack_mss = 1460};
     verdict_decide(&ev, &v);
+    corroborate(&ev, &v);
     assert_int_equal(v.code, VERDICT_MTU_BLACKHOLE);
     assert_int_equal(v.capture, CAPTURE_NOT_CONFIRMED);
     ev.capture.synack_mss = 1240;
     verdict_decide(&ev, &v);
+    corroborate(&ev, &v);
     assert_int_equal(v.capture, CAPTURE_CONFIRMED);
     ev.capture.synack_mss = 1460;
     ev.capture.retransmits = 3;
     verdict_decide(&ev, &v);
+    corroborate(&ev, &v);
     assert_int_equal(v.capture, CAPTURE_CONFIRMED);
 }
 
