@@ -94,9 +94,9 @@ static void parse_timeout(struct cli *c, const char *s)
     errno = 0;
     double v = strtod(s, &end);
     if (errno != 0 || end == s || *end != '\0' || !isfinite(v) || v <= 0 ||
-        v > PROBE_TIMEOUT_SEC_MAX)
+        v > STAGE_TIMEOUT_SEC_MAX)
         usage_error(c, _("invalid --timeout \"%s\": give seconds, more than 0 and at most %d"), s,
-                    PROBE_TIMEOUT_SEC_MAX);
+                    STAGE_TIMEOUT_SEC_MAX);
     else
         c->probe.timeout_ms = v * 1000.0;
 }

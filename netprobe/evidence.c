@@ -3,6 +3,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "netprobe/stages/stages.h"
+
 /* One name per enum value, indexed by the value; "?" past the end. */
 #define NAME_OF(table, v)                                                                          \
     ((size_t)(v) < sizeof(table) / sizeof(table)[0] && (table)[v] != NULL ? (table)[v] : "?")
@@ -85,5 +87,6 @@ void evidence_init(struct evidence *ev, const char *host, int port)
     memset(ev, 0, sizeof *ev);
     snprintf(ev->host, sizeof ev->host, "%s", host != NULL ? host : "");
     ev->port = port;
+    ev->timeout_ms = STAGE_TIMEOUT_MS_DEFAULT; /* until the options say otherwise */
     ev->tcp.chosen = -1;
 }

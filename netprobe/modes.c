@@ -16,10 +16,10 @@
 #include "common/log.h"
 #include "netprobe/corroborate.h"
 #include "netprobe/modes.h"
-#include "netprobe/stages/runner.h"
 #include "netprobe/server/local_check.h"
-#include "netprobe/wire/trace.h"
 #include "netprobe/server/watch.h"
+#include "netprobe/stages/runner.h"
+#include "netprobe/wire/trace.h"
 
 #define WATCH_DURATION_DEFAULT_S 30.0
 

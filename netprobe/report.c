@@ -24,7 +24,6 @@
 #include "common/limits.h"
 #include "netprobe/advice.h"
 #include "netprobe/report_modes.h"
-#include "netprobe/stages/runner.h"
 
 struct builder {
     const struct report_input *in;
@@ -222,8 +221,7 @@ static void tcp_attempt(struct builder *b, cJSON *arr, const struct ev_tcp_attem
 
 static void tcp_evidence(struct builder *b, cJSON *o, const struct evidence *ev)
 {
-    double deadline = ev->tcp.deadline_ms > 0 ? ev->tcp.deadline_ms : ev->timeout_ms;
-    put_ms(b, o, "deadline_ms", deadline > 0 ? deadline : PROBE_TIMEOUT_MS_DEFAULT);
+    put_ms(b, o, "deadline_ms", ev->tcp.deadline_ms > 0 ? ev->tcp.deadline_ms : ev->timeout_ms);
     int chosen = ev->tcp.chosen;
     put_int(b, o, "chosen", chosen >= 0 && (size_t)chosen < ev->tcp.attempt_count ? chosen : -1);
     cJSON *arr = put_arr(b, o, "attempts");
@@ -497,8 +495,7 @@ static cJSON *build(struct builder *b)
     put_str(b, root, "language", i18n_language());
     put_bool(b, root, "redacted", in->redact != NULL);
     put_str(b, root, "mode", in->mode != NULL ? in->mode : "client");
-    put_ms(b, root, "timeout_ms",
-           in->ev->timeout_ms > 0 ? in->ev->timeout_ms : PROBE_TIMEOUT_MS_DEFAULT);
+    put_ms(b, root, "timeout_ms", in->ev->timeout_ms);
     put_target_and_local(b, root);
     put_stages(b, root);
     put_verdict(b, root);

@@ -17,9 +17,9 @@
 #include "netprobe/redact.h"
 #include "netprobe/server/local_check.h"
 #include "netprobe/server/watch.h"
+#include "netprobe/verdict.h"
 #include "netprobe/wire/capture.h"
 #include "netprobe/wire/trace.h"
-#include "netprobe/verdict.h"
 
 #define REPORT_SCHEMA "netprobe.report/1"
 #define REPORT_TIME_MAX 32

@@ -10,6 +10,9 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "common/addr.h"
+#include "common/clock.h"
+#include "common/dial.h"
 #include "common/i18n.h"
 
 static const char *const VERDICT_CODES[SERVER_VERDICT_COUNT] = {
@@ -114,58 +117,21 @@ bool local_check_address_is_local(const char *text)
     return found;
 }
 
-static double now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return ts.tv_sec * 1000.0 + ts.tv_nsec / 1e6;
-}
-
-/* Non-blocking connect to address:port within timeout_ms; closes at once
- * (the listener sees a connection that sends nothing). */
+/* Connects to address:port within timeout_ms and closes at once (the
+ * listener sees a connection that sends nothing). */
 static void test_connect(struct server_conn_test *t, int port, int timeout_ms)
 {
     struct sockaddr_storage ss;
     socklen_t len;
-    int fd, soerr = 0;
-    socklen_t sl = sizeof soerr;
-    double start = now_ms();
-
-    memset(&ss, 0, sizeof ss);
-    if (t->family == AF_INET) {
-        struct sockaddr_in *in = (struct sockaddr_in *)&ss;
-        in->sin_family = AF_INET;
-        in->sin_port = htons((uint16_t)port);
-        inet_pton(AF_INET, t->address, &in->sin_addr);
-        len = sizeof *in;
-    } else {
-        struct sockaddr_in6 *in6 = (struct sockaddr_in6 *)&ss;
-        in6->sin6_family = AF_INET6;
-        in6->sin6_port = htons((uint16_t)port);
-        inet_pton(AF_INET6, t->address, &in6->sin6_addr);
-        len = sizeof *in6;
-    }
-    fd = socket(t->family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-    if (fd < 0) {
-        t->err = errno;
-        return;
-    }
-    if (connect(fd, (struct sockaddr *)&ss, len) < 0 && errno != EINPROGRESS) {
-        soerr = errno;
-    } else {
-        struct pollfd p = {fd, POLLOUT, 0};
-        int r;
-        while ((r = poll(&p, 1, timeout_ms)) < 0 && errno == EINTR)
-            ;
-        if (r == 0)
-            soerr = ETIMEDOUT;
-        else if (r < 0 || getsockopt(fd, SOL_SOCKET, SO_ERROR, &soerr, &sl) < 0)
-            soerr = errno;
-    }
-    close(fd);
-    t->ok = soerr == 0;
-    t->err = soerr;
-    t->ms = now_ms() - start;
+    double start = clock_ms_f();
+    int err = EINVAL, fd = -1;
+    if (addr_parse(t->address, port, &ss, &len) == 0)
+        fd = dial_connect((struct sockaddr *)&ss, len, timeout_ms, &err);
+    if (fd >= 0)
+        close(fd);
+    t->ok = fd >= 0;
+    t->err = t->ok ? 0 : err;
+    t->ms = clock_ms_f() - start;
 }
 
 /* One test per distinct address: a wildcard listener is dialled on the

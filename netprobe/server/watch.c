@@ -7,6 +7,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "common/clock.h"
 #include "common/i18n.h"
 #include "netprobe/wire/capture.h"
 
@@ -108,13 +109,6 @@ static void on_packet(u_char *user, const struct pcap_pkthdr *h, const u_char *b
         watch_account(c->t, &pk);
 }
 
-static double now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return ts.tv_sec * 1000.0 + ts.tv_nsec / 1e6;
-}
-
 int watch_run(const struct watch_opts *o, struct watch_table *t, bool *interrupted, char *why,
               size_t whycap)
 {
@@ -136,9 +130,9 @@ int watch_run(const struct watch_opts *o, struct watch_table *t, bool *interrupt
     watch_interrupted = 0;
     sigaction(SIGINT, &sa, &old);
     struct pollfd p = {pcap_get_selectable_fd(c.pcap), POLLIN, 0};
-    double deadline = now_ms() + o->duration_s * 1000.0;
+    double deadline = clock_ms_f() + o->duration_s * 1000.0;
     while (!watch_interrupted) {
-        double left = deadline - now_ms();
+        double left = deadline - clock_ms_f();
         if (left <= 0)
             break;
         if (poll(&p, 1, left < 100 ? (int)left + 1 : 100) < 0 && errno != EINTR)

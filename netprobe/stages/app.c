@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "common/clock.h"
 #include "common/i18n.h"
 #include "netprobe/stages/stageio.h"
 #include "netprobe/stages/stages.h"
@@ -193,7 +194,7 @@ static void summarise(struct evidence *ev, double start, double timeout_ms)
 
 void stage_app_run(struct evidence *ev, const struct probe_opts *o)
 {
-    double start = stageio_now_ms(), deadline = start + o->timeout_ms;
+    double start = clock_ms_f(), deadline = start + o->timeout_ms;
     struct ev_app *app = &ev->app;
     struct stageio_conn c;
     char nonce[17], hello[HELLO_NONCE_MAX + 32];

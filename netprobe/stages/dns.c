@@ -7,10 +7,11 @@
 #include <string.h>
 #include <time.h>
 
+#include "common/clock.h"
 #include "common/i18n.h"
-#include "netprobe/wire/reason.h"
 #include "netprobe/stages/stageio.h"
 #include "netprobe/stages/stages.h"
+#include "netprobe/wire/reason.h"
 
 bool dns_has_nameserver(FILE *f)
 {
@@ -209,7 +210,7 @@ static void list_addresses(const struct ev_dns *d, char *out, size_t cap)
 
 void stage_dns_run(struct evidence *ev, const struct probe_opts *o)
 {
-    double start = stageio_now_ms();
+    double start = clock_ms_f();
     struct ev_dns *d = &ev->dns;
     const char *host = o->host != NULL ? o->host : "", *why = NULL;
     char list[160];

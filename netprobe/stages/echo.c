@@ -17,6 +17,7 @@
 #include <string.h>
 #include <sys/socket.h>
 
+#include "common/clock.h"
 #include "common/i18n.h"
 #include "netprobe/stages/stageio.h"
 #include "netprobe/stages/stages.h"
@@ -120,7 +121,7 @@ static void pump(struct stageio_conn *c, struct echo_run *r, double deadline)
     take_bytes(c, r); /* bytes that came with an earlier read */
     while (r->outcome == ECHO_NOT_RUN) {
         struct pollfd p = {c->fd, (short)(POLLIN | (r->sent < r->size ? POLLOUT : 0)), 0};
-        double left = deadline - stageio_now_ms();
+        double left = deadline - clock_ms_f();
         if (left <= 0) {
             r->outcome = ECHO_STALLED;
             return;
@@ -144,7 +145,7 @@ static void pump(struct stageio_conn *c, struct echo_run *r, double deadline)
 static void echo_size(struct stageio_conn *c, size_t size, double timeout_ms,
                       struct ev_echo_size *out)
 {
-    double start = stageio_now_ms(), deadline = start + timeout_ms;
+    double start = clock_ms_f(), deadline = start + timeout_ms;
     char head[32];
     unsigned char *payload = malloc(size);
     memset(out, 0, sizeof *out);
@@ -161,7 +162,7 @@ static void echo_size(struct stageio_conn *c, size_t size, double timeout_ms,
     pump(c, &r, deadline);
     out->outcome = r.outcome;
     out->bytes_back = r.back;
-    out->rtt_ms = r.outcome == ECHO_OK ? stageio_now_ms() - start : 0;
+    out->rtt_ms = r.outcome == ECHO_OK ? clock_ms_f() - start : 0;
     free(payload);
 }
 
@@ -188,7 +189,7 @@ static void mss_retry(struct ev_echo *e, const struct ev_address *a, int port, s
     e->mss_retry_run = true;
     e->mss_retry_mss = ECHO_RETRY_MSS;
     e->mss_retry_outcome = ECHO_CLOSED;
-    if (echo_open(&c, a, port, ECHO_RETRY_MSS, stageio_now_ms() + timeout_ms, &why) < 0)
+    if (echo_open(&c, a, port, ECHO_RETRY_MSS, clock_ms_f() + timeout_ms, &why) < 0)
         return;
     echo_size(&c, size, timeout_ms, &res);
     e->mss_retry_outcome = res.outcome;
@@ -208,7 +209,7 @@ static int run_sizes(struct ev_echo *e, struct stageio_conn *c, const size_t *si
         if (s->outcome != ECHO_OK)
             return (int)e->size_count - 1;
     }
-    (void)stageio_send(c, "QUIT\n", 5, stageio_now_ms() + 100); /* best effort */
+    (void)stageio_send(c, "QUIT\n", 5, clock_ms_f() + 100); /* best effort */
     return -1;
 }
 
@@ -244,7 +245,7 @@ static void summarise(struct evidence *ev, double start, int failed, size_t want
 
 void stage_echo_run(struct evidence *ev, const struct probe_opts *o)
 {
-    double start = stageio_now_ms();
+    double start = clock_ms_f();
     struct ev_echo *e = &ev->echo;
     struct stageio_conn c;
     const char *why;

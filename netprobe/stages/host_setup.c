@@ -10,6 +10,7 @@
 #include <strings.h>
 #include <unistd.h>
 
+#include "common/clock.h"
 #include "common/i18n.h"
 #include "netprobe/addrclass.h"
 #include "netprobe/stages/stageio.h"
@@ -244,7 +245,7 @@ static void gather(struct ev_local *l)
 
 void stage_host_setup_run(struct evidence *ev, const struct probe_opts *o)
 {
-    double start = stageio_now_ms();
+    double start = clock_ms_f();
     struct ev_local *l = &ev->local;
     char dmi[128];
     if (list_ifaces(l) < 0) {

@@ -27,17 +27,19 @@
 #include <sys/uio.h>
 #include <unistd.h>
 
+#include "common/clock.h"
 #include "common/i18n.h"
-#include "netprobe/wire/errqueue.h"
-#include "netprobe/wire/reason.h"
 #include "netprobe/stages/stageio.h"
 #include "netprobe/stages/stages.h"
+#include "netprobe/wire/errqueue.h"
+#include "netprobe/wire/reason.h"
 
 #define ICMP_COUNT 4
 #define ICMP_INTERVAL_MS 200.0
-/* The stage never waits longer than this, whatever --timeout says: it runs
- * beside the tcp stage and must not hold up the verdict. */
-#define ICMP_WAIT_MAX_MS 1500.0
+/* The stage never waits longer than the default stage bound, whatever
+ * --timeout says: it runs beside the tcp stage and must not hold up the
+ * verdict. */
+#define ICMP_WAIT_MAX_MS STAGE_TIMEOUT_MS_DEFAULT
 
 struct pinger {
     int fd;
@@ -110,7 +112,7 @@ static void pinger_send(struct pinger *pg, struct ev_icmp *ic)
         h.cksum = checksum(pkt, sizeof pkt);
         memcpy(pkt, &h, sizeof h);
     }
-    pg->sent_at[ic->sent] = stageio_now_ms();
+    pg->sent_at[ic->sent] = clock_ms_f();
     if (sendto(pg->fd, pkt, sizeof pkt, 0, (struct sockaddr *)&pg->to, pg->tolen) < 0) {
         pg->answered[ic->sent] = true; /* nothing will come back for it */
         pg->answers++;
@@ -124,7 +126,7 @@ static void take_reply(struct pinger *pg, struct ev_icmp *ic, uint16_t seq, int 
         return;
     if (ic->reply_ttl == 0 && ttl > 0)
         ic->reply_ttl = ttl;
-    double rtt = stageio_now_ms() - pg->sent_at[seq];
+    double rtt = clock_ms_f() - pg->sent_at[seq];
     pg->answered[seq] = true;
     pg->answers++;
     ic->rtt_min_ms = ic->received == 0 || rtt < ic->rtt_min_ms ? rtt : ic->rtt_min_ms;
@@ -233,9 +235,9 @@ static void drain(struct pinger *pg, struct ev_icmp *ic, short revents)
 
 static void ping_loop(struct pinger *pg, struct ev_icmp *ic, double deadline)
 {
-    double next = stageio_now_ms();
+    double next = clock_ms_f();
     for (;;) {
-        double now = stageio_now_ms();
+        double now = clock_ms_f();
         if (ic->sent < ICMP_COUNT && (now >= next || pg->answers == ic->sent)) {
             pinger_send(pg, ic);
             next = now + ICMP_INTERVAL_MS;
@@ -284,7 +286,7 @@ static void summarise(struct evidence *ev, double start)
 
 void stage_icmp_run(struct evidence *ev, const struct probe_opts *o)
 {
-    double start = stageio_now_ms();
+    double start = clock_ms_f();
     struct ev_icmp *ic = &ev->icmp;
     struct pinger pg = {.fd = -1};
     memset(ic, 0, sizeof *ic);

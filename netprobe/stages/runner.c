@@ -15,14 +15,16 @@
 #include <string.h>
 #include <time.h>
 
+#include "common/clock.h"
 #include "common/i18n.h"
 #include "common/limits.h"
 
 typedef void (*stage_fn)(struct evidence *ev, const struct probe_opts *o);
 
 static const stage_fn stage_fns[STAGE_COUNT] = {
-    [STAGE_LOCAL] = stage_host_setup_run, [STAGE_DNS] = stage_dns_run, [STAGE_ICMP] = stage_icmp_run,
-    [STAGE_TCP] = stage_tcp_run,     [STAGE_APP] = stage_app_run, [STAGE_ECHO] = stage_echo_run,
+    [STAGE_LOCAL] = stage_host_setup_run, [STAGE_DNS] = stage_dns_run,
+    [STAGE_ICMP] = stage_icmp_run,        [STAGE_TCP] = stage_tcp_run,
+    [STAGE_APP] = stage_app_run,          [STAGE_ECHO] = stage_echo_run,
 };
 
 static const size_t default_sizes[] = {16, 1024, 1400, 4096, 16384, 65536};
@@ -31,7 +33,7 @@ void runner_opts_defaults(struct probe_opts *o)
 {
     memset(o, 0, sizeof *o);
     o->port = CHAT_DEFAULT_PORT;
-    o->timeout_ms = PROBE_TIMEOUT_MS_DEFAULT;
+    o->timeout_ms = STAGE_TIMEOUT_MS_DEFAULT;
     o->size_count = sizeof default_sizes / sizeof default_sizes[0];
     memcpy(o->sizes, default_sizes, sizeof default_sizes);
 }
@@ -116,19 +118,12 @@ struct runner_run {
     pthread_mutex_t lock; /* serialises calls to done */
 };
 
-static double now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec * 1000.0 + (double)ts.tv_nsec / 1e6;
-}
-
 /* Runs or skips stage id and times it, without reporting it. */
 static void exec_stage(struct runner_run *r, enum stage_id id)
 {
     struct stage_result *res = &r->ev->stages[id];
     const char *why = skip_reason(r->ev, r->o, id);
-    double start = now_ms();
+    double start = clock_ms_f();
     if (why != NULL) {
         res->status = STATUS_SKIP;
         snprintf(res->skip_reason, sizeof res->skip_reason, "%s", _(why));
@@ -136,7 +131,7 @@ static void exec_stage(struct runner_run *r, enum stage_id id)
     } else {
         stage_fns[id](r->ev, r->o);
     }
-    double took = now_ms() - start;
+    double took = clock_ms_f() - start;
     res->duration_ms = took > 0 ? took : 0;
 }
 
@@ -162,13 +157,14 @@ static void *icmp_thread(void *arg)
     return NULL;
 }
 
-void runner_run(struct evidence *ev, const struct probe_opts *o, runner_stage_done_fn done, void *arg)
+void runner_run(struct evidence *ev, const struct probe_opts *o, runner_stage_done_fn done,
+                void *arg)
 {
     runner_run_hooked(ev, o, done, arg, NULL);
 }
 
 void runner_run_hooked(struct evidence *ev, const struct probe_opts *o, runner_stage_done_fn done,
-                      void *arg, const struct runner_hooks *hooks)
+                       void *arg, const struct runner_hooks *hooks)
 {
     struct runner_run r = {.ev = ev, .o = o, .done = done, .arg = arg};
     pthread_mutex_init(&r.lock, NULL);

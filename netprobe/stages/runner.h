@@ -9,14 +9,6 @@
 #include "netprobe/evidence.h"
 #include "netprobe/stages/stages.h"
 
-/* Default bound for each network stage.  A silently dropped port must get
- * its verdict within 2 s, and Linux sends its second SYN after 1 s, so
- * 1.5 s sees two SYNs and leaves room for the stages before tcp. */
-#define PROBE_TIMEOUT_MS_DEFAULT 1500.0
-
-/* Largest --timeout accepted, in seconds. */
-#define PROBE_TIMEOUT_SEC_MAX 60
-
 /* Called once per stage when it finished or was skipped.  Calls never
  * overlap (the runner serialises them), but may come from the icmp thread.
  * ev may be read only for stage id and the stages before it. */
@@ -30,7 +22,7 @@ void runner_opts_defaults(struct probe_opts *o);
  * NULL.  Every stage ends with a status: run, or skipped with a reason.
  * Each stage's duration_ms is the wall time the runner measured around it. */
 void runner_run(struct evidence *ev, const struct probe_opts *o, runner_stage_done_fn done,
-               void *arg);
+                void *arg);
 
 /* Called by runner_run_hooked() around the network stages (--capture starts
  * before icmp and tcp, and stops after echo and icmp, so it sees the echo
@@ -44,6 +36,6 @@ struct runner_hooks {
 
 /* runner_run() with hooks (NULL: none). */
 void runner_run_hooked(struct evidence *ev, const struct probe_opts *o, runner_stage_done_fn done,
-                      void *arg, const struct runner_hooks *hooks);
+                       void *arg, const struct runner_hooks *hooks);
 
 #endif

@@ -11,6 +11,10 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "common/addr.h"
+#include "common/clock.h"
+#include "common/dial.h"
+
 double stageio_now_ms(void)
 {
     struct timespec ts;
@@ -29,29 +33,17 @@ void stageio_done(struct evidence *ev, enum stage_id id, enum stage_status st, d
     r->status = st;
     if (st == STATUS_SKIP)
         memcpy(r->skip_reason, r->summary, sizeof r->skip_reason);
-    double d = stageio_now_ms() - start_ms;
+    double d = clock_ms_f() - start_ms;
     r->duration_ms = d > 0 ? d : 0;
 }
 
 int stageio_sockaddr(const struct ev_address *a, int port, struct sockaddr_storage *ss,
                      socklen_t *len)
 {
-    memset(ss, 0, sizeof *ss);
-    if (a->family == AF_INET) {
-        struct sockaddr_in *in = (struct sockaddr_in *)ss;
-        in->sin_family = AF_INET;
-        in->sin_port = htons((unsigned short)port);
-        *len = sizeof *in;
-        return inet_pton(AF_INET, a->address, &in->sin_addr) == 1 ? 0 : -1;
-    }
-    if (a->family == AF_INET6) {
-        struct sockaddr_in6 *in6 = (struct sockaddr_in6 *)ss;
-        in6->sin6_family = AF_INET6;
-        in6->sin6_port = htons((unsigned short)port);
-        *len = sizeof *in6;
-        return inet_pton(AF_INET6, a->address, &in6->sin6_addr) == 1 ? 0 : -1;
-    }
-    return -1;
+    /* The address must be of the family the name resolved to. */
+    if (addr_parse(a->address, port, ss, len) < 0 || ss->ss_family != a->family)
+        return -1;
+    return 0;
 }
 
 int stageio_random(void *buf, size_t len)
@@ -72,7 +64,7 @@ int stageio_random(void *buf, size_t len)
 /* Milliseconds left until deadline, for poll(): never negative. */
 static int ms_left(double deadline)
 {
-    double left = deadline - stageio_now_ms();
+    double left = deadline - clock_ms_f();
     return left <= 0 ? 0 : (int)(left + 0.999);
 }
 
@@ -121,16 +113,10 @@ int stageio_connect(struct stageio_conn *c, const struct ev_address *a, int port
         *err = errno;
         return -1;
     }
+    /* Not dial_start(): TCP_MAXSEG must be set before the SYN goes out. */
     int e = 0;
-    socklen_t el = sizeof e;
-    if (connect(fd, (struct sockaddr *)&ss, sl) < 0) {
-        if (errno != EINPROGRESS)
-            e = errno;
-        else if (wait_fd(fd, POLLOUT, deadline) != 1)
-            e = ETIMEDOUT;
-        else if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &e, &el) < 0)
-            e = errno;
-    }
+    if (connect(fd, (struct sockaddr *)&ss, sl) < 0)
+        e = errno != EINPROGRESS ? errno : dial_wait(fd, (int64_t)(deadline + 0.999));
     if (e != 0) {
         close(fd);
         *err = e;

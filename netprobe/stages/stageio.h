@@ -3,7 +3,7 @@
  * and a TCP connection with deadlines on every wait.
  *
  * Private to the stage modules (host_setup.c ... echo.c).  All waits take an
- * absolute deadline on the stageio_now_ms() clock, so one timeout bounds a
+ * absolute deadline on the clock_ms_f() clock (common/clock.h), so one timeout bounds a
  * whole exchange, not each call.
  */
 #ifndef NETPROBE_STAGEIO_H
@@ -13,9 +13,6 @@
 #include <sys/socket.h>
 
 #include "netprobe/evidence.h"
-
-/* Milliseconds on the monotonic clock. */
-double stageio_now_ms(void);
 
 /* Records stage id's status, summary (printf-style) and its duration since
  * start_ms.  For STATUS_SKIP the summary is also the skip reason. */

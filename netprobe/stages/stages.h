@@ -11,12 +11,21 @@
 
 #include "netprobe/evidence.h"
 
+/* Default bound for each network stage (--timeout), the one place it is
+ * set.  A silently dropped port must get its verdict within 2 s, and Linux
+ * sends its second SYN after 1 s, so 1.5 s sees two SYNs and leaves room
+ * for the stages before tcp. */
+#define STAGE_TIMEOUT_MS_DEFAULT 1500.0
+
+/* Largest --timeout accepted, in seconds. */
+#define STAGE_TIMEOUT_SEC_MAX 60
+
 struct probe_opts {
     const char *host;
     int port;
-    int family;         /* 0 any, 4 or 6 (-4 / -6) */
-    double timeout_ms;  /* bound for each network stage (--timeout) */
-    bool no_icmp;       /* --no-icmp */
+    int family;                 /* 0 any, 4 or 6 (-4 / -6) */
+    double timeout_ms;          /* bound for each network stage (--timeout) */
+    bool no_icmp;               /* --no-icmp */
     size_t sizes[EV_SIZES_MAX]; /* echo payload sizes (--sizes) */
     size_t size_count;
 };

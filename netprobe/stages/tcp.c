@@ -17,15 +17,13 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "common/clock.h"
 #include "common/i18n.h"
-#include "netprobe/wire/errqueue.h"
-#include "netprobe/wire/reason.h"
 #include "netprobe/stages/stageio.h"
 #include "netprobe/stages/stages.h"
+#include "netprobe/wire/errqueue.h"
+#include "netprobe/wire/reason.h"
 
-/* Per-attempt deadline without --timeout: the first SYN, its
- * retransmission at 1 s, and half a second for the answer to either. */
-#define TCP_DEADLINE_MS 1500.0
 /* Shortest deadline that still sees the second SYN leave. */
 #define TCP_TWO_SYNS_MS 1200.0
 
@@ -37,7 +35,9 @@ struct pending {
 
 static double deadline_for(double timeout_ms)
 {
-    double d = timeout_ms > 0 ? timeout_ms : TCP_DEADLINE_MS;
+    /* Without --timeout: the first SYN, its retransmission at 1 s, and half
+     * a second for the answer to either. */
+    double d = timeout_ms > 0 ? timeout_ms : STAGE_TIMEOUT_MS_DEFAULT;
     return d < TCP_TWO_SYNS_MS ? TCP_TWO_SYNS_MS : d;
 }
 
@@ -65,7 +65,7 @@ static void record_source(struct ev_tcp_attempt *a, int fd)
 static void finish(struct ev_tcp_attempt *a, struct pending *p, int err, bool at_connect)
 {
     const char *reason = "syn-ack";
-    a->rtt_ms = stageio_now_ms() - p->start;
+    a->rtt_ms = clock_ms_f() - p->start;
     a->syns_sent = at_connect ? 0 : syns_sent(p->fd);
     record_source(a, p->fd);
     if (err == 0) {
@@ -90,7 +90,7 @@ static void begin(struct ev_tcp_attempt *a, struct pending *p, int port)
 {
     struct sockaddr_storage ss;
     socklen_t sl;
-    p->start = stageio_now_ms();
+    p->start = clock_ms_f();
     p->fd = -1;
     if (stageio_sockaddr(&a->target, port, &ss, &sl) < 0) {
         a->state = TCP_STATE_ERROR;
@@ -128,7 +128,7 @@ static void wait_all(struct ev_tcp *t, struct pending *p, double deadline)
                 pfd[n] = (struct pollfd){p[i].fd, POLLOUT, 0};
                 map[n++] = i;
             }
-        double left = deadline - stageio_now_ms();
+        double left = deadline - clock_ms_f();
         if (n == 0 || left <= 0)
             break;
         int rc = poll(pfd, n, (int)(left + 0.999));
@@ -191,7 +191,7 @@ static void summarise(struct evidence *ev, double start)
 
 void stage_tcp_run(struct evidence *ev, const struct probe_opts *o)
 {
-    double start = stageio_now_ms();
+    double start = clock_ms_f();
     struct ev_tcp *t = &ev->tcp;
     struct pending p[EV_ADDRS_MAX];
     memset(t, 0, sizeof *t);

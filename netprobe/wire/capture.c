@@ -217,24 +217,14 @@ int capture_iface_for(const char *target, char *iface, size_t cap)
     char want[ADDR_TEXT_MAX], have[ADDR_TEXT_MAX];
     int family = strchr(target, ':') != NULL ? AF_INET6 : AF_INET, rc = -1;
 
-    memset(&ss, 0, sizeof ss);
-    if (family == AF_INET) {
-        struct sockaddr_in *in = (struct sockaddr_in *)&ss;
-        in->sin_family = AF_INET;
-        in->sin_port = htons(9); /* any port: a UDP connect sends nothing */
-        if (inet_pton(AF_INET, target, &in->sin_addr) != 1)
-            return -1;
-    } else {
-        struct sockaddr_in6 *in6 = (struct sockaddr_in6 *)&ss;
-        in6->sin6_family = AF_INET6;
-        in6->sin6_port = htons(9);
-        if (inet_pton(AF_INET6, target, &in6->sin6_addr) != 1)
-            return -1;
-    }
+    socklen_t sslen;
+    /* Any port: a UDP connect sends nothing. */
+    if (addr_parse(target, 9, &ss, &sslen) < 0 || ss.ss_family != family)
+        return -1;
     int fd = socket(family, SOCK_DGRAM | SOCK_CLOEXEC, 0);
     if (fd < 0)
         return -1;
-    bool ok = connect(fd, (struct sockaddr *)&ss, sizeof ss) == 0 &&
+    bool ok = connect(fd, (struct sockaddr *)&ss, sslen) == 0 &&
               getsockname(fd, (struct sockaddr *)&local, &len) == 0;
     close(fd);
     if (!ok || addr_format((struct sockaddr *)&local, want, NULL) < 0 || getifaddrs(&ifa) < 0)

@@ -8,6 +8,9 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "common/addr.h"
+#include "common/clock.h"
+#include "netprobe/stages/stages.h"
 #include "netprobe/wire/errqueue.h"
 
 const char *trace_kind_name(enum trace_kind k)
@@ -20,30 +23,11 @@ const char *trace_kind_name(enum trace_kind k)
     return (unsigned)k < sizeof names / sizeof names[0] ? names[k] : "?";
 }
 
-static double now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return ts.tv_sec * 1000.0 + ts.tv_nsec / 1e6;
-}
-
 /* target:port as a socket address.  Returns its length, 0 if not an address. */
 static socklen_t target_addr(const char *target, int port, struct sockaddr_storage *ss)
 {
-    memset(ss, 0, sizeof *ss);
-    struct sockaddr_in *in = (struct sockaddr_in *)ss;
-    struct sockaddr_in6 *in6 = (struct sockaddr_in6 *)ss;
-    if (inet_pton(AF_INET, target, &in->sin_addr) == 1) {
-        in->sin_family = AF_INET;
-        in->sin_port = htons((uint16_t)port);
-        return sizeof *in;
-    }
-    if (inet_pton(AF_INET6, target, &in6->sin6_addr) == 1) {
-        in6->sin6_family = AF_INET6;
-        in6->sin6_port = htons((uint16_t)port);
-        return sizeof *in6;
-    }
-    return 0;
+    socklen_t len;
+    return addr_parse(target, port, ss, &len) == 0 ? len : 0;
 }
 
 static int set_hops(int fd, int family, int ttl)
@@ -88,7 +72,7 @@ static void probe_hop(const struct sockaddr_storage *ss, socklen_t len, int ttl,
 {
     int family = ss->ss_family, soerr = 0;
     socklen_t sl = sizeof soerr;
-    double start = now_ms();
+    double start = clock_ms_f();
 
     memset(h, 0, sizeof *h);
     h->ttl = ttl;
@@ -114,7 +98,7 @@ static void probe_hop(const struct sockaddr_storage *ss, socklen_t len, int ttl,
         else
             classify(fd, family, soerr, target, h);
     }
-    h->rtt_ms = h->kind == TRACE_SILENT ? 0 : now_ms() - start;
+    h->rtt_ms = h->kind == TRACE_SILENT ? 0 : clock_ms_f() - start;
     close(fd);
 }
 
@@ -151,7 +135,7 @@ int trace_run(const struct trace_opts *o, struct trace_result *r)
 {
     struct sockaddr_storage ss;
     int max = o->max_hops > 0 && o->max_hops <= TRACE_HOPS_MAX ? o->max_hops : TRACE_HOPS_MAX;
-    int timeout = o->hop_timeout_ms > 0 ? o->hop_timeout_ms : TRACE_HOP_TIMEOUT_MS;
+    int timeout = o->hop_timeout_ms > 0 ? o->hop_timeout_ms : (int)STAGE_TIMEOUT_MS_DEFAULT;
     int silent = 0;
 
     memset(r, 0, sizeof *r);

@@ -17,9 +17,8 @@
 
 #include "common/addr.h"
 
-#define TRACE_HOPS_MAX 30         /* the most hops probed */
-#define TRACE_SILENT_LIMIT 3      /* silent hops in a row that end the walk */
-#define TRACE_HOP_TIMEOUT_MS 1500 /* default wait per hop: covers one SYN retransmission */
+#define TRACE_HOPS_MAX 30    /* the most hops probed */
+#define TRACE_SILENT_LIMIT 3 /* silent hops in a row that end the walk */
 
 enum trace_kind {
     TRACE_SILENT,         /* nothing came back within the hop timeout */
@@ -55,7 +54,7 @@ struct trace_opts {
     const char *target; /* an IPv4 or IPv6 address in text form */
     int port;
     int max_hops;       /* 0: TRACE_HOPS_MAX */
-    int hop_timeout_ms; /* 0: TRACE_HOP_TIMEOUT_MS */
+    int hop_timeout_ms; /* 0: STAGE_TIMEOUT_MS_DEFAULT (covers one SYN retransmission) */
 };
 
 /* Walks the path to target:port.  Returns 0, or -1 if target is not an
