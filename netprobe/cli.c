@@ -5,58 +5,18 @@
  */
 #include <arpa/inet.h>
 #include <errno.h>
-#include <getopt.h>
 #include <math.h>
+#include <stddef.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "common/i18n.h"
+#include "common/addr.h"
 #include "common/limits.h"
+#include "common/opt.h"
 #include "netprobe/cli.h"
-
-/* TRANSLATORS: keep the option names, HOST, PORT, FILE and the codes as
-   they are; only the explanations are for translating. */
-static const char *const usage_text =
-    N_("usage: netprobe [options] HOST [PORT]\n"
-       "       netprobe --local [PORT] [--public ADDR] [--json FILE]\n"
-       "       netprobe --watch [PORT] [--duration SEC] [--from ADDR] [--iface IF] [--json FILE]\n"
-       "\n"
-       "Checks the way from this machine to a chatd on HOST (PORT defaults to 8888)\n"
-       "stage by stage, and ends with one verdict: what is wrong and what to do.\n"
-       "\n"
-       "  --capture      capture the probe's packets (root or CAP_NET_RAW) and say\n"
-       "                 whether they confirm the verdict; skipped without permission\n"
-       "  --pcap FILE    save the captured packet headers to FILE (implies --capture)\n"
-       "  --trace        TCP traceroute to the port: where the packets stop\n"
-       "  --local        on the server: is chatd listening on PORT on every address,\n"
-       "                 and does this machine's firewall let it through?\n"
-       "  --public ADDR  with --local: the public address clients dial\n"
-       "  --watch        on the server: capture TCP PORT and tell, per source, whether\n"
-       "                 its SYNs arrive and what this machine answers (root)\n"
-       "  --duration SEC  with --watch: how long to watch, in seconds (default 30;\n"
-       "                 Ctrl-C ends it early)\n"
-       "  --from ADDR    with --watch: the client's public address to look for\n"
-       "  --iface IF     with --watch: the interface to capture on (default: all)\n"
-       "  --json FILE    also write the JSON report to FILE (\"-\": print only the\n"
-       "                 report, on standard output)\n"
-       "  --timeout SEC  bound for each network stage (default 1.5)\n"
-       "  -4, -6         use only IPv4 / only IPv6 addresses\n"
-       "  --no-icmp      do not ping\n"
-       "  --sizes LIST   echo payload sizes in bytes, comma-separated\n"
-       "                 (default 16,1024,1400,4096,16384,65536)\n"
-       "  --redact       replace this machine's private addresses, host name and\n"
-       "                 MAC addresses with placeholders, for sharing the output\n"
-       "  --quiet        print only the verdict line\n"
-       "  --lang LANG    language of the messages and the report: es (Spanish) or\n"
-       "                 en (English); the default follows LANG / LC_MESSAGES\n"
-       "  --help         this text\n"
-       "  --version      netprobe's version\n"
-       "\n"
-       "Exit status: 0 verdict ok (--local: local_ok; --watch: the watch ran),\n"
-       "1 a fault was found, 2 usage error, 3 netprobe itself failed.\n"
-       "The guide: docs/troubleshooting.md\n");
 
 static const char *const mode_names[] = {
     [MODE_CLIENT] = "client",
@@ -190,116 +150,117 @@ static void parse_iface(struct cli *c, const char *s)
     c->iface = s;
 }
 
-static const struct option long_options[] = {
-    {"json", required_argument, NULL, 'j'},
-    {"capture", no_argument, NULL, 'C'},
-    {"pcap", required_argument, NULL, 'P'},
-    {"trace", no_argument, NULL, 'T'},
-    {"local", no_argument, NULL, 'L'},
-    {"public", required_argument, NULL, 'p'},
-    {"watch", no_argument, NULL, 'W'},
-    {"duration", required_argument, NULL, 'd'},
-    {"from", required_argument, NULL, 'f'},
-    {"iface", required_argument, NULL, 'i'},
-    {"timeout", required_argument, NULL, 't'},
-    {"no-icmp", no_argument, NULL, 'I'},
-    {"sizes", required_argument, NULL, 's'},
-    {"redact", no_argument, NULL, 'r'},
-    {"quiet", no_argument, NULL, 'q'},
-    {"help", no_argument, NULL, 'h'},
-    {"version", no_argument, NULL, 'V'},
-    {"lang", required_argument, NULL, 'l'},
-    {NULL, 0, NULL, 0},
+/* ---- The option table ---------------------------------------------------- */
+
+/* A value parser above, as an opt_parse_fn: its usage error becomes err. */
+static int parsed(struct cli *c, char *err, size_t cap)
+{
+    if (c->error[0] == '\0')
+        return 0;
+    snprintf(err, cap, "%s", c->error);
+    return -1;
+}
+
+#define CLI_OPT_FN(name, body)                                                                     \
+    static int name(const struct opt_spec *s, const char *v, void *opts, char *err, size_t cap)    \
+    {                                                                                              \
+        struct cli *c = opts;                                                                      \
+        (void)s;                                                                                   \
+        (void)v;                                                                                   \
+        body;                                                                                      \
+        return parsed(c, err, cap);                                                                \
+    }
+
+CLI_OPT_FN(opt_pcap, (c->capture = true, c->pcap_path = v))
+CLI_OPT_FN(opt_public, c->public_addr = parse_addr(c, "--public", v))
+CLI_OPT_FN(opt_duration, parse_duration(c, v))
+CLI_OPT_FN(opt_from, c->from = parse_addr(c, "--from", v))
+CLI_OPT_FN(opt_iface, parse_iface(c, v))
+CLI_OPT_FN(opt_timeout, parse_timeout(c, v))
+CLI_OPT_FN(opt_ipv4, parse_family(c, 4))
+CLI_OPT_FN(opt_ipv6, parse_family(c, 6))
+CLI_OPT_FN(opt_sizes, parse_sizes(c, v))
+/* Applied by main() before parsing (cli_lang_option); checked here so a
+ * bad value is a usage error like any other. */
+CLI_OPT_FN(opt_lang,
+           if (strcmp(v, "es") != 0 && strcmp(v, "en") != 0)
+               usage_error(c, _("invalid --lang \"%.32s\": give es (Spanish) or en (English)"), v))
+
+#define FIELD(f) offsetof(struct cli, f)
+
+/* Every option, in the order --help lists them.  TRANSLATORS: in the help
+   texts keep the option names, HOST, PORT, FILE and the codes as they are. */
+static const struct opt_spec OPTIONS[] = {
+    {"capture", 0, OPT_FLAG, FIELD(capture), 0, 0, NULL,
+     N_("capture the probe's packets (root or CAP_NET_RAW) and say\n"
+        "whether they confirm the verdict; skipped without permission"),
+     NULL},
+    {"pcap", 0, OPT_CUSTOM, 0, 0, 0, "FILE",
+     N_("save the captured packet headers to FILE (implies --capture)"), opt_pcap},
+    {"trace", 0, OPT_FLAG, FIELD(trace), 0, 0, NULL,
+     N_("TCP traceroute to the port: where the packets stop"), NULL},
+    {"local", 0, OPT_FLAG, FIELD(local), 0, 0, NULL,
+     N_("on the server: is chatd listening on PORT on every address,\n"
+        "and does this machine's firewall let it through?"),
+     NULL},
+    {"public", 0, OPT_CUSTOM, 0, 0, 0, "ADDR", N_("with --local: the public address clients dial"),
+     opt_public},
+    {"watch", 0, OPT_FLAG, FIELD(watch), 0, 0, NULL,
+     N_("on the server: capture TCP PORT and tell, per source, whether\n"
+        "its SYNs arrive and what this machine answers (root)"),
+     NULL},
+    {"duration", 0, OPT_CUSTOM, 0, 0, 0, "SEC",
+     N_("with --watch: how long to watch, in seconds (default 30;\n"
+        "Ctrl-C ends it early)"),
+     opt_duration},
+    {"from", 0, OPT_CUSTOM, 0, 0, 0, "ADDR",
+     N_("with --watch: the client's public address to look for"), opt_from},
+    {"iface", 0, OPT_CUSTOM, 0, 0, 0, "IF",
+     N_("with --watch: the interface to capture on (default: all)"), opt_iface},
+    {"json", 0, OPT_STRING, FIELD(json_path), 0, 0, "FILE",
+     N_("also write the JSON report to FILE (\"-\": print only the\n"
+        "report, on standard output)"),
+     NULL},
+    {"timeout", 0, OPT_CUSTOM, 0, 0, 0, "SEC", N_("bound for each network stage (default 1.5)"),
+     opt_timeout},
+    {"ipv4", '4', OPT_CUSTOM, 0, 0, 0, NULL, N_("use only IPv4 addresses"), opt_ipv4},
+    {"ipv6", '6', OPT_CUSTOM, 0, 0, 0, NULL, N_("use only IPv6 addresses"), opt_ipv6},
+    {"no-icmp", 0, OPT_FLAG, FIELD(probe.no_icmp), 0, 0, NULL, N_("do not ping"), NULL},
+    {"sizes", 0, OPT_CUSTOM, 0, 0, 0, "LIST",
+     N_("echo payload sizes in bytes, comma-separated\n"
+        "(default 16,1024,1400,4096,16384,65536)"),
+     opt_sizes},
+    {"redact", 0, OPT_FLAG, FIELD(redact), 0, 0, NULL,
+     N_("replace this machine's private addresses, host name and\n"
+        "MAC addresses with placeholders, for sharing the output"),
+     NULL},
+    {"quiet", 'q', OPT_FLAG, FIELD(quiet), 0, 0, NULL, N_("print only the verdict line"), NULL},
+    {"lang", 0, OPT_CUSTOM, 0, 0, 0, "LANG",
+     N_("language of the messages and the report: es (Spanish) or\n"
+        "en (English); the default follows LANG / LC_MESSAGES"),
+     opt_lang},
+    {"help", 'h', OPT_HELP, 0, 0, 0, NULL, N_("this text"), NULL},
+    {"version", 'V', OPT_VERSION, 0, 0, 0, NULL, N_("netprobe's version"), NULL},
 };
 
-/* The options of issue 5's modes; false if opt is none of them. */
-static bool parse_mode_option(struct cli *c, int opt, const char *arg)
-{
-    switch (opt) {
-    case 'C':
-        c->capture = true;
-        return true;
-    case 'P':
-        c->capture = true;
-        c->pcap_path = arg;
-        return true;
-    case 'T':
-        c->trace = true;
-        return true;
-    case 'L':
-        c->local = true;
-        return true;
-    case 'p':
-        c->public_addr = parse_addr(c, "--public", arg);
-        return true;
-    case 'W':
-        c->watch = true;
-        return true;
-    case 'd':
-        parse_duration(c, arg);
-        return true;
-    case 'f':
-        c->from = parse_addr(c, "--from", arg);
-        return true;
-    case 'i':
-        parse_iface(c, arg);
-        return true;
-    default:
-        return false;
-    }
-}
-
-/* One option; every bad value goes to usage_error() and parsing goes on,
- * so --json is known even when an earlier option was wrong. */
-static void parse_option(struct cli *c, int opt, const char *arg, const char *word)
-{
-    if (parse_mode_option(c, opt, arg))
-        return;
-    switch (opt) {
-    case 'j':
-        c->json_path = arg;
-        break;
-    case 't':
-        parse_timeout(c, arg);
-        break;
-    case 'I':
-        c->probe.no_icmp = true;
-        break;
-    case 's':
-        parse_sizes(c, arg);
-        break;
-    case 'r':
-        c->redact = true;
-        break;
-    case 'q':
-        c->quiet = true;
-        break;
-    case 'h':
-        c->help = true;
-        break;
-    case 'V':
-        c->version = true;
-        break;
-    case 'l':
-        /* Applied by main() before parsing (cli_lang_option); checked here so
-         * a bad value is a usage error like any other. */
-        if (strcmp(arg, "es") != 0 && strcmp(arg, "en") != 0)
-            usage_error(c, _("invalid --lang \"%.32s\": give es (Spanish) or en (English)"), arg);
-        break;
-    case '4':
-        parse_family(c, 4);
-        break;
-    case '6':
-        parse_family(c, 6);
-        break;
-    case ':':
-        usage_error(c, _("option %s needs a value"), word);
-        break;
-    default:
-        usage_error(c, _("unknown option %s"), word);
-        break;
-    }
-}
+static const struct opt_program PROGRAM = {
+    .name = "netprobe",
+    .version = CHAT_VERSION,
+    /* TRANSLATORS: keep the option names, HOST, PORT and ADDR as they are. */
+    .usage = N_("usage: netprobe [options] HOST [PORT]\n"
+                "       netprobe --local [PORT] [--public ADDR] [--json FILE]\n"
+                "       netprobe --watch [PORT] [--duration SEC] [--from ADDR] [--iface IF] "
+                "[--json FILE]\n"
+                "\n"
+                "Checks the way from this machine to a chatd on HOST (PORT defaults to 8888)\n"
+                "stage by stage, and ends with one verdict: what is wrong and what to do.\n"
+                "HOST may also be given as HOST:PORT or [IPv6]:PORT.\n"),
+    .epilog = N_("Exit status: 0 verdict ok (--local: local_ok; --watch: the watch ran),\n"
+                 "1 a fault was found, 2 usage error, 3 netprobe itself failed.\n"
+                 "The guide: docs/troubleshooting.md\n"),
+    .table = OPTIONS,
+    .count = sizeof OPTIONS / sizeof OPTIONS[0],
+};
 
 /* Options that belong to one mode only: named with the mode they need. */
 static void check_mode_options(struct cli *c)
@@ -334,7 +295,7 @@ static void check_mode_options(struct cli *c)
 }
 
 /* --local [PORT] and --watch [PORT]: no HOST, the port is optional. */
-static void parse_server_args(struct cli *c, int left, char *const *args)
+static void parse_server_args(struct cli *c, size_t left, const char *const *args)
 {
     if (left > 1)
         usage_error(c, _("too many arguments: %s takes only PORT, e.g. netprobe %s 8888"),
@@ -343,40 +304,98 @@ static void parse_server_args(struct cli *c, int left, char *const *args)
         parse_port(c, args[0]);
 }
 
-int cli_parse(struct cli *c, int argc, char *argv[])
+/* HOST, HOST:PORT or [IPv6]:PORT, then an optional PORT. */
+static void parse_target(struct cli *c, size_t npos, const char *const *pos)
 {
-    memset(c, 0, sizeof *c);
-    runner_opts_defaults(&c->probe);
-    opterr = 0; /* our own messages, through usage_error() */
-    int opt;
-    while ((opt = getopt_long(argc, argv, ":46hqV", long_options, NULL)) != -1)
-        parse_option(c, opt, optarg, argv[optind - 1]);
-    c->mode = c->local ? MODE_LOCAL : c->watch ? MODE_WATCH : MODE_CLIENT;
-    check_mode_options(c);
-    int left = argc - optind;
-    if (c->mode != MODE_CLIENT) {
-        parse_server_args(c, left, argv + optind);
-        return c->error[0] != '\0' ? -1 : 0;
-    }
-    if (left < 1)
+    char why[256];
+    int port = -1;
+    if (npos < 1) {
         usage_error(c, _("missing HOST: give the server's name or address, e.g. netprobe "
                          "203.0.113.10 8888"));
-    else if (left > 2)
-        usage_error(c, _("too many arguments after HOST and PORT: \"%s\""), argv[optind + 2]);
-    if (left >= 1 && (argv[optind][0] == '\0' || strlen(argv[optind]) > 253))
+        return;
+    }
+    if (npos > 2)
+        usage_error(c, _("too many arguments after HOST and PORT: \"%s\""), pos[2]);
+    int split = addr_split_target(pos[0], c->host, sizeof c->host, &port, why, sizeof why);
+    if (split < 0) {
+        usage_error(c, "%s", why);
+        return;
+    }
+    if (strlen(c->host) > 253)
         usage_error(c, _("invalid HOST \"%.64s\": give a name or address of 1 to 253 characters"),
-                    argv[optind]);
-    else if (left >= 1)
-        c->probe.host = argv[optind];
-    if (left >= 2)
-        parse_port(c, argv[optind + 1]);
+                    c->host);
+    c->probe.host = c->host;
+    if (split == 1 && npos >= 2)
+        usage_error(c,
+                    _("the port was given twice (\"%s\" and \"%s\"): give HOST PORT or "
+                      "HOST:PORT"),
+                    pos[0], pos[1]);
+    else if (split == 1)
+        c->probe.port = port;
+    else if (npos >= 2)
+        parse_port(c, pos[1]);
+}
+
+/* After a usage error the parse stopped; --json is still wanted for the
+ * report of that error. */
+static const char *early_value(int argc, char *argv[], const char *name)
+{
+    const char *value = NULL;
+    size_t n = strlen(name);
+    for (int i = 1; i < argc && strcmp(argv[i], "--") != 0; i++) {
+        if (strncmp(argv[i], "--", 2) != 0 || strncmp(argv[i] + 2, name, n) != 0)
+            continue;
+        if (argv[i][2 + n] == '\0' && i + 1 < argc)
+            value = argv[++i];
+        else if (argv[i][2 + n] == '=')
+            value = argv[i] + 3 + n;
+    }
+    return value;
+}
+
+/* Whether --name appears before "--" (for the mode of a report after a
+ * usage error). */
+static bool early_flag(int argc, char *argv[], const char *name)
+{
+    for (int i = 1; i < argc && strcmp(argv[i], "--") != 0; i++)
+        if (strncmp(argv[i], "--", 2) == 0 && strcmp(argv[i] + 2, name) == 0)
+            return true;
+    return false;
+}
+
+int cli_parse(struct cli *c, int argc, char *argv[])
+{
+    const char *pos[CLI_ARGS_MAX];
+    size_t npos = 0;
+    char err[sizeof c->error];
+    memset(c, 0, sizeof *c);
+    runner_opts_defaults(&c->probe);
+    enum opt_result r =
+        opt_parse(&PROGRAM, argc, argv, c, pos, CLI_ARGS_MAX, &npos, stdout, err, sizeof err);
+    if (r == OPT_EXIT)
+        return 1;
+    if (r == OPT_USAGE) {
+        usage_error(c, "%s", err);
+        if (c->json_path == NULL)
+            c->json_path = early_value(argc, argv, "json");
+        c->local = c->local || early_flag(argc, argv, "local");
+        c->watch = c->watch || early_flag(argc, argv, "watch");
+        c->mode = c->local ? MODE_LOCAL : c->watch ? MODE_WATCH : MODE_CLIENT;
+        return -1;
+    }
+    c->mode = c->local ? MODE_LOCAL : c->watch ? MODE_WATCH : MODE_CLIENT;
+    check_mode_options(c);
+    if (c->mode != MODE_CLIENT)
+        parse_server_args(c, npos, pos);
+    else
+        parse_target(c, npos, pos);
     check_family(c);
     return c->error[0] != '\0' ? -1 : 0;
 }
 
-const char *cli_usage(void)
+void cli_help(FILE *out)
 {
-    return _(usage_text);
+    opt_help(&PROGRAM, out);
 }
 
 const char *cli_mode_name(enum mode m)
@@ -391,15 +410,8 @@ bool cli_json_to_stdout(const struct cli *c)
 
 /* The value of --lang (or --lang=VALUE) before the options are parsed, so
  * that even the messages about other options are in that language; NULL
- * if not given.  Stops at "--" like getopt. */
+ * if not given.  Stops at "--" like the parser. */
 const char *cli_lang_option(int argc, char *argv[])
 {
-    const char *lang = NULL;
-    for (int i = 1; i < argc && strcmp(argv[i], "--") != 0; i++) {
-        if (strcmp(argv[i], "--lang") == 0 && i + 1 < argc)
-            lang = argv[++i];
-        else if (strncmp(argv[i], "--lang=", 7) == 0)
-            lang = argv[i] + 7;
-    }
-    return lang;
+    return early_value(argc, argv, "lang");
 }

@@ -38,8 +38,7 @@ int main(int argc, char *argv[])
     run.command = report_command(argc, argv);
     int parsed = cli_parse(&cli, argc, argv);
     run.cli = &cli;
-    if (cli.help || cli.version) {
-        fputs(cli.help ? cli_usage() : "netprobe " CHAT_VERSION "\n", stdout);
+    if (parsed > 0) { /* --help or --version was printed */
         free(run.command);
         return EXIT_OK;
     }

@@ -239,6 +239,40 @@ static void closed_port_gives_refused(void **state)
     done();
 }
 
+/* HOST:PORT, [IPv6]:PORT and white space around them name the same
+ * target as HOST PORT: the report's target has that host and port. */
+static void target_forms_name_host_and_port(void **state)
+{
+    (void)state;
+    int p = closed_port();
+    static const struct {
+        const char *fmt, *host;
+    } forms[] = {
+        {"127.0.0.1:%d", "127.0.0.1"},
+        {"  127.0.0.1:%d \t", "127.0.0.1"},
+        {"[127.0.0.1]:%d", "127.0.0.1"},
+        {" [::1]:%d", "::1"},
+    };
+    for (size_t i = 0; i < sizeof forms / sizeof forms[0]; i++) {
+        char target[64];
+        snprintf(target, sizeof target, forms[i].fmt, p);
+        const char *const args[] = {"--no-icmp", target, NULL};
+        run_netprobe(args);
+        expect_report();
+        print_message("form \"%s\": exit %d\n", target, result.status);
+        assert_string_equal(member_string(result.report, "target", "host"), forms[i].host);
+        const cJSON *port =
+            cJSON_GetObjectItem(cJSON_GetObjectItem(result.report, "target"), "port");
+        assert_true(cJSON_IsNumber(port));
+        assert_int_equal(port->valueint, p);
+        /* Nothing listens there: refused, or (no IPv6 loopback) no route. */
+        const char *code = member_string(result.report, "verdict", "code");
+        assert_non_null(code);
+        assert_true(strcmp(code, "refused") == 0 || forms[i].host[0] == ':');
+        done();
+    }
+}
+
 struct fake_case {
     enum fake_mode mode;
     const char *code;
@@ -290,8 +324,13 @@ static const struct usage_case usage_cases[] = {
     {{"-4", "-6", "127.0.0.1", NULL}, "-4 and -6"},
     {{"-6", "127.0.0.1", NULL}, "is an IPv4 address"},
     {{"-4", "::1", NULL}, "is an IPv6 address"},
-    {{"--frobnicate", "127.0.0.1", NULL}, "unknown option --frobnicate"},
+    {{"--frobnicate", "127.0.0.1", NULL}, "unknown option \"--frobnicate\""},
     {{"127.0.0.1", "--timeout", NULL}, "needs a value"},
+    /* The target forms people paste (HOST:PORT and friends). */
+    {{"http://127.0.0.1:8888", NULL}, "is a URL"},
+    {{"127.0.0.1:8888", "8888", NULL}, "the port was given twice"},
+    {{"127.0.0.1:0", NULL}, "is not a server address"},
+    {{"[::1", NULL}, "is not a server address"},
 };
 
 static void usage_errors_exit_2_with_message_and_report(void **state)
@@ -461,6 +500,7 @@ int main(void)
         cmocka_unit_test(chatd_chat_mode_gives_ok_quickly),
         cmocka_unit_test(chatd_diag_mode_gives_ok_quickly),
         cmocka_unit_test(closed_port_gives_refused),
+        cmocka_unit_test(target_forms_name_host_and_port),
         cmocka_unit_test(misbehaving_servers_get_their_verdicts),
         cmocka_unit_test(usage_errors_exit_2_with_message_and_report),
         cmocka_unit_test(json_to_stdout_is_only_the_document),

@@ -37,7 +37,7 @@ trap 'exit 1' INT TERM HUP PIPE
 check_catalogue() {
   local srcs pot="$tmp/chat.pot" merged="$tmp/es.po" n
   # The same sources and keywords as the Makefile's po target.
-  srcs=$(ls common/*.c chatd/*.c chat/*.c netprobe/*.c 2>/dev/null | sort)
+  srcs=$(find common chatd chat netprobe -name '*.c' 2>/dev/null | sort)
   # shellcheck disable=SC2086
   if ! xgettext --from-code=UTF-8 --keyword=_ --keyword=N_ --add-comments=TRANSLATORS \
       --package-name=chat --msgid-bugs-address= -o "$pot" $srcs 2>"$tmp/xgettext.err"; then
