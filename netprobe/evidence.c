@@ -1,5 +1,6 @@
 #include "netprobe/evidence.h"
 
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -89,4 +90,25 @@ void evidence_init(struct evidence *ev, const char *host, int port)
     ev->port = port;
     ev->timeout_ms = STAGE_TIMEOUT_MS_DEFAULT; /* until the options say otherwise */
     ev->tcp.chosen = -1;
+}
+
+/* Where each stage keeps its evidence inside struct evidence. */
+static const struct {
+    size_t offset, size;
+} STAGE_SECTIONS[STAGE_COUNT] = {
+    [STAGE_LOCAL] = {offsetof(struct evidence, local), sizeof(struct ev_local)},
+    [STAGE_DNS] = {offsetof(struct evidence, dns), sizeof(struct ev_dns)},
+    [STAGE_ICMP] = {offsetof(struct evidence, icmp), sizeof(struct ev_icmp)},
+    [STAGE_TCP] = {offsetof(struct evidence, tcp), sizeof(struct ev_tcp)},
+    [STAGE_APP] = {offsetof(struct evidence, app), sizeof(struct ev_app)},
+    [STAGE_ECHO] = {offsetof(struct evidence, echo), sizeof(struct ev_echo)},
+};
+
+void evidence_copy_stage(struct evidence *dst, const struct evidence *src, enum stage_id id)
+{
+    if ((unsigned)id >= STAGE_COUNT)
+        return;
+    dst->stages[id] = src->stages[id];
+    memcpy((char *)dst + STAGE_SECTIONS[id].offset, (const char *)src + STAGE_SECTIONS[id].offset,
+           STAGE_SECTIONS[id].size);
 }

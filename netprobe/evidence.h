@@ -210,7 +210,7 @@ struct ev_echo {
     int path_mtu;                    /* IP_MTU seen, 0 if unknown */
 };
 
-/* --trace (added for issue 5): where the path goes silent, for the order of
+/* --trace: where the path goes silent, for the order of
  * the causes.  main copies it from trace.h's result; the verdict reads it. */
 struct ev_trace {
     bool run;                /* --trace ran to the end */
@@ -221,7 +221,7 @@ struct ev_trace {
     int target_hops_guess;   /* hops to the target from a TTL it sent, 0 unknown */
 };
 
-/* --capture (added for issue 5): what the wire showed, as the verdict needs
+/* --capture: what the wire showed, as the verdict needs
  * it.  main copies it from capture.h's summary. */
 struct ev_capture {
     bool run; /* the capture ran (permission and all) */
@@ -255,8 +255,8 @@ struct evidence {
     struct ev_tcp tcp;
     struct ev_app app;
     struct ev_echo echo;
-    struct ev_trace trace;     /* added for issue 5: --trace */
-    struct ev_capture capture; /* added for issue 5: --capture */
+    struct ev_trace trace;     /* --trace */
+    struct ev_capture capture; /* --capture */
 };
 
 /* Stable names for JSON and logs. */
@@ -267,6 +267,10 @@ const char *addr_class_name(enum addr_class c);
 const char *dns_outcome_name(enum dns_outcome o);
 const char *app_outcome_name(enum app_outcome o);
 const char *echo_outcome_name(enum echo_outcome o);
+
+/* Copies stage id's result and evidence from src to dst (the rest of dst
+ * is untouched): an interrupted run reports the stages finished so far. */
+void evidence_copy_stage(struct evidence *dst, const struct evidence *src, enum stage_id id);
 
 /* Sets every field to its "not run" value. */
 void evidence_init(struct evidence *ev, const char *host, int port);

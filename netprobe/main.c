@@ -3,10 +3,10 @@
  * verdict that names the fault and what to do about it.
  *
  * main() parses the options (cli) and hands the run to its mode (modes),
- * which wires the rest: probe (the stages), verdict (the rules), output
- * (for people), report (JSON), redact; and for issue 5's modes capture
- * (--capture, --pcap), trace (--trace), server/local_check (--local) and watch
- * (--watch).
+ * which wires the rest: stages/ (the probe), verdict (the rules),
+ * corroborate (--trace, --capture), output (for people), report (JSON),
+ * redact; wire/ (packets: capture, trace) and server/ (--local, --watch).
+ * docs/design.md has the map.
  * Exit status: 0 verdict ok, 1 a fault was found, 2 usage error,
  * 3 netprobe itself failed.
  */

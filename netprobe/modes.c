@@ -23,25 +23,11 @@
 
 #define WATCH_DURATION_DEFAULT_S 30.0
 
-/* Where each stage keeps its evidence inside struct evidence. */
-static const struct {
-    size_t offset, size;
-} stage_sections[STAGE_COUNT] = {
-    [STAGE_LOCAL] = {offsetof(struct evidence, local), sizeof(struct ev_local)},
-    [STAGE_DNS] = {offsetof(struct evidence, dns), sizeof(struct ev_dns)},
-    [STAGE_ICMP] = {offsetof(struct evidence, icmp), sizeof(struct ev_icmp)},
-    [STAGE_TCP] = {offsetof(struct evidence, tcp), sizeof(struct ev_tcp)},
-    [STAGE_APP] = {offsetof(struct evidence, app), sizeof(struct ev_app)},
-    [STAGE_ECHO] = {offsetof(struct evidence, echo), sizeof(struct ev_echo)},
-};
-
 static void on_stage(const struct evidence *ev, enum stage_id id, void *arg)
 {
     struct run *r = arg;
     pthread_mutex_lock(&r->lock);
-    r->reached.stages[id] = ev->stages[id];
-    memcpy((char *)&r->reached + stage_sections[id].offset,
-           (const char *)ev + stage_sections[id].offset, stage_sections[id].size);
+    evidence_copy_stage(&r->reached, ev, id);
     /* The local stage found the secrets; every later line needs them. */
     if (id == STAGE_LOCAL && r->cli->redact)
         redact_init(&r->redact, ev);

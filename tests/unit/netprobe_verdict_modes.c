@@ -1,5 +1,5 @@
 /*
- * Unit tests for what issue 5's modes add to the verdict: --trace orders
+ * Unit tests for what --trace and --capture add to the verdict: --trace orders
  * filtered_drop's causes by where silence starts, --capture confirms (or
  * not) the verdict, and advice text names the host the student typed.
  * Evidence is built by hand; nothing touches the network.
