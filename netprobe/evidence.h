@@ -17,20 +17,12 @@
 #include "common/addr.h"
 #include "common/hello.h"
 
-#define EV_ADDRS_MAX 16   /* resolved addresses kept */
-#define EV_IFACES_MAX 16  /* interfaces listed in the local stage */
-#define EV_SIZES_MAX 12   /* echo payload sizes */
-#define EV_TEXT_MAX 256   /* free-text reasons and banners */
+#define EV_ADDRS_MAX 16  /* resolved addresses kept */
+#define EV_IFACES_MAX 16 /* interfaces listed in the local stage */
+#define EV_SIZES_MAX 12  /* echo payload sizes */
+#define EV_TEXT_MAX 256  /* free-text reasons and banners */
 
-enum stage_id {
-    STAGE_LOCAL,
-    STAGE_DNS,
-    STAGE_ICMP,
-    STAGE_TCP,
-    STAGE_APP,
-    STAGE_ECHO,
-    STAGE_COUNT
-};
+enum stage_id { STAGE_LOCAL, STAGE_DNS, STAGE_ICMP, STAGE_TCP, STAGE_APP, STAGE_ECHO, STAGE_COUNT };
 
 enum stage_status {
     STATUS_NOT_RUN = 0, /* the stage has not run (yet) */
@@ -74,7 +66,7 @@ struct ev_local {
     char gateway[ADDR_TEXT_MAX];        /* default IPv4 gateway, "" if none */
     char source_address[ADDR_TEXT_MAX]; /* what the kernel picks for the target */
     enum addr_class source_class;
-    int source_mtu;                     /* MTU of the interface to the target */
+    int source_mtu; /* MTU of the interface to the target */
     bool has_default_route;
     bool virtualbox_nat; /* 10.0.2.x with gateway 10.0.2.2 */
     bool virtualbox_vm;  /* MAC 08:00:27 or DMI product "VirtualBox" */
@@ -85,11 +77,11 @@ struct ev_local {
 };
 
 enum dns_outcome {
-    DNS_LITERAL = 0,   /* HOST was an address; nothing resolved */
+    DNS_LITERAL = 0, /* HOST was an address; nothing resolved */
     DNS_OK,
-    DNS_NXDOMAIN,      /* the name does not exist */
-    DNS_NO_ANSWER,     /* the resolver did not answer in time */
-    DNS_NO_RESOLVER,   /* no resolver configured */
+    DNS_NXDOMAIN,    /* the name does not exist */
+    DNS_NO_ANSWER,   /* the resolver did not answer in time */
+    DNS_NO_RESOLVER, /* no resolver configured */
     DNS_OTHER_FAILURE,
 };
 
@@ -141,14 +133,14 @@ enum tcp_state {
 struct ev_tcp_attempt {
     struct ev_address target;
     enum tcp_state state;
-    char reason[32];            /* nmap reason: "syn-ack", "reset", "no-response",
-                                   "admin-prohibited", "host-unreach", "net-unreach",
-                                   "port-unreach", "host-prohibited", "net-prohibited",
-                                   "no-route", "local-firewall", ... */
-    double rtt_ms;              /* connect time when open */
-    int syns_sent;              /* SYNs sent (1 + retransmissions) when known */
-    int local_errno;            /* errno for TCP_STATE_ERROR, else 0 */
-    struct ev_icmp_error icmp;  /* set for an ICMP-caused failure */
+    char reason[32];                    /* nmap reason: "syn-ack", "reset", "no-response",
+                                           "admin-prohibited", "host-unreach", "net-unreach",
+                                           "port-unreach", "host-prohibited", "net-prohibited",
+                                           "no-route", "local-firewall", ... */
+    double rtt_ms;                      /* connect time when open */
+    int syns_sent;                      /* SYNs sent (1 + retransmissions) when known */
+    int local_errno;                    /* errno for TCP_STATE_ERROR, else 0 */
+    struct ev_icmp_error icmp;          /* set for an ICMP-caused failure */
     char source_address[ADDR_TEXT_MAX]; /* our side of the connection */
     int source_port;
 };
@@ -163,17 +155,17 @@ struct ev_tcp {
 
 enum app_outcome {
     APP_NOT_RUN = 0,
-    APP_CHATD,        /* a valid hello reply */
-    APP_OTHER,        /* another service: see banner */
-    APP_SILENT,       /* connected, nothing came back in time */
-    APP_CLOSED,       /* the server closed before answering */
-    APP_RESET,        /* the server reset before answering */
+    APP_CHATD,  /* a valid hello reply */
+    APP_OTHER,  /* another service: see banner */
+    APP_SILENT, /* connected, nothing came back in time */
+    APP_CLOSED, /* the server closed before answering */
+    APP_RESET,  /* the server reset before answering */
 };
 
 /* Stage 5: the netprobe hello. */
 struct ev_app {
     enum app_outcome outcome;
-    struct hello_info hello; /* valid when outcome == APP_CHATD */
+    struct hello_info hello;  /* valid when outcome == APP_CHATD */
     char banner[EV_TEXT_MAX]; /* printable first bytes for APP_OTHER */
     /* For APP_SILENT, from TCP_INFO: did the server's kernel ACK our bytes? */
     bool bytes_acked_known;
@@ -204,21 +196,21 @@ struct ev_echo {
     size_t size_count;
     /* The MTU check: repeat the first stalled size with a small MSS. */
     bool mss_retry_run;
-    int mss_retry_mss;               /* the MSS we asked for (e.g. 1200) */
+    int mss_retry_mss; /* the MSS we asked for (e.g. 1200) */
     enum echo_outcome mss_retry_outcome;
-    int path_mss;                    /* TCP_MAXSEG seen on the first connection */
-    int path_mtu;                    /* IP_MTU seen, 0 if unknown */
+    int path_mss; /* TCP_MAXSEG seen on the first connection */
+    int path_mtu; /* IP_MTU seen, 0 if unknown */
 };
 
 /* --trace: where the path goes silent, for the order of
  * the causes.  main copies it from trace.h's result; the verdict reads it. */
 struct ev_trace {
-    bool run;                /* --trace ran to the end */
+    bool run;                   /* --trace ran to the end */
     char target[ADDR_TEXT_MAX]; /* the address traced */
-    bool reached;            /* the target itself answered */
-    int last_answer_hop;     /* TTL of the last hop that answered, 0 if none */
+    bool reached;               /* the target itself answered */
+    int last_answer_hop;        /* TTL of the last hop that answered, 0 if none */
     char last_answer_from[ADDR_TEXT_MAX];
-    int target_hops_guess;   /* hops to the target from a TTL it sent, 0 unknown */
+    int target_hops_guess; /* hops to the target from a TTL it sent, 0 unknown */
 };
 
 /* --capture: what the wire showed, as the verdict needs

@@ -14,7 +14,7 @@
 #include "netprobe/evidence.h"
 
 static inline void add_attempt(struct evidence *ev, const char *addr, int family, enum tcp_state st,
-                        const char *reason)
+                               const char *reason)
 {
     struct ev_tcp_attempt *a = &ev->tcp.attempts[ev->tcp.attempt_count++];
     snprintf(a->target.address, sizeof a->target.address, "%s", addr);
