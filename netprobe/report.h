@@ -1,6 +1,7 @@
 /*
  * report.h - the JSON report (schema netprobe.report/1, docs/report.md),
- * built (in report.c and report_modes.c) from the evidence, the verdict and the advice text.
+ * built (in report.c and report_modes.c) from the evidence, the verdict
+ * and the advice text.
  *
  * The same builder serves every exit path: with error set and verdict NULL
  * it writes what was reached before netprobe itself failed.  The other
