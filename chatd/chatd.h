@@ -3,7 +3,7 @@
  *
  * server.c owns the event loop and the client table; client.c the life of
  * one connection (queueing, dropping, reading); commands.c the chat
- * protocol; probe.c the netprobe hello, the echo exchange and --diag.
+ * protocol; echo.c the netprobe hello, the echo exchange and --diag.
  */
 #ifndef CHATD_CHATD_H
 #define CHATD_CHATD_H
@@ -174,20 +174,20 @@ void chat_leave(struct server *s, struct client *c);
 size_t chat_command_count(void);
 void chat_command_help(size_t i, char *out, size_t cap);
 
-/* --- probe.c --- */
+/* --- echo.c --- */
 
 /* Answers a valid hello and switches c to the echo exchange. */
-void probe_hello(struct server *s, struct client *c, const char *nonce);
+void echo_hello(struct server *s, struct client *c, const char *nonce);
 
 /* Processes buffered input of an echo-exchange client. */
-void probe_echo_input(struct server *s, struct client *c);
+void echo_input(struct server *s, struct client *c);
 
 /* --diag: the banner on connect, and the processing of input. */
-void probe_diag_greet(struct server *s, struct client *c);
-void probe_diag_input(struct server *s, struct client *c);
+void echo_diag_greet(struct server *s, struct client *c);
+void echo_diag_input(struct server *s, struct client *c);
 
 /* Checks the first line for the hello.  Returns true if it was one (answered
  * or rejected); false for an ordinary line. */
-bool probe_first_line(struct server *s, struct client *c, const char *line, size_t len);
+bool echo_first_line(struct server *s, struct client *c, const char *line, size_t len);
 
 #endif

@@ -190,7 +190,7 @@ static void chat_input(struct server *s, struct client *c)
         }
         if (!(c->flags & CF_FIRST_DONE)) {
             c->flags |= CF_FIRST_DONE;
-            if (probe_first_line(s, c, line, len))
+            if (echo_first_line(s, c, line, len))
                 continue;
         }
         chat_line(s, c, line, len);
@@ -202,9 +202,9 @@ void client_process(struct server *s, struct client *c)
     for (;;) {
         uint8_t before = c->state;
         if (c->state == CS_ECHO)
-            probe_echo_input(s, c);
+            echo_input(s, c);
         else if (c->state == CS_DIAG)
-            probe_diag_input(s, c);
+            echo_diag_input(s, c);
         else
             chat_input(s, c);
         /* The hello switches a connection to the echo exchange mid-buffer. */

@@ -251,7 +251,7 @@ static void client_new(struct server *s, int fd, const struct sockaddr_storage *
     logf_ts(_("connect %s (%zu connections)"), peer, s->nclients);
     if (s->opt->diag) {
         c->state = CS_DIAG;
-        probe_diag_greet(s, c);
+        echo_diag_greet(s, c);
     } else {
         chat_greet(s, c);
     }

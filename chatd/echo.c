@@ -1,4 +1,4 @@
-/* probe.c - the netprobe hello, the echo exchange and --diag (docs/protocol.md). */
+/* echo.c - the netprobe hello, the echo exchange and --diag (docs/protocol.md). */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,7 +10,7 @@
 
 static const char HELLO_WORD[] = "NETPROBE";
 
-void probe_hello(struct server *s, struct client *c, const char *nonce)
+void echo_hello(struct server *s, struct client *c, const char *nonce)
 {
     struct hello_info info = {.netprobe = HELLO_VERSION, .echo_max = HELLO_ECHO_MAX};
     snprintf(info.nonce, sizeof info.nonce, "%s", nonce);
@@ -41,13 +41,13 @@ void probe_hello(struct server *s, struct client *c, const char *nonce)
               nonce);
 }
 
-bool probe_first_line(struct server *s, struct client *c, const char *line, size_t len)
+bool echo_first_line(struct server *s, struct client *c, const char *line, size_t len)
 {
     int version;
     char nonce[HELLO_NONCE_MAX + 1];
     switch (hello_parse_request(line, len, &version, nonce)) {
     case HELLO_OK:
-        probe_hello(s, c, nonce);
+        echo_hello(s, c, nonce);
         return true;
     case HELLO_BAD: {
         char text[160];
@@ -92,7 +92,7 @@ static void echo_request(struct server *s, struct client *c, const char *line, s
     }
 }
 
-void probe_echo_input(struct server *s, struct client *c)
+void echo_input(struct server *s, struct client *c)
 {
     while (!(c->flags & CF_CLOSING) && echo_room(c) > 0) {
         if (c->echo_left > 0) {
@@ -118,7 +118,7 @@ void probe_echo_input(struct server *s, struct client *c)
     }
 }
 
-void probe_diag_greet(struct server *s, struct client *c)
+void echo_diag_greet(struct server *s, struct client *c)
 {
     client_sendf(s, c, "DIAG chatd %s: %s", CHAT_VERSION,
                  _("every byte you send is echoed back; the server logs what arrives."));
@@ -170,11 +170,11 @@ static bool diag_first_line(struct server *s, struct client *c)
     char *skip;
     size_t skip_len;
     line_buf_next(&c->in, &skip, &skip_len);
-    probe_first_line(s, c, line, len);
+    echo_first_line(s, c, line, len);
     return true;
 }
 
-void probe_diag_input(struct server *s, struct client *c)
+void echo_diag_input(struct server *s, struct client *c)
 {
     while (!(c->flags & CF_CLOSING) && c->state == CS_DIAG && echo_room(c) > 0) {
         if (!(c->flags & CF_FIRST_DONE)) {
