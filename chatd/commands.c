@@ -5,9 +5,12 @@
 #include <string.h>
 #include <strings.h>
 
-#include "chatd/chatd.h"
+#include "chatd/client.h"
+#include "chatd/commands.h"
 #include "common/i18n.h"
 #include "common/log.h"
+#include "common/proto.h"
+#include "common/utf8.h"
 
 typedef void (*command_fn)(struct server *s, struct client *c, char *argv[], int argc);
 
@@ -55,7 +58,8 @@ void chat_command_help(size_t i, char *out, size_t cap)
     snprintf(out, cap, "OK help %s: %s", commands[i].usage, _(commands[i].help));
 }
 
-void chat_broadcast(struct server *s, const char *line, size_t len)
+/* Queues line for every named client that is not closing. */
+static void broadcast(struct server *s, const char *line, size_t len)
 {
     /* client_send() only marks a client closing; nothing is unlinked here. */
     for (struct client *c = s->first; c != NULL; c = c->next)
@@ -72,7 +76,7 @@ static void broadcastf(struct server *s, const char *fmt, ...)
     va_start(ap, fmt);
     size_t len = proto_vformat(line, sizeof line, fmt, ap);
     va_end(ap);
-    chat_broadcast(s, line, len);
+    broadcast(s, line, len);
 }
 
 /* Asks c for a name.  The kind and code of every line stay English; the

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "chatd/chatd.h"
+#include "chatd/commands.h"
 
 static void outq_is_bounded_and_frees_when_flushed(void **state)
 {
@@ -95,12 +96,13 @@ static void flood_bucket_allows_burst_then_rate(void **state)
         {600, 10, 5},  /* five more */
         {10000, 9, 5}, /* never more than the burst */
     };
+    const struct flood_limit lim = {.burst = 5, .rate = 10};
     struct flood f;
-    flood_init(&f, 5, 0);
+    flood_init(&f, &lim, 0);
     for (size_t i = 0; i < sizeof steps / sizeof steps[0]; i++) {
         int passed = 0;
         for (int k = 0; k < steps[i].lines_wanted; k++) {
-            if (!flood_ready(&f, 5, 10, steps[i].at_ms))
+            if (!flood_ready(&f, &lim, steps[i].at_ms))
                 break;
             flood_spend(&f);
             passed++;
@@ -108,8 +110,8 @@ static void flood_bucket_allows_burst_then_rate(void **state)
         print_message("step at %lld ms\n", (long long)steps[i].at_ms);
         assert_int_equal(passed, steps[i].lines_passed);
     }
-    assert_true(flood_ready(&f, 5, 10, 20000));
-    assert_true(flood_full(&f, 5));
+    assert_true(flood_ready(&f, &lim, 20000));
+    assert_true(flood_full(&f, &lim));
 }
 
 struct named {
