@@ -33,6 +33,10 @@
  * than RST (which could destroy the last line); past it, RST it is. */
 #define CHATD_DRAIN_MAX (64 * 1024)
 
+/* Bytes of a client's input the log shows (made visible) when it explains
+ * a line without LF, and of each --diag chunk; the count says the rest. */
+#define CHATD_SHOW_MAX 64
+
 /* Bytes of a --diag connection kept for the log's preview. */
 #define CHATD_PREVIEW_MAX 32
 
@@ -63,13 +67,14 @@ enum drop_reason {
 };
 
 enum client_flag {
-    CF_CLOSING = 1 << 0,    /* dropped: freed at the end of the iteration */
-    CF_DIRTY = 1 << 1,      /* on the list of clients to flush */
-    CF_THROTTLED = 1 << 2,  /* out of flood tokens: not reading */
-    CF_FLOOD_SAID = 1 << 3, /* NOTICE flood sent in this episode */
-    CF_WANT_OUT = 1 << 4,   /* output waits for EPOLLOUT */
-    CF_FIRST_DONE = 1 << 5, /* the first line (hello or not) was seen */
-    CF_NO_READ = 1 << 6,    /* shutting down: only goodbyes are sent */
+    CF_CLOSING = 1 << 0,      /* dropped: freed at the end of the iteration */
+    CF_DIRTY = 1 << 1,        /* on the list of clients to flush */
+    CF_THROTTLED = 1 << 2,    /* out of flood tokens: not reading */
+    CF_FLOOD_SAID = 1 << 3,   /* NOTICE flood sent in this episode */
+    CF_WANT_OUT = 1 << 4,     /* output waits for EPOLLOUT */
+    CF_FIRST_DONE = 1 << 5,   /* the first line (hello or not) was seen */
+    CF_NO_READ = 1 << 6,      /* shutting down: only goodbyes are sent */
+    CF_NEWLINE_SAID = 1 << 7, /* the log said this client sends no LF */
 };
 
 struct client {
@@ -89,8 +94,9 @@ struct client {
     struct outq out;
     struct flood flood;
     int64_t connected_ms, last_rx_ms, last_ping_ms;
-    uint64_t rx_bytes; /* echo and --diag statistics */
-    size_t echo_left;  /* echo payload bytes still to copy back */
+    int64_t partial_ms; /* since when bytes without LF are held; 0 = none */
+    uint64_t rx_bytes;  /* echo and --diag statistics */
+    size_t echo_left;   /* echo payload bytes still to copy back */
     char preview[CHATD_PREVIEW_MAX];
     uint8_t preview_len;
     union {

@@ -4,6 +4,7 @@
 #include "chatd/client.h"
 #include "chatd/diag.h"
 #include "chatd/echo.h"
+#include "chatd/visible.h"
 #include "common/i18n.h"
 #include "common/log.h"
 
@@ -25,6 +26,16 @@ static void keep_preview(struct client *c, const char *d, size_t n)
         c->preview[c->preview_len++] = (ch >= 0x20 && ch < 0x7F) ? (char)ch : '.';
     }
     c->preview[c->preview_len] = '\0';
+}
+
+/* Logs one chunk as it arrived, \r, \n and other invisible bytes shown:
+ * what a home-made client really sends is the point of --diag. */
+static void log_chunk(const struct client *c, const char *d, size_t n)
+{
+    char peer[ADDR_TEXT_MAX + 16], shown[VISIBLE_CAP(CHATD_SHOW_MAX)];
+    client_peer_text(c, peer, sizeof peer);
+    size_t k = visible_escape(d, n < CHATD_SHOW_MAX ? n : CHATD_SHOW_MAX, shown, sizeof shown);
+    logf_ts(_("diag %s: %zu bytes: \"%s\"%s"), peer, n, shown, k < n ? "..." : "");
 }
 
 /* Decides whether a --diag connection starts with the hello.  Returns false
@@ -80,6 +91,7 @@ void diag_input(struct server *s, struct client *c)
         if (n == 0)
             break;
         keep_preview(c, d, n);
+        log_chunk(c, d, n);
         c->rx_bytes += n;
         client_send(s, c, d, n);
     }

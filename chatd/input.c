@@ -8,6 +8,7 @@
 #include "chatd/diag.h"
 #include "chatd/echo.h"
 #include "chatd/input.h"
+#include "chatd/visible.h"
 #include "common/i18n.h"
 #include "common/log.h"
 
@@ -57,6 +58,7 @@ static void chat_input(struct server *s, struct client *c)
         if (st == LINE_NEED_MORE)
             break;
         flood_spend(&c->flood);
+        c->partial_ms = 0; /* an LF (or a cut) ended the bytes held so far */
         if (st == LINE_TOO_LONG) {
             line_too_long(s, c);
             continue;
@@ -78,6 +80,18 @@ static void (*const handlers[])(struct server *s, struct client *c) = {
     [CS_DIAG] = diag_input,
 };
 
+/* Notes since when a chatting client's bytes wait for an LF (the timers
+ * explain it after CHATD_NO_NEWLINE_HINT_SEC). */
+static void note_partial(struct server *s, struct client *c)
+{
+    if (c->state != CS_NAMING && c->state != CS_CHAT)
+        return;
+    if (!line_buf_partial(&c->in))
+        c->partial_ms = 0;
+    else if (c->partial_ms == 0)
+        c->partial_ms = s->now_ms;
+}
+
 void input_process(struct server *s, struct client *c)
 {
     for (;;) {
@@ -89,8 +103,16 @@ void input_process(struct server *s, struct client *c)
     }
     if (c->flags & CF_CLOSING)
         return;
+    note_partial(s, c);
     line_buf_release(&c->in);
     client_update_events(s, c);
+}
+
+/* A chatting client that goes away mid-line: say what it left unfinished. */
+static void explain_if_mid_line(struct client *c)
+{
+    if ((c->state == CS_NAMING || c->state == CS_CHAT) && line_buf_partial(&c->in))
+        input_explain_no_newline(c, true);
 }
 
 void input_on_readable(struct server *s, struct client *c)
@@ -105,17 +127,45 @@ void input_on_readable(struct server *s, struct client *c)
     }
     ssize_t n = room > 0 ? recv(c->fd, p, room, 0) : 0;
     if (room > 0 && n == 0) {
-        client_drop(s, c, DROP_CLOSED, line_buf_partial(&c->in) ? "mid-line" : NULL);
+        bool mid_line = line_buf_partial(&c->in);
+        explain_if_mid_line(c);
+        client_drop(s, c, DROP_CLOSED, mid_line ? "mid-line" : NULL);
         return;
     }
     if (n < 0) {
-        if (errno != EINTR && errno != EAGAIN && errno != EWOULDBLOCK)
-            client_drop_errno(s, c, errno);
-        else
+        if (errno != EINTR && errno != EAGAIN && errno != EWOULDBLOCK) {
+            int err = errno;
+            explain_if_mid_line(c); /* a client that closes unread input resets */
+            client_drop_errno(s, c, err);
+        } else {
             line_buf_release(&c->in);
+        }
         return;
     }
     line_buf_added(&c->in, (size_t)n);
     c->last_rx_ms = s->now_ms;
     input_process(s, c);
+}
+
+void input_explain_no_newline(struct client *c, bool closing)
+{
+    const char *d;
+    size_t n = line_buf_peek(&c->in, &d);
+    if (n == 0)
+        return; /* only the rest of an over-long line, already answered */
+    char peer[ADDR_TEXT_MAX + 16], shown[VISIBLE_CAP(CHATD_SHOW_MAX)];
+    client_peer_text(c, peer, sizeof peer);
+    size_t k = visible_escape(d, n < CHATD_SHOW_MAX ? n : CHATD_SHOW_MAX, shown, sizeof shown);
+    const char *name = c->state == CS_CHAT ? c->name : _("(no name)");
+    const char *more = k < n ? "..." : "";
+    if (closing) {
+        logf_ts(_("%s %s closed mid-line: %zu bytes without a newline: \"%s\"%s; chatd reads "
+                  "lines that end in \\n"),
+                peer, name, n, shown, more);
+        return;
+    }
+    c->flags |= CF_NEWLINE_SAID;
+    logf_ts(_("%s %s: %zu bytes and no newline for %d s: \"%s\"%s; chatd reads lines that end "
+              "in \\n"),
+            peer, name, n, CHATD_NO_NEWLINE_HINT_SEC, shown, more);
 }

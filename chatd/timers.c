@@ -51,6 +51,9 @@ static void check_client(struct server *s, struct client *c)
     check_flood(s, c);
     if (c->flags & CF_CLOSING)
         return;
+    if (chatting && !(c->flags & (CF_THROTTLED | CF_NEWLINE_SAID)) && c->partial_ms != 0 &&
+        now - c->partial_ms >= CHATD_NO_NEWLINE_HINT_SEC * 1000 && line_buf_partial(&c->in))
+        input_explain_no_newline(c, false); /* a hint in the log; the client stays */
     if (c->state == CS_NAMING && now - c->connected_ms >= o->name_timeout * 1000)
         time_out(s, c, DROP_TIMEOUT_NAME, _("no name chosen for %ld s; closing"), o->name_timeout);
     else if (chatting && !(c->flags & CF_THROTTLED) && line_buf_partial(&c->in) &&

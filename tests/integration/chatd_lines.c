@@ -95,12 +95,106 @@ static void who_of_a_big_room_comes_in_lines_under_512_bytes(void **state)
     /* The asker is still served: the reply did not drop it. */
     assert_int_equal(harness_send(asker, "/ping t1\n"), 0);
     assert_int_equal(harness_expect(asker, "PONG t1", NULL, 0, WAIT_MS), 0);
+    assert_int_equal(fixture_server_down(&server), 0);
+}
+
+/* Waits up to ms for the server's log to contain want; the log is left in
+ * log.  Returns 0, or -1 (with the log printed). */
+static int wait_log(const char *want, char *log, size_t cap, int ms)
+{
+    long long end = harness_now_ms() + ms;
+    do {
+        harness_server_log(&server, log, cap);
+        if (strstr(log, want) != NULL)
+            return 0;
+        usleep(50 * 1000);
+    } while (harness_now_ms() < end);
+    print_message("log lacks \"%s\":\n%s\n", want, log);
+    return -1;
+}
+
+static size_t count(const char *hay, const char *needle)
+{
+    size_t n = 0;
+    for (const char *p = hay; (p = strstr(p, needle)) != NULL; p++)
+        n++;
+    return n;
+}
+
+/* The course's own client: "name:text" with no LF.  chatd waits for the
+ * LF; after 5 s the log says what arrived and why nothing happens, once. */
+static void home_made_client_without_newline_is_explained_once_after_5s(void **state)
+{
+    (void)state;
+    static char log[65536];
+    fixture_server_up(&server, NULL);
+    struct harness_conn *c = new_conn(0);
+    assert_int_equal(harness_conn_open(c, server.port), 0);
+    assert_int_equal(harness_expect(c, "ASK name", NULL, 0, WAIT_MS), 0);
+    long long sent = harness_now_ms();
+    assert_int_equal(harness_send(c, "ana:hola"), 0);
+    const char *want = "(no name): 8 bytes and no newline for 5 s: \"ana:hola\"; "
+                       "chatd reads lines that end in \\n";
+    assert_int_equal(wait_log(want, log, sizeof log, 10000), 0);
+    long long waited = harness_now_ms() - sent;
+    print_message("explained after %lld ms\n", waited);
+    assert_true(waited >= 4500); /* not before the 5 s */
+    usleep(1500 * 1000);         /* six more timer sweeps: still said once */
+    harness_server_log(&server, log, sizeof log);
+    assert_int_equal(count(log, "no newline for"), 1);
+    assert_null(strstr(log, "disconnect")); /* a hint, not a drop */
+    assert_int_equal(fixture_server_down(&server), 0);
+}
+
+/* The same client closing at once (unread greeting: the close is a reset):
+ * the log shows what it left, invisible bytes made visible, and the hint. */
+static void home_made_client_closing_mid_line_is_explained(void **state)
+{
+    (void)state;
+    static char log[65536];
+    fixture_server_up(&server, NULL);
+    struct harness_conn *c = new_conn(0);
+    assert_int_equal(harness_conn_open(c, server.port), 0);
+    static const char bytes[] = "ana:hola\r\t\x01\"\\";
+    assert_int_equal(harness_send_bytes(c, bytes, sizeof bytes - 1), 0);
+    usleep(200 * 1000); /* chatd reads the bytes before the close */
+    harness_conn_close(c);
+    const char *want = "(no name) closed mid-line: 13 bytes without a newline: "
+                       "\"ana:hola\\r\\t\\x01\\\"\\\\\"; chatd reads lines that end in \\n";
+    assert_int_equal(wait_log(want, log, sizeof log, WAIT_MS), 0);
+    assert_int_equal(wait_log("disconnect 127.0.0.1", log, sizeof log, WAIT_MS), 0);
+    assert_null(strstr(log, "no newline for")); /* it did not wait 5 s */
+    assert_int_equal(fixture_server_down(&server), 0);
+}
+
+/* --diag logs every chunk with \r, \n and other invisible bytes shown. */
+static void diag_logs_each_chunk_made_visible(void **state)
+{
+    (void)state;
+    static char log[65536];
+    const char *const extra[] = {"--diag", NULL};
+    fixture_server_up(&server, extra);
+    struct harness_conn *c = new_conn(0);
+    assert_int_equal(harness_conn_open(c, server.port), 0);
+    assert_int_equal(harness_expect(c, "DIAG chatd", NULL, 0, WAIT_MS), 0);
+    static const char first[] = "hola\r\n\x7f";
+    assert_int_equal(harness_send_bytes(c, first, sizeof first - 1), 0);
+    char echo[sizeof first - 1];
+    assert_int_equal(harness_read_bytes(c, echo, sizeof echo, WAIT_MS), 0);
+    assert_int_equal(harness_send(c, "adios\n"), 0);
+    assert_int_equal(wait_log(": 7 bytes: \"hola\\r\\n\\x7F\"", log, sizeof log, WAIT_MS), 0);
+    assert_int_equal(wait_log(": 6 bytes: \"adios\\n\"", log, sizeof log, WAIT_MS), 0);
+    assert_int_equal(fixture_server_down(&server), 0);
 }
 
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_teardown(who_of_a_big_room_comes_in_lines_under_512_bytes, cleanup),
+        cmocka_unit_test_teardown(home_made_client_without_newline_is_explained_once_after_5s,
+                                  cleanup),
+        cmocka_unit_test_teardown(home_made_client_closing_mid_line_is_explained, cleanup),
+        cmocka_unit_test_teardown(diag_logs_each_chunk_made_visible, cleanup),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -13,6 +13,7 @@
 
 #include "chatd/chatd.h"
 #include "chatd/commands.h"
+#include "chatd/visible.h"
 
 static void outq_is_bounded_and_frees_when_flushed(void **state)
 {
@@ -213,6 +214,37 @@ static void help_comes_from_the_command_table(void **state)
     assert_true(saw_msg);
 }
 
+struct visible_case {
+    const char *in;
+    size_t len;
+    size_t cap;
+    const char *out;
+    size_t shown; /* input bytes written */
+};
+
+static const struct visible_case visible_cases[] = {
+    {"ana:hola", 8, 64, "ana:hola", 8},
+    {"a\r\n\tb", 5, 64, "a\\r\\n\\tb", 5},
+    {"\x01\x7f\xc3\xa9", 4, 64, "\\x01\\x7F\\xC3\\xA9", 4},
+    {"q\"\\", 3, 64, "q\\\"\\\\", 3},
+    {"\0z", 2, 64, "\\x00z", 2},
+    {"ab\ncd", 5, 4, "ab", 2}, /* "\\n" would not fit with the NUL */
+    {"ab\ncd", 5, 5, "ab\\n", 3},
+    {"abc", 3, 1, "", 0},
+};
+
+static void visible_escape_shows_invisible_bytes_and_never_splits_an_escape(void **state)
+{
+    (void)state;
+    for (size_t i = 0; i < sizeof visible_cases / sizeof visible_cases[0]; i++) {
+        const struct visible_case *v = &visible_cases[i];
+        char out[VISIBLE_CAP(16)];
+        print_message("case %zu\n", i);
+        assert_int_equal(visible_escape(v->in, v->len, out, v->cap), v->shown);
+        assert_string_equal(out, v->out);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -223,6 +255,7 @@ int main(void)
         cmocka_unit_test(options_are_range_checked_and_quote_bad_values),
         cmocka_unit_test(options_default_to_limits_h),
         cmocka_unit_test(help_comes_from_the_command_table),
+        cmocka_unit_test(visible_escape_shows_invisible_bytes_and_never_splits_an_escape),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
