@@ -1,9 +1,7 @@
 /*
- * chatd.h - the server's shared state, used by the chatd modules only.
- *
- * server.c owns the event loop and the client table; client.c the life of
- * one connection (queueing, dropping, reading); commands.c the chat
- * protocol; probe.c the netprobe hello, the echo exchange and --diag.
+ * chatd.h - the server's shared state (struct server, struct client), used
+ * by the chatd modules only.  Each module's functions are in its own
+ * header; docs/design.md maps who calls whom.
  */
 #ifndef CHATD_CHATD_H
 #define CHATD_CHATD_H
@@ -31,6 +29,14 @@
  * million copies in one go).  Unread input waits in the kernel. */
 #define CHATD_ITER_DELIVERIES 1000000
 
+/* Unread input read away before close(), so that close() sends FIN rather
+ * than RST (which could destroy the last line); past it, RST it is. */
+#define CHATD_DRAIN_MAX (64 * 1024)
+
+/* Bytes of a client's input the log shows (made visible) when it explains
+ * a line without LF, and of each --diag chunk; the count says the rest. */
+#define CHATD_SHOW_MAX 64
+
 /* Bytes of a --diag connection kept for the log's preview. */
 #define CHATD_PREVIEW_MAX 32
 
@@ -42,7 +48,7 @@ enum client_state {
 };
 
 /* Why a connection ended.  Each has a log text and a leave-notice text
- * (reasons.c holds the table). */
+ * (the table is in client.c). */
 enum drop_reason {
     DROP_QUIT,
     DROP_CLOSED,
@@ -61,13 +67,14 @@ enum drop_reason {
 };
 
 enum client_flag {
-    CF_CLOSING = 1 << 0,    /* dropped: freed at the end of the iteration */
-    CF_DIRTY = 1 << 1,      /* on the list of clients to flush */
-    CF_THROTTLED = 1 << 2,  /* out of flood tokens: not reading */
-    CF_FLOOD_SAID = 1 << 3, /* NOTICE flood sent in this episode */
-    CF_WANT_OUT = 1 << 4,   /* output waits for EPOLLOUT */
-    CF_FIRST_DONE = 1 << 5, /* the first line (hello or not) was seen */
-    CF_NO_READ = 1 << 6,    /* shutting down: only goodbyes are sent */
+    CF_CLOSING = 1 << 0,      /* dropped: freed at the end of the iteration */
+    CF_DIRTY = 1 << 1,        /* on the list of clients to flush */
+    CF_THROTTLED = 1 << 2,    /* out of flood tokens: not reading */
+    CF_FLOOD_SAID = 1 << 3,   /* NOTICE flood sent in this episode */
+    CF_WANT_OUT = 1 << 4,     /* output waits for EPOLLOUT */
+    CF_FIRST_DONE = 1 << 5,   /* the first line (hello or not) was seen */
+    CF_NO_READ = 1 << 6,      /* shutting down: only goodbyes are sent */
+    CF_NEWLINE_SAID = 1 << 7, /* the log said this client sends no LF */
 };
 
 struct client {
@@ -87,8 +94,9 @@ struct client {
     struct outq out;
     struct flood flood;
     int64_t connected_ms, last_rx_ms, last_ping_ms;
-    uint64_t rx_bytes; /* echo and --diag statistics */
-    size_t echo_left;  /* echo payload bytes still to copy back */
+    int64_t partial_ms; /* since when bytes without LF are held; 0 = none */
+    uint64_t rx_bytes;  /* echo and --diag statistics */
+    size_t echo_left;   /* echo payload bytes still to copy back */
     char preview[CHATD_PREVIEW_MAX];
     uint8_t preview_len;
     union {
@@ -100,6 +108,7 @@ struct client {
 
 struct server {
     const struct chatd_options *opt;
+    struct flood_limit flood; /* from the options, once */
     int epfd, sigfd;
     int listen_fd[2];
     size_t nlisten;
@@ -121,73 +130,5 @@ struct server {
     int64_t accept_resume_ms; /* accepting paused (EMFILE) until then; 0 = not paused */
     bool stopping;
 };
-
-/* --- client.c --- */
-
-/* Queues len bytes for c; a queue overflow drops c (send_queue_full). */
-void client_send(struct server *s, struct client *c, const char *data, size_t len);
-
-/* Formats one line (see proto_format) and queues it for c. */
-void client_sendf(struct server *s, struct client *c, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-/* Marks c closing for reason; it is announced, flushed best-effort and
- * freed after the event loop is done with it.  detail may be NULL. */
-void client_drop(struct server *s, struct client *c, enum drop_reason reason, const char *detail);
-
-/* Drops c for a failed recv()/send() with errno err. */
-void client_drop_errno(struct server *s, struct client *c, int err);
-
-/* Runs c's buffered input through its state's handler until it needs more
- * bytes or must wait (flood limit, backpressure), then updates epoll. */
-void client_process(struct server *s, struct client *c);
-
-/* Reads what c sent, then processes it. */
-void client_on_readable(struct server *s, struct client *c);
-
-/* Registers the epoll events c needs now (reading unless paused, writing
- * while output waits). */
-void client_update_events(struct server *s, struct client *c);
-
-/* Formats c's peer as "ADDR port N". */
-void client_peer_text(const struct client *c, char *out, size_t cap);
-
-/* Log text and leave text of a reason. */
-const char *client_reason_log(enum drop_reason r);
-const char *client_reason_leave(enum drop_reason r);
-
-/* --- commands.c --- */
-
-/* The greeting on connect: NOTICE welcome and ASK name. */
-void chat_greet(struct server *s, struct client *c);
-
-/* Handles one complete line from a naming or chatting client. */
-void chat_line(struct server *s, struct client *c, char *line, size_t len);
-
-/* Queues line for every named client that is not closing. */
-void chat_broadcast(struct server *s, const char *line, size_t len);
-
-/* Sends the leave notice for a dropped named client and unlists its name. */
-void chat_leave(struct server *s, struct client *c);
-
-/* Number of rows in the command table, and row i as an "OK help" text. */
-size_t chat_command_count(void);
-void chat_command_help(size_t i, char *out, size_t cap);
-
-/* --- probe.c --- */
-
-/* Answers a valid hello and switches c to the echo exchange. */
-void probe_hello(struct server *s, struct client *c, const char *nonce);
-
-/* Processes buffered input of an echo-exchange client. */
-void probe_echo_input(struct server *s, struct client *c);
-
-/* --diag: the banner on connect, and the processing of input. */
-void probe_diag_greet(struct server *s, struct client *c);
-void probe_diag_input(struct server *s, struct client *c);
-
-/* Checks the first line for the hello.  Returns true if it was one (answered
- * or rejected); false for an ordinary line. */
-bool probe_first_line(struct server *s, struct client *c, const char *line, size_t len);
 
 #endif

@@ -1,4 +1,4 @@
-/* client.c - one connection's life: queueing, reading, dropping. */
+/* client.c - one connection's output side and end: queueing, dropping, freeing. */
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -6,8 +6,9 @@
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/socket.h>
+#include <unistd.h>
 
-#include "chatd/chatd.h"
+#include "chatd/client.h"
 #include "common/addr.h"
 #include "common/i18n.h"
 #include "common/log.h"
@@ -35,7 +36,7 @@ static const struct {
     [DROP_ERROR] = {N_("socket error"), N_("dropped")},
 };
 
-const char *client_reason_log(enum drop_reason r)
+static const char *reason_log(enum drop_reason r)
 {
     return _(reasons[r].log);
 }
@@ -113,8 +114,7 @@ void client_drop(struct server *s, struct client *c, enum drop_reason reason, co
     s->reap_tail = c;
 }
 
-/* True while c must not be read: flood limit, or echo output waiting. */
-static bool reading_paused(const struct client *c)
+bool client_reading_paused(const struct client *c)
 {
     if (c->flags & (CF_CLOSING | CF_THROTTLED | CF_NO_READ))
         return true;
@@ -127,7 +127,7 @@ void client_update_events(struct server *s, struct client *c)
     if (c->flags & CF_CLOSING)
         return;
     uint8_t want = 0;
-    if (!reading_paused(c))
+    if (!client_reading_paused(c))
         want |= EPOLLIN;
     if (c->flags & CF_WANT_OUT)
         want |= EPOLLOUT;
@@ -140,81 +140,6 @@ void client_update_events(struct server *s, struct client *c)
         return;
     }
     c->events = want;
-}
-
-/* Out of flood tokens: stop reading c; say so once per episode. */
-static void throttle(struct server *s, struct client *c)
-{
-    c->flags |= CF_THROTTLED;
-    s->nthrottled++;
-    if (c->flags & CF_FLOOD_SAID)
-        return;
-    c->flags |= CF_FLOOD_SAID;
-    char peer[ADDR_TEXT_MAX + 16];
-    client_peer_text(c, peer, sizeof peer);
-    logf_ts(_("flood %s %s: past %ld lines at once; reading it at %ld lines/s"), peer,
-            c->state == CS_CHAT ? c->name : _("(no name)"), s->opt->flood_burst,
-            s->opt->flood_rate);
-    char text[PROTO_OUT_MAX];
-    snprintf(text, sizeof text,
-             _("you are sending faster than %ld lines per second; the rest is read as your limit "
-               "allows, nothing is lost"),
-             s->opt->flood_rate);
-    client_sendf(s, c, "NOTICE flood %s", text);
-}
-
-/* Lines from a naming or chatting client, as the flood limit allows. */
-static void chat_input(struct server *s, struct client *c)
-{
-    const struct chatd_options *o = s->opt;
-    while (!(c->flags & (CF_CLOSING | CF_THROTTLED)) &&
-           (c->state == CS_NAMING || c->state == CS_CHAT)) {
-        if (line_buf_has_line(&c->in) &&
-            !flood_ready(&c->flood, (int)o->flood_burst, (int)o->flood_rate, s->now_ms)) {
-            throttle(s, c);
-            break;
-        }
-        char *line;
-        size_t len;
-        enum line_status st = line_buf_next(&c->in, &line, &len);
-        if (st == LINE_NEED_MORE)
-            break;
-        flood_spend(&c->flood);
-        if (st == LINE_TOO_LONG) {
-            char text[PROTO_OUT_MAX];
-            snprintf(text, sizeof text,
-                     _("a line may have at most %d bytes; the rest of this one is discarded"),
-                     PROTO_LINE_MAX);
-            client_sendf(s, c, "ERR line_too_long %s", text);
-            continue;
-        }
-        if (!(c->flags & CF_FIRST_DONE)) {
-            c->flags |= CF_FIRST_DONE;
-            if (probe_first_line(s, c, line, len))
-                continue;
-        }
-        chat_line(s, c, line, len);
-    }
-}
-
-void client_process(struct server *s, struct client *c)
-{
-    for (;;) {
-        uint8_t before = c->state;
-        if (c->state == CS_ECHO)
-            probe_echo_input(s, c);
-        else if (c->state == CS_DIAG)
-            probe_diag_input(s, c);
-        else
-            chat_input(s, c);
-        /* The hello switches a connection to the echo exchange mid-buffer. */
-        if ((c->flags & CF_CLOSING) || c->state == before || c->state == CS_CHAT)
-            break;
-    }
-    if (c->flags & CF_CLOSING)
-        return;
-    line_buf_release(&c->in);
-    client_update_events(s, c);
 }
 
 /* The drop reason for a failed recv()/send(). */
@@ -235,29 +160,65 @@ void client_drop_errno(struct server *s, struct client *c, int err)
     client_drop(s, c, reason_for_errno(err), NULL);
 }
 
-void client_on_readable(struct server *s, struct client *c)
+void client_log_disconnect(const struct server *s, const struct client *c)
 {
-    size_t room;
-    if (reading_paused(c))
-        return;
-    char *p = line_buf_room(&c->in, &room);
-    if (p == NULL) {
-        client_drop(s, c, DROP_NO_MEMORY, NULL);
-        return;
+    char peer[ADDR_TEXT_MAX + 16], why[160];
+    client_peer_text(c, peer, sizeof peer);
+    const char *r = reason_log((enum drop_reason)c->reason);
+    if (c->reason == DROP_ERROR)
+        snprintf(why, sizeof why, "%s: %s", r, strerror(c->err));
+    else if (c->detail != NULL)
+        snprintf(why, sizeof why, "%s (%.100s)", r, c->detail);
+    else
+        snprintf(why, sizeof why, "%s", r);
+    size_t left = s->nclients - 1;
+    if (c->state == CS_DIAG)
+        logf_ts(_("disconnect %s (diag): %llu bytes received, preview \"%s\": %s (%zu "
+                  "connections)"),
+                peer, (unsigned long long)c->rx_bytes, c->preview, why, left);
+    else if (c->state == CS_ECHO)
+        logf_ts(_("disconnect %s (netprobe, %llu bytes echoed): %s (%zu connections)"), peer,
+                (unsigned long long)c->rx_bytes, why, left);
+    else
+        logf_ts(_("disconnect %s %s: %s (%zu connections)"), peer,
+                c->state == CS_CHAT ? c->name : _("(no name)"), why, left);
+}
+
+/* Takes a named client off the join-order list. */
+static void unlink_named(struct server *s, struct client *c)
+{
+    if (c->prev != NULL)
+        c->prev->next = c->next;
+    else
+        s->first = c->next;
+    if (c->next != NULL)
+        c->next->prev = c->prev;
+    else
+        s->last = c->prev;
+}
+
+void client_free(struct server *s, struct client *c)
+{
+    if (c->state == CS_CHAT)
+        unlink_named(s, c);
+    if (c->reason == DROP_QUEUE_FULL) {
+        static const char msg[] = "\nERR send_queue_full you did not read; closing\n";
+        (void)send(c->fd, msg, sizeof msg - 1, MSG_NOSIGNAL | MSG_DONTWAIT);
+    } else {
+        (void)outq_flush(&c->out, c->fd);
     }
-    ssize_t n = room > 0 ? recv(c->fd, p, room, 0) : 0;
-    if (room > 0 && n == 0) {
-        client_drop(s, c, DROP_CLOSED, line_buf_partial(&c->in) ? "mid-line" : NULL);
-        return;
+    char scratch[4096];
+    for (size_t got = 0; got < CHATD_DRAIN_MAX;) {
+        ssize_t n = recv(c->fd, scratch, sizeof scratch, MSG_DONTWAIT);
+        if (n <= 0)
+            break;
+        got += (size_t)n;
     }
-    if (n < 0) {
-        if (errno != EINTR && errno != EAGAIN && errno != EWOULDBLOCK)
-            client_drop_errno(s, c, errno);
-        else
-            line_buf_release(&c->in);
-        return;
-    }
-    line_buf_added(&c->in, (size_t)n);
-    c->last_rx_ms = s->now_ms;
-    client_process(s, c);
+    s->by_fd[c->fd] = NULL;
+    close(c->fd);
+    s->nclients--;
+    line_buf_free(&c->in);
+    outq_free(&c->out);
+    free(c->detail);
+    free(c);
 }

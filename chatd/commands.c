@@ -5,9 +5,12 @@
 #include <string.h>
 #include <strings.h>
 
-#include "chatd/chatd.h"
+#include "chatd/client.h"
+#include "chatd/commands.h"
 #include "common/i18n.h"
 #include "common/log.h"
+#include "common/proto.h"
+#include "common/utf8.h"
 
 typedef void (*command_fn)(struct server *s, struct client *c, char *argv[], int argc);
 
@@ -55,7 +58,8 @@ void chat_command_help(size_t i, char *out, size_t cap)
     snprintf(out, cap, "OK help %s: %s", commands[i].usage, _(commands[i].help));
 }
 
-void chat_broadcast(struct server *s, const char *line, size_t len)
+/* Queues line for every named client that is not closing. */
+static void broadcast(struct server *s, const char *line, size_t len)
 {
     /* client_send() only marks a client closing; nothing is unlinked here. */
     for (struct client *c = s->first; c != NULL; c = c->next)
@@ -72,7 +76,7 @@ static void broadcastf(struct server *s, const char *fmt, ...)
     va_start(ap, fmt);
     size_t len = proto_vformat(line, sizeof line, fmt, ap);
     va_end(ap);
-    chat_broadcast(s, line, len);
+    broadcast(s, line, len);
 }
 
 /* Asks c for a name.  The kind and code of every line stay English; the
@@ -186,21 +190,39 @@ static void cmd_nick(struct server *s, struct client *c, char *argv[], int argc)
     broadcastf(s, "NOTICE rename %s %s %s", old, c->name, text);
 }
 
+/* Starts a "OK who+" continuation line at buf + *n. */
+static void who_continue(char *buf, size_t *n)
+{
+    static const char more[] = "OK who+";
+    memcpy(buf + *n, more, sizeof more - 1);
+    *n += sizeof more - 1;
+}
+
+/* The names in join order: "OK who COUNT NAME..." and, past
+ * CHATD_WHO_LINE_MAX, "OK who+ NAME..." lines.  The lines are batched in
+ * buf so a big room costs a few queue appends, not one per line. */
 static void cmd_who(struct server *s, struct client *c, char *argv[], int argc)
 {
     (void)argv;
     (void)argc;
-    /* The list can be long (10,000 names): it goes out in parts. */
-    char buf[4096];
-    size_t n = (size_t)snprintf(buf, sizeof buf, "OK who %zu", s->nnamed);
+    char buf[8 * CHATD_WHO_LINE_MAX];
+    size_t n = (size_t)snprintf(buf, sizeof buf, "OK who %zu", s->nnamed), line = 0;
     for (struct client *o = s->first; o != NULL; o = o->next) {
         if (o->flags & CF_CLOSING)
             continue;
-        if (n + PROTO_NAME_MAX + 2 > sizeof buf) {
-            client_send(s, c, buf, n);
-            n = 0;
+        size_t len = strlen(o->name);
+        if (n - line + 1 + len + 1 >= CHATD_WHO_LINE_MAX) { /* " NAME" and the LF */
+            buf[n++] = '\n';
+            if (n + CHATD_WHO_LINE_MAX > sizeof buf) {
+                client_send(s, c, buf, n);
+                n = 0;
+            }
+            line = n;
+            who_continue(buf, &n);
         }
-        n += (size_t)snprintf(buf + n, sizeof buf - n, " %s", o->name);
+        buf[n++] = ' ';
+        memcpy(buf + n, o->name, len);
+        n += len;
     }
     buf[n++] = '\n';
     client_send(s, c, buf, n);

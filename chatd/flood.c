@@ -1,17 +1,17 @@
 #include "chatd/flood.h"
 
-void flood_init(struct flood *f, int burst, int64_t now_ms)
+void flood_init(struct flood *f, const struct flood_limit *l, int64_t now_ms)
 {
-    f->milli = (int64_t)burst * 1000;
+    f->milli = (int64_t)l->burst * 1000;
     f->last_ms = now_ms;
 }
 
-bool flood_ready(struct flood *f, int burst, int rate, int64_t now_ms)
+bool flood_ready(struct flood *f, const struct flood_limit *l, int64_t now_ms)
 {
-    int64_t cap = (int64_t)burst * 1000;
+    int64_t cap = (int64_t)l->burst * 1000;
     if (now_ms > f->last_ms) {
         /* rate tokens per second is rate thousandths per millisecond. */
-        f->milli += (now_ms - f->last_ms) * rate;
+        f->milli += (now_ms - f->last_ms) * l->rate;
         if (f->milli > cap)
             f->milli = cap;
         f->last_ms = now_ms;
@@ -24,7 +24,7 @@ void flood_spend(struct flood *f)
     f->milli -= 1000;
 }
 
-bool flood_full(const struct flood *f, int burst)
+bool flood_full(const struct flood *f, const struct flood_limit *l)
 {
-    return f->milli >= (int64_t)burst * 1000;
+    return f->milli >= (int64_t)l->burst * 1000;
 }

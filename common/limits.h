@@ -39,6 +39,14 @@
 /* Seconds a client may leave a line half-sent before it is dropped. */
 #define CHATD_PARTIAL_LINE_SEC 30
 
+/* Seconds bytes may sit without an LF before chatd logs what arrived and
+ * that lines must end in \n (once per connection; home-made clients). */
+#define CHATD_NO_NEWLINE_HINT_SEC 5
+
+/* Every /who reply line is shorter than this, LF included.  The names that
+ * do not fit in "OK who COUNT NAME..." follow in "OK who+ NAME..." lines. */
+#define CHATD_WHO_LINE_MAX 512
+
 /* Default seconds of silence from a client before chatd sends PING. */
 #define CHATD_HEARTBEAT_SEC 60
 

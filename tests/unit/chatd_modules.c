@@ -12,6 +12,8 @@
 #include <unistd.h>
 
 #include "chatd/chatd.h"
+#include "chatd/commands.h"
+#include "chatd/visible.h"
 
 static void outq_is_bounded_and_frees_when_flushed(void **state)
 {
@@ -95,12 +97,13 @@ static void flood_bucket_allows_burst_then_rate(void **state)
         {600, 10, 5},  /* five more */
         {10000, 9, 5}, /* never more than the burst */
     };
+    const struct flood_limit lim = {.burst = 5, .rate = 10};
     struct flood f;
-    flood_init(&f, 5, 0);
+    flood_init(&f, &lim, 0);
     for (size_t i = 0; i < sizeof steps / sizeof steps[0]; i++) {
         int passed = 0;
         for (int k = 0; k < steps[i].lines_wanted; k++) {
-            if (!flood_ready(&f, 5, 10, steps[i].at_ms))
+            if (!flood_ready(&f, &lim, steps[i].at_ms))
                 break;
             flood_spend(&f);
             passed++;
@@ -108,8 +111,8 @@ static void flood_bucket_allows_burst_then_rate(void **state)
         print_message("step at %lld ms\n", (long long)steps[i].at_ms);
         assert_int_equal(passed, steps[i].lines_passed);
     }
-    assert_true(flood_ready(&f, 5, 10, 20000));
-    assert_true(flood_full(&f, 5));
+    assert_true(flood_ready(&f, &lim, 20000));
+    assert_true(flood_full(&f, &lim));
 }
 
 struct named {
@@ -211,6 +214,37 @@ static void help_comes_from_the_command_table(void **state)
     assert_true(saw_msg);
 }
 
+struct visible_case {
+    const char *in;
+    size_t len;
+    size_t cap;
+    const char *out;
+    size_t shown; /* input bytes written */
+};
+
+static const struct visible_case visible_cases[] = {
+    {"ana:hola", 8, 64, "ana:hola", 8},
+    {"a\r\n\tb", 5, 64, "a\\r\\n\\tb", 5},
+    {"\x01\x7f\xc3\xa9", 4, 64, "\\x01\\x7F\\xC3\\xA9", 4},
+    {"q\"\\", 3, 64, "q\\\"\\\\", 3},
+    {"\0z", 2, 64, "\\x00z", 2},
+    {"ab\ncd", 5, 4, "ab", 2}, /* "\\n" would not fit with the NUL */
+    {"ab\ncd", 5, 5, "ab\\n", 3},
+    {"abc", 3, 1, "", 0},
+};
+
+static void visible_escape_shows_invisible_bytes_and_never_splits_an_escape(void **state)
+{
+    (void)state;
+    for (size_t i = 0; i < sizeof visible_cases / sizeof visible_cases[0]; i++) {
+        const struct visible_case *v = &visible_cases[i];
+        char out[VISIBLE_CAP(16)];
+        print_message("case %zu\n", i);
+        assert_int_equal(visible_escape(v->in, v->len, out, v->cap), v->shown);
+        assert_string_equal(out, v->out);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -221,6 +255,7 @@ int main(void)
         cmocka_unit_test(options_are_range_checked_and_quote_bad_values),
         cmocka_unit_test(options_default_to_limits_h),
         cmocka_unit_test(help_comes_from_the_command_table),
+        cmocka_unit_test(visible_escape_shows_invisible_bytes_and_never_splits_an_escape),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

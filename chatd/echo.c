@@ -1,16 +1,16 @@
-/* probe.c - the netprobe hello, the echo exchange and --diag (docs/protocol.md). */
+/* echo.c - the netprobe hello and the echo exchange (docs/protocol.md). */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 
-#include "chatd/chatd.h"
+#include "chatd/client.h"
+#include "chatd/echo.h"
 #include "common/i18n.h"
 #include "common/log.h"
 
-static const char HELLO_WORD[] = "NETPROBE";
-
-void probe_hello(struct server *s, struct client *c, const char *nonce)
+/* Answers a valid hello and switches c to the echo exchange. */
+static void hello_answer(struct server *s, struct client *c, const char *nonce)
 {
     struct hello_info info = {.netprobe = HELLO_VERSION, .echo_max = HELLO_ECHO_MAX};
     snprintf(info.nonce, sizeof info.nonce, "%s", nonce);
@@ -41,13 +41,13 @@ void probe_hello(struct server *s, struct client *c, const char *nonce)
               nonce);
 }
 
-bool probe_first_line(struct server *s, struct client *c, const char *line, size_t len)
+bool echo_first_line(struct server *s, struct client *c, const char *line, size_t len)
 {
     int version;
     char nonce[HELLO_NONCE_MAX + 1];
     switch (hello_parse_request(line, len, &version, nonce)) {
     case HELLO_OK:
-        probe_hello(s, c, nonce);
+        hello_answer(s, c, nonce);
         return true;
     case HELLO_BAD: {
         char text[160];
@@ -66,8 +66,7 @@ bool probe_first_line(struct server *s, struct client *c, const char *line, size
     return false;
 }
 
-/* Room left below the echo high-water mark. */
-static size_t echo_room(const struct client *c)
+size_t echo_room(const struct client *c)
 {
     size_t q = outq_len(&c->out);
     return q >= CHATD_ECHO_HIGH_WATER ? 0 : CHATD_ECHO_HIGH_WATER - q;
@@ -92,7 +91,7 @@ static void echo_request(struct server *s, struct client *c, const char *line, s
     }
 }
 
-void probe_echo_input(struct server *s, struct client *c)
+void echo_input(struct server *s, struct client *c)
 {
     while (!(c->flags & CF_CLOSING) && echo_room(c) > 0) {
         if (c->echo_left > 0) {
@@ -115,79 +114,5 @@ void probe_echo_input(struct server *s, struct client *c)
             echo_request(s, c, "", 0);
         else
             echo_request(s, c, line, len);
-    }
-}
-
-void probe_diag_greet(struct server *s, struct client *c)
-{
-    client_sendf(s, c, "DIAG chatd %s: %s", CHAT_VERSION,
-                 _("every byte you send is echoed back; the server logs what arrives."));
-}
-
-/* Keeps the first bytes of a --diag connection for the log, printable. */
-static void keep_preview(struct client *c, const char *d, size_t n)
-{
-    for (size_t i = 0; i < n && c->preview_len < CHATD_PREVIEW_MAX - 1; i++) {
-        unsigned char ch = (unsigned char)d[i];
-        c->preview[c->preview_len++] = (ch >= 0x20 && ch < 0x7F) ? (char)ch : '.';
-    }
-    c->preview[c->preview_len] = '\0';
-}
-
-/* Decides whether a --diag connection starts with the hello.  Returns false
- * while more bytes are needed to tell. */
-static bool diag_first_line(struct server *s, struct client *c)
-{
-    const char *d;
-    size_t n = line_buf_peek(&c->in, &d);
-    size_t m = n < sizeof HELLO_WORD - 1 ? n : sizeof HELLO_WORD - 1;
-    if (n == 0)
-        return false;
-    if (memcmp(d, HELLO_WORD, m) != 0) {
-        c->flags |= CF_FIRST_DONE; /* plain bytes: echo from the first one */
-        return true;
-    }
-    const char *lf = memchr(d, '\n', n < PROTO_LINE_MAX ? n : PROTO_LINE_MAX);
-    if (lf == NULL) {
-        if (n < PROTO_LINE_MAX)
-            return false;
-        c->flags |= CF_FIRST_DONE; /* too long to be the hello */
-        return true;
-    }
-    /* A whole first line that starts like the hello: parse a copy, so that
-     * an ordinary line stays in the buffer to be echoed unchanged. */
-    char line[PROTO_LINE_MAX + 1];
-    size_t len = (size_t)(lf - d);
-    memcpy(line, d, len);
-    if (len > 0 && line[len - 1] == '\r')
-        len--;
-    line[len] = '\0';
-    c->flags |= CF_FIRST_DONE;
-    int version;
-    char nonce[HELLO_NONCE_MAX + 1];
-    if (hello_parse_request(line, len, &version, nonce) == HELLO_NOT)
-        return true;
-    char *skip;
-    size_t skip_len;
-    line_buf_next(&c->in, &skip, &skip_len);
-    probe_first_line(s, c, line, len);
-    return true;
-}
-
-void probe_diag_input(struct server *s, struct client *c)
-{
-    while (!(c->flags & CF_CLOSING) && c->state == CS_DIAG && echo_room(c) > 0) {
-        if (!(c->flags & CF_FIRST_DONE)) {
-            if (!diag_first_line(s, c))
-                break;
-            continue;
-        }
-        const char *d;
-        size_t n = line_buf_take(&c->in, echo_room(c), &d);
-        if (n == 0)
-            break;
-        keep_preview(c, d, n);
-        c->rx_bytes += n;
-        client_send(s, c, d, n);
     }
 }
