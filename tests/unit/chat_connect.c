@@ -47,7 +47,7 @@ static void each_failure_has_its_own_message_and_the_netprobe_hint(void **state)
         const struct explain_case *c = &explain_cases[i];
         struct connect_error e = {c->gai, c->err};
         char msg[1024];
-        connect_explain(&e, "203.0.113.5", "8888", 7, msg, sizeof msg);
+        connect_explain(&e, NULL, "203.0.113.5", "8888", 7, msg, sizeof msg);
         print_message("case gai=%d errno=%d: %s\n", c->gai, c->err, msg);
         assert_non_null(strstr(msg, "cannot connect to 203.0.113.5 port 8888: "));
         for (size_t k = 0; k < 2; k++)
@@ -64,8 +64,10 @@ static void not_found_and_no_answer_are_told_apart(void **state)
 {
     (void)state;
     char a[1024], b[1024];
-    connect_explain(&(struct connect_error){EAI_NONAME, 0}, "srv.example", "8888", 5, a, sizeof a);
-    connect_explain(&(struct connect_error){EAI_AGAIN, 0}, "srv.example", "8888", 5, b, sizeof b);
+    connect_explain(&(struct connect_error){EAI_NONAME, 0}, NULL, "srv.example", "8888", 5, a,
+                    sizeof a);
+    connect_explain(&(struct connect_error){EAI_AGAIN, 0}, NULL, "srv.example", "8888", 5, b,
+                    sizeof b);
     assert_non_null(strstr(a, "does not exist"));
     assert_null(strstr(a, "did not answer"));
     assert_non_null(strstr(b, "did not answer"));
@@ -76,7 +78,7 @@ static void host_text_is_not_a_format(void **state)
 {
     (void)state;
     char msg[1024];
-    connect_explain(&(struct connect_error){0, ECONNREFUSED}, "%s%n{port}", "9", 5, msg,
+    connect_explain(&(struct connect_error){0, ECONNREFUSED}, NULL, "%s%n{port}", "9", 5, msg,
                     sizeof msg);
     /* The host is copied as is: "%s%n" stays, "{port}" in it is not expanded. */
     assert_non_null(strstr(msg, "cannot connect to %s%n{port} port 9"));
@@ -87,7 +89,7 @@ static void a_small_buffer_truncates_safely(void **state)
     (void)state;
     char msg[16];
     memset(msg, 'x', sizeof msg);
-    connect_explain(&(struct connect_error){0, ETIMEDOUT}, "203.0.113.5", "8888", 5, msg,
+    connect_explain(&(struct connect_error){0, ETIMEDOUT}, NULL, "203.0.113.5", "8888", 5, msg,
                     sizeof msg);
     assert_int_equal(strlen(msg), sizeof msg - 1);
     assert_memory_equal(msg, "cannot connect ", 15);
@@ -120,7 +122,8 @@ static void every_address_is_tried_until_one_connects(void **state)
     first.ai_addr = (struct sockaddr *)&dead;
     first.ai_next = &second;
     struct connect_error e;
-    int fd = connect_try_all(&first, 2, 12345, &e);
+    struct connect_params p = {.timeout_sec = 2, .user_timeout_ms = 12345, .stagger_ms = 250};
+    int fd = connect_try_all(&first, &p, &e, NULL);
     assert_true(fd >= 0);
 
     struct sockaddr_in peer;
@@ -151,7 +154,8 @@ static void when_all_addresses_fail_the_refusal_is_reported(void **state)
                           .ai_addrlen = sizeof dead,
                           .ai_addr = (struct sockaddr *)&dead};
     struct connect_error e;
-    assert_int_equal(connect_try_all(&ai, 2, 1000, &e), -1);
+    struct connect_params p = {.timeout_sec = 2, .user_timeout_ms = 1000, .stagger_ms = 250};
+    assert_int_equal(connect_try_all(&ai, &p, &e, NULL), -1);
     assert_int_equal(e.gai, 0);
     assert_int_equal(e.err, ECONNREFUSED);
     close(d);
