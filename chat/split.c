@@ -80,6 +80,10 @@ bool split_next(struct split *s, size_t max, char *out, size_t cap)
     /* One byte is kept for the '/' a public piece may need. */
     size_t room = max - plen - (s->public ? 1 : 0);
     size_t n = split_utf8_cut(s->text, s->len, room);
+    /* chatd skips the spaces before the text of /msg and /me: a piece
+     * must not start with one, or it would be lost.  Cut earlier. */
+    while (!s->public && n > 1 && n < s->len && s->text[n] == ' ')
+        n = split_utf8_cut(s->text, s->len, n - 1);
     const char *esc = s->public && s->text[0] == '/' ? "/" : "";
     snprintf(out, cap, "%s%s%.*s", s->prefix, esc, (int)n, s->text);
     s->text += n;

@@ -70,6 +70,16 @@ static void messages_are_split_into_lines_that_fit_and_keep_their_kind(void **st
     assert_true(split_all(line, 30, "/msg bob ", joined, sizeof joined) >= 3);
     assert_string_equal(joined, pub);
 
+    /* Spaces where /msg cuts land are not lost (chatd skips leading ones). */
+    const char *spaced = "aaaa bbbb cccc dddd eeee ffff gggg hhhh iiii jjjj kkkk llll";
+    snprintf(line, sizeof line, "/msg bob %s", spaced);
+    for (size_t max = 20; max < 30; max++) {
+        struct split sp;
+        char piece[64];
+        assert_int_equal(split_begin(&sp, line, max), SPLIT_PIECES);
+        while (split_next(&sp, max, piece, sizeof piece))
+            assert_true(piece[strlen("/msg bob ")] != ' ');
+    }
     snprintf(line, sizeof line, "/ME %s", pub);
     assert_true(split_all(line, 30, "/ME ", joined, sizeof joined) >= 3);
     assert_string_equal(joined, pub);
