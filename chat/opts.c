@@ -97,9 +97,9 @@ static const char *const epilog_text =
        "  0  you quit, or the input ended and the server said goodbye\n"
        "  1  could not connect (the message says why and how to check), the\n"
        "     program on the port is not chatd or never greeted, the server\n"
-       "     closed the connection or stopped answering (over a pipe, or with\n"
-       "     --no-reconnect), or the name was refused when it could not be\n"
-       "     asked again\n"
+       "     closed the connection or stopped answering (over a pipe, or on a\n"
+       "     terminal with reconnects off), or the name was refused when it\n"
+       "     could not be asked again\n"
        "  2  bad command line\n\n"
        "If chat cannot connect, run: netprobe HOST PORT\n");
 
