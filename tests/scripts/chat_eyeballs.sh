@@ -8,7 +8,8 @@
 # the missing "::/0" security-group rule.  chat must be connected (and
 # done) in under 1 s over IPv4, not after the 5 s IPv6 timeout; with both
 # families dropped, the failure lists each address and how it failed.
-# --pid --kill-child: nothing started in there outlives the test.
+# --mount-proc gives the namespace its own /proc (LeakSanitizer reads
+# /proc/PID/task, which the host's /proc would not have).  --pid --kill-child: nothing started in there outlives the test.
 set -u
 cd "$(dirname "$0")/../.." || exit 3
 : "${BIN_DIR:?BIN_DIR must name the directory with chatd and chat}"
@@ -86,7 +87,7 @@ fi
 exit $fail
 INNER
 
-TMPD=$tmp BIN_DIR=$BIN_DIR unshare --net --mount --pid --fork --kill-child bash "$tmp/inner.sh"
+TMPD=$tmp BIN_DIR=$BIN_DIR unshare --net --mount --pid --fork --kill-child --mount-proc bash "$tmp/inner.sh"
 rc=$?
 [ $rc -eq 0 ] && echo "chat_eyeballs.sh: all cases passed"
 exit $rc
