@@ -141,12 +141,12 @@ enum opt_result opt_parse(const struct opt_program *p, int argc, char *const arg
         }
         if (s->arg != NULL && val == NULL) {
             if (i + 1 >= argc) {
-                snprintf(err, cap, _("option \"%s\" needs a value (%s)"), a, s->arg);
+                snprintf(err, cap, _("--%s needs a value (%s)"), s->name, s->arg);
                 return OPT_USAGE;
             }
             val = argv[++i];
         } else if (s->arg == NULL && val != NULL) {
-            snprintf(err, cap, _("unknown option \"%s\": --%s takes no value"), a, s->name);
+            snprintf(err, cap, _("--%s takes no value, got \"%s\""), s->name, val);
             return OPT_USAGE;
         }
         enum opt_result r = (enum opt_result)apply(p, s, val, opts, out, err, cap);
