@@ -10,9 +10,10 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <time.h>
 #include <unistd.h>
 
+#include "common/clock.h"
+#include "common/dial.h"
 #include "common/i18n.h"
 
 /* A cause: the code, a short name, and the advice.  In the advice {host},
@@ -81,14 +82,15 @@ static const struct cause *cause_find(const struct cause *t, size_t n, int code)
 
 /* The words replaced in a cause or message: {host}, {port}, {secs}, and in
  * the whole message {what} and {why} (already expanded causes). */
-enum { KEY_HOST, KEY_PORT, KEY_SECS, KEY_WHAT, KEY_WHY, KEY_COUNT };
+enum { KEY_HOST, KEY_PORT, KEY_SECS, KEY_WHAT, KEY_WHY, KEY_TRIED, KEY_COUNT };
 
 /* Copies src to out, replacing each key with vals[key] in one pass (a
  * value is never expanded again).  Bounded by cap; out stays
  * NUL-terminated. */
 static void expand(char *out, size_t cap, const char *src, const char *const vals[KEY_COUNT])
 {
-    static const char *const keys[KEY_COUNT] = {"{host}", "{port}", "{secs}", "{what}", "{why}"};
+    static const char *const keys[KEY_COUNT] = {"{host}", "{port}", "{secs}",
+                                                "{what}", "{why}",  "{tried}"};
     size_t len = 0;
     while (*src != '\0' && len + 1 < cap) {
         size_t k = 0;
@@ -103,13 +105,51 @@ static void expand(char *out, size_t cap, const char *src, const char *const val
     out[len] = '\0';
 }
 
-void connect_explain(const struct connect_error *e, const char *host, const char *port,
-                     int timeout_sec, char *out, size_t cap)
+/* The short name of an errno for people ("connection refused"), with
+ * {secs} expanded, into out. */
+static void what_of(const struct cause *c, int err, const char *const vals[KEY_COUNT], char *out,
+                    size_t cap)
+{
+    if (c != NULL)
+        expand(out, cap, _(c->what), vals);
+    else
+        snprintf(out, cap, "%s", strerror(err));
+}
+
+/* " Addresses tried: A (what), B (what)." when it tells more than the
+ * host: several addresses, or a name that resolved to one.  Empty
+ * otherwise. */
+static void tried_list(const struct connect_log *log, const char *host,
+                       const char *const vals[KEY_COUNT], char *out, size_t cap)
+{
+    size_t len = 0, shown = 0;
+    out[0] = '\0';
+    if (log == NULL || log->n == 0 || (log->n == 1 && strcmp(log->a[0].addr, host) == 0))
+        return;
+    /* TRANSLATORS: the start of a list of addresses and how each failed. */
+    len += (size_t)snprintf(out, cap, " %s", _("Addresses tried:"));
+    for (size_t i = 0; i < log->n && len < cap; i++) {
+        char what[160];
+        int err = log->a[i].err;
+        if (err == CONNECT_UNFINISHED)
+            snprintf(what, sizeof what, "%s", _("not finished"));
+        else
+            what_of(cause_find(errno_causes, COUNT(errno_causes), err), err, vals, what,
+                    sizeof what);
+        len += (size_t)snprintf(out + len, cap - len, "%s %s (%s)", shown++ ? "," : "",
+                                log->a[i].addr, what);
+    }
+    if (len < cap)
+        snprintf(out + len, cap - len, ".");
+}
+
+void connect_explain(const struct connect_error *e, const struct connect_log *log, const char *host,
+                     const char *port, int timeout_sec, char *out, size_t cap)
 {
     const struct cause *c = e->gai != 0 ? cause_find(gai_causes, COUNT(gai_causes), e->gai)
                                         : cause_find(errno_causes, COUNT(errno_causes), e->err);
-    char secs[16], what[160], why[512];
-    const char *vals[KEY_COUNT] = {host, port, secs, what, why};
+    char secs[16], what[160], why[512], tried[1024];
+    const char *vals[KEY_COUNT] = {host, port, secs, what, why, tried};
 
     if (cap == 0)
         return;
@@ -123,22 +163,17 @@ void connect_explain(const struct connect_error *e, const char *host, const char
         snprintf(what, sizeof what, "%s",
                  e->gai != 0 && e->gai != EAI_SYSTEM ? gai_strerror(e->gai) : strerror(e->err));
     }
-    /* TRANSLATORS: {host}, {port}, {what} (the short reason) and {why} (the
-       explanation) are replaced; keep them, and "netprobe {host} {port}",
-       which is a command, as they are. */
+    tried_list(e->gai == 0 ? log : NULL, host, vals, tried, sizeof tried);
+    /* TRANSLATORS: {host}, {port}, {what} (the short reason), {why} (the
+       explanation) and {tried} (the addresses tried, or nothing) are
+       replaced; keep them, and "netprobe {host} {port}", which is a
+       command, as they are. */
     expand(out, cap,
-           c != NULL ? _("cannot connect to {host} port {port}: {what}: {why}. To see where it "
-                         "fails, run: netprobe {host} {port}")
-                     : _("cannot connect to {host} port {port}: {what}. To see where it fails, "
-                         "run: netprobe {host} {port}"),
+           c != NULL ? _("cannot connect to {host} port {port}: {what}: {why}.{tried} To see where "
+                         "it fails, run: netprobe {host} {port}")
+                     : _("cannot connect to {host} port {port}: {what}.{tried} To see where it "
+                         "fails, run: netprobe {host} {port}"),
            vals);
-}
-
-static long long now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
 /* How telling an errno is when several addresses failed: the most telling
@@ -153,31 +188,6 @@ static int err_rank(int err)
     return 1;
 }
 
-/* Waits for a non-blocking connect on fd to finish.  Returns 0 or an errno
- * (ETIMEDOUT when timeout_ms passes with no answer). */
-static int connect_wait(int fd, int timeout_ms)
-{
-    long long deadline = now_ms() + timeout_ms;
-    for (;;) {
-        long long left = deadline - now_ms();
-        if (left <= 0)
-            return ETIMEDOUT;
-        struct pollfd p = {.fd = fd, .events = POLLOUT};
-        int r = poll(&p, 1, (int)left);
-        if (r < 0 && errno == EINTR)
-            continue;
-        if (r < 0)
-            return errno;
-        if (r == 0)
-            return ETIMEDOUT;
-        int soerr = 0;
-        socklen_t len = sizeof soerr;
-        if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &soerr, &len) < 0)
-            return errno;
-        return soerr;
-    }
-}
-
 /* Keepalive and TCP_USER_TIMEOUT make a dead path visible even when we are
  * only waiting.  Best effort: chat works without them, so errors are
  * ignored. */
@@ -188,53 +198,201 @@ static void connect_tune(int fd, unsigned user_timeout_ms)
     (void)setsockopt(fd, IPPROTO_TCP, TCP_USER_TIMEOUT, &user_timeout_ms, sizeof user_timeout_ms);
 }
 
-/* One address: returns a connected blocking socket, or -1 with *err set. */
-static int connect_one(const struct addrinfo *ai, int timeout_sec, int *err)
+size_t connect_order(const struct addrinfo *list, const struct addrinfo *out[], size_t max)
 {
-    int fd = socket(ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC | SOCK_NONBLOCK, ai->ai_protocol);
+    const struct addrinfo *first[CONNECT_ADDRS_MAX], *other[CONNECT_ADDRS_MAX];
+    size_t nf = 0, no = 0, n = 0;
+    for (const struct addrinfo *ai = list; ai != NULL; ai = ai->ai_next) {
+        if (ai->ai_family == list->ai_family && nf < CONNECT_ADDRS_MAX)
+            first[nf++] = ai;
+        else if (ai->ai_family != list->ai_family && no < CONNECT_ADDRS_MAX)
+            other[no++] = ai;
+    }
+    for (size_t i = 0; n < max && (i < nf || i < no); i++) {
+        if (i < nf)
+            out[n++] = first[i];
+        if (i < no && n < max)
+            out[n++] = other[i];
+    }
+    return n;
+}
+
+/* The attempts under way. */
+struct race {
+    const struct connect_params *p;
+    struct connect_log *log;
+    size_t live;
+    struct pollfd pf[CONNECT_ADDRS_MAX];
+    size_t idx[CONNECT_ADDRS_MAX];       /* log entry of each live attempt */
+    int64_t deadline[CONNECT_ADDRS_MAX]; /* when each live attempt times out */
+    int best;                            /* most telling errno so far */
+};
+
+/* Records how log entry k ended. */
+static void race_note(struct race *r, size_t k, int err)
+{
+    r->log->a[k].err = err;
+    if (err > 0 && (r->best == 0 || err_rank(err) > err_rank(r->best)))
+        r->best = err;
+}
+
+/* Frees the slot of live attempt i (the last one moves into it). */
+static void race_drop(struct race *r, size_t i)
+{
+    r->live--;
+    r->pf[i] = r->pf[r->live];
+    r->idx[i] = r->idx[r->live];
+    r->deadline[i] = r->deadline[r->live];
+}
+
+/* Live attempt i ended with err: noted, its socket closed, its slot freed. */
+static void race_end(struct race *r, size_t i, int err)
+{
+    race_note(r, r->idx[i], err);
+    close(r->pf[i].fd);
+    race_drop(r, i);
+}
+
+/* Closes every live attempt (another won, or we gave up). */
+static void race_stop(struct race *r)
+{
+    while (r->live > 0)
+        race_end(r, r->live - 1, CONNECT_UNFINISHED);
+}
+
+/* Starts the attempt for ai as log entry k.  Returns a socket that
+ * connected at once, else -1; *failed says whether it failed at once. */
+static int race_start(struct race *r, const struct addrinfo *ai, size_t k, bool *failed)
+{
+    int err = 0;
+    addr_format(ai->ai_addr, r->log->a[k].addr, NULL);
+    r->log->n = k + 1;
+    int fd = dial_start(ai->ai_addr, ai->ai_addrlen, &err);
+    *failed = fd < 0;
     if (fd < 0) {
-        *err = errno;
+        race_note(r, k, err);
         return -1;
     }
-    int r = connect(fd, ai->ai_addr, ai->ai_addrlen);
-    *err = r == 0 ? 0 : errno;
-    if (r < 0 && errno == EINPROGRESS)
-        *err = connect_wait(fd, timeout_sec * 1000);
-    if (*err == 0) {
-        int flags = fcntl(fd, F_GETFL);
-        if (flags < 0 || fcntl(fd, F_SETFL, flags & ~O_NONBLOCK) < 0)
-            *err = errno;
+    if (err == 0) {
+        race_note(r, k, 0);
+        return fd;
     }
-    if (*err != 0) {
-        close(fd);
-        return -1;
-    }
-    return fd;
+    race_note(r, k, CONNECT_UNFINISHED);
+    r->pf[r->live] = (struct pollfd){.fd = fd, .events = POLLOUT};
+    r->idx[r->live] = k;
+    r->deadline[r->live] = clock_ms() + r->p->timeout_sec * 1000LL;
+    r->live++;
+    return -1;
 }
 
-int connect_try_all(const struct addrinfo *list, int timeout_sec, unsigned user_timeout_ms,
-                    struct connect_error *e)
+/* Checks the live attempts after poll(): returns a connected socket, or
+ * -1.  A failed attempt makes *next_at now, so the next address starts at
+ * once instead of after the stagger delay. */
+static int race_check(struct race *r, int64_t *next_at)
 {
-    int fd = -1;
-    *e = (struct connect_error){0, 0};
-    for (const struct addrinfo *ai = list; ai != NULL && fd < 0; ai = ai->ai_next) {
-        int err = 0;
-        fd = connect_one(ai, timeout_sec, &err);
-        if (fd < 0 && (e->err == 0 || err_rank(err) > err_rank(e->err)))
-            e->err = err;
+    int64_t now = clock_ms();
+    for (size_t i = r->live; i-- > 0;) {
+        if (r->pf[i].revents != 0) {
+            int soerr = 0;
+            socklen_t len = sizeof soerr;
+            if (getsockopt(r->pf[i].fd, SOL_SOCKET, SO_ERROR, &soerr, &len) < 0)
+                soerr = errno;
+            if (soerr == 0) {
+                int fd = r->pf[i].fd;
+                race_note(r, r->idx[i], 0);
+                race_drop(r, i); /* the winner leaves the race open */
+                return fd;
+            }
+            race_end(r, i, soerr);
+            *next_at = now;
+        } else if (now >= r->deadline[i]) {
+            race_end(r, i, ETIMEDOUT);
+            *next_at = now;
+        }
     }
-    if (fd >= 0)
-        connect_tune(fd, user_timeout_ms);
-    return fd;
+    return -1;
 }
 
-int connect_dial(const char *host, const char *port, int timeout_sec, unsigned user_timeout_ms,
-                 struct connect_error *e)
+/* When poll() must return: the earliest deadline, or the next start. */
+static int64_t race_wake(const struct race *r, bool more, int64_t next_at)
+{
+    int64_t wake = more ? next_at : INT64_MAX;
+    for (size_t i = 0; i < r->live; i++)
+        if (r->deadline[i] < wake)
+            wake = r->deadline[i];
+    return wake;
+}
+
+/* Runs the race over order[0..n).  Returns the winner or -1 with r->best. */
+static int race_run(struct race *r, const struct addrinfo *const order[], size_t n)
+{
+    size_t next = 0;
+    int64_t next_at = clock_ms();
+    for (;;) {
+        if (next < n && (clock_ms() >= next_at || r->live == 0)) {
+            bool failed;
+            int fd = race_start(r, order[next], next, &failed);
+            next++;
+            if (fd >= 0)
+                return fd;
+            next_at = failed ? clock_ms() : clock_ms() + r->p->stagger_ms;
+            continue;
+        }
+        if (r->live == 0)
+            return -1;
+        int got = poll(r->pf, r->live, clock_left_ms(race_wake(r, next < n, next_at)));
+        if (got < 0 && errno != EINTR) {
+            r->best = errno;
+            return -1;
+        }
+        if (got < 0 && r->p->cancel != NULL && *r->p->cancel) {
+            r->best = EINTR;
+            return -1;
+        }
+        if (got < 0)
+            continue;
+        int fd = race_check(r, &next_at);
+        if (fd >= 0)
+            return fd;
+    }
+}
+
+int connect_try_all(const struct addrinfo *list, const struct connect_params *p,
+                    struct connect_error *e, struct connect_log *log)
+{
+    const struct addrinfo *order[CONNECT_ADDRS_MAX];
+    struct connect_log own;
+    struct race r = {.p = p, .log = log != NULL ? log : &own};
+    r.log->n = 0;
+    *e = (struct connect_error){0, 0};
+    size_t n = connect_order(list, order, CONNECT_ADDRS_MAX);
+    int fd = race_run(&r, order, n);
+    race_stop(&r);
+    if (fd >= 0) {
+        /* chat reads only after poll() says so; a blocking socket keeps
+         * the writes simple (they use MSG_DONTWAIT where it matters). */
+        int flags = fcntl(fd, F_GETFL);
+        if (flags < 0 || fcntl(fd, F_SETFL, flags & ~O_NONBLOCK) < 0) {
+            e->err = errno;
+            close(fd);
+            return -1;
+        }
+        connect_tune(fd, p->user_timeout_ms);
+        return fd;
+    }
+    e->err = r.best != 0 ? r.best : EADDRNOTAVAIL;
+    return -1;
+}
+
+int connect_dial(const char *host, const char *port, const struct connect_params *p,
+                 struct connect_error *e, struct connect_log *log)
 {
     struct addrinfo hints = {
         .ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM, .ai_flags = AI_NUMERICSERV};
     struct addrinfo *list = NULL;
     *e = (struct connect_error){0, 0};
+    if (log != NULL)
+        log->n = 0;
 
     int g = getaddrinfo(host, port, &hints, &list);
     if (g != 0) {
@@ -242,7 +400,7 @@ int connect_dial(const char *host, const char *port, int timeout_sec, unsigned u
         e->err = g == EAI_SYSTEM ? errno : 0;
         return -1;
     }
-    int fd = connect_try_all(list, timeout_sec, user_timeout_ms, e);
+    int fd = connect_try_all(list, p, e, log);
     freeaddrinfo(list);
     return fd;
 }

@@ -3,9 +3,12 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "chat/split.h"
+
 void linebuf_init(struct linebuf *b)
 {
     b->len = 0;
+    b->discarding = false;
 }
 
 ssize_t linebuf_fill(struct linebuf *b, int fd)
@@ -40,15 +43,36 @@ bool linebuf_next(struct linebuf *b, char *line, size_t cap)
         return true;
     }
     if (b->len == sizeof b->buf) {
-        take(b, b->len, 0, line, cap);
+        /* A character cut in two would become two invalid ones. */
+        size_t n = split_utf8_whole(b->buf, b->len);
+        take(b, n > 0 ? n : b->len, 0, line, cap);
         return true;
     }
     return false;
 }
 
+enum linebuf_got linebuf_next_whole(struct linebuf *b, char *line, size_t cap)
+{
+    if (b->discarding) {
+        char *lf = memchr(b->buf, '\n', b->len);
+        size_t drop = lf != NULL ? (size_t)(lf - b->buf) + 1 : b->len;
+        b->len -= drop;
+        memmove(b->buf, b->buf + drop, b->len);
+        if (lf == NULL)
+            return LINEBUF_NONE;
+        b->discarding = false;
+    }
+    if (memchr(b->buf, '\n', b->len) == NULL && b->len == sizeof b->buf) {
+        b->discarding = true;
+        b->len = 0;
+        return LINEBUF_DROPPED;
+    }
+    return linebuf_next(b, line, cap) ? LINEBUF_LINE : LINEBUF_NONE;
+}
+
 bool linebuf_rest(struct linebuf *b, char *line, size_t cap)
 {
-    if (b->len == 0)
+    if (b->len == 0 || b->discarding)
         return false;
     take(b, b->len, 0, line, cap);
     return true;

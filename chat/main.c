@@ -40,7 +40,7 @@ static long long heartbeat_ms(void)
 int main(int argc, char **argv)
 {
     struct chat_opts o;
-    char err[512];
+    char err[2048];
 
     /* Before anything prints: every message below is in the reader's language. */
     i18n_init(NULL);
@@ -57,14 +57,18 @@ int main(int argc, char **argv)
         printf("chat %s\n", CHAT_VERSION);
         return CHAT_EXIT_OK;
     }
-    struct client_config cfg = {&o, isatty(STDIN_FILENO) == 1, want_color(&o), heartbeat_ms()};
+    struct client_config cfg = {&o, isatty(STDIN_FILENO) == 1, want_color(&o), heartbeat_ms(), {0}};
     /* A peer that stops acknowledging is dropped by the kernel after the
      * heartbeat would have given up anyway. */
-    unsigned user_timeout = (unsigned)(cfg.heartbeat_ms * (CHAT_HEARTBEAT_MISSES + 1));
+    cfg.connect = (struct connect_params){
+        .timeout_sec = o.timeout_sec,
+        .user_timeout_ms = (unsigned)(cfg.heartbeat_ms * (CHAT_HEARTBEAT_MISSES + 1)),
+        .stagger_ms = CHAT_CONNECT_STAGGER_MS};
     struct connect_error e;
-    int fd = connect_dial(o.host, o.port, o.timeout_sec, user_timeout, &e);
+    struct connect_log log;
+    int fd = connect_dial(o.host, o.port, &cfg.connect, &e, &log);
     if (fd < 0) {
-        connect_explain(&e, o.host, o.port, o.timeout_sec, err, sizeof err);
+        connect_explain(&e, &log, o.host, o.port, o.timeout_sec, err, sizeof err);
         errorf("%s", err);
         return CHAT_EXIT_FAIL;
     }

@@ -1,25 +1,31 @@
 #include "chat/opts.h"
 
+#include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/addr.h"
 #include "common/i18n.h"
 #include "common/limits.h"
+#include "common/opt.h"
 #include "common/proto.h"
 
-/* What an option does with its value (NULL for flags).  Returns 0 or -1
- * with err set. */
-typedef int (*opt_set_fn)(struct chat_opts *o, const char *value, char *err, size_t cap);
+static int set_name(const struct opt_spec *s, const char *v, void *opts, char *err, size_t cap)
+{
+    (void)s;
+    /* Checked here too so the mistake is reported before connecting. */
+    if (!proto_name_valid(v, strlen(v))) {
+        snprintf(err, cap,
+                 _("invalid --name \"%s\": use 1-%d letters, digits, '-' or '_', starting with "
+                   "a letter"),
+                 v, PROTO_NAME_MAX);
+        return -1;
+    }
+    ((struct chat_opts *)opts)->name = v;
+    return 0;
+}
 
-struct opt_spec {
-    const char *name; /* without the leading "--" */
-    char short_name;  /* 0 if none */
-    bool takes_value;
-    opt_set_fn set;
-    const char *help; /* N_(): translated when printed */
-};
-
-/* Parses a whole decimal number in lo..hi.  Returns 0 or -1. */
+/* Parses a whole decimal number in lo..hi (digits only).  Returns 0 or -1. */
 static int parse_range(const char *s, long lo, long hi, long *out)
 {
     char *end = NULL;
@@ -32,193 +38,138 @@ static int parse_range(const char *s, long lo, long hi, long *out)
     return 0;
 }
 
-static int set_name(struct chat_opts *o, const char *v, char *err, size_t cap)
-{
-    /* Checked here too so the mistake is reported before connecting. */
-    if (!proto_name_valid(v, strlen(v))) {
-        snprintf(err, cap,
-                 _("invalid --name \"%s\": use 1-%d letters, digits, '-' or '_', starting with "
-                   "a letter"),
-                 v, PROTO_NAME_MAX);
-        return -1;
-    }
-    o->name = v;
-    return 0;
-}
-
-static int set_timeout(struct chat_opts *o, const char *v, char *err, size_t cap)
+static int set_timeout(const struct opt_spec *s, const char *v, void *opts, char *err, size_t cap)
 {
     long t;
+    (void)s;
     if (parse_range(v, 1, OPTS_TIMEOUT_MAX, &t) < 0) {
         snprintf(err, cap, _("invalid --timeout \"%s\": give whole seconds from 1 to %d"), v,
                  OPTS_TIMEOUT_MAX);
         return -1;
     }
-    o->timeout_sec = (int)t;
+    ((struct chat_opts *)opts)->timeout_sec = (int)t;
     return 0;
 }
 
-static int set_raw(struct chat_opts *o, const char *v, char *err, size_t cap)
-{
-    (void)v, (void)err, (void)cap;
-    o->raw = true;
-    return 0;
-}
+#define F(field) offsetof(struct chat_opts, field)
 
-static int set_no_color(struct chat_opts *o, const char *v, char *err, size_t cap)
-{
-    (void)v, (void)err, (void)cap;
-    o->no_color = true;
-    return 0;
-}
-
-static int set_help(struct chat_opts *o, const char *v, char *err, size_t cap)
-{
-    (void)v, (void)err, (void)cap;
-    o->help = true;
-    return 0;
-}
-
-static int set_version(struct chat_opts *o, const char *v, char *err, size_t cap)
-{
-    (void)v, (void)err, (void)cap;
-    o->version = true;
-    return 0;
-}
-
-static const struct opt_spec opt_table[] = {
-    {"name", 'n', true, set_name, N_("your chat name (asked on the terminal if not given)")},
-    {"timeout", 't', true, set_timeout, N_("seconds to wait for the connection (default 5)")},
-    {"raw", 0, false, set_raw, N_("print the server's protocol lines unchanged")},
-    {"no-color", 0, false, set_no_color, N_("no colors (also when NO_COLOR is set)")},
-    {"help", 'h', false, set_help, N_("this help")},
-    {"version", 'V', false, set_version, N_("print the version")},
+static const struct opt_spec chat_table[] = {
+    {"name", 'n', OPT_CUSTOM, F(name), 0, 0, "NAME",
+     N_("your chat name (asked on the terminal if not given)"), set_name},
+    {"timeout", 't', OPT_CUSTOM, F(timeout_sec), 0, 0, "SEC",
+     N_("seconds to wait for the connection (default 5)"), set_timeout},
+    {"greet-timeout", 0, OPT_DOUBLE, F(greet_timeout_sec), 0, OPTS_TIMEOUT_MAX, "SEC",
+     N_("seconds to wait for chatd's greeting before saying\nthe program on the port is not "
+        "chatd (default 3)"),
+     NULL},
+    {"no-reconnect", 0, OPT_FLAG, F(no_reconnect), 0, 0, NULL,
+     N_("on a terminal, stop instead of reconnecting when\nthe connection drops"), NULL},
+    {"raw", 0, OPT_FLAG, F(raw), 0, 0, NULL,
+     N_("print the server's protocol lines instead of\nformatting them"), NULL},
+    {"no-color", 0, OPT_FLAG, F(no_color), 0, 0, NULL, N_("no colors (also when NO_COLOR is set)"),
+     NULL},
+    {"help", 'h', OPT_FLAG, F(help), 0, 0, NULL, N_("this help"), NULL},
+    {"version", 'V', OPT_FLAG, F(version), 0, 0, NULL, N_("print the version"), NULL},
 };
-#define OPT_COUNT (sizeof opt_table / sizeof opt_table[0])
 
-/* Finds the spec for "--name[=v]" or "-n"; sets *inline_value for "=v". */
-static const struct opt_spec *opt_find(const char *arg, const char **inline_value)
-{
-    *inline_value = NULL;
-    for (size_t i = 0; i < OPT_COUNT; i++) {
-        const struct opt_spec *s = &opt_table[i];
-        if (arg[1] != '-') {
-            if (s->short_name != 0 && arg[1] == s->short_name && arg[2] == '\0')
-                return s;
-            continue;
-        }
-        size_t n = strlen(s->name);
-        if (strncmp(arg + 2, s->name, n) != 0)
-            continue;
-        if (arg[2 + n] == '\0')
-            return s;
-        if (arg[2 + n] == '=' && s->takes_value) {
-            *inline_value = arg + 3 + n;
-            return s;
-        }
-    }
-    return NULL;
-}
+/* TRANSLATORS: keep the option names, HOST, PORT and the commands as they
+   are; only the explanations are for translating.  %d is the default
+   port. */
+static const char *const usage_text =
+    N_("usage: chat [OPTIONS] [HOST[:PORT] [PORT]]\n\n"
+       "Connects to a chatd server (default 127.0.0.1 port %d) and chats.\n"
+       "HOST is a name or address; HOST:PORT and [IPv6]:PORT work too.\n"
+       "On a terminal you type lines; incoming messages never mess up the line\n"
+       "you are typing, and chat reconnects when the connection drops.  With\n"
+       "stdin not a terminal, each input line is sent as it comes and chat\n"
+       "sends /quit at the end of the input.\n\noptions:");
 
-/* Handles the option at argv[*i], consuming its value.  0 or -1. */
-static int opt_apply(int argc, char *const argv[], int *i, struct chat_opts *o, char *err,
-                     size_t cap)
-{
-    const char *arg = argv[*i], *value = NULL;
-    const struct opt_spec *s = opt_find(arg, &value);
-    if (s == NULL) {
-        snprintf(err, cap, _("unknown option \"%s\" (see chat --help)"), arg);
-        return -1;
-    }
-    if (s->takes_value && value == NULL) {
-        if (*i + 1 >= argc) {
-            snprintf(err, cap, _("option \"%s\" needs a value (see chat --help)"), arg);
-            return -1;
-        }
-        value = argv[++*i];
-    }
-    return s->set(o, value, err, cap);
-}
+/* The first %d is the longest line chatd takes (without its LF), the
+ * second CHAT_HEARTBEAT_SEC. */
+static const char *const epilog_text =
+    N_("commands while chatting: /msg NAME text, /me action, /nick NEW, /who,\n"
+       "/help (the server's list), /quit.  Ctrl-D or Ctrl-C also quit.\n"
+       "A line too long for the server (over %d bytes) is not sent: on a terminal\n"
+       "it stays in the edit line; from a pipe it is split into lines that fit.\n\n"
+       "environment: NO_COLOR (not empty) turns colors off; CHAT_HEARTBEAT_SEC\n"
+       "(default %d) is the silence before chat sends /ping.\n\n"
+       "exit status:\n"
+       "  0  you quit, or the input ended and the server said goodbye\n"
+       "  1  could not connect (the message says why and how to check), the\n"
+       "     program on the port is not chatd or never greeted, the server\n"
+       "     closed the connection or stopped answering (over a pipe, or on a\n"
+       "     terminal with reconnects off), or the name was refused when it\n"
+       "     could not be asked again\n"
+       "  2  bad command line\n\n"
+       "If chat cannot connect, run: netprobe HOST PORT\n");
 
-/* Takes HOST and PORT from the positional arguments. */
-static int opt_positional(const char *const pos[], int npos, struct chat_opts *o, char *err,
-                          size_t cap)
+static const struct opt_program chat_program = {
+    "chat",      CHAT_VERSION, usage_text,
+    epilog_text, chat_table,   sizeof chat_table / sizeof chat_table[0]};
+
+/* The host from the first positional argument (and its port, if it has
+ * one), then the port from the second.  Returns 0 or -1 with err set. */
+static int opt_target(const char *const pos[], size_t npos, struct chat_opts *o, char *err,
+                      size_t cap)
 {
-    long port;
-    if (npos > 2) {
-        snprintf(err, cap, _("unexpected argument \"%s\": give at most HOST and PORT"), pos[2]);
-        return -1;
-    }
+    int port = 0, given = 0;
     if (npos >= 1) {
-        if (pos[0][0] == '\0' || strlen(pos[0]) > 253) {
+        const char *h = pos[0];
+        while (isspace((unsigned char)*h))
+            h++;
+        if (*h == '\0') {
             snprintf(err, cap, _("invalid HOST \"%s\": give a host name or IP address"), pos[0]);
             return -1;
         }
-        o->host = pos[0];
+        given = addr_split_target(pos[0], o->host, sizeof o->host, &port, err, cap);
+        if (given < 0)
+            return -1;
+    }
+    if (npos == 2 && given == 1) {
+        snprintf(err, cap,
+                 _("the port is given twice (\"%s\" and \"%s\"): give HOST:PORT or HOST PORT"),
+                 pos[0], pos[1]);
+        return -1;
     }
     if (npos == 2) {
-        if (parse_range(pos[1], 1, 65535, &port) < 0) {
+        long p;
+        if (parse_range(pos[1], 1, 65535, &p) < 0) {
             snprintf(err, cap, _("invalid PORT \"%s\": give a number from 1 to 65535"), pos[1]);
             return -1;
         }
-        snprintf(o->port, sizeof o->port, "%ld", port);
+        port = (int)p;
     }
+    if (port != 0)
+        snprintf(o->port, sizeof o->port, "%d", port);
     return 0;
 }
 
 int opts_parse(int argc, char *const argv[], struct chat_opts *o, char *err, size_t errcap)
 {
-    const char *pos[3];
-    int npos = 0;
-    bool only_positional = false;
+    const char *pos[2];
+    size_t npos = 0;
 
-    *o = (struct chat_opts){.host = "127.0.0.1", .timeout_sec = CHAT_CONNECT_TIMEOUT_SEC};
+    *o = (struct chat_opts){.timeout_sec = CHAT_CONNECT_TIMEOUT_SEC,
+                            .greet_timeout_sec = CHAT_GREET_TIMEOUT_SEC};
+    snprintf(o->host, sizeof o->host, "127.0.0.1");
     snprintf(o->port, sizeof o->port, "%d", CHAT_DEFAULT_PORT);
     err[0] = '\0';
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i];
-        if (!only_positional && strcmp(a, "--") == 0) {
-            only_positional = true;
-        } else if (!only_positional && a[0] == '-' && a[1] != '\0') {
-            if (opt_apply(argc, argv, &i, o, err, errcap) < 0)
-                return -1;
-        } else if (npos < 3) {
-            pos[npos++] = a;
-        }
-    }
-    return opt_positional(pos, npos, o, err, errcap);
+    /* No OPT_HELP rows: main() prints the help, so -h among other options
+     * is parsed like any flag. */
+    if (opt_parse(&chat_program, argc, argv, o, pos, 2, &npos, stdout, err, errcap) != OPT_RUN)
+        return -1;
+    return opt_target(pos, npos, o, err, errcap);
 }
 
 void opts_usage(FILE *out)
 {
-    /* TRANSLATORS: keep the option names, HOST, PORT and the commands as
-       they are; only the explanations are for translating. */
-    fprintf(out,
-            _("usage: chat [OPTIONS] [HOST [PORT]]\n\n"
-              "Connects to a chatd server (default 127.0.0.1 port %d) and chats.\n"
-              "On a terminal you type lines; incoming messages never mess up the line\n"
-              "you are typing.  With stdin not a terminal, each input line is sent as it\n"
-              "comes and chat sends /quit at the end of the input.\n\noptions:\n"),
-            CHAT_DEFAULT_PORT);
-    for (size_t i = 0; i < OPT_COUNT; i++) {
-        const struct opt_spec *s = &opt_table[i];
-        char left[40];
-        snprintf(left, sizeof left, "%c%c%s--%s%s", s->short_name ? '-' : ' ',
-                 s->short_name ? s->short_name : ' ', s->short_name ? ", " : "  ", s->name,
-                 s->takes_value ? (strcmp(s->name, "name") == 0 ? " NAME" : " SEC") : "");
-        fprintf(out, "  %-22s %s\n", left, _(s->help));
-    }
-    fprintf(out,
-            _("\ncommands while chatting: /msg NAME text, /me action, /nick NEW, /who,\n"
-              "/help (the server's list), /quit.  Ctrl-D or Ctrl-C also quit.\n\n"
-              "environment: NO_COLOR (not empty) turns colors off; CHAT_HEARTBEAT_SEC\n"
-              "(default %d) is the silence before chat sends /ping.\n\n"
-              "exit status:\n"
-              "  0  you quit, or the input ended and the server said goodbye\n"
-              "  1  could not connect (the message says why and how to check), the\n"
-              "     server closed the connection or stopped answering, or the name\n"
-              "     was refused when it could not be asked again\n"
-              "  2  bad command line\n\n"
-              "If chat cannot connect, run: netprobe HOST PORT\n"),
-            CHAT_HEARTBEAT_SEC);
+    /* The numbers come from common/limits.h, formatted into the translated
+     * texts; gettext then finds no entry for the result and keeps it. */
+    char usage[1024], epilog[2048];
+    struct opt_program p = chat_program;
+    snprintf(usage, sizeof usage, _(usage_text), CHAT_DEFAULT_PORT);
+    snprintf(epilog, sizeof epilog, _(epilog_text), PROTO_LINE_MAX - 1, CHAT_HEARTBEAT_SEC);
+    p.usage = usage;
+    p.epilog = epilog;
+    opt_help(&p, out);
 }

@@ -130,27 +130,32 @@ static void render_act(struct out *o, const char *line, const struct render_ctx 
     put_color(o, C_RESET);
 }
 
-/* Notice events and how many name fields come before their text. */
+/* Notice events and how many fields (names, numbers) come before their
+ * text.  "presence JOINED LEFT ONLINE text" sums up joins and leaves in a
+ * big room.  An event not listed here shows all that follows it. */
 static const struct {
     const char *event;
-    size_t names;
+    size_t fields;
 } notice_events[] = {
-    {"welcome", 0}, {"join", 1}, {"leave", 1}, {"rename", 2}, {"flood", 0}, {"shutdown", 0},
+    {"welcome", 0}, {"join", 1},     {"leave", 1},    {"rename", 2},
+    {"flood", 0},   {"shutdown", 0}, {"presence", 3},
 };
 
 static void render_notice(struct out *o, const char *line, const struct render_ctx *ctx)
 {
-    struct field f[4];
-    size_t names = 0;
+    struct field f[5];
+    size_t fields = 0;
     (void)ctx;
+    const char *after = split(line, f, 1);
     split(line, f, 2);
     for (size_t i = 0; i < sizeof notice_events / sizeof notice_events[0]; i++)
         if (field_is(f[1], notice_events[i].event))
-            names = notice_events[i].names;
-    const char *text = split(line, f, 2 + names);
+            fields = notice_events[i].fields;
+    const char *text = split(line, f, 2 + fields);
     put_color(o, C_NOTICE);
     put_str(o, "-- ");
-    put_str(o, text);
+    /* Never nothing: without text, the event and its fields are shown. */
+    put_str(o, *text != '\0' ? text : after);
     put_color(o, C_RESET);
 }
 
@@ -160,11 +165,13 @@ static void render_ok(struct out *o, const char *line, const struct render_ctx *
     (void)ctx;
     split(line, f, 2);
     bool who = field_is(f[1], "who");
+    /* "OK who+ NAMES..." continues a long /who answer. */
+    bool more = field_is(f[1], "who+");
     /* "OK name NAME text" and "OK nick NEW text" carry the name first. */
     bool named = field_is(f[1], "name") || field_is(f[1], "nick");
     const char *text = split(line, f, who || named ? 3 : 2);
     put_color(o, C_NOTICE);
-    put_str(o, "-- ");
+    put_str(o, more ? "--    " : "-- ");
     if (who) {
         char count[16], head[64];
         snprintf(count, sizeof count, "%.*s", (int)f[2].n, f[2].p);

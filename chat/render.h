@@ -6,7 +6,10 @@
  *                           -> *bob* psst       (the echo alice gets)
  *   ACT alice waves         * alice waves
  *   NOTICE join bob ...     -- bob joined (3 online)
+ *   NOTICE presence 37 5 10000 text     -- text (joins and leaves summed up)
+ *   NOTICE newevent text    -- text             (an unknown event: never dropped)
  *   OK who 2 alice bob      -- online (2): alice bob
+ *   OK who+ carol dave      --    carol dave     (a long /who goes on)
  *   ERR code text           !! text
  *   ASK name text           ?? text
  *   PING / PONG             (nothing: heartbeats are not for people)

@@ -65,6 +65,20 @@
 /* Seconds chat waits for connect() before reporting a timeout. */
 #define CHAT_CONNECT_TIMEOUT_SEC 5
 
+/* Happy Eyeballs (RFC 8305): chat starts connecting to the next address
+ * this many milliseconds after the previous attempt, unless that one
+ * already failed; the first to connect wins. */
+#define CHAT_CONNECT_STAGGER_MS 250
+
+/* Seconds chat waits for chatd's greeting (chatd greets at once).  Past
+ * it chat says the program on the port is not chatd or is hung; over a
+ * pipe it then exits 1 (--greet-timeout). */
+#define CHAT_GREET_TIMEOUT_SEC 3
+
+/* Interactive chat reconnects after a drop: it waits 1, 2, 4 ... seconds
+ * between attempts (with jitter), never more than this. */
+#define CHAT_RECONNECT_MAX_SEC 30
+
 /* chat's heartbeat: after this many seconds of silence from the server it
  * sends "/ping TOKEN"; after CHAT_HEARTBEAT_MISSES unanswered pings in a
  * row it reports the server as gone and exits 1. */

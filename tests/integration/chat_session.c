@@ -374,7 +374,8 @@ static void a_dropped_syn_times_out_within_the_timeout(void **state)
 }
 
 /* A server that accepts (the kernel does it for the listen queue) and then
- * says nothing: chat pings three times, then gives up. */
+ * says nothing: chat pings three times, then gives up.  The greeting
+ * timeout is set past the heartbeat's verdict, which is what this proves. */
 static void a_silent_server_is_reported_after_three_unanswered_pings(void **state)
 {
     (void)state;
@@ -386,7 +387,8 @@ static void a_silent_server_is_reported_after_three_unanswered_pings(void **stat
     assert_int_equal(getsockname(l, (struct sockaddr *)&sa, &len), 0);
     char port[16], out[8192];
     snprintf(port, sizeof port, "%d", ntohs(sa.sin_port));
-    const char *const argv[] = {harness_bin("chat"), "--name", "x", "127.0.0.1", port, NULL};
+    const char *const argv[] = {harness_bin("chat"), "--greet-timeout", "10", "--name", "x",
+                                "127.0.0.1",         port,              NULL};
     assert_int_equal(setenv("CHAT_HEARTBEAT_SEC", "1", 1), 0);
     long long t0 = harness_now_ms();
     int rc = harness_run(argv, NULL, out, sizeof out, 15000);

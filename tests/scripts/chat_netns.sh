@@ -6,7 +6,8 @@
 # resolved by a dnsmasq we start on 127.0.0.1 inside that namespace, with
 # resolv.conf and nsswitch.conf bind-mounted in a private mount namespace:
 # this machine's resolver is never asked.  --pid --kill-child makes sure
-# nothing started in there outlives the test.
+# nothing started in there outlives the test; --mount-proc gives the
+# namespace its own /proc (LeakSanitizer reads /proc/PID/task there).
 set -u
 cd "$(dirname "$0")/../.." || exit 3
 : "${BIN_DIR:?BIN_DIR must name the directory with chat}"
@@ -85,7 +86,7 @@ expect "resolver did not answer" 1 \
 exit $fail
 INNER
 
-TMPD=$tmp BIN_DIR=$BIN_DIR unshare --net --mount --pid --fork --kill-child bash "$tmp/inner.sh"
+TMPD=$tmp BIN_DIR=$BIN_DIR unshare --net --mount --pid --fork --kill-child --mount-proc bash "$tmp/inner.sh"
 rc=$?
 [ $rc -eq 0 ] && echo "chat_netns.sh: all cases passed"
 exit $rc

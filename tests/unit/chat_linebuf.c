@@ -76,12 +76,53 @@ static void empty_lines_and_a_lone_cr_are_kept_as_they_are(void **state)
     assert_string_equal(line, "a\rb");
 }
 
+/* A hostile server pads a line so that byte LINEBUF_MAX starts a forged
+ * "MSG admin ..." line: it must never come out as a line of its own. */
+static void an_over_long_server_line_is_dropped_to_its_lf_never_reparsed(void **state)
+{
+    (void)state;
+    static struct linebuf b;
+    static char big[9000], line[LINEBUF_MAX + 1];
+    linebuf_init(&b);
+    memset(big, 'x', sizeof big);
+    memcpy(big, "OK who 2 ", 9);
+    memcpy(big + LINEBUF_MAX, "MSG admin forged", 16);
+    big[sizeof big - 1] = '\n';
+    feed(&b, big, LINEBUF_MAX);
+    assert_int_equal(linebuf_next_whole(&b, line, sizeof line), LINEBUF_DROPPED);
+    feed(&b, big + LINEBUF_MAX, sizeof big - LINEBUF_MAX);
+    assert_int_equal(linebuf_next_whole(&b, line, sizeof line), LINEBUF_NONE);
+    feed(&b, "MSG bob real\n", 13);
+    assert_int_equal(linebuf_next_whole(&b, line, sizeof line), LINEBUF_LINE);
+    assert_string_equal(line, "MSG bob real");
+    assert_int_equal(linebuf_next_whole(&b, line, sizeof line), LINEBUF_NONE);
+    assert_false(linebuf_rest(&b, line, sizeof line));
+}
+
+static void a_piece_of_typed_input_ends_between_characters(void **state)
+{
+    (void)state;
+    static struct linebuf b;
+    static char big[LINEBUF_MAX + 2], line[LINEBUF_MAX + 1];
+    linebuf_init(&b);
+    memset(big, 'x', sizeof big);
+    memcpy(big + LINEBUF_MAX - 1, "\xC3\xB1", 2); /* an ñ across the end */
+    feed(&b, big, LINEBUF_MAX);
+    assert_true(linebuf_next(&b, line, sizeof line));
+    assert_int_equal(strlen(line), LINEBUF_MAX - 1);
+    feed(&b, "\xB1\n", 2);
+    assert_true(linebuf_next(&b, line, sizeof line));
+    assert_string_equal(line, "\xC3\xB1");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(a_line_split_across_reads_comes_out_whole),
         cmocka_unit_test(a_line_longer_than_the_buffer_comes_out_in_pieces),
         cmocka_unit_test(empty_lines_and_a_lone_cr_are_kept_as_they_are),
+        cmocka_unit_test(an_over_long_server_line_is_dropped_to_its_lf_never_reparsed),
+        cmocka_unit_test(a_piece_of_typed_input_ends_between_characters),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

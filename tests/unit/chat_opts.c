@@ -24,21 +24,28 @@ static const struct bad_case bad_cases[] = {
     {{"--timeout", "5s"}, "invalid --timeout \"5s\""},
     {{"--timeout", "-1"}, "invalid --timeout \"-1\""},
     {{"--timeout=", NULL}, "invalid --timeout \"\""},
-    {{"--timeout"}, "option \"--timeout\" needs a value"},
-    {{"--name"}, "option \"--name\" needs a value"},
+    /* The wording of common/opt.c, shared by the three programs. */
+    {{"--timeout"}, "--timeout needs a value (SEC)"},
+    {{"--name"}, "--name needs a value (NAME)"},
     {{"--name", "9lives"}, "invalid --name \"9lives\""},
     {{"--name", "a b"}, "invalid --name \"a b\""},
     {{"--name", "abcdefghijklmnopq"}, "invalid --name \"abcdefghijklmnopq\""},
     {{"--name", "%n%s"}, "invalid --name \"%n%s\""},
     {{"--bogus"}, "unknown option \"--bogus\""},
     {{"-x"}, "unknown option \"-x\""},
-    {{"--raw=yes"}, "unknown option \"--raw=yes\""},
+    {{"--raw=yes"}, "--raw takes no value, got \"yes\""},
     {{"host", "0"}, "invalid PORT \"0\""},
     {{"host", "65536"}, "invalid PORT \"65536\""},
     {{"host", "http"}, "invalid PORT \"http\""},
     {{"host", "80x"}, "invalid PORT \"80x\""},
     {{""}, "invalid HOST \"\""},
     {{"a", "1", "extra"}, "unexpected argument \"extra\""},
+    {{"http://13.58.224.87:8888"}, "is a URL; give the server's address and port instead"},
+    {{"13.58.224.87:8888", "9000"}, "the port is given twice"},
+    {{"13.58.224.87:0"}, "use HOST, HOST:PORT or [IPv6]:PORT"},
+    {{"[::1"}, "use HOST, HOST:PORT or [IPv6]:PORT"},
+    {{"   "}, "invalid HOST \"   \""},
+    {{"--greet-timeout", "0"}, "--greet-timeout: \"0\""},
 };
 
 /* Builds argv from args and parses it. */
@@ -102,6 +109,48 @@ static void every_option_form_is_accepted(void **state)
     assert_string_equal(o.port, "8888");
 }
 
+/* What students paste: host:port, an IPv6 literal in brackets, spaces. */
+static void host_port_forms_are_split(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *args[3];
+        const char *host, *port;
+    } forms[] = {
+        {{"13.58.224.87:8888"}, "13.58.224.87", "8888"},
+        {{" 13.58.224.87:9000 "}, "13.58.224.87", "9000"},
+        {{"[2001:db8::1]:8888"}, "2001:db8::1", "8888"},
+        {{"[::1]"}, "::1", "8888"},
+        {{"2001:db8::1", "7000"}, "2001:db8::1", "7000"},
+        {{"srv.example"}, "srv.example", "8888"},
+        {{" srv.example ", "81"}, "srv.example", "81"},
+    };
+    for (size_t i = 0; i < sizeof forms / sizeof forms[0]; i++) {
+        const char *args[MAX_ARGS] = {forms[i].args[0], forms[i].args[1]};
+        struct chat_opts o;
+        char err[256];
+        print_message("form \"%s\"\n", args[0]);
+        assert_int_equal(parse(args, &o, err, sizeof err), 0);
+        assert_string_equal(o.host, forms[i].host);
+        assert_string_equal(o.port, forms[i].port);
+    }
+}
+
+static void greet_timeout_and_no_reconnect_are_parsed(void **state)
+{
+    (void)state;
+    struct chat_opts o;
+    char err[256];
+    const char *const none[MAX_ARGS] = {NULL};
+    assert_int_equal(parse(none, &o, err, sizeof err), 0);
+    assert_true(o.greet_timeout_sec == 3.0);
+    assert_false(o.no_reconnect);
+    const char *const a[MAX_ARGS] = {"--greet-timeout", "0.5", "--no-reconnect"};
+    assert_int_equal(parse(a, &o, err, sizeof err), 0);
+    assert_true(o.greet_timeout_sec == 0.5);
+    assert_true(o.no_reconnect);
+}
+
 static void help_lists_every_option_and_the_exit_codes(void **state)
 {
     (void)state;
@@ -111,9 +160,10 @@ static void help_lists_every_option_and_the_exit_codes(void **state)
     opts_usage(f);
     fclose(f);
     static const char *const must[] = {
-        "--name",       "--timeout",        "--raw",
-        "--no-color",   "--help",           "--version",
-        "exit status:", "  2  bad command", "run: netprobe HOST PORT"};
+        "--name",          "--timeout",        "--raw",
+        "--no-color",      "--help",           "--version",
+        "--greet-timeout", "--no-reconnect",   "HOST[:PORT]",
+        "exit status:",    "  2  bad command", "run: netprobe HOST PORT"};
     for (size_t i = 0; i < sizeof must / sizeof must[0]; i++)
         assert_non_null(strstr(text, must[i]));
 }
@@ -124,6 +174,8 @@ int main(void)
         cmocka_unit_test(bad_values_are_rejected_and_quoted),
         cmocka_unit_test(defaults_are_loopback_port_8888_and_5_seconds),
         cmocka_unit_test(every_option_form_is_accepted),
+        cmocka_unit_test(host_port_forms_are_split),
+        cmocka_unit_test(greet_timeout_and_no_reconnect_are_parsed),
         cmocka_unit_test(help_lists_every_option_and_the_exit_codes),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -37,6 +37,10 @@ static const struct render_case plain_cases[] = {
     {"bob", "NOTICE flood slow down", RENDER_NOTICE, "-- slow down"},
     {"bob", "NOTICE shutdown the server is stopping", RENDER_NOTICE, "-- the server is stopping"},
     {"bob", "NOTICE newevent some text", RENDER_NOTICE, "-- some text"},
+    {"bob", "NOTICE newevent", RENDER_NOTICE, "-- newevent"}, /* never silent */
+    {"bob", "NOTICE presence 37 5 10000 37 joined and 5 left in the last second (10000 online)",
+     RENDER_NOTICE, "-- 37 joined and 5 left in the last second (10000 online)"},
+    {"bob", "OK who+ dave erin", RENDER_OK, "--    dave erin"},
     {"bob", "OK name bob welcome, bob!", RENDER_OK, "-- welcome, bob!"},
     {"bob", "OK nick robert you are now robert", RENDER_OK, "-- you are now robert"},
     {"bob", "OK who 3 alice bob carol", RENDER_OK, "-- online (3): alice bob carol"},
