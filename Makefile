@@ -3,6 +3,9 @@
 #   make            build bin/chatd, bin/chat, bin/netprobe
 #   make check      every test, on a normal build (-Werror) and again under
 #                   AddressSanitizer + UndefinedBehaviorSanitizer
+#   make check TESTS="chatd_chat lab_"   only the tests whose name contains
+#                   one of the words (tests/run.sh --list shows the names);
+#                   check-one does the same on one build only
 #   make demo       a loopback chatd, two scripted clients, a netprobe run
 #   make bench      the benchmark (see docs/benchmarks.md)
 #   make install    PREFIX=/usr/local DESTDIR=
@@ -139,9 +142,11 @@ tests: all $(UNIT_BINS) $(INTEG_BINS)
 deps:
 	@scripts/deps.sh
 
-# One pass of every test against the build selected by SAN=.
+# One pass of the tests against the build selected by SAN=; TESTS= keeps
+# the tests whose name contains one of its words (tests/run.sh PATTERN...).
+TESTS ?=
 check-one: tests
-	@BIN_DIR=$(abspath $(BINDIR)) TEST_DIR=$(abspath $(TESTDIR)) SAN=$(SAN) tests/run.sh
+	@BIN_DIR=$(abspath $(BINDIR)) TEST_DIR=$(abspath $(TESTDIR)) SAN=$(SAN) tests/run.sh $(TESTS)
 
 # Builds in parallel, runs the tests one program at a time.
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)

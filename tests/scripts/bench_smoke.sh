@@ -5,27 +5,19 @@
 # whose numbers agree with each other; the same against ncat --chat, whose
 # broadcast skips the sender; and a bad option is refused with its value.
 set -u
-cd "$(dirname "$0")/../.." || exit 3
+# shellcheck source=tests/scripts/lib.sh
+. "$(dirname "$0")/lib.sh"
+: "${BIN_DIR:?BIN_DIR must name the directory with chatd and chatbench}"
 bench="$BIN_DIR/chatbench"
 for f in "$BIN_DIR/chatd" "$bench"; do
-  if [ ! -x "$f" ]; then echo "skip: $f is not built"; exit 0; fi
+  [ -x "$f" ] || t_skip "$f is not built"
 done
-if ! command -v jq >/dev/null; then echo "skip: jq is not installed (make deps)"; exit 0; fi
+t_need_tools jq
 
-tmp=$(mktemp -d /tmp/bench-smoke.XXXXXX)
+tmp=$T_TMP
 spid=""
-stop_server() {
-  [ -n "$spid" ] || return 0
-  kill -TERM "$spid" 2>/dev/null
-  for _ in $(seq 100); do kill -0 "$spid" 2>/dev/null || break; sleep 0.1; done
-  kill -KILL "$spid" 2>/dev/null
-  wait "$spid" 2>/dev/null
-  spid=""
-}
-trap 'stop_server; rm -rf "$tmp"' EXIT
-pass=0 fail=0
-ok()  { pass=$((pass + 1)); echo "ok: $*"; }
-bad() { fail=$((fail + 1)); echo "FAIL: $*"; }
+stop_server() { t_stop "$spid"; spid=""; }
+t_at_exit stop_server
 
 # check REPORT JQ-EXPRESSION WHAT: the expression must be true of the report.
 check() {
@@ -105,5 +97,4 @@ else
   bad "--clients 0: exit $rc, $(cat "$tmp/usage.out")"
 fi
 
-echo "bench_smoke: $pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+t_done

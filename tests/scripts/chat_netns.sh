@@ -9,24 +9,13 @@
 # nothing started in there outlives the test; --mount-proc gives the
 # namespace its own /proc (LeakSanitizer reads /proc/PID/task there).
 set -u
-cd "$(dirname "$0")/../.." || exit 3
+# shellcheck source=tests/scripts/lib.sh
+. "$(dirname "$0")/lib.sh"
 : "${BIN_DIR:?BIN_DIR must name the directory with chat}"
-if [ "$(id -u)" -ne 0 ]; then
-  echo "skip: chat_netns.sh needs root for unshare --net --mount (run as root to test no-route and DNS failures)"
-  exit 0
-fi
-if ! unshare --net --mount --pid --fork --kill-child true 2>/dev/null; then
-  echo "skip: unshare --net --mount --pid is not allowed here (no namespaces in this container)"
-  exit 0
-fi
-for tool in ip dnsmasq; do
-  if ! command -v "$tool" >/dev/null; then
-    echo "skip: $tool is not installed (scripts/deps.sh installs it)"
-    exit 0
-  fi
-done
-tmp=$(mktemp -d /tmp/chat-netns.XXXXXX)
-trap 'rm -rf "$tmp"' EXIT
+t_need_root "for unshare --net --mount (run as root to test no-route and DNS failures)"
+t_need_netns --net --mount --pid --fork --kill-child
+t_need_tools ip dnsmasq
+tmp=$T_TMP
 
 printf 'nameserver 127.0.0.1\noptions timeout:1 attempts:1\n' >"$tmp/resolv.conf"
 printf 'hosts: files dns\n' >"$tmp/nsswitch.conf"

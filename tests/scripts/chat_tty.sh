@@ -5,24 +5,15 @@
 # exit 0 and leave the terminal in its normal mode.  Everything stays on
 # 127.0.0.1, and the tmux server is our own (-L), killed at the end.
 set -u
-cd "$(dirname "$0")/../.." || exit 3
+# shellcheck source=tests/scripts/lib.sh
+. "$(dirname "$0")/lib.sh"
 : "${BIN_DIR:?BIN_DIR must name the directory with chatd and chat}"
-if ! command -v tmux >/dev/null; then
-  echo "skip: tmux is not installed (scripts/deps.sh installs it); the interactive client was not tested"
-  exit 0
-fi
-tmp=$(mktemp -d /tmp/chat-tty.XXXXXX)
+t_need_tools tmux
+tmp=$T_TMP
 sock="chat-tty-$$"
 server=""
-cleanup() {
-  tmux -L "$sock" kill-server 2>/dev/null
-  if [ -n "$server" ]; then kill "$server" 2>/dev/null; wait "$server" 2>/dev/null; fi
-  rm -rf "$tmp"
-}
-trap cleanup EXIT
-pass=0 fail=0
-ok()  { pass=$((pass + 1)); echo "ok: $*"; }
-bad() { fail=$((fail + 1)); echo "FAIL: $*"; }
+stop_all() { tmux -L "$sock" kill-server 2>/dev/null; t_stop "$server"; }
+t_at_exit stop_all
 
 "$BIN_DIR/chatd" --bind 127.0.0.1 --port 0 2>"$tmp/chatd.log" &
 server=$!
@@ -159,5 +150,4 @@ tmux -L "$sock" send-keys -t cleo -l "never sent"
 tmux -L "$sock" send-keys -t cleo C-c
 check_exit cleo "Ctrl-C"
 
-echo "chat_tty.sh: $pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+t_done

@@ -6,13 +6,13 @@
 # namespace (loopback only) where an nft rule drops everything the client
 # sends to chatd.
 set -u
+# shellcheck source=tests/scripts/lib.sh
+. "$(dirname "$0")/lib.sh"
 : "${BIN_DIR:?BIN_DIR must name the directory with chatd}"
-if [ "$(id -u)" -ne 0 ] || ! command -v nft >/dev/null || ! unshare --net true 2>/dev/null; then
-  echo "chatd_dead_peer: skipped: needs root, nft and unshare --net for a private namespace"
-  exit 0
-fi
-work=$(mktemp -d /tmp/chatd-dead-peer.XXXXXX)
-trap 'rm -rf "$work"' EXIT
+t_need_root "for a private network namespace"
+t_need_tools nft
+t_need_netns --net
+work=$T_TMP
 
 # Everything below runs inside the namespace; it ends with the namespace.
 unshare --net bash -s "$BIN_DIR" "$work" <<'INNER'

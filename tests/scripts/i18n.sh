@@ -16,21 +16,14 @@
 #
 # Everything runs on 127.0.0.1; the chatd we start is killed at the end.
 set -u
-cd "$(dirname "$0")/../.." || exit 3
+# shellcheck source=tests/scripts/lib.sh
+. "$(dirname "$0")/lib.sh"
 : "${BIN_DIR:?BIN_DIR must name the directory with chatd, chat and netprobe}"
 
-pass=0 fail=0
-ok() { pass=$((pass + 1)); echo "ok: $*"; }
-bad() { fail=$((fail + 1)); echo "FAIL: $*"; }
-
-tmp=$(mktemp -d /tmp/i18n-test.XXXXXX)
+tmp=$T_TMP
 server=""
-cleanup() {
-  if [ -n "$server" ]; then kill "$server" 2>/dev/null; wait "$server" 2>/dev/null; fi
-  rm -rf "$tmp"
-}
-trap cleanup EXIT
-trap 'exit 1' INT TERM HUP PIPE
+stop_server() { t_stop "$server"; }
+t_at_exit stop_server
 
 # ---- 1. The catalogue -------------------------------------------------
 
@@ -212,5 +205,4 @@ expect "kind and code stay English, the text is Spanish" "$tmp/chat_raw" \
 expect "NOTICE join keeps its name field" "$tmp/chat_raw" "NOTICE join beto beto entró ("
 expect "OK name keeps its name field" "$tmp/chat_raw" "OK name beto ¡bienvenido, beto!"
 
-echo "i18n: $pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+t_done

@@ -5,10 +5,10 @@
 # the rows that must fail matter as much as the ones that must hold.  Needs
 # only python3; no network.
 set -u
-cd "$(dirname "$0")/../.." || exit 3
+# shellcheck source=tests/scripts/lib.sh
+. "$(dirname "$0")/lib.sh"
 PYTHON=${PYTHON:-$(command -v /usr/bin/python3 || command -v python3 || echo python3)}
-work=$(mktemp -d /tmp/lab-reportcheck.XXXXXX)
-trap 'rm -rf "$work"' EXIT
+work=$T_TMP
 
 cat >"$work/report.json" <<'EOF'
 {"mode": "watch", "reached": false, "hop": 3, "rtt": 0.5, "none": null,

@@ -18,24 +18,22 @@
 # root; without it, or without network namespaces, it says so and exits 0.
 # Leaves no namespace, process or file behind, and checks that it did not.
 set -u
-cd "$(dirname "$0")/../.." || exit 3
+# shellcheck source=tests/scripts/lib.sh
+. "$(dirname "$0")/lib.sh"
 : "${BIN_DIR:=$PWD/bin}"
 export BIN_DIR
 
-skip() { echo "skip: the fault lab did not run: $*"; exit 0; }
-[ "$(id -u)" -eq 0 ] || skip "it needs root for network namespaces (CI runs as root; try: sudo make check)"
-unshare --net true 2>/dev/null || skip "this machine cannot create network namespaces (unshare --net failed)"
+t_need_root "for network namespaces (CI runs as root; try: sudo make check)"
+t_need_netns --net
 # Debian's python3 starts fast; a version-manager shim in PATH may not.
 PYTHON=${PYTHON:-$(command -v /usr/bin/python3 || command -v python3 || echo python3)}
 export PYTHON
-for tool in ip nft dnsmasq "$PYTHON"; do
-  command -v "$tool" >/dev/null || skip "$tool is not installed (scripts/deps.sh installs it)"
-done
+t_need_tools ip nft dnsmasq "$PYTHON"
 
 SPEED_BOUND=5   # seconds; the design target is 2 s for a silent drop
 PORT=8888
 P=lt$$-
-tmp=$(mktemp -d /tmp/lab-suite.XXXXXX)
+tmp=$T_TMP
 export LAB_PREFIX=$P LAB_STATE_ROOT=$tmp/state
 lab() { scripts/lab.sh "$@"; }
 TABLE=tests/lab/scenarios.tsv
@@ -43,12 +41,7 @@ declare -A CLIENT_NODE=([vbox]=client [bridged]=bridged)
 declare -A OTHER_NODE=([client]=bridged [bridged]=client)
 
 passed=0 failed=0 skipped=0
-cleanup() {
-  lab down >/dev/null 2>&1
-  rm -rf "$tmp"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
+t_at_exit 'lab down >/dev/null 2>&1'
 
 # field NAME COL: one cell of the scenario table (the header names columns).
 field() {

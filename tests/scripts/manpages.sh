@@ -26,8 +26,9 @@
 # must put each page, unchanged, under share/man/manN.  TEST_DIR is not
 # used.
 set -u
+# shellcheck source=tests/scripts/lib.sh
+. "$(dirname "$0")/lib.sh"
 : "${BIN_DIR:?BIN_DIR must name the directory with chatd, chat, netprobe}"
-cd "$(dirname "$0")/../.." || exit 3
 
 # English --help and plain ASCII man output, whatever the caller's locale.
 export LC_ALL=C.UTF-8 LANG=C.UTF-8 LANGUAGE=
@@ -47,11 +48,7 @@ if ! command -v man >/dev/null; then
   exit 1
 fi
 
-tmp=$(mktemp -d /tmp/manpages-test.XXXXXX)
-trap 'rm -rf "$tmp"' EXIT
-pass=0 fail=0
-ok()  { pass=$((pass + 1)); echo "ok: $*"; }
-bad() { fail=$((fail + 1)); echo "FAIL: $*"; }
+tmp=$T_TMP
 
 # The roff source of one .SH section of a page (without the .SH line).
 section_src() { # page title
@@ -211,5 +208,4 @@ else
   bad "make install failed: $(tail -5 "$tmp/install.log")"
 fi
 
-echo "manpages: $pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+t_done

@@ -10,34 +10,26 @@
 #   C  no nameserver line at all: no_resolver
 # Needs root for ip netns; skips with the reason otherwise.
 set -euo pipefail
+# shellcheck source=tests/scripts/lib.sh
+. "$(dirname "$0")/lib.sh"
 : "${BIN_DIR:?BIN_DIR must name the directory with netprobe}"
-cd "$(dirname "$0")/../.."
 
-if [ "$(id -u)" -ne 0 ]; then
-  echo "netprobe_dns: skipped: needs root to create network namespaces"
-  exit 0
-fi
-for tool in ip dnsmasq python3; do
-  if ! command -v "$tool" >/dev/null; then
-    echo "netprobe_dns: skipped: $tool is not installed (scripts/deps.sh installs it)"
-    exit 0
-  fi
-done
+t_need_root "to create network namespaces"
+t_need_tools ip dnsmasq python3
 
 tag="npdns$$"
 namespaces=("$tag-a" "$tag-b" "$tag-c")
-work=$(mktemp -d /tmp/netprobe-dns.XXXXXX)
+work=$T_TMP
 pids=()
-# shellcheck disable=SC2317  # called by the trap below
-cleanup() {
-  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; wait "$p" 2>/dev/null || true; done
+# shellcheck disable=SC2317  # run at exit (t_at_exit below)
+drop_namespaces() {
   for ns in "${namespaces[@]}"; do
     ip netns del "$ns" 2>/dev/null || true
     rm -rf "/etc/netns/$ns"
   done
-  rm -rf "$work"
 }
-trap cleanup EXIT INT TERM
+t_at_exit drop_namespaces
+t_at_exit 't_stop "${pids[@]}"'
 
 # make_ns NAME RESOLV_CONF_TEXT: a namespace with lo up and its resolver.
 make_ns() {

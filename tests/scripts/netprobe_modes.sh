@@ -5,21 +5,14 @@
 # mode) is validated against docs/report.schema.json and must carry the
 # expected mode and verdict code (or an error member).  Loopback only.
 set -euo pipefail
+# shellcheck source=tests/scripts/lib.sh
+. "$(dirname "$0")/lib.sh"
 : "${BIN_DIR:?BIN_DIR must name the directory with netprobe}"
-cd "$(dirname "$0")/../.."
+t_need_jsonschema
 
-if ! python3 -c 'import jsonschema' 2>/dev/null; then
-  echo "netprobe_modes: skipped: python3 module jsonschema is missing (scripts/deps.sh installs python3-jsonschema)"
-  exit 0
-fi
-
-work=$(mktemp -d /tmp/netprobe-modes.XXXXXX)
+work=$T_TMP
 pids=()
-cleanup() {
-  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; wait "$p" 2>/dev/null || true; done
-  rm -rf "$work"
-}
-trap cleanup EXIT INT TERM
+t_at_exit 't_stop "${pids[@]}"'
 
 # A loopback listener that lives until cleanup (or 60 s); prints its port.
 python3 - >"$work/listener.port" <<'EOF' &

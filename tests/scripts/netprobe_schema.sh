@@ -5,21 +5,14 @@
 # error, --redact, and --json - on standard output.  Each report must also
 # carry the expected verdict code (or an error member).
 set -euo pipefail
+# shellcheck source=tests/scripts/lib.sh
+. "$(dirname "$0")/lib.sh"
 : "${BIN_DIR:?BIN_DIR must name the directory with netprobe}"
-cd "$(dirname "$0")/../.."
+t_need_jsonschema
 
-if ! python3 -c 'import jsonschema' 2>/dev/null; then
-  echo "netprobe_schema: skipped: python3 module jsonschema is missing (scripts/deps.sh installs python3-jsonschema)"
-  exit 0
-fi
-
-work=$(mktemp -d /tmp/netprobe-schema.XXXXXX)
+work=$T_TMP
 pids=()
-cleanup() {
-  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; wait "$p" 2>/dev/null || true; done
-  rm -rf "$work"
-}
-trap cleanup EXIT INT TERM
+t_at_exit 't_stop "${pids[@]}"'
 
 # Waits up to 5 s for a line matching sed expression $2 in file $1; prints
 # the captured group.

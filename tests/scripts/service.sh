@@ -4,16 +4,12 @@
 # clean under shellcheck, and the EC2 user data runs to completion from the
 # project's own files inside a network namespace with no network at all.
 set -u
-cd "$(dirname "$0")/../.." || exit 3
+# shellcheck source=tests/scripts/lib.sh
+. "$(dirname "$0")/lib.sh"
 if [ "${SAN:-}" = 1 ]; then
-  echo "skip: the service checks run once, in the normal pass (nothing here depends on sanitizers)"
-  exit 0
+  t_skip "the service checks run once, in the normal pass (nothing here depends on sanitizers)"
 fi
-tmp=$(mktemp -d /tmp/service-test.XXXXXX)
-trap 'rm -rf "$tmp"' EXIT
-pass=0 fail=0
-ok()  { pass=$((pass + 1)); echo "ok: $*"; }
-bad() { fail=$((fail + 1)); echo "FAIL: $*"; }
+tmp=$T_TMP
 
 # 1. make install into a staging root.
 if make -s install PREFIX=/usr/local DESTDIR="$tmp/root" BINDIR="$BIN_DIR" >"$tmp/install.log" 2>&1; then
@@ -43,7 +39,7 @@ fi
 
 # 3. Shell scripts are shellcheck-clean.
 if command -v shellcheck >/dev/null; then
-  if shellcheck --severity=warning scripts/*.sh tests/run.sh tests/scripts/*.sh >"$tmp/sc.log" 2>&1; then ok "scripts are shellcheck-clean"
+  if shellcheck -x --severity=warning scripts/*.sh tests/run.sh tests/scripts/*.sh >"$tmp/sc.log" 2>&1; then ok "scripts are shellcheck-clean"
   else bad "shellcheck: $(head -20 "$tmp/sc.log")"; fi
 else
   echo "skip: shellcheck is not installed"
@@ -66,5 +62,4 @@ else
   echo "skip: ec2-user-data.sh needs root and unshare --net to run offline; not run"
 fi
 
-echo "service: $pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+t_done

@@ -1,5 +1,7 @@
 #include "tests/support/harness.h"
 
+#include "common/clock.h"
+
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -15,11 +17,11 @@
 #include <time.h>
 #include <unistd.h>
 
+/* The programs' own clock (common/clock.h), so a test's deadlines and the
+ * programs' timeouts are measured alike. */
 long long harness_now_ms(void)
 {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+    return clock_ms();
 }
 
 const char *harness_bin(const char *name)
@@ -287,8 +289,7 @@ static void run_child(const char *const argv[], int in_fd, int out_fd)
     _exit(127);
 }
 
-int harness_run(const char *const argv[], const char *input, char *out, size_t cap,
-                int timeout_ms)
+int harness_run(const char *const argv[], const char *input, char *out, size_t cap, int timeout_ms)
 {
     char in_path[] = "/tmp/harness-in-XXXXXX", out_path[] = "/tmp/harness-out-XXXXXX";
     int in_fd = mkstemp(in_path), out_fd = mkstemp(out_path);

@@ -15,14 +15,14 @@
 /* A running chatd. */
 struct harness_server {
     pid_t pid;
-    int port;            /* the port it reported on 127.0.0.1 */
-    char log_path[128];  /* its stderr, kept until harness_server_stop() */
+    int port;           /* the port it reported on 127.0.0.1 */
+    char log_path[128]; /* its stderr, kept until harness_server_stop() */
 };
 
 /* A buffered client connection. */
 struct harness_conn {
     int fd;
-    size_t len;          /* bytes buffered in buf */
+    size_t len; /* bytes buffered in buf */
     char buf[65536];
 };
 
@@ -73,10 +73,9 @@ int harness_login(struct harness_conn *c, int port, const char *name);
  * /dev/null) and stdout+stderr captured into out (NUL-terminated, truncated
  * to cap).  Waits up to timeout_ms, then kills it.  Returns the exit status,
  * 128+signal if it died of a signal, or -1 if it timed out. */
-int harness_run(const char *const argv[], const char *input, char *out, size_t cap,
-                int timeout_ms);
+int harness_run(const char *const argv[], const char *input, char *out, size_t cap, int timeout_ms);
 
-/* Milliseconds on a monotonic clock. */
+/* Milliseconds on the monotonic clock of common/clock.h (clock_ms). */
 long long harness_now_ms(void);
 
 #endif
