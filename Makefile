@@ -31,6 +31,19 @@ OPT := -O2
 endif
 TESTDIR := $(patsubst %/obj,%/tests,$(OBJDIR))
 
+# Before anything is compiled, say which build dependencies are missing
+# (scripts/deps.sh --check prints them and the command that installs them)
+# instead of failing on a missing header.  Goals that install the
+# dependencies first (check, demo, bench, lab-tour run deps, then make
+# again) or build nothing are not held up.
+DEPS_CHECK_SKIP := clean deps check demo bench lab-tour po uninstall
+ifneq ($(filter-out $(DEPS_CHECK_SKIP),$(or $(MAKECMDGOALS),all)),)
+ifneq ($(shell CC='$(CC)' scripts/deps.sh --check \
+         $(if $(filter tests check-one $(TESTDIR)/%,$(MAKECMDGOALS)),--tests) || echo missing),)
+$(error build dependencies missing (listed above))
+endif
+endif
+
 PKGS    := libcjson libpcap
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs libcjson 2>/dev/null)
