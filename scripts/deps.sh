@@ -52,8 +52,8 @@ build_packages=(build-essential pkg-config libcjson-dev libpcap-dev libreadline-
 # Debian name -> Fedora / Amazon Linux 2023 name(s), where they differ.  A
 # name not listed here is the same in both.  The names are Fedora's; Amazon
 # Linux 2023 derives from Fedora but its repositories hold fewer packages
-# (cjson-devel and libcmocka-devel may be missing there: then dnf says so and
-# nothing is installed).
+# (whether cjson-devel and libcmocka-devel are among them was not checked
+# from here: if not, dnf names them and installs nothing).
 declare -A rpm_names=(
   [build-essential]="gcc make"
   [pkg-config]=pkgconf-pkg-config
@@ -67,8 +67,8 @@ declare -A rpm_names=(
   [procps]=procps-ng
 )
 
-# What the build checks (--check): name, how to test for it, Debian package.
-# The test is a shell word list run with "$@"; see have().
+# What --check tests, one row each: what to call it, the test (the words
+# given to have()), and the Debian package that provides it.
 build_checks=(
   "C compiler ($CC_NAME)|cc|build-essential"
   "pkg-config|cmd pkg-config|pkg-config"
