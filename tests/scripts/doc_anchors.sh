@@ -79,8 +79,10 @@ for path in sorted(glob.glob("*/**/*.[ch]", recursive=True)):
             continue
         for m in GUIDE_REF.finditer(tok.group(0)):
             c_refs.setdefault(m.group(2), "%s:%d" % (path, text.count("\n", 0, tok.start()) + 1))
-    # A macro that appends its argument to a guide link: NAME("code").
-    for d in re.finditer(r'#\s*define\s+(\w+)\s*\(\s*\w+\s*\)\s*"[^"\n]*troubleshooting(?:\.es)?\.md#"', text):
+    # A macro that appends its argument to a guide link: NAME("code"), with
+    # the link's start written as one literal or after other tokens
+    # (DOCDIR "/troubleshooting.md#" code).
+    for d in re.finditer(r'#\s*define\s+(\w+)\s*\(\s*\w+\s*\)[^\n]*troubleshooting(?:\.es)?\.md#"', text):
         for use in re.finditer(r'\b%s\(\s*"([^"]+)"\s*\)' % d.group(1), text):
             c_refs.setdefault(use.group(1), "%s:%d" % (path, text.count("\n", 0, use.start()) + 1))
 
