@@ -8,7 +8,9 @@
 #                   check-one does the same on one build only
 #   make demo       a loopback chatd, two scripted clients, a netprobe run
 #   make bench      the benchmark (see docs/benchmarks.md)
-#   make install    PREFIX=/usr/local DESTDIR=
+#   make install    PREFIX=/usr/local DESTDIR=  (programs, chatd.service,
+#                   translations, man pages, the guides in DOCDIR)
+#   make uninstall  removes what make install put there
 #
 # SAN=1 builds the sanitizer variant into build/san/ instead of bin/.
 # WERROR=1 turns warnings into errors (make check sets it).
@@ -18,6 +20,9 @@
 PREFIX  ?= /usr/local
 DESTDIR ?=
 CC      ?= cc
+# Where make install puts the guides; the programs are built with it
+# (-DDOCDIR below) so they can point at the installed copy.
+DOCDIR  ?= $(PREFIX)/share/doc/chat
 
 # BUILD moves objects elsewhere (helpers building side by side use it).
 BUILD ?= build
@@ -34,6 +39,19 @@ OPT := -O2
 endif
 TESTDIR := $(patsubst %/obj,%/tests,$(OBJDIR))
 
+# Before anything is compiled, say which build dependencies are missing
+# (scripts/deps.sh --check prints them and the command that installs them)
+# instead of failing on a missing header.  Goals that install the
+# dependencies first (check, demo, bench, lab-tour run deps, then make
+# again) or build nothing are not held up.
+DEPS_CHECK_SKIP := clean deps check demo bench lab-tour po uninstall
+ifneq ($(filter-out $(DEPS_CHECK_SKIP),$(or $(MAKECMDGOALS),all)),)
+ifneq ($(shell CC='$(CC)' scripts/deps.sh --check \
+         $(if $(filter tests check-one $(TESTDIR)/%,$(MAKECMDGOALS)),--tests) || echo missing),)
+$(error build dependencies missing (listed above))
+endif
+endif
+
 PKGS    := libcjson libpcap
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs libcjson 2>/dev/null)
@@ -46,7 +64,7 @@ WARN += -Werror
 endif
 CFLAGS  ?= $(OPT) -g
 CFLAGS  += -std=gnu11 $(WARN) $(SANFLAGS) -MMD -MP -I. $(PKG_CFLAGS) \
-           -DLOCALEDIR='"$(PREFIX)/share/locale"'
+           -DLOCALEDIR='"$(PREFIX)/share/locale"' -DDOCDIR='"$(DOCDIR)"'
 LDFLAGS += $(SANFLAGS)
 LDLIBS  := $(PKG_LIBS) -lpthread -lm
 
@@ -165,6 +183,12 @@ bench: deps
 	@bench/run.sh $(abspath $(BINDIR))
 
 UNITDIR := $(PREFIX)/lib/systemd/system
+MAN1DIR := $(PREFIX)/share/man/man1
+MAN8DIR := $(PREFIX)/share/man/man8
+# The guides a student or a TA reads on a machine without the source tree
+# (netprobe's "guide:" line points into them).
+DOC_FILES := docs/troubleshooting.md docs/troubleshooting.es.md docs/report.md \
+             docs/report.schema.json docs/protocol.md docs/deploy.md docs/deploy.es.md
 
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(UNITDIR)
@@ -175,15 +199,23 @@ install: all
 	    lang=$$(basename $$(dirname $$(dirname $$m))); \
 	    install -D -m 0644 $$m $(DESTDIR)$(PREFIX)/share/locale/$$lang/LC_MESSAGES/chat.mo; \
 	done
-	install -d $(DESTDIR)$(PREFIX)/share/man/man1 $(DESTDIR)$(PREFIX)/share/man/man8
-	install -m 0644 $(wildcard man/*.1) $(DESTDIR)$(PREFIX)/share/man/man1/
-	install -m 0644 $(wildcard man/*.8) $(DESTDIR)$(PREFIX)/share/man/man8/
+	install -d $(DESTDIR)$(MAN1DIR) $(DESTDIR)$(MAN8DIR)
+	install -m 0644 $(wildcard man/*.1) $(DESTDIR)$(MAN1DIR)/
+	install -m 0644 $(wildcard man/*.8) $(DESTDIR)$(MAN8DIR)/
+	@# netprobe's page was in section 8 before it moved to 1 (students run it).
+	rm -f $(DESTDIR)$(MAN8DIR)/netprobe.8
+	install -d $(DESTDIR)$(DOCDIR)
+	install -m 0644 $(DOC_FILES) $(DESTDIR)$(DOCDIR)/
 
 uninstall:
 	rm -f $(foreach p,$(PROGRAMS),$(DESTDIR)$(PREFIX)/bin/$(p)) $(DESTDIR)$(UNITDIR)/chatd.service
-	rm -f $(foreach m,$(wildcard man/*.1),$(DESTDIR)$(PREFIX)/share/man/man1/$(notdir $(m))) \
-	      $(foreach m,$(wildcard man/*.8),$(DESTDIR)$(PREFIX)/share/man/man8/$(notdir $(m))) \
+	rm -f $(foreach m,$(wildcard man/*.1),$(DESTDIR)$(MAN1DIR)/$(notdir $(m))) \
+	      $(foreach m,$(wildcard man/*.8),$(DESTDIR)$(MAN8DIR)/$(notdir $(m))) \
+	      $(DESTDIR)$(MAN8DIR)/netprobe.8 \
 	      $(foreach l,$(patsubst po/%.po,%,$(PO_FILES)),$(DESTDIR)$(PREFIX)/share/locale/$(l)/LC_MESSAGES/chat.mo)
+	rm -f $(foreach d,$(DOC_FILES),$(DESTDIR)$(DOCDIR)/$(notdir $(d)))
+	@# The guides' folder is ours alone; anything else someone put there stays.
+	[ ! -d $(DESTDIR)$(DOCDIR) ] || rmdir --ignore-fail-on-non-empty $(DESTDIR)$(DOCDIR)
 
 clean:
 	rm -rf build bin

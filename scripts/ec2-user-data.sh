@@ -1,5 +1,6 @@
 #!/bin/bash
-# cloud-init user data for an EC2 instance running Debian or Ubuntu.
+# cloud-init user data for an EC2 instance running Debian, Ubuntu (apt) or
+# Amazon Linux 2023 (dnf; Fedora works the same way).
 #
 # Paste this file into "Advanced details > User data" when you launch the
 # instance (or run it as root on a running one).  It installs the build
@@ -14,6 +15,7 @@
 #   CHAT_PORT  the port chatd listens on
 #   PREFIX, DESTDIR   where `make install` puts things
 #   SYSTEMCTL  the systemctl to use ("true" when there is no systemd)
+#   DEPS_OS_RELEASE  the os-release file that says apt or dnf (tests set it)
 set -euo pipefail
 
 CHAT_REPO=${CHAT_REPO:-https://github.com/YOUR-USER/YOUR-CHAT-REPO.git}
@@ -31,15 +33,40 @@ if [ "$(id -u)" -ne 0 ]; then
   exit 1
 fi
 
+# apt or dnf, from os-release's ID and ID_LIKE.  scripts/deps.sh decides the
+# same way; this copy exists because git may be needed to fetch deps.sh.
+package_tool() {
+  local ids
+  # shellcheck source=/dev/null  # os-release is shell by definition
+  ids=$(. "${DEPS_OS_RELEASE:-/etc/os-release}" && echo " ${ID:-} ${ID_LIKE:-} ")
+  case "$ids" in
+    *" debian "* | *" ubuntu "*) echo apt ;;
+    *" fedora "* | *" amzn "* | *" rhel "* | *" centos "*) echo dnf ;;
+    *) echo "" ;;
+  esac
+}
+
 say "1/5 packages needed to fetch and build"
-export DEBIAN_FRONTEND=noninteractive
 need=()
 for p in git make gcc pkg-config; do
   command -v "$p" >/dev/null || need+=("$p")
 done
 if [ ${#need[@]} -gt 0 ]; then
-  apt-get update -qq
-  apt-get install -y -qq --no-install-recommends git make gcc pkg-config ca-certificates
+  case "$(package_tool)" in
+    apt)
+      export DEBIAN_FRONTEND=noninteractive
+      apt-get update -qq
+      apt-get install -y -qq --no-install-recommends git make gcc pkg-config ca-certificates
+      ;;
+    dnf)
+      dnf install -y -q --setopt=install_weak_deps=False git make gcc pkgconf-pkg-config \
+        ca-certificates
+      ;;
+    *)
+      echo "ec2-user-data.sh: neither apt nor dnf system; install ${need[*]} by hand" >&2
+      exit 1
+      ;;
+  esac
 fi
 
 say "2/5 source"
@@ -55,8 +82,8 @@ fi
 cd "$CHAT_SRC"
 echo "building from $CHAT_SRC"
 
-say "3/5 libraries (scripts/deps.sh) and build"
-scripts/deps.sh
+say "3/5 libraries (scripts/deps.sh --build) and build"
+scripts/deps.sh --build
 make -j"$(nproc)"
 
 say "4/5 install to ${DESTDIR}${PREFIX} and enable the service"

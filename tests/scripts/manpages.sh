@@ -38,7 +38,7 @@ unset MANPAGER PAGER MAN_KEEP_FORMATTING
 pages=(
   "chatd    man/chatd.8"
   "chat     man/chat.1"
-  "netprobe man/netprobe.8"
+  "netprobe man/netprobe.1"
 )
 sections=("NAME" "SYNOPSIS" "DESCRIPTION" "OPTIONS" "EXIT STATUS" "FILES" "EXAMPLES" "SEE ALSO")
 see_also=("nc (1)" "ss (8)" "tcpdump (8)" "nft (8)" "ufw (8)" "systemctl (1)")
