@@ -28,12 +28,18 @@ FUZZ_TARGETS ?= $(FUZZ_ALL)
 FUZZ_BINS    := $(addprefix $(FUZZ_DIR)/,$(FUZZ_TARGETS))
 
 fuzz_obj = $(patsubst %.c,$(FUZZ_OBJDIR)/%.o,$(1))
+# An archive, so a target links only the support code it calls.
 FUZZ_SUPPORT_OBJ := $(call fuzz_obj,$(call find_c,fuzz/support))
+FUZZ_SUPPORT_LIB := $(FUZZ_OBJDIR)/libfuzzsupport.a
 FUZZ_COMMON_OBJ  := $(call fuzz_obj,$(call find_c,common))
 $(foreach p,$(PROGRAMS),$(eval FUZZ_$(p)_OBJ := \
     $(filter-out $(FUZZ_OBJDIR)/$(p)/main.o,$(call fuzz_obj,$(call find_c,$(p))))))
 FUZZ_PROG_OBJ := $(foreach p,$(PROGRAMS),$(FUZZ_$(p)_OBJ))
 .SECONDARY: $(FUZZ_SUPPORT_OBJ) $(FUZZ_COMMON_OBJ) $(FUZZ_PROG_OBJ)
+
+$(FUZZ_SUPPORT_LIB): $(FUZZ_SUPPORT_OBJ)
+	rm -f $@
+	ar rcs $@ $^
 
 $(FUZZ_OBJDIR)/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -42,9 +48,9 @@ $(FUZZ_OBJDIR)/%.o: %.c
 # A target links its own program's modules only (test_prog is the tests'
 # rule: the word before the first '_'), so it waits for no other program.
 define fuzz_target_rule
-$(FUZZ_DIR)/$(1): fuzz/$(1).c $(FUZZ_SUPPORT_OBJ) $(FUZZ_COMMON_OBJ) $(FUZZ_$(call test_prog,$(1))_OBJ)
+$(FUZZ_DIR)/$(1): fuzz/$(1).c $(FUZZ_SUPPORT_LIB) $(FUZZ_COMMON_OBJ) $(FUZZ_$(call test_prog,$(1))_OBJ)
 	@mkdir -p $$(dir $$@)
-	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer -o $$@ $$< $(FUZZ_SUPPORT_OBJ) \
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer -o $$@ $$< $(FUZZ_SUPPORT_LIB) \
 	    $(FUZZ_$(call test_prog,$(1))_OBJ) $(FUZZ_COMMON_OBJ) $(call test_libs,$(1)) $(LDLIBS)
 endef
 $(foreach t,$(FUZZ_ALL),$(eval $(call fuzz_target_rule,$(t))))
