@@ -45,7 +45,7 @@ CFLAGS  ?= $(OPT) -g
 CFLAGS  += -std=gnu11 $(WARN) $(SANFLAGS) -MMD -MP -I. $(PKG_CFLAGS) \
            -DLOCALEDIR='"$(PREFIX)/share/locale"'
 LDFLAGS += $(SANFLAGS)
-LDLIBS  := $(PKG_LIBS) -lpthread
+LDLIBS  := $(PKG_LIBS) -lpthread -lm
 
 # Sources are found in every sub-folder, so a new or moved file needs no
 # Makefile edit.

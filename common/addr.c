@@ -51,18 +51,29 @@ void addr_format_endpoint(const struct sockaddr *sa, char *out, size_t cap)
 
 int addr_parse(const char *text, int port, struct sockaddr_storage *ss, socklen_t *len)
 {
-    struct addrinfo hints = {.ai_flags = AI_NUMERICHOST | AI_NUMERICSERV,
+    struct sockaddr_in *in = (struct sockaddr_in *)ss;
+    if (port < 0 || port > 65535)
+        return -1;
+    memset(ss, 0, sizeof *ss);
+    /* inet_pton() takes only the dotted quad: "1.2.3" is a typo, not 1.2.0.3. */
+    if (inet_pton(AF_INET, text, &in->sin_addr) == 1) {
+        in->sin_family = AF_INET;
+        in->sin_port = htons((uint16_t)port);
+        *len = sizeof *in;
+        return 0;
+    }
+    /* getaddrinfo() for IPv6, because it also understands a zone
+     * ("fe80::1%eth0"); AI_NUMERICHOST keeps it from resolving names. */
+    struct addrinfo hints = {.ai_family = AF_INET6,
+                             .ai_flags = AI_NUMERICHOST | AI_NUMERICSERV,
                              .ai_socktype = SOCK_STREAM};
     struct addrinfo *res = NULL;
     char service[8];
-    if (port < 0 || port > 65535)
-        return -1;
     snprintf(service, sizeof service, "%d", port);
     if (getaddrinfo(text, service, &hints, &res) != 0)
         return -1;
     int rc = -1;
     if (res->ai_addrlen <= sizeof *ss) {
-        memset(ss, 0, sizeof *ss);
         memcpy(ss, res->ai_addr, res->ai_addrlen);
         *len = res->ai_addrlen;
         rc = 0;
