@@ -40,10 +40,11 @@ run_one() {
   nice -n 19 "$bin" -max_total_time="$secs" -timeout=10 -rss_limit_mb=1024 \
       -print_final_stats=1 -artifact_prefix="$FUZZ_DIR/$t-" "${dirs[@]}" >"$log" 2>&1
   local rc=$?
-  local execs cov ft seeds_n found
+  local execs cov ft corp seeds_n found
   execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1)
   cov=$(grep -o 'cov: [0-9]*' "$log" | tail -1 | cut -d' ' -f2)
   ft=$(grep -o 'ft: [0-9]*' "$log" | tail -1 | cut -d' ' -f2)
+  corp=$(grep -o 'corp: [0-9]*/[0-9]*[a-zA-Z]*' "$log" | tail -1 | cut -d' ' -f2)
   seeds_n=$(find "${dirs[@]:1}" -type f 2>/dev/null | wc -l)
   found=$(ls "$FUZZ_DIR/$t"-crash-* "$FUZZ_DIR/$t"-timeout-* "$FUZZ_DIR/$t"-oom-* \
               "$FUZZ_DIR/$t"-leak-* 2>/dev/null | head -1)
@@ -51,8 +52,10 @@ run_one() {
   if [ $rc -ne 0 ] || [ -n "$found" ]; then
     verdict="FINDING (exit $rc) reproducer ${found:-none}, log $log"
   fi
-  printf '%s: %s execs in %ss, cov %s, ft %s, corpus %s (%s seeds): %s\n' "$t" "${execs:-?}" \
-      "$secs" "${cov:-?}" "${ft:-?}" "$(find "$work" -type f | wc -l)" "$seeds_n" "$verdict" \
+  # corpus: libFuzzer's own count/size after its reductions (the directory
+  # also keeps inputs that later ones replaced).
+  printf '%s: %s execs in %ss, cov %s, ft %s, corpus %s (from %s seeds): %s\n' "$t" \
+      "${execs:-?}" "$secs" "${cov:-?}" "${ft:-?}" "${corp:-?}" "$seeds_n" "$verdict" \
       >"$FUZZ_DIR/$t.result"
 }
 
