@@ -12,8 +12,7 @@
 #include <string.h>
 
 #include "fuzz/support/check.h"
-#include "fuzz/support/hostfw_check.h"
-#include "netprobe/hostfw.h"
+#include "fuzz/support/hostfw_check.h" /* and netprobe's hostfw.h */
 
 /* Longest line in text (up to its NUL), LF not counted. */
 static size_t longest_line(const char *text)

@@ -13,8 +13,7 @@
 #include <string.h>
 
 #include "fuzz/support/check.h"
-#include "fuzz/support/hostfw_check.h"
-#include "netprobe/hostfw.h"
+#include "fuzz/support/hostfw_check.h" /* and netprobe's hostfw.h */
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
