@@ -111,7 +111,7 @@ PO_FILES   := $(wildcard po/*.po)
 MO_FILES   := $(patsubst po/%.po,$(LOCALE_OUT)/%/LC_MESSAGES/chat.mo,$(PO_FILES))
 I18N_SRC    = $(call find_c,common chatd chat netprobe)
 
-.PHONY: all tests check check-one demo bench install uninstall clean deps lab-tour
+.PHONY: all tests check check-one demo bench install uninstall clean deps lab-tour fuzz fuzz-build
 all: $(BINS) $(MO_FILES)
 
 $(LOCALE_OUT)/%/LC_MESSAGES/chat.mo: po/%.po
@@ -230,6 +230,8 @@ tests: $(BENCH_BIN)
 ifneq ($(BUILD),build)
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
 endif
+
+include fuzz/fuzz.mk
 
 # The fault lab's tour (docs/lab.md): every scenario through netprobe, as a
 # table.  Needs root: it builds network namespaces.

@@ -41,13 +41,16 @@ static void put_str(struct out *o, const char *s)
     put_text(o, s, strlen(s));
 }
 
-/* Appends an escape sequence, only with colors on. */
+/* Appends an escape sequence, only with colors on.  A color is opened only
+ * if the reset still fits after it, so a short buffer never leaves the
+ * terminal colored (found by fuzz/chat_render.c). */
 static void put_color(struct out *o, const char *sgr)
 {
     if (!o->color)
         return;
     size_t n = strlen(sgr);
-    if (o->len + n + 1 <= o->cap) {
+    size_t after = strcmp(sgr, C_RESET) == 0 ? 1 : o->reserve;
+    if (o->len + n + after <= o->cap) {
         memcpy(o->p + o->len, sgr, n + 1);
         o->len += n;
     }

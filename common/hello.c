@@ -1,5 +1,6 @@
 #include "common/hello.h"
 #include "common/jsonline.h"
+#include "common/utf8.h"
 
 #include <cjson/cJSON.h>
 #include <errno.h>
@@ -102,13 +103,15 @@ char *hello_reply_build(const struct hello_info *info)
     return line;
 }
 
-/* Copies string member NAME of o into out; false if missing or not a string. */
+/* Copies string member NAME of o into out, sanitised like chat text (the
+ * server is untrusted and these strings reach the terminal) and cut at a
+ * whole character; false if missing or not a string. */
 static bool get_string(const cJSON *o, const char *name, char *out, size_t cap)
 {
     const cJSON *it = cJSON_GetObjectItemCaseSensitive(o, name);
     if (!cJSON_IsString(it) || it->valuestring == NULL)
         return false;
-    snprintf(out, cap, "%s", it->valuestring);
+    utf8_sanitize(it->valuestring, strlen(it->valuestring), out, cap);
     return true;
 }
 
@@ -122,11 +125,15 @@ static bool get_int(const cJSON *o, const char *name, long lo, long hi, long *ou
     return true;
 }
 
+/* An endpoint's address must be numeric IPv4 or IPv6 text: it is compared
+ * with our own addresses and quoted in evidence sentences. */
 static bool get_endpoint(const cJSON *e, struct hello_endpoint *out)
 {
     long port;
+    struct sockaddr_storage ss;
+    socklen_t sslen;
     if (!cJSON_IsObject(e) || !get_string(e, "address", out->address, sizeof out->address) ||
-        !get_int(e, "port", 0, 65535, &port))
+        addr_parse(out->address, 0, &ss, &sslen) < 0 || !get_int(e, "port", 0, 65535, &port))
         return false;
     out->port = (int)port;
     return true;
@@ -170,9 +177,53 @@ static const char *reply_read(const cJSON *o, struct hello_info *out)
     return NULL;
 }
 
+/* Deepest nesting of arrays and objects in json[0..len), strings skipped.
+ * One pass, so cJSON's recursion is only ever given shallow input. */
+static size_t json_depth(const char *json, size_t len)
+{
+    size_t depth = 0, deepest = 0;
+    bool in_string = false;
+    for (size_t i = 0; i < len; i++) {
+        char ch = json[i];
+        if (in_string) {
+            if (ch == '\\')
+                i++; /* the escaped character cannot end the string */
+            else if (ch == '"')
+                in_string = false;
+        } else if (ch == '"') {
+            in_string = true;
+        } else if (ch == '[' || ch == '{') {
+            if (++depth > deepest)
+                deepest = depth;
+        } else if ((ch == ']' || ch == '}') && depth > 0) {
+            depth--;
+        }
+    }
+    return deepest;
+}
+
+/* Checks the work bounds before cJSON runs; false with err set. */
+static bool reply_within_bounds(const char *line, char *err, size_t errcap)
+{
+    size_t len = strnlen(line, HELLO_REPLY_MAX + 2);
+    if (len > 0 && line[len - 1] == '\n')
+        len--;
+    if (len > HELLO_REPLY_MAX) {
+        snprintf(err, errcap, "the reply is longer than %d bytes", HELLO_REPLY_MAX);
+        return false;
+    }
+    if (json_depth(line, len) > HELLO_REPLY_DEPTH_MAX) {
+        snprintf(err, errcap, "the reply nests deeper than %d levels", HELLO_REPLY_DEPTH_MAX);
+        return false;
+    }
+    return true;
+}
+
 int hello_reply_parse(const char *line, struct hello_info *out, char *err, size_t errcap)
 {
     memset(out, 0, sizeof *out);
+    if (!reply_within_bounds(line, err, errcap))
+        return -1;
     cJSON *o = cJSON_Parse(line);
     if (o == NULL || !cJSON_IsObject(o)) {
         snprintf(err, errcap, "the reply is not a JSON object");

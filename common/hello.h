@@ -23,14 +23,14 @@ struct hello_endpoint {
 
 /* Everything the reply carries. */
 struct hello_info {
-    int netprobe;                    /* protocol version the server speaks */
+    int netprobe; /* protocol version the server speaks */
     char nonce[HELLO_NONCE_MAX + 1];
-    char server[32];                 /* "chatd" */
+    char server[32]; /* "chatd" */
     char version[32];
     char hostname[256];
-    char mode[8];                    /* "chat" or "diag" */
-    struct hello_endpoint peer;      /* the client as the server saw it */
-    struct hello_endpoint local;     /* where the connection arrived */
+    char mode[8];                /* "chat" or "diag" */
+    struct hello_endpoint peer;  /* the client as the server saw it */
+    struct hello_endpoint local; /* where the connection arrived */
     struct hello_endpoint listen[HELLO_LISTEN_MAX];
     size_t listen_count;
     long echo_max;
@@ -38,9 +38,9 @@ struct hello_info {
 
 /* What a first line is. */
 enum hello_kind {
-    HELLO_NOT = 0,   /* not a hello: an ordinary line */
-    HELLO_OK = 1,    /* a valid hello; *version and nonce are set */
-    HELLO_BAD = -1,  /* starts with "NETPROBE" but is malformed */
+    HELLO_NOT = 0,  /* not a hello: an ordinary line */
+    HELLO_OK = 1,   /* a valid hello; *version and nonce are set */
+    HELLO_BAD = -1, /* starts with "NETPROBE" but is malformed */
 };
 
 /* Classifies line (len bytes, no LF) as a hello or not. */
@@ -55,7 +55,10 @@ int hello_format_request(char *out, size_t cap, const char *nonce);
 char *hello_reply_build(const struct hello_info *info);
 
 /* Parses a reply line (a JSON object, LF optional) into out, checking the
- * type of every member.  Returns 0, or -1 with the reason in err. */
+ * type of every member.  The line is refused unparsed past HELLO_REPLY_MAX
+ * bytes or HELLO_REPLY_DEPTH_MAX levels of nesting; strings are sanitised
+ * (utf8_sanitize) and cut at a whole character to fit, and addresses must
+ * be numeric.  Returns 0, or -1 with the reason in err. */
 int hello_reply_parse(const char *line, struct hello_info *out, char *err, size_t errcap);
 
 /* Parses an echo-exchange request line (no LF): "ECHO N" sets *len and

@@ -26,6 +26,13 @@
 /* Longest netprobe hello nonce.  Longer: "ERR bad_hello" and close. */
 #define HELLO_NONCE_MAX 64
 
+/* Longest hello reply line netprobe parses, in bytes (LF not counted), and
+ * deepest nesting of arrays and objects in it (the reply itself uses 3).
+ * A longer or deeper reply is not chatd's: netprobe reports the port as
+ * held by another service, and cJSON never sees it. */
+#define HELLO_REPLY_MAX 4096
+#define HELLO_REPLY_DEPTH_MAX 8
+
 /* Largest echo payload after the hello.  Larger: "ERR bad_args" and close. */
 #define HELLO_ECHO_MAX (1024 * 1024)
 

@@ -51,13 +51,48 @@ static size_t sequence_length(const uint8_t *s, size_t n)
     return need;
 }
 
-/* True for the controls the protocol replaces: C0 (TAB is handled before),
- * DEL, and the C1 range U+0080..U+009F (encoded as C2 80..C2 9F). */
-static bool is_control(const uint8_t *s, size_t seq)
+/* The code point of a valid sequence of seq bytes. */
+static uint32_t code_point(const uint8_t *s, size_t seq)
 {
-    if (seq == 1)
-        return s[0] < 0x20 || s[0] == 0x7F;
-    return seq == 2 && s[0] == 0xC2 && s[1] <= 0x9F;
+    static const uint8_t lead_bits[5] = {0, 0x7F, 0x1F, 0x0F, 0x07};
+    uint32_t cp = s[0] & lead_bits[seq];
+    for (size_t i = 1; i < seq; i++)
+        cp = cp << 6 | (s[i] & 0x3F);
+    return cp;
+}
+
+/* Code points replaced although they are valid UTF-8, with why.  Controls
+ * could drive a terminal; the others reorder or hide text, so a message or
+ * a quoted name could read differently from what was sent (a right-to-left
+ * override turns "txt.exe" into something else on screen).  ZWJ and ZWNJ
+ * (U+200C, U+200D) stay: scripts and emoji sequences need them, and they
+ * join or split glyphs without moving or hiding any. */
+static const struct {
+    uint32_t lo, hi;
+} replaced[] = {
+    {0x0000, 0x001F},   /* C0 controls (TAB is turned into a space before) */
+    {0x007F, 0x009F},   /* DEL and the C1 controls */
+    {0x061C, 0x061C},   /* ARABIC LETTER MARK: bidirectional */
+    {0x200B, 0x200B},   /* ZERO WIDTH SPACE: invisible */
+    {0x200E, 0x200F},   /* LEFT-TO-RIGHT and RIGHT-TO-LEFT MARK */
+    {0x2028, 0x2029},   /* LINE and PARAGRAPH SEPARATOR: break lines */
+    {0x202A, 0x202E},   /* bidirectional embeddings and overrides */
+    {0x2060, 0x2064},   /* WORD JOINER and invisible operators */
+    {0x2066, 0x2069},   /* bidirectional isolates */
+    {0xFEFF, 0xFEFF},   /* ZERO WIDTH NO-BREAK SPACE (byte order mark) */
+    {0xFFF9, 0xFFFB},   /* interlinear annotations: hidden text */
+    {0xE0000, 0xE007F}, /* tag characters: invisible copies of ASCII */
+};
+
+/* True if the valid sequence at s (seq bytes) must be replaced.  The table
+ * is in ascending order, so most text stops looking after two rows. */
+static bool is_replaced(const uint8_t *s, size_t seq)
+{
+    uint32_t cp = code_point(s, seq);
+    for (size_t i = 0; i < sizeof replaced / sizeof replaced[0] && cp >= replaced[i].lo; i++)
+        if (cp <= replaced[i].hi)
+            return true;
+    return false;
 }
 
 size_t utf8_sanitize(const char *in, size_t len, char *out, size_t cap)
@@ -72,7 +107,7 @@ size_t utf8_sanitize(const char *in, size_t len, char *out, size_t cap)
         size_t plen = seq;
         if (seq == 1 && s[i] == '\t') {
             piece = " ";
-        } else if (seq == 0 || is_control(s + i, seq)) {
+        } else if (seq == 0 || is_replaced(s + i, seq)) {
             piece = REPLACEMENT;
             plen = 3;
         }

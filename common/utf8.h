@@ -3,9 +3,14 @@
  *
  * The rules are the ones in docs/protocol.md ("Control characters and
  * invalid UTF-8"): valid UTF-8 passes unchanged, TAB becomes a space, and
- * every control character (C0, DEL, C1) and every byte that is not part of
- * valid UTF-8 becomes U+FFFD.  Overlong forms, surrogates and code points
- * above U+10FFFF are invalid.
+ * every control character (C0, DEL, C1), every character that reorders or
+ * hides text (bidirectional controls, zero-width and other invisible
+ * characters, listed in utf8.c) and every byte that is not part of valid
+ * UTF-8 becomes U+FFFD.  Overlong forms, surrogates and code points above
+ * U+10FFFF are invalid.
+ *
+ * Work is bounded by the output: it stops at the first character that does
+ * not fit in cap, however long the input is.
  */
 #ifndef COMMON_UTF8_H
 #define COMMON_UTF8_H

@@ -40,6 +40,8 @@ packages=(
   python3           # the fault lab's helpers (tests/lab/*.py) and report checks
   gettext           # msgfmt, xgettext, msgmerge: the message catalogues (po/)
   man-db            # tests/scripts/manpages.sh renders man/* with man -l (pulls groff-base)
+  clang             # make fuzz and the fuzz smoke in make check build libFuzzer targets
+  libclang-rt-14-dev # the libFuzzer and sanitizer runtimes for clang 14 (not pulled without recommends)
 )
 
 # The part of the list above that `make` and `make install` need (chatd,

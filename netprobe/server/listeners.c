@@ -81,6 +81,8 @@ static int parse_line(const char *line, int family, int port, struct listener *l
     if (sscanf(line, " %*u: %39[0-9A-Fa-f]:%x %*[0-9A-Fa-f]:%*x %x %*x:%*x %*x:%*x %*x %u %*d %lu",
                local, &lport, &state, &uid, &inode) != 5)
         return -1;
+    if (lport > 65535)
+        return -1; /* the kernel prints 4 hex digits; more is not its table */
     if (state != TCP_STATE_LISTEN || (port != 0 && (int)lport != port))
         return 0;
     memset(l, 0, sizeof *l);

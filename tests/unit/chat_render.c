@@ -123,6 +123,28 @@ static void long_text_is_truncated_but_the_color_is_reset(void **state)
     assert_int_equal(strlen(out), sizeof out - 1);
 }
 
+/* Regression (fuzz/chat_render.c): with room for the color but not for
+ * the reset after it, the color was written and the reset was not. */
+static void a_short_buffer_never_leaves_the_terminal_colored(void **state)
+{
+    (void)state;
+    const char *lines[] = {"ACT alice waves", "ERR timeout", "PRIV alice bob psst",
+                           "NOTICE join bob bob joined"};
+    struct render_ctx ctx = {"bob", true};
+    for (size_t i = 0; i < sizeof lines / sizeof lines[0]; i++) {
+        for (size_t cap = 1; cap <= 24; cap++) {
+            char out[24];
+            render_line(lines[i], &ctx, out, cap);
+            size_t n = strlen(out);
+            print_message("line \"%s\" cap %zu: \"%s\"\n", lines[i], cap, out);
+            assert_true(n < cap);
+            const char *esc = strrchr(out, '\033');
+            if (esc != NULL)
+                assert_string_equal(esc, "\033[0m");
+        }
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -130,6 +152,7 @@ int main(void)
         cmocka_unit_test(colors_wrap_the_text_and_always_reset),
         cmocka_unit_test(colors_are_off_without_color),
         cmocka_unit_test(long_text_is_truncated_but_the_color_is_reset),
+        cmocka_unit_test(a_short_buffer_never_leaves_the_terminal_colored),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -5,6 +5,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -132,6 +133,102 @@ static void malformed_replies_name_the_bad_member(void **state)
     }
 }
 
+/* A reply as chatd sends it, with one more member (unknown members are
+ * allowed: later versions may add some) and the LF; the caller frees it. */
+static char *reply_with(const char *member)
+{
+    static const char head[] =
+        "{\"netprobe\":1,\"nonce\":\"abc\",\"server\":\"chatd\",\"version\":\"1.0.0\","
+        "\"hostname\":\"h\",\"mode\":\"chat\",\"peer\":{\"address\":\"203.0.113.7\",\"port\":1},"
+        "\"local\":{\"address\":\"2001:db8::1\",\"port\":8888},\"listen\":[],\"echo_max\":5,";
+    size_t n = sizeof head + strlen(member) + 2;
+    char *line = malloc(n);
+    assert_non_null(line);
+    snprintf(line, n, "%s%s}\n", head, member);
+    return line;
+}
+
+/* A member "pad" whose whole text is len bytes long. */
+static char *pad_member(size_t len)
+{
+    char *m = malloc(len + 1);
+    assert_non_null(m);
+    assert_true(len >= 8);
+    memset(m, 'p', len);
+    memcpy(m, "\"pad\":\"", 7);
+    m[len - 1] = '"';
+    m[len] = '\0';
+    return m;
+}
+
+/* Size bound: HELLO_REPLY_MAX bytes (LF not counted) parse, one more is
+ * refused before cJSON sees it. */
+static void replies_are_bounded_in_size(void **state)
+{
+    (void)state;
+    struct hello_info out;
+    char err[128] = "";
+    char *line = reply_with(""), *pad;
+    size_t base = strlen(line) - 1; /* without the LF */
+    free(line);
+    for (size_t extra = 0; extra <= 1; extra++) {
+        pad = pad_member(HELLO_REPLY_MAX - base + extra);
+        line = reply_with(pad);
+        assert_int_equal(strlen(line), HELLO_REPLY_MAX + extra + 1);
+        assert_int_equal(hello_reply_parse(line, &out, err, sizeof err), extra ? -1 : 0);
+        if (extra)
+            assert_non_null(strstr(err, "longer than 4096 bytes"));
+        free(line);
+        free(pad);
+    }
+}
+
+/* Nesting bound: HELLO_REPLY_DEPTH_MAX levels parse, one more is refused
+ * before cJSON sees it; brackets inside strings do not count. */
+static void replies_are_bounded_in_nesting(void **state)
+{
+    (void)state;
+    struct hello_info out;
+    char err[128] = "";
+    static const char open[] = "[[[[[[[[[[[[[[[[", close[] = "]]]]]]]]]]]]]]]]";
+    for (int extra = 0; extra <= 1; extra++) {
+        char member[128];
+        int n = HELLO_REPLY_DEPTH_MAX - 1 + extra; /* the reply object is level 1 */
+        snprintf(member, sizeof member, "\"s\":\"[[[[[[[[[[{{{{\\\"[[\",\"deep\":%.*s%.*s", n, open,
+                 n, close);
+        char *line = reply_with(member);
+        print_message("%d levels: %s", n + 1, line);
+        assert_int_equal(hello_reply_parse(line, &out, err, sizeof err), extra ? -1 : 0);
+        if (extra)
+            assert_non_null(strstr(err, "nests deeper than 8 levels"));
+        free(line);
+    }
+}
+
+/* The reply's strings reach the terminal: they are sanitised like chat
+ * text, and addresses must be numeric (they are compared and quoted). */
+static void reply_strings_are_sanitised_and_addresses_numeric(void **state)
+{
+    (void)state;
+    struct hello_info out;
+    char err[128] = "";
+    const char *hostile =
+        "{\"netprobe\":1,\"nonce\":\"abc\",\"server\":\"chatd\",\"version\":\"1\\u001b[2J\","
+        "\"hostname\":\"evil\\u202ecod.exe\",\"mode\":\"chat\","
+        "\"peer\":{\"address\":\"203.0.113.7\",\"port\":1},"
+        "\"local\":{\"address\":\"198.51.100.2\",\"port\":8888},\"listen\":[],\"echo_max\":5}";
+    assert_int_equal(hello_reply_parse(hostile, &out, err, sizeof err), 0);
+    assert_string_equal(out.version, "1\xEF\xBF\xBD[2J");
+    assert_string_equal(out.hostname, "evil\xEF\xBF\xBD"
+                                      "cod.exe");
+    char *named = strdup(hostile);
+    assert_non_null(named);
+    memcpy(strstr(named, "203.0.113.7"), "example.co!", 11);
+    assert_int_equal(hello_reply_parse(named, &out, err, sizeof err), -1);
+    assert_non_null(strstr(err, "\"peer\""));
+    free(named);
+}
+
 static void echo_requests_are_bounded(void **state)
 {
     (void)state;
@@ -158,6 +255,9 @@ int main(void)
         cmocka_unit_test(reply_round_trips_through_json),
         cmocka_unit_test(malformed_replies_name_the_bad_member),
         cmocka_unit_test(echo_requests_are_bounded),
+        cmocka_unit_test(replies_are_bounded_in_size),
+        cmocka_unit_test(replies_are_bounded_in_nesting),
+        cmocka_unit_test(reply_strings_are_sanitised_and_addresses_numeric),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

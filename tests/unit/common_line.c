@@ -177,6 +177,72 @@ static void raw_bytes_follow_a_line(void **state)
     line_buf_free(&b);
 }
 
+/* Bound on memory and on error reports: 1 MiB without an LF is held at
+ * most LINE_BUF_CAP bytes at a time and reported once, however it is read;
+ * the line after it is read normally. */
+static void an_endless_line_costs_one_buffer_and_one_report(void **state)
+{
+    (void)state;
+    struct line_buf b = {0};
+    size_t fed = 0, too_long = 0, lines = 0;
+    char *line, got[8] = "";
+    size_t len;
+    while (fed < (1u << 20) + 3) {
+        size_t room;
+        char *dst = line_buf_room(&b, &room);
+        assert_non_null(dst);
+        assert_true(b.len + room == LINE_BUF_CAP);
+        size_t k = room < 777 ? room : 777; /* reads that do not align with anything */
+        bool last = fed + k >= (1u << 20);
+        memset(dst, 'x', k);
+        if (last) {
+            k = (1u << 20) - fed;
+            memcpy(dst + k, "\nok\n", 4);
+            k += 4;
+        }
+        line_buf_added(&b, k);
+        fed += k;
+        enum line_status st;
+        while ((st = line_buf_next(&b, &line, &len)) != LINE_NEED_MORE) {
+            too_long += st == LINE_TOO_LONG;
+            lines += st == LINE_READY;
+            if (st == LINE_READY) /* the line lives in the buffer until release */
+                snprintf(got, sizeof got, "%s", line);
+        }
+        line_buf_release(&b);
+    }
+    assert_int_equal(too_long, 1);
+    assert_int_equal(lines, 1);
+    assert_string_equal(got, "ok");
+    assert_null(b.data);
+}
+
+/* Bound when lines are not taken (chatd under its flood limit): the buffer
+ * fills to LINE_BUF_CAP, offers no more room, and every line comes out. */
+static void lines_not_taken_fill_the_buffer_and_no_more(void **state)
+{
+    (void)state;
+    struct line_buf b = {0};
+    size_t room, held = 0;
+    char *dst;
+    while ((dst = line_buf_room(&b, &room)) != NULL && room > 0) {
+        size_t k = room < 2 ? room : 2;
+        memcpy(dst, "a\n", k);
+        line_buf_added(&b, k);
+        held += k;
+    }
+    assert_non_null(dst);
+    assert_int_equal(held, LINE_BUF_CAP);
+    char *line;
+    size_t len, lines = 0;
+    while (line_buf_next(&b, &line, &len) == LINE_READY) {
+        assert_string_equal(line, "a");
+        lines++;
+    }
+    assert_int_equal(lines, LINE_BUF_CAP / 2);
+    line_buf_free(&b);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -184,6 +250,8 @@ int main(void)
         cmocka_unit_test(nul_bytes_keep_the_full_length),
         cmocka_unit_test(storage_is_freed_when_empty_and_partial_is_reported),
         cmocka_unit_test(raw_bytes_follow_a_line),
+        cmocka_unit_test(an_endless_line_costs_one_buffer_and_one_report),
+        cmocka_unit_test(lines_not_taken_fill_the_buffer_and_no_more),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "common/proto.h"
+#include "common_guard.h"
 
 struct name_case {
     const char *name;
@@ -49,6 +50,34 @@ static void names_compare_ignoring_ascii_case(void **state)
     assert_true(proto_name_equal("x_Y-1", "X_y-1"));
     assert_false(proto_name_equal("alice", "alicea"));
     assert_false(proto_name_equal("bob", "rob"));
+}
+
+/* docs/protocol.md, "Names": look-alike ASCII stays distinct on purpose. */
+static void look_alike_names_stay_distinct(void **state)
+{
+    (void)state;
+    assert_true(proto_name_valid("AIice", 5) && proto_name_valid("Alice", 5));
+    assert_false(proto_name_equal("AIice", "Alice")); /* capital I, lower-case l */
+    assert_false(proto_name_equal("B0b", "BOb"));     /* zero, capital O */
+    assert_false(proto_name_equal("l1nus", "linus"));
+}
+
+/* Work bound: a name or token is judged by its length before any byte is
+ * read, so a 1 MiB "name" costs nothing.  Only PROTO_TOKEN_MAX + 1 bytes
+ * are readable here; reading further would fault. */
+static void names_and_tokens_are_judged_by_length_first(void **state)
+{
+    (void)state;
+    struct guard g;
+    char *s = guard_alloc(&g, PROTO_TOKEN_MAX + 1, 'a');
+    assert_non_null(s);
+    assert_false(proto_name_valid(s, PROTO_NAME_MAX + 1));
+    assert_false(proto_name_valid(s, (size_t)1 << 20));
+    assert_true(proto_name_valid(s + PROTO_TOKEN_MAX + 1 - PROTO_NAME_MAX, PROTO_NAME_MAX));
+    assert_false(proto_token_valid(s, PROTO_TOKEN_MAX + 1));
+    assert_false(proto_token_valid(s, (size_t)1 << 20));
+    assert_true(proto_token_valid(s + 1, PROTO_TOKEN_MAX));
+    guard_free(&g);
 }
 
 static void tokens_are_validated(void **state)
@@ -136,6 +165,26 @@ static void arguments_split_with_rest_of_line(void **state)
     }
 }
 
+/* Work bound: splitting stops at the first word past max (or, with rest,
+ * at the start of the last argument) and never looks further.  The words
+ * here run straight into an unreadable page, with no NUL. */
+static void splitting_stops_at_the_argument_limit(void **state)
+{
+    (void)state;
+    static const char words[] = "a b c d e";
+    struct guard g;
+    char *s = guard_alloc(&g, sizeof words - 1, ' ');
+    assert_non_null(s);
+    char *argv[PROTO_ARGS_MAX];
+    memcpy(s, words, sizeof words - 1); /* 5 words, then the guard page */
+    assert_int_equal(proto_split_args(s, PROTO_ARGS_MAX, false, argv), -1);
+    memcpy(s, words, sizeof words - 1);
+    assert_int_equal(proto_split_args(s, PROTO_ARGS_MAX, true, argv), PROTO_ARGS_MAX);
+    assert_string_equal(argv[0], "a");
+    assert_ptr_equal(argv[PROTO_ARGS_MAX - 1], s + 6); /* "d e", up to the guard */
+    guard_free(&g);
+}
+
 static void server_lines_end_in_lf_even_when_truncated(void **state)
 {
     (void)state;
@@ -157,9 +206,12 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(names_are_validated),
         cmocka_unit_test(names_compare_ignoring_ascii_case),
+        cmocka_unit_test(look_alike_names_stay_distinct),
+        cmocka_unit_test(names_and_tokens_are_judged_by_length_first),
         cmocka_unit_test(tokens_are_validated),
         cmocka_unit_test(client_lines_are_classified),
         cmocka_unit_test(arguments_split_with_rest_of_line),
+        cmocka_unit_test(splitting_stops_at_the_argument_limit),
         cmocka_unit_test(server_lines_end_in_lf_even_when_truncated),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

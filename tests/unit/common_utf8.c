@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "common/utf8.h"
+#include "common_guard.h"
 
 #define R "\xEF\xBF\xBD" /* U+FFFD */
 
@@ -42,6 +43,34 @@ static const struct utf8_case cases[] = {
     {"truncated 2-byte then ASCII", "\xC3x", 0, R "x"},
     {"0xFF byte", "\xFF", 0, R},
     {"U+10FFFF kept", "\xF4\x8F\xBF\xBF", 0, "\xF4\x8F\xBF\xBF"},
+    /* Characters that reorder or hide text (docs/protocol.md). */
+    {"RLO U+202E replaced",
+     "txt\xE2\x80\xAE"
+     "exe.doc",
+     0, "txt" R "exe.doc"},
+    {"LRE..PDF U+202A-202C replaced", "\xE2\x80\xAA\xE2\x80\xAB\xE2\x80\xAC", 0, R R R},
+    {"LRO U+202D replaced", "\xE2\x80\xAD", 0, R},
+    {"isolates U+2066-2069 replaced", "\xE2\x81\xA6x\xE2\x81\xA7\xE2\x81\xA8\xE2\x81\xA9", 0,
+     R "x" R R R},
+    {"LRM, RLM and ALM replaced", "\xE2\x80\x8E\xE2\x80\x8F\xD8\x9C", 0, R R R},
+    {"zero width space replaced", "ad\xE2\x80\x8Bmin", 0, "ad" R "min"},
+    {"word joiner and invisible plus replaced", "\xE2\x81\xA0\xE2\x81\xA4", 0, R R},
+    {"BOM U+FEFF replaced", "\xEF\xBB\xBFhi", 0, R "hi"},
+    {"line and paragraph separators replaced",
+     "a\xE2\x80\xA8"
+     "b\xE2\x80\xA9",
+     0, "a" R "b" R},
+    {"interlinear annotation replaced", "\xEF\xBF\xB9x\xEF\xBF\xBB", 0, R "x" R},
+    {"tag characters (4 bytes) replaced by one U+FFFD", "\xF3\xA0\x80\x81\xF3\xA0\x81\xBF", 0, R R},
+    {"ZWJ emoji sequence kept", "\xF0\x9F\x91\xA9\xE2\x80\x8D\xF0\x9F\x92\xBB", 0,
+     "\xF0\x9F\x91\xA9\xE2\x80\x8D\xF0\x9F\x92\xBB"},
+    {"ZWNJ kept (Persian)", "\xD9\x85\xE2\x80\x8C\xD9\x89", 0, "\xD9\x85\xE2\x80\x8C\xD9\x89"},
+    {"Hebrew and Arabic letters kept",
+     "\xD7\xA9\xD7\x9C\xD7\x95\xD7\x9D \xD8\xB3\xD9\x84\xD8\xA7\xD9\x85", 0,
+     "\xD7\xA9\xD7\x9C\xD7\x95\xD7\x9D \xD8\xB3\xD9\x84\xD8\xA7\xD9\x85"},
+    {"neighbours of the ranges kept",
+     "\xE2\x80\x8A\xE2\x80\xAF\xE2\x81\xA5\xE2\x81\xAA\xEF\xBB\xBE", 0,
+     "\xE2\x80\x8A\xE2\x80\xAF\xE2\x81\xA5\xE2\x81\xAA\xEF\xBB\xBE"},
 };
 
 static void text_is_sanitized_as_documented(void **state)
@@ -75,12 +104,32 @@ static void small_output_stops_at_a_whole_character(void **state)
     assert_string_equal(out, "a" R);
 }
 
+/* Work bound: the input is read only as far as the output has room.  The
+ * input claims 16 MiB but only 64 bytes are readable before an unmapped
+ * page; with an 8-byte output the sanitiser must stop long before. */
+static void work_stops_when_the_output_is_full(void **state)
+{
+    (void)state;
+    struct guard g;
+    char *in = guard_alloc(&g, 64, 'a');
+    assert_non_null(in);
+    char out[8];
+    assert_int_equal(utf8_sanitize(in, (size_t)16 << 20, out, sizeof out), 7);
+    assert_string_equal(out, "aaaaaaa");
+    /* The same with invalid bytes, each of which becomes 3 output bytes. */
+    memset(in, 0xFF, 64);
+    assert_int_equal(utf8_sanitize(in, (size_t)16 << 20, out, sizeof out), 6);
+    assert_string_equal(out, R R);
+    guard_free(&g);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(text_is_sanitized_as_documented),
         cmocka_unit_test(worst_case_fits_the_documented_capacity),
         cmocka_unit_test(small_output_stops_at_a_whole_character),
+        cmocka_unit_test(work_stops_when_the_output_is_full),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -108,6 +108,21 @@ static void malformed_line_is_an_error_naming_the_line(void **state)
     assert_non_null(strstr(err, "line 3"));
 }
 
+/* Regression (fuzz/netprobe_proc_tcp.c): a port of five hex digits was
+ * taken as port 142216 instead of refusing the line. */
+static void a_port_past_16_bits_is_malformed(void **state)
+{
+    (void)state;
+    struct listener_list l = {0};
+    char err[200] = "";
+    const char *text = "  sl  local_address rem_address   st\n"
+                       "   0: 00000000:22B88 00000000:0000 0A 00000000:00000000 00:00000000 "
+                       "00000000  1000        0 41002 1 0000000000000000 100 0 0 10 0\n";
+    assert_int_equal(listeners_parse(text, AF_INET, 0, &l, err, sizeof err), -1);
+    assert_non_null(strstr(err, "line 2"));
+    assert_int_equal(l.count, 0);
+}
+
 static void header_only_table_has_no_listeners(void **state)
 {
     (void)state;
@@ -195,6 +210,7 @@ int main(void)
         cmocka_unit_test(ipv6_listeners_are_found),
         cmocka_unit_test(port_zero_lists_every_listener),
         cmocka_unit_test(malformed_line_is_an_error_naming_the_line),
+        cmocka_unit_test(a_port_past_16_bits_is_malformed),
         cmocka_unit_test(header_only_table_has_no_listeners),
         cmocka_unit_test(bind_classes_follow_the_address),
         cmocka_unit_test(inodes_map_to_the_owning_process),

@@ -1,0 +1,31 @@
+/*
+ * hostfw_check.h - the invariants of a firewall reading (netprobe's
+ * hostfw_result), shared by the nft and iptables-save targets.
+ */
+#ifndef FUZZ_SUPPORT_HOSTFW_CHECK_H
+#define FUZZ_SUPPORT_HOSTFW_CHECK_H
+
+/* netprobe is moving its modules into sub-folders (wire/, server/): this
+ * builds with either layout until the move has landed everywhere. */
+#if __has_include("netprobe/server/hostfw.h")
+#include "netprobe/server/hostfw.h"
+#else
+#include "netprobe/hostfw.h"
+#endif
+
+/* Longest iptables-save line the parser takes (its line buffer). */
+#ifndef HOSTFW_IPT_LINE_MAX
+#define HOSTFW_IPT_LINE_MAX 4096
+#endif
+
+/* Checks one result: a failure (rc -1) has a reason; a success is
+ * available, from source, with bounded, well-formed hits, and "blocks" /
+ * "may_block" each backed by a hit (or by hits past the kept ones). */
+void hostfw_check_result(int rc, const struct hostfw_result *r, const char *err,
+                         const char *source);
+
+/* Checks that two readings of the same input agree in every field. */
+void hostfw_check_same(int rc1, const struct hostfw_result *a, const char *err1, int rc2,
+                       const struct hostfw_result *b, const char *err2);
+
+#endif
