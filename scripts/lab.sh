@@ -681,7 +681,8 @@ lab_tour() {
   [ -x "$BIN_DIR/netprobe" ] || die "$BIN_DIR/netprobe is missing: build it with make (or set BIN_DIR)"
   local name broken target client verdict secs rc sverdict ssecs mark smark off=()
   TOUR_JSON=$(mktemp /tmp/lab-tour.XXXXXX)
-  trap 'rm -f "$TOUR_JSON"; lab_teardown' EXIT
+  # Teardown first: it stops a netprobe that could still write the report.
+  trap 'lab_teardown; rm -f "$TOUR_JSON"' EXIT
   trap 'exit 130' INT TERM
   echo "Building the lab ($P*)..."
   lab_build
