@@ -32,6 +32,7 @@ packages=(
   iproute2          # ip netns for the fault lab
   nftables          # lab firewalls and security groups
   dnsmasq-base      # the lab's own DNS server (no system service)
+  slirp4netns       # the lab's VirtualBox-NAT VM: libslirp, the user-space NAT of QEMU and VirtualBox's lineage
   ncat              # benchmark baseline: ncat --chat
   procps            # ps, pkill in scripts
   tmux              # tests of the interactive client

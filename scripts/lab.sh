@@ -2,21 +2,26 @@
 # lab.sh - the fault lab: the course's whole network path in Linux network
 # namespaces, where each scenario breaks one thing on purpose.
 #
-#   client 10.0.2.15 ----- vbox-router (VirtualBox NAT, 10.0.2.2)
-#                               | 192.168.1.20
-#   bridged 192.168.1.50 -- home-router (home NAT; LAN bridge 192.168.1.1)
-#                               | 198.51.100.20
-#                           internet (198.51.100.17 / .49, 203.0.113.1)
+#   slirp 10.0.2.15 ~~~~~ slirp4netns (user-space NAT, runs in vbox-router)
+#   client 10.0.2.15 ---- vbox-router (kernel NAT, 10.0.2.2; the laptop)
+#                               | 192.168.1.20, 2001:db8:1::20
+#   bridged 192.168.1.50 -- home-router (home NAT; LAN bridge 192.168.1.1,
+#     2001:db8:1::50            | 2001:db8:1::1, IPv6 routed) 198.51.100.20
+#                           internet (198.51.100.17 / .49, 203.0.113.1,
+#                            |          2001:db8:f0:{1,2,3}::1)
 #                            |                     |
 #            dns 198.51.100.53          edge 203.0.113.2: 1:1 NAT
 #            (dnsmasq: chat.lab)        203.0.113.10 <-> 172.31.5.9,
-#                                       security group
+#                                       IPv6 routed (no NAT), security group
 #                                              |
-#                                       server 172.31.5.9 (chatd, nft)
+#                                       server 172.31.5.9, 2001:db8:ec2::9
+#                                       (chatd, nft)
 #
 # The namespaces are linked only to each other: nothing is created in the
 # host namespace and no route leaves the lab (the internet router has no
-# default route).  Public addresses are documentation ranges.
+# default route).  slirp4netns runs inside the vbox-router namespace, so the
+# connections it opens for the slirp VM leave from there into the lab.
+# Public addresses are documentation ranges.
 #
 # Usage:
 #   lab.sh up [SCENARIO]    build a lab, apply SCENARIO (default healthy), leave it running
@@ -47,24 +52,31 @@ EDGE_IP=203.0.113.2
 DNS_IP=198.51.100.53
 CHAT_NAME=chat.lab
 SERVER_HOSTNAME=ip-172-31-5-9
+# IPv6 (documentation prefix 2001:db8::/32): no NAT anywhere, as on AWS.
+SERVER_IP6=2001:db8:ec2::9
+SLIRP_TAP=tap0
 
 # Every node is a namespace named PREFIX+node.  The one-letter code names
 # interfaces: the end in node X of the link to node Y is PREFIX+X+Y, which
 # keeps names under IFNAMSIZ (15 characters) with a prefix of up to 13.
-NODES=(client vbox-router bridged home-router internet dns edge server)
-declare -A CODE=([client]=c [vbox-router]=v [bridged]=b [home-router]=h
+NODES=(client vbox-router slirp bridged home-router internet dns edge server)
+declare -A CODE=([client]=c [vbox-router]=v [slirp]=q [bridged]=b [home-router]=h
                  [internet]=i [dns]=d [edge]=e [server]=s)
 declare -A ABOUT=(
-  [client]="VirtualBox VM in NAT mode, 10.0.2.15, gateway 10.0.2.2"
-  [vbox-router]="VirtualBox's NAT: masquerades 10.0.2.0/24 as the laptop 192.168.1.20"
-  [bridged]="VM in bridged mode on the home LAN, 192.168.1.50"
-  [home-router]="home router: LAN bridge 192.168.1.1, masquerades as 198.51.100.20"
-  [internet]="the internet: routes 198.51.100.0/24 and 203.0.113.0/24, no default route"
-  [dns]="dnsmasq at 198.51.100.53: chat.lab -> 203.0.113.10"
-  [edge]="cloud edge: 1:1 NAT 203.0.113.10 <-> 172.31.5.9, stateful security group"
-  [server]="EC2 instance 172.31.5.9 (host name ip-172-31-5-9), chatd, own nft firewall"
+  [client]="VM behind a kernel NAT, 10.0.2.15, gateway 10.0.2.2 (VirtualBox's addresses, a Linux router's NAT)"
+  [vbox-router]="the laptop 192.168.1.20: kernel NAT for client, runs slirp4netns for slirp"
+  [slirp]="VirtualBox VM in NAT mode: 10.0.2.15 behind libslirp (gateway 10.0.2.2, DNS 10.0.2.3)"
+  [bridged]="VM in bridged mode on the home LAN, 192.168.1.50 and 2001:db8:1::50"
+  [home-router]="home router: LAN bridge 192.168.1.1, masquerades as 198.51.100.20; routes IPv6"
+  [internet]="the internet: routes 198.51.100.0/24, 203.0.113.0/24 and 2001:db8::/32 parts, no default route"
+  [dns]="dnsmasq at 198.51.100.53: chat.lab -> 203.0.113.10 (and 2001:db8:ec2::9 when dual-stack)"
+  [edge]="cloud edge: 1:1 NAT 203.0.113.10 <-> 172.31.5.9, IPv6 routed, stateful security group"
+  [server]="EC2 instance 172.31.5.9 and 2001:db8:ec2::9 (host name ip-172-31-5-9), chatd, own nft firewall"
 )
 ROUTERS=(vbox-router home-router internet edge)
+# IPv6 routers: the laptop gives its kernel-NAT VM no IPv6 (like VirtualBox),
+# so it forwards IPv4 only.
+ROUTERS6=(home-router internet edge)
 
 # Links: node-a node-b address-of-a address-of-b ("br" = the home LAN bridge).
 LINKS=(
@@ -87,9 +99,31 @@ ROUTES=(
   "server default via 172.31.0.1"
   "internet $PUBLIC_IP/32 via 203.0.113.2"
 )
+# IPv6 on the same links (same order of ends; "br" = the home LAN bridge,
+# which holds 2001:db8:1::1).  The kernel-NAT client and the slirp VM have
+# none: VirtualBox's NAT mode gives its VMs IPv4 only.
+LINKS6=(
+  "vbox-router home-router 2001:db8:1::20/64 br"
+  "bridged home-router 2001:db8:1::50/64 br"
+  "home-router internet 2001:db8:f0:1::2/64 2001:db8:f0:1::1/64"
+  "dns internet 2001:db8:f0:2::53/64 2001:db8:f0:2::1/64"
+  "edge internet 2001:db8:f0:3::2/64 2001:db8:f0:3::1/64"
+  "server edge $SERVER_IP6/64 2001:db8:ec2::1/64"
+)
+ROUTES6=(
+  "vbox-router default via 2001:db8:1::1"
+  "bridged default via 2001:db8:1::1"
+  "home-router default via 2001:db8:f0:1::1"
+  "dns default via 2001:db8:f0:2::1"
+  "edge default via 2001:db8:f0:3::1"
+  "server default via 2001:db8:ec2::1"
+  "internet 2001:db8:1::/64 via 2001:db8:f0:1::2"
+  "internet 2001:db8:ec2::/64 via 2001:db8:f0:3::2"
+)
 # Which node a scenario's "client" column names.
-declare -A CLIENT_NODE=([vbox]=client [bridged]=bridged)
-declare -A CLIENT_GW=([client]=10.0.2.2 [bridged]=192.168.1.1)
+declare -A CLIENT_NODE=([kernel-nat]=client [bridged]=bridged [slirp]=slirp)
+declare -A CLIENT_GW=([client]=10.0.2.2 [bridged]=192.168.1.1 [slirp]=10.0.2.2)
+declare -A CLIENT_GW6=([bridged]=2001:db8:1::1)
 
 die() { echo "lab.sh: $*" >&2; exit 1; }
 note() { echo "lab.sh: $*" >&2; }
@@ -106,6 +140,13 @@ scn_field() {
     !hdr { for (i = 1; i <= NF; i++) idx[$i] = i; hdr = 1; next }
     $1 == name { if (!(col in idx)) exit 2; print $idx[col]; found = 1; exit }
     END { if (!found) exit 1 }' "$TABLE"
+}
+# Prints the slirp VM's expectation COL (slirp_COL) in scenario NAME's row;
+# "=" there means the same as the scenario's own client.
+scn_slirp() {
+  local v
+  v=$(scn_field "$1" "slirp_$2") || return
+  if [ "$v" = "=" ]; then scn_field "$1" "$2"; else echo "$v"; fi
 }
 scn_names() { awk -F'\t' '/^#/ || NF == 0 { next } hdr++ { print $1 }' "$TABLE"; }
 scn_exists() { scn_names | grep -qx -- "$1"; }
@@ -145,7 +186,12 @@ write_netns_files() {
   # ip netns exec bind-mounts these over /etc/resolv.conf and /etc/hosts, so
   # no name is ever resolved through the host's resolver.  A short resolver
   # timeout keeps the no-answer scenario quick.
-  printf 'nameserver %s\noptions timeout:2 attempts:1\n' "$DNS_IP" >"$dir/resolv.conf"
+  # The slirp VM asks slirp's forwarder at 10.0.2.3, as a VirtualBox VM
+  # does; slirp4netns runs in vbox-router, whose file names the lab's
+  # dnsmasq, and forwards there.
+  local ns=$DNS_IP
+  [ "$node" = slirp ] && ns=10.0.2.3
+  printf 'nameserver %s\noptions timeout:2 attempts:1\n' "$ns" >"$dir/resolv.conf"
   printf '127.0.0.1 localhost\n::1 localhost\n' >"$dir/hosts"
   [ "$node" = server ] && printf '%s %s\n' "$SERVER_IP" "$SERVER_HOSTNAME" >>"$dir/hosts"
   return 0
@@ -159,6 +205,13 @@ add_address() {
     ip -n "$P$node" addr add "$addr" dev "$dev"
   fi
   ip -n "$P$node" link set "$dev" up
+}
+
+# The IPv6 addresses of a link made by make_link (same ends, same order).
+add_link6() {
+  local a=$1 b=$2 addr_a=$3 addr_b=$4
+  ip -n "$P$a" -6 addr add "$addr_a" dev "$(ifname "$a" "$b")" nodad
+  [ "$addr_b" = br ] || ip -n "$P$b" -6 addr add "$addr_b" dev "$(ifname "$b" "$a")" nodad
 }
 
 make_link() {
@@ -178,14 +231,22 @@ lab_build() {
   for node in "${NODES[@]}"; do
     ip netns add "$P$node"
     write_netns_files "$node"
+    # No duplicate address detection: addresses are usable at once, and
+    # nothing in the lab waits a second for its link-local address.
+    nsx "$node" sysctl -qw net.ipv6.conf.all.accept_dad=0 net.ipv6.conf.default.accept_dad=0
     ip -n "$P$node" link set lo up
   done
   ip -n "${P}home-router" link add name "${P}br" type bridge
   ip -n "${P}home-router" addr add 192.168.1.1/24 dev "${P}br"
+  ip -n "${P}home-router" -6 addr add 2001:db8:1::1/64 dev "${P}br" nodad
   ip -n "${P}home-router" link set "${P}br" up
   for line in "${LINKS[@]}"; do
     # shellcheck disable=SC2086  # the fields are words on purpose
     make_link $line
+  done
+  for line in "${LINKS6[@]}"; do
+    # shellcheck disable=SC2086
+    add_link6 $line
   done
   # VirtualBox gives its VMs MACs from Oracle's 08:00:27 block.
   ip -n "${P}client" link set "$(ifname client vbox-router)" address 08:00:27:3a:5b:7c
@@ -193,12 +254,20 @@ lab_build() {
     # shellcheck disable=SC2086
     ip -n "$P${line%% *}" route replace ${line#* }
   done
+  for line in "${ROUTES6[@]}"; do
+    # shellcheck disable=SC2086
+    ip -n "$P${line%% *}" -6 route replace ${line#* }
+  done
   # Routers answer every TTL-expired probe (netprobe --trace) with ICMP
   # time-exceeded: no rate limit, so back-to-back traces see every hop.
   for node in "${ROUTERS[@]}"; do
     nsx "$node" sysctl -qw net.ipv4.ip_forward=1 net.ipv4.icmp_ratelimit=0
   done
+  for node in "${ROUTERS6[@]}"; do
+    nsx "$node" sysctl -qw net.ipv6.conf.all.forwarding=1 net.ipv6.icmp.ratelimit=0
+  done
   nat_rules
+  slirp_start
   dns_start ok
   echo healthy-lab-built >"$STATE/built"
 }
@@ -235,18 +304,57 @@ nat_rules() {
       oifname \"$(ifname edge internet)\" icmp type time-exceeded ip saddr $PUBLIC_IP ip saddr set $EDGE_IP; }"
 }
 
+# ------------------------------------------------------------ the slirp VM
+
+# The slirp VM is a namespace whose only interface is the tap device of
+# slirp4netns, which runs in vbox-router (the laptop) as VirtualBox's NAT
+# engine runs on the host: libslirp ends the VM's connections itself and
+# opens its own from the laptop's sockets, into the lab.  It forwards DNS
+# sent to 10.0.2.3 to the nameserver in its own /etc/resolv.conf, which
+# `ip netns exec` takes from /etc/netns/PREFIXvbox-router/ (the lab's
+# dnsmasq), and relays pings through ICMP datagram sockets, which the
+# laptop's ping_group_range allows here as on most desktop distributions
+# (without them libslirp falls back to a raw socket and garbles ICMP
+# errors into echo replies).  --disable-host-loopback: 10.0.2.2 does not
+# lead to the laptop's 127.0.0.1.  No --enable-ipv6: VirtualBox's NAT mode
+# gives its VMs IPv4 only by default.
+slirp_start() {
+  local tap=$SLIRP_TAP ns=${P}slirp
+  command -v slirp4netns >/dev/null || die "slirp4netns is missing: run scripts/deps.sh"
+  nsx vbox-router sysctl -qw net.ipv4.ping_group_range="0 2147483647"
+  proc_start slirp4netns vbox-router slirp4netns --mtu=1500 --disable-host-loopback \
+    --netns-type=path "/run/netns/$ns" "$tap"
+  for _ in $(seq 50); do
+    ip -n "$ns" link show "$tap" >/dev/null 2>&1 && break
+    proc_alive slirp4netns || break
+    sleep 0.1
+  done
+  ip -n "$ns" link show "$tap" >/dev/null 2>&1 ||
+    die "slirp4netns made no $tap in $ns: $(tail -3 "$STATE/logs/slirp4netns.log")"
+  # VirtualBox's DHCP hands out 10.0.2.15 (slirp4netns --configure would
+  # pick 10.0.2.100), so the address is set here, with an Oracle MAC.
+  ip -n "$ns" link set "$tap" address 08:00:27:5c:1e:9a mtu 1500 up
+  ip -n "$ns" addr add 10.0.2.15/24 dev "$tap"
+  ip -n "$ns" route replace default via 10.0.2.2
+}
+
 # ------------------------------------------------------- scenario knobs
 
 # The security group: stateful, everything inbound dropped unless a rule
-# allows it; replies (established, related ICMP errors) always pass.
+# allows it; replies (established, related ICMP errors) always pass.  As on
+# AWS, IPv4 rules (source 0.0.0.0/0) and IPv6 rules (source ::/0) are
+# separate: "chat" opens TCP 8888 over IPv4 only, "chat6" over IPv6 only.
 apply_sg() {
   local rules="" rule
   for rule in ${1//,/ }; do
     case $rule in
-      ssh)  rules+=" tcp dport 22 accept;" ;;
-      chat) rules+=" tcp dport $PORT accept;" ;;
-      icmp) rules+=" icmp type echo-request accept;" ;;
-      *) die "unknown security group rule \"$rule\" in $TABLE (ssh, chat, icmp)" ;;
+      ssh)   rules+=" meta nfproto ipv4 tcp dport 22 accept;" ;;
+      chat)  rules+=" meta nfproto ipv4 tcp dport $PORT accept;" ;;
+      icmp)  rules+=" icmp type echo-request accept;" ;;
+      ssh6)  rules+=" meta nfproto ipv6 tcp dport 22 accept;" ;;
+      chat6) rules+=" meta nfproto ipv6 tcp dport $PORT accept;" ;;
+      icmp6) rules+=" icmpv6 type echo-request accept;" ;;
+      *) die "unknown security group rule \"$rule\" in $TABLE (ssh, chat, icmp, ssh6, chat6, icmp6)" ;;
     esac
   done
   nft_table edge inet sg "
@@ -255,17 +363,23 @@ apply_sg() {
     chain inbound { ct state established,related accept;$rules drop; }"
 }
 
+# The server's own firewall: an "ip" table for the IPv4 rules, an "inet"
+# table (both families, as ufw and firewalld write them) for drop6.
 apply_hostfw() {
-  local verdict
+  local verdict family=ip match=""
   case $1 in
-    open) nft_table server ip hostfw ""; return ;;
+    open) ;;
     reject-admin) verdict="reject with icmp type admin-prohibited" ;;
     reject-reset) verdict="reject with tcp reset" ;;
-    *) die "unknown hostfw \"$1\" in $TABLE" ;;
+    drop6) family=inet match="meta nfproto ipv6 " verdict=drop ;;
+    *) die "unknown hostfw \"$1\" in $TABLE (open, reject-admin, reject-reset, drop6)" ;;
   esac
-  nft_table server ip hostfw "
+  nft_table server ip hostfw ""
+  nft_table server inet hostfw ""
+  [ "$1" = open ] && return 0
+  nft_table server "$family" hostfw "
     chain input { type filter hook input priority filter;
-      tcp dport $PORT $verdict; }"
+      ${match}tcp dport $PORT $verdict; }"
 }
 
 # The internet router's treatment of chat traffic toward the cloud, as a
@@ -318,16 +432,20 @@ apply_path() {
   for node in "${NODES[@]}"; do ip -n "$P$node" route flush cache 2>/dev/null || true; done
 }
 
+# route none takes the default routes (IPv4 and IPv6) from every client
+# node: a scenario runs from its own client and from the slirp VM.
 apply_route() {
-  local node=$1 mode=$2 n
-  for n in client bridged; do
-    ip -n "$P$n" route replace default via "${CLIENT_GW[$n]}"
+  local mode=$1 n
+  case $mode in default|none) ;; *) die "unknown route \"$mode\" in $TABLE" ;; esac
+  for n in "${!CLIENT_GW[@]}"; do
+    if [ "$mode" = none ]; then
+      ip -n "$P$n" route del default 2>/dev/null || true
+      ip -n "$P$n" -6 route del default 2>/dev/null || true
+    else
+      ip -n "$P$n" route replace default via "${CLIENT_GW[$n]}"
+      [ -z "${CLIENT_GW6[$n]:-}" ] || ip -n "$P$n" -6 route replace default via "${CLIENT_GW6[$n]}"
+    fi
   done
-  case $mode in
-    default) ;;
-    none) ip -n "$P$node" route del default ;;
-    *) die "unknown route \"$mode\" in $TABLE" ;;
-  esac
 }
 
 # --------------------------------------------------------------- processes
@@ -383,9 +501,13 @@ wait_listen() {
   die "$name did not start listening on port $port in $node: $(tail -3 "$STATE/logs/$name.log")"
 }
 
+# The records of chat.lab for each dns mode: ok = A only (as an EC2 public
+# DNS name), dual = A and AAAA, v6only = AAAA only, nxdomain = none.
+declare -A DNS_RECORDS=([ok]="$PUBLIC_IP" [dual]="$PUBLIC_IP,$SERVER_IP6"
+                        [v6only]="$SERVER_IP6" [nxdomain]="")
 dns_start() {
   local mode=$1 records=()
-  [ "$mode" = nxdomain ] || records=(--host-record="$CHAT_NAME,$PUBLIC_IP")
+  [ -z "${DNS_RECORDS[$mode]}" ] || records=(--host-record="$CHAT_NAME,${DNS_RECORDS[$mode]}")
   # --local=/lab/ answers lab names from these records only: a missing one
   # is NXDOMAIN.  Listens on its lab address and nowhere else.
   proc_start dnsmasq dns dnsmasq --keep-in-foreground --conf-file=/dev/null \
@@ -399,14 +521,14 @@ dns_start() {
 apply_dns() {
   local mode=$1 drop=""
   case $mode in
-    ok|nxdomain) ;;
+    ok|dual|v6only|nxdomain) ;;
     no-answer) drop="
       chain input { type filter hook input priority filter;
         udp dport 53 drop; tcp dport 53 drop; }" ;;
     *) die "unknown dns \"$mode\" in $TABLE" ;;
   esac
-  local want=ok
-  [ "$mode" = nxdomain ] && want=nxdomain
+  local want=$mode
+  [ "$mode" = no-answer ] && want=ok
   if [ "$(cat "$STATE/dns-mode" 2>/dev/null)" != "$want" ] || ! proc_alive dnsmasq; then
     proc_stop dnsmasq dns
     dns_start "$want"
@@ -436,6 +558,7 @@ apply_server() {
     none) return 0 ;;
     chatd) chatd=$(chatd_bin); server_start server "$chatd" --port "$PORT" ;;
     chatd-loopback) chatd=$(chatd_bin); server_start server "$chatd" --bind 127.0.0.1 --port "$PORT" ;;
+    chatd-ipv4) chatd=$(chatd_bin); server_start server "$chatd" --bind 0.0.0.0 --port "$PORT" ;;
     chatd-public)
       chatd=$(chatd_bin)
       server_start server "$chatd" --bind "$PUBLIC_IP" --port "$PORT"
@@ -476,7 +599,7 @@ scenario_apply() {
     k[$f]=$(scn_field "$name" "$f")
   done
   local node=${CLIENT_NODE[${k[client]}]:-}
-  [ -n "$node" ] || die "unknown client \"${k[client]}\" in $TABLE (vbox, bridged)"
+  [ -n "$node" ] || die "unknown client \"${k[client]}\" in $TABLE (kernel-nat, bridged)"
   # A server that should be running but died is started again.
   case ${k[server]} in
     none|chatd-public) ;;
@@ -486,7 +609,7 @@ scenario_apply() {
   knob hostfw "${k[hostfw]}" apply_hostfw "${k[hostfw]}"
   knob path "${k[path]}" apply_path "${k[path]}"
   knob transit "${k[transit]}" apply_transit "${k[transit]}"
-  knob route "$node:${k[route]}" apply_route "$node" "${k[route]}"
+  knob route "${k[route]}" apply_route "${k[route]}"
   knob dns "${k[dns]}" apply_dns "${k[dns]}"
   knob server "${k[server]}" apply_server "${k[server]}"
   echo "$name" >"$STATE/scenario"
@@ -531,54 +654,66 @@ lab_leftovers() {
   for node in "${NODES[@]}"; do
     [ -e "/etc/netns/$P$node" ] && echo "file /etc/netns/$P$node"
   done
+  # slirp4netns names the slirp VM's namespace file on its command line.
+  pgrep -f -- "/run/netns/${P}slirp " | sed 's/^/process /'
   return 0
 }
 
 # ------------------------------------------------------------------ the tour
 
-# Runs netprobe from the scenario's client node; prints "VERDICT SECONDS EXIT".
+# Runs netprobe in NODE for scenario NAME; prints "VERDICT SECONDS EXIT".
 probe_scenario() {
-  local name=$1 json=$2 client target start end rc=0
-  client=${CLIENT_NODE[$(scn_field "$name" client)]}
+  local name=$1 json=$2 node=$3 target start end rc=0
   target=$(scn_field "$name" target)
   start=$(date +%s.%N)
-  nsx "$client" "$BIN_DIR/netprobe" --json "$json" "$target" "$PORT" >/dev/null 2>&1 || rc=$?
+  nsx "$node" "$BIN_DIR/netprobe" --json "$json" "$target" "$PORT" >/dev/null 2>&1 || rc=$?
   end=$(date +%s.%N)
   local verdict
   verdict=$("$PYTHON" -c 'import json, sys
 try:
     print(json.load(open(sys.argv[1]))["verdict"]["code"])
-except Exception as e:
-    print("(no report: %s)" % type(e).__name__)' "$json")
+except Exception:
+    print("(no-report)")' "$json")
   printf '%s %s %s\n' "$verdict" "$(awk -v a="$start" -v b="$end" 'BEGIN { printf "%.2f", b - a }')" "$rc"
 }
 
 lab_tour() {
   [ -x "$BIN_DIR/netprobe" ] || die "$BIN_DIR/netprobe is missing: build it with make (or set BIN_DIR)"
-  local name broken expected verdict secs rc mark target
+  local name broken target client verdict secs rc sverdict ssecs mark smark off=()
   TOUR_JSON=$(mktemp /tmp/lab-tour.XXXXXX)
-  trap 'rm -f "$TOUR_JSON"; lab_teardown' EXIT
+  # Teardown first: it stops a netprobe that could still write the report.
+  trap 'lab_teardown; rm -f "$TOUR_JSON"' EXIT
   trap 'exit 130' INT TERM
   echo "Building the lab ($P*)..."
   lab_build
   echo
-  printf '%-21s %-17s %6s  %s\n' SCENARIO "NETPROBE VERDICT" TIME "WHAT WAS BROKEN"
-  printf '%-21s %-17s %6s  %s\n' -------- ---------------- ---- ---------------
+  printf '%-24s %-11s %-22s %-22s  %s\n' SCENARIO CLIENT "ITS VERDICT" "SLIRP VM'S VERDICT" "WHAT WAS BROKEN"
+  printf '%-24s %-11s %-22s %-22s  %s\n' -------- ------ ----------- ------------------ ---------------
   for name in $(scn_names); do
     scenario_apply "$name"
     broken=$(scn_field "$name" broken)
-    expected=$(scn_field "$name" verdict)
     target=$(scn_field "$name" target)
-    read -r verdict secs rc < <(probe_scenario "$name" "$TOUR_JSON")
-    mark=""
-    [ "$verdict" = "$expected" ] || mark=" [expected $expected]"
+    client=$(scn_field "$name" client)
+    read -r verdict secs rc < <(probe_scenario "$name" "$TOUR_JSON" "${CLIENT_NODE[$client]}")
+    read -r sverdict ssecs rc < <(probe_scenario "$name" "$TOUR_JSON" slirp)
+    mark="" smark=""
+    [ "$verdict" = "$(scn_field "$name" verdict)" ] || { mark="*"; off+=("$name from $client: expected $(scn_field "$name" verdict)"); }
+    [ "$sverdict" = "$(scn_slirp "$name" verdict)" ] || { smark="*"; off+=("$name from slirp: expected $(scn_slirp "$name" verdict)"); }
     [ "$target" = "$CHAT_NAME" ] || broken+=" (netprobe $target)"
-    printf '%-21s %-17s %5ss  %s%s\n' "$name" "$verdict" "$secs" "$broken" "$mark"
+    printf '%-24s %-11s %-22s %-22s  %s\n' "$name" "$client" "$verdict$mark ${secs}s" \
+      "$sverdict$smark ${ssecs}s" "$broken"
   done
   echo
+  if [ ${#off[@]} -gt 0 ]; then
+    echo "* not the verdict tests/lab/scenarios.tsv expects (a known gap there, or a bug):"
+    printf '  %s\n' "${off[@]}"
+    echo
+  fi
   echo "Each row breaks one thing on the path VM -> NAT -> internet -> cloud edge -> server"
-  echo "and shows what 'netprobe chat.lab 8888', run in the VM, concluded and how long it took."
-  echo "Try one yourself: scripts/lab.sh up NAME; scripts/lab.sh exec client $BIN_DIR/netprobe chat.lab 8888"
+  echo "and shows what 'netprobe chat.lab 8888' concluded and how long it took, run in the"
+  echo "row's client (a VM behind a kernel NAT, or bridged on the home LAN) and in the slirp VM"
+  echo "(VirtualBox's NAT mode: libslirp relays every connection)."
+  echo "Try one yourself: scripts/lab.sh up NAME; scripts/lab.sh exec slirp $BIN_DIR/netprobe chat.lab 8888"
 }
 
 # ------------------------------------------------------------------ commands
@@ -588,9 +723,11 @@ cmd_list() {
   echo "Nodes (scripts/lab.sh exec NODE CMD...):"
   for node in "${NODES[@]}"; do printf '  %-12s %s\n' "$node" "${ABOUT[$node]}"; done
   echo
-  echo "Scenarios (scripts/lab.sh scenario NAME), from tests/lab/scenarios.tsv:"
+  echo "Scenarios (scripts/lab.sh scenario NAME), from tests/lab/scenarios.tsv, with the"
+  echo "verdict expected from the scenario's client and from the slirp VM:"
   for name in $(scn_names); do
-    printf '  %-21s %-17s %s\n' "$name" "$(scn_field "$name" verdict)" "$(scn_field "$name" broken)"
+    printf '  %-24s %-17s %-17s %s\n' "$name" "$(scn_field "$name" verdict)" \
+      "$(scn_slirp "$name" verdict)" "$(scn_field "$name" broken)"
   done
 }
 
@@ -610,6 +747,7 @@ cmd_up() {
   trap - EXIT INT TERM
   echo "lab $P is up, scenario $scenario.  Try:"
   echo "  scripts/lab.sh exec client $BIN_DIR/netprobe $CHAT_NAME $PORT"
+  echo "  scripts/lab.sh exec slirp $BIN_DIR/netprobe $CHAT_NAME $PORT"
   echo "  scripts/lab.sh scenario sg-missing-rule"
   echo "  scripts/lab.sh down"
 }

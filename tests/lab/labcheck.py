@@ -8,11 +8,16 @@ Prints one line of key=value words, one per step reached, for example
 the `check` column of tests/lab/scenarios.tsv, which proves that the lab
 really built the fault a scenario claims, independently of netprobe.
 
-    dns   ok | literal | nxdomain | timeout | error
+    dns   ok | literal | nodata | nxdomain | timeout | error   (A record)
     icmp  ok | none            (one echo request, 1 s; needs root)
     tcp   open | refused | prohibited | unreachable | timeout | error
     app   chatd | banner | silent | closed   (after the netprobe hello)
     echo  ok | stall            (ECHO of ECHO_SIZE bytes, chatd only)
+
+When the name exists (dns=ok or nodata), its AAAA record is looked up too
+and, if there is one, the IPv6 address gets the same steps without ping
+and echo, as dns6, tcp6 and app6: "dns6=ok tcp6=timeout".  A name with no
+AAAA record prints dns6=nodata.
 
 Every step is bounded (see the constants); the whole run takes under 10 s.
 """
@@ -37,16 +42,19 @@ TCP_ERRNO_WORDS = {
 }
 
 
-def resolve(host):
+def resolve(host, family=socket.AF_INET):
     try:
-        ipaddress.ip_address(host)
-        return "literal", host
+        if ipaddress.ip_address(host).version == (4 if family == socket.AF_INET else 6):
+            return "literal", host
+        return "nodata", None
     except ValueError:
         pass
     try:
-        infos = socket.getaddrinfo(host, None, socket.AF_INET, socket.SOCK_STREAM)
+        infos = socket.getaddrinfo(host, None, family, socket.SOCK_STREAM)
         return "ok", infos[0][4][0]
     except socket.gaierror as err:
+        if err.errno == getattr(socket, "EAI_NODATA", None):
+            return "nodata", None
         if err.errno == socket.EAI_NONAME:
             return "nxdomain", None
         if err.errno == socket.EAI_AGAIN:
@@ -91,7 +99,8 @@ def ping(addr):
 
 
 def connect(addr, port):
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    family = socket.AF_INET6 if ":" in addr else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
     sock.settimeout(CONNECT_SEC)
     try:
         sock.connect((addr, port))
@@ -165,15 +174,29 @@ def echo_check(sock):
     return "ok" if got == want else "stall"
 
 
+def ipv6_words(host, port):
+    """dns6, tcp6 and app6 for the name's AAAA record."""
+    outcome, addr = resolve(host, socket.AF_INET6)
+    words = ["dns6=" + outcome]
+    if addr is not None:
+        outcome, sock = connect(addr, port)
+        words.append("tcp6=" + outcome)
+        if sock is not None:
+            with sock:
+                words.append("app6=" + app_check(sock))
+    return words
+
+
 def main():
     if len(sys.argv) != 3 or not sys.argv[2].isdigit():
         sys.exit("usage: labcheck.py HOST PORT")
+    host, port = sys.argv[1], int(sys.argv[2])
     words = []
-    outcome, addr = resolve(sys.argv[1])
-    words.append("dns=" + outcome)
+    dns, addr = resolve(host)
+    words.append("dns=" + dns)
     if addr is not None:
         words.append("icmp=" + ping(addr))
-        outcome, sock = connect(addr, int(sys.argv[2]))
+        outcome, sock = connect(addr, port)
         words.append("tcp=" + outcome)
         if sock is not None:
             with sock:
@@ -181,6 +204,8 @@ def main():
                 words.append("app=" + app)
                 if app == "chatd":
                     words.append("echo=" + echo_check(sock))
+    if dns in ("ok", "nodata"):
+        words += ipv6_words(host, port)
     print(" ".join(words))
 
 

@@ -14,6 +14,8 @@ by "|" (one true alternative is enough).  A term is PATH OP VALUE:
             means the path leads nowhere
     >N <N   the value is a number above / below N
     ~TEXT   the value, as text, contains TEXT (case does not matter)
+    !=V     the opposite of =V (an absent path is not V)
+    !~TEXT  the opposite of ~TEXT (an absent path contains nothing)
 
 Prints nothing and exits 0 when every term holds; otherwise prints one line
 per failed term with what the report had there, and exits 1 (2 when the
@@ -23,7 +25,7 @@ import json
 import re
 import sys
 
-TERM = re.compile(r"^\s*((?:[A-Za-z0-9_.-]|\[[^\]]*\])+)\s*(=|>|<|~)\s*(.*?)\s*$")
+TERM = re.compile(r"^\s*((?:[A-Za-z0-9_.-]|\[[^\]]*\])+)\s*(!=|!~|=|>|<|~)\s*(.*?)\s*$")
 STEP = re.compile(r"([^.\[\]]+)|\[(\d+)\]|\[([^=\]]+)=([^\]]*)\]")
 ABSENT = object()
 
@@ -59,6 +61,8 @@ def lookup(doc, path):
 
 
 def holds(value, op, want):
+    if op.startswith("!"):
+        return not holds(value, op[1:], want)
     if op == "=":
         return (value is ABSENT) if want == "absent" else (
             value is not ABSENT and as_text(value) == want)
@@ -79,7 +83,8 @@ def check(doc, expect):
         for alt in term.split("|"):
             m = TERM.match(alt)
             if m is None:
-                failed.append("cannot read the term \"%s\" (PATH=V, PATH>N, PATH<N, PATH~TEXT)"
+                failed.append("cannot read the term \"%s\" (PATH=V, PATH!=V, PATH>N, PATH<N, "
+                              "PATH~TEXT, PATH!~TEXT)"
                               % alt.strip())
                 break
             path, op, want = m.groups()

@@ -41,7 +41,14 @@ CASES='0	mode=watch
 1	hop=9|hop=8
 1	mode=watch; hop=9
 1	this is not a term
-0	 mode = watch ;; hop=3 '
+0	 mode = watch ;; hop=3
+0	mode!=local
+1	mode!=watch
+0	findings[code=ipv6_broken]!=x
+0	verdict.causes!~reset
+1	verdict.causes!~security group
+0	verdict.summary!~anything
+1	verdict.code!~drop'
 
 passed=0 failed=0
 while IFS=$'\t' read -r want expect; do
