@@ -68,6 +68,7 @@ declare -A rpm_names=(
   [dnsmasq-base]=dnsmasq
   [ncat]=nmap-ncat
   [procps]=procps-ng
+  [libclang-rt-14-dev]=compiler-rt
 )
 
 # What --check tests, one row each: what to call it, the test (the words
