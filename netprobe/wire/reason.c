@@ -69,7 +69,10 @@ struct errno_row {
  * behind it, means the neighbour (ARP/ND) never answered. */
 static const struct errno_row ERRNO_ROWS[] = {
     {ECONNREFUSED, ANY, TCP_STATE_CLOSED, "reset"},
-    {ECONNRESET, ANY, TCP_STATE_CLOSED, "reset"},
+    /* A reset answering the SYN is ECONNREFUSED; ECONNRESET means the
+     * handshake had completed and the server reset the connection after
+     * (before we looked): the port answered. */
+    {ECONNRESET, ANY, TCP_STATE_OPEN, "syn-ack"},
     {ETIMEDOUT, ANY, TCP_STATE_FILTERED, "no-response"},
     {ENETUNREACH, AT_CONNECT, TCP_STATE_ERROR, "no-route"},
     {EHOSTUNREACH, AT_CONNECT, TCP_STATE_ERROR, "no-route"},

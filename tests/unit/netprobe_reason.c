@@ -64,6 +64,7 @@ struct errno_case {
 static const struct errno_case errno_cases[] = {
     {ECONNREFUSED, false, TCP_STATE_CLOSED, "reset"},
     {ECONNREFUSED, true, TCP_STATE_CLOSED, "reset"},
+    {ECONNRESET, false, TCP_STATE_OPEN, "syn-ack"}, /* reset after the handshake */
     {ETIMEDOUT, false, TCP_STATE_FILTERED, "no-response"},
     {ENETUNREACH, true, TCP_STATE_ERROR, "no-route"},
     {EHOSTUNREACH, true, TCP_STATE_ERROR, "no-route"},
