@@ -24,29 +24,16 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "tests/support/chatproc.h"
 #include "tests/support/harness.h"
 
-/* A chat process: its stdin (pipe, or the pty master) and its output. */
-struct chatp {
-    pid_t pid;
-    int in, out; /* the same fd on a pty */
-    size_t len;
-    char buf[65536];
-};
-
-static pid_t running[4];
 static int fake_listener = -1;
 static struct harness_server server;
 
 static int cleanup(void **state)
 {
     (void)state;
-    for (size_t i = 0; i < sizeof running / sizeof running[0]; i++)
-        if (running[i] > 0) {
-            kill(running[i], SIGKILL);
-            waitpid(running[i], NULL, 0);
-            running[i] = 0;
-        }
+    chatproc_kill_all();
     if (fake_listener >= 0)
         close(fake_listener);
     fake_listener = -1;
@@ -54,115 +41,6 @@ static int cleanup(void **state)
         harness_server_stop(&server);
     server.pid = 0;
     return 0;
-}
-
-static void track(pid_t pid)
-{
-    for (size_t i = 0; i < sizeof running / sizeof running[0]; i++)
-        if (running[i] == 0) {
-            running[i] = pid;
-            return;
-        }
-    fail_msg("too many chat processes");
-}
-
-/* argv for chat ARGS... (NULL-terminated) in out[16]. */
-static void chat_argv(const char *out[16], const char *const args[])
-{
-    size_t n = 0;
-    out[n++] = harness_bin("chat");
-    for (size_t i = 0; args[i] != NULL && n < 15; i++)
-        out[n++] = args[i];
-    out[n] = NULL;
-}
-
-/* Starts chat with stdin and stdout+stderr on pipes. */
-static void chatp_start(struct chatp *p, const char *const args[])
-{
-    const char *argv[16];
-    int in[2], out[2];
-    chat_argv(argv, args);
-    assert_int_equal(pipe2(in, O_CLOEXEC), 0);
-    assert_int_equal(pipe2(out, O_CLOEXEC), 0);
-    p->len = 0;
-    p->pid = fork();
-    assert_true(p->pid >= 0);
-    if (p->pid == 0) {
-        dup2(in[0], 0);
-        dup2(out[1], 1);
-        dup2(out[1], 2);
-        execv(argv[0], (char *const *)argv);
-        _exit(127);
-    }
-    track(p->pid);
-    close(in[0]);
-    close(out[1]);
-    p->in = in[1];
-    p->out = out[0];
-}
-
-/* Starts chat on a pseudo-terminal (TERM=dumb, no colors). */
-static void chatp_start_pty(struct chatp *p, const char *const args[])
-{
-    const char *argv[16];
-    struct winsize ws = {.ws_row = 30, .ws_col = 100};
-    int master;
-    chat_argv(argv, args);
-    p->len = 0;
-    p->pid = forkpty(&master, NULL, NULL, &ws);
-    assert_true(p->pid >= 0);
-    if (p->pid == 0) {
-        setenv("TERM", "dumb", 1);
-        setenv("NO_COLOR", "1", 1);
-        execv(argv[0], (char *const *)argv);
-        _exit(127);
-    }
-    track(p->pid);
-    p->in = p->out = master;
-}
-
-/* Reads chat's output for up to ms (less once want shows, if want is not
- * NULL).  Returns 0 if want was seen. */
-static int chatp_read(struct chatp *p, const char *want, int ms)
-{
-    long long end = harness_now_ms() + ms;
-    for (;;) {
-        p->buf[p->len] = '\0';
-        if (want != NULL && memmem(p->buf, p->len, want, strlen(want)) != NULL)
-            return 0;
-        long long left = end - harness_now_ms();
-        struct pollfd pf = {.fd = p->out, .events = POLLIN};
-        if (left <= 0 || poll(&pf, 1, (int)left) <= 0)
-            break;
-        ssize_t r = read(p->out, p->buf + p->len, sizeof p->buf - 1 - p->len);
-        if (r <= 0)
-            break;
-        p->len += (size_t)r;
-    }
-    p->buf[p->len] = '\0';
-    if (want != NULL)
-        fprintf(stderr, "chat did not print \"%s\" within %d ms; it printed:\n%s\n", want, ms,
-                p->buf);
-    return want == NULL ? 0 : -1;
-}
-
-/* Waits up to ms for chat to exit.  Returns its exit code, or -1 (then it
- * is killed). */
-static int chatp_wait(struct chatp *p, int ms)
-{
-    int status;
-    for (long long end = harness_now_ms() + ms; harness_now_ms() < end; usleep(5000))
-        if (waitpid(p->pid, &status, WNOHANG) == p->pid) {
-            for (size_t i = 0; i < sizeof running / sizeof running[0]; i++)
-                if (running[i] == p->pid)
-                    running[i] = 0;
-            chatp_read(p, NULL, 200);
-            if (p->in != p->out)
-                close(p->in);
-            close(p->out);
-            return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-        }
-    return -1;
 }
 
 /* A listener on 127.0.0.1 (or ::1) port 0 that the test answers by hand. */
@@ -258,9 +136,9 @@ static void a_silent_server_costs_no_cpu_and_sigterm_exits_at_once(void **state)
     char port[16];
     int l = fake_listen(AF_INET, port);
     assert_true(l >= 0);
-    struct chatp p;
-    chatp_start(&p, (const char *const[]){"--greet-timeout", "30", "--name", "ana", "127.0.0.1",
-                                          port, NULL});
+    struct chatproc p;
+    chatproc_start(&p, (const char *const[]){"--greet-timeout", "30", "--name", "ana", "127.0.0.1",
+                                             port, NULL});
     int c = fake_accept(l);
     /* "echo hi | chat": the input ends at once. */
     assert_int_equal(write(p.in, "hi\n", 3), 3);
@@ -274,7 +152,7 @@ static void a_silent_server_costs_no_cpu_and_sigterm_exits_at_once(void **state)
     long long t0 = harness_now_ms();
     kill(p.pid, SIGTERM);
     p.in = p.out; /* nothing more to close on the input side */
-    int rc = chatp_wait(&p, 5000);
+    int rc = chatproc_wait(&p, 5000);
     print_message("exit %d after SIGTERM in %lld ms\n", rc, harness_now_ms() - t0);
     assert_true(rc >= 0);
     assert_true(harness_now_ms() - t0 < 1000);
@@ -287,11 +165,11 @@ static void a_silent_server_gets_the_greeting_message_and_exit_1(void **state)
     char port[16], want[256];
     int l = fake_listen(AF_INET, port);
     assert_true(l >= 0);
-    struct chatp p;
-    chatp_start(&p, (const char *const[]){"--name", "ana", "127.0.0.1", port, NULL});
+    struct chatproc p;
+    chatproc_start(&p, (const char *const[]){"--name", "ana", "127.0.0.1", port, NULL});
     int c = fake_accept(l);
     long long t0 = harness_now_ms();
-    assert_int_equal(chatp_wait(&p, 10000), 1);
+    assert_int_equal(chatproc_wait(&p, 10000), 1);
     long long took = harness_now_ms() - t0;
     print_message("after %lld ms: %s", took, p.buf);
     assert_true(took >= 2500 && took < 6000);
@@ -311,12 +189,12 @@ static void a_banner_is_shown_escaped_and_chat_exits_1(void **state)
     char port[16];
     int l = fake_listen(AF_INET, port);
     assert_true(l >= 0);
-    struct chatp p;
-    chatp_start(&p, (const char *const[]){"--name", "ana", "127.0.0.1", port, NULL});
+    struct chatproc p;
+    chatproc_start(&p, (const char *const[]){"--name", "ana", "127.0.0.1", port, NULL});
     int c = fake_accept(l);
     fake_send(c, "SSH-2.0-OpenSSH_9.6\r\n", 21);
     long long t0 = harness_now_ms();
-    assert_int_equal(chatp_wait(&p, 5000), 1);
+    assert_int_equal(chatproc_wait(&p, 5000), 1);
     print_message("after %lld ms: %s", harness_now_ms() - t0, p.buf);
     assert_true(harness_now_ms() - t0 < 2000);
     assert_non_null(strstr(p.buf, "the program there is not chatd: it sent "
@@ -344,8 +222,8 @@ static void a_line_longer_than_the_buffer_is_dropped_never_reparsed(void **state
     char port[16];
     int l = fake_listen(AF_INET, port);
     assert_true(l >= 0);
-    struct chatp p;
-    chatp_start(&p, (const char *const[]){"--name", "ana", "127.0.0.1", port, NULL});
+    struct chatproc p;
+    chatproc_start(&p, (const char *const[]){"--name", "ana", "127.0.0.1", port, NULL});
     int c = fake_chatd_login(l, "ana");
     /* 9,000 bytes: an /who answer padded so that byte 8,192 starts a forged
      * "MSG admin ..." line, as the users' names could arrange. */
@@ -356,7 +234,7 @@ static void a_line_longer_than_the_buffer_is_dropped_never_reparsed(void **state
     big[sizeof big - 1] = '\n';
     fake_send(c, big, sizeof big);
     fake_send(c, "MSG bob the real line\n", 22);
-    assert_int_equal(chatp_read(&p, "<bob> the real line", 5000), 0);
+    assert_int_equal(chatproc_read(&p, "<bob> the real line", 5000), 0);
     assert_non_null(strstr(p.buf, "longer than 8192 bytes; it was discarded"));
     assert_null(strstr(p.buf, "admin"));
     close(p.in);
@@ -365,7 +243,7 @@ static void a_line_longer_than_the_buffer_is_dropped_never_reparsed(void **state
     fake_send(c, "OK quit bye\n", 12);
     close(c);
     p.in = p.out;
-    assert_int_equal(chatp_wait(&p, 5000), 0);
+    assert_int_equal(chatproc_wait(&p, 5000), 0);
 }
 
 static void escapes_in_the_name_never_reach_the_terminal(void **state)
@@ -374,20 +252,20 @@ static void escapes_in_the_name_never_reach_the_terminal(void **state)
     char port[16];
     int l = fake_listen(AF_INET, port);
     assert_true(l >= 0);
-    struct chatp p;
-    chatp_start_pty(&p, (const char *const[]){"--name", "ana", "127.0.0.1", port, NULL});
+    struct chatproc p;
+    chatproc_start_pty(&p, (const char *const[]){"--name", "ana", "127.0.0.1", port, NULL});
     /* An OSC title change with BEL, a colour, a screen clear. */
     int c = fake_chatd_login(l, "ana\033]0;pwned\007\033[31m\033[2J");
     fake_send(c, "MSG bob hello\n", 14);
-    assert_int_equal(chatp_read(&p, "<bob> hello", 5000), 0);
-    chatp_read(&p, NULL, 500); /* the prompt is redrawn after the line */
+    assert_int_equal(chatproc_read(&p, "<bob> hello", 5000), 0);
+    chatproc_read(&p, NULL, 500); /* the prompt is redrawn after the line */
     print_message("terminal got %zu bytes\n", p.len);
     assert_null(memchr(p.buf, '\033', p.len));
     assert_null(memchr(p.buf, '\007', p.len));
     assert_non_null(strstr(p.buf, "pwned")); /* shown, as inert text */
     close(c);
     kill(p.pid, SIGTERM);
-    assert_true(chatp_wait(&p, 5000) >= 0);
+    assert_true(chatproc_wait(&p, 5000) >= 0);
 }
 
 static void a_server_that_closes_before_answering_quit_means_exit_1(void **state)
@@ -396,15 +274,15 @@ static void a_server_that_closes_before_answering_quit_means_exit_1(void **state
     char port[16];
     int l = fake_listen(AF_INET, port);
     assert_true(l >= 0);
-    struct chatp p;
-    chatp_start(&p, (const char *const[]){"--name", "ana", "127.0.0.1", port, NULL});
+    struct chatproc p;
+    chatproc_start(&p, (const char *const[]){"--name", "ana", "127.0.0.1", port, NULL});
     int c = fake_chatd_login(l, "ana");
     close(p.in);
     p.in = -1;
     fake_expect(c, "/quit");
     close(c); /* gone, no "OK quit" */
     p.in = p.out;
-    assert_int_equal(chatp_wait(&p, 5000), 1);
+    assert_int_equal(chatproc_wait(&p, 5000), 1);
     assert_non_null(strstr(p.buf, "closed the connection before it answered /quit"));
 }
 
@@ -504,10 +382,10 @@ static void an_ipv6_target_in_brackets_gives_a_netprobe_hint_that_works(void **s
     if (l < 0)
         skip(); /* no IPv6 loopback here */
     snprintf(target, sizeof target, "[::1]:%s", port);
-    struct chatp p;
-    chatp_start(&p, (const char *const[]){"--greet-timeout", "0.5", target, NULL});
+    struct chatproc p;
+    chatproc_start(&p, (const char *const[]){"--greet-timeout", "0.5", target, NULL});
     int c = fake_accept(l);
-    assert_int_equal(chatp_wait(&p, 5000), 1);
+    assert_int_equal(chatproc_wait(&p, 5000), 1);
     print_message("%s", p.buf);
     snprintf(want, sizeof want, "connected to ::1 port %s, but nothing answered in 0.5 s", port);
     assert_non_null(strstr(p.buf, want));

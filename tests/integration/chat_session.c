@@ -21,146 +21,15 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "tests/support/chatproc.h"
 #include "tests/support/harness.h"
 
-/* A chat process whose stdin we write and whose output we collect. */
-struct chatp {
-    pid_t pid;
-    int in, out;
-    size_t len;
-    char buf[65536];
-};
-
-/* chat processes still running, killed by the teardown if a test fails
- * half-way (cmocka leaves the test function at the failed assert). */
-static pid_t running[8];
-
-static void running_add(pid_t pid)
-{
-    for (size_t i = 0; i < sizeof running / sizeof running[0]; i++)
-        if (running[i] == 0) {
-            running[i] = pid;
-            return;
-        }
-    fail_msg("more chat processes than the test expects");
-}
-
-static void running_remove(pid_t pid)
-{
-    for (size_t i = 0; i < sizeof running / sizeof running[0]; i++)
-        if (running[i] == pid)
-            running[i] = 0;
-}
-
+/* Teardown of the tests without a server: no chat left running. */
 static int kill_leftovers(void **state)
 {
     (void)state;
-    for (size_t i = 0; i < sizeof running / sizeof running[0]; i++)
-        if (running[i] > 0) {
-            kill(running[i], SIGKILL);
-            waitpid(running[i], NULL, 0);
-            running[i] = 0;
-        }
+    chatproc_kill_all();
     return 0;
-}
-
-/* Starts chat ARGS... with stdin and stdout+stderr on pipes. */
-static void chatp_start(struct chatp *p, const char *const args[])
-{
-    const char *argv[16] = {harness_bin("chat")};
-    size_t n = 1;
-    for (size_t i = 0; args[i] != NULL && n < 15; i++)
-        argv[n++] = args[i];
-    argv[n] = NULL;
-    int in[2], out[2];
-    assert_int_equal(pipe2(in, O_CLOEXEC), 0);
-    assert_int_equal(pipe2(out, O_CLOEXEC), 0);
-    p->len = 0;
-    p->pid = fork();
-    assert_true(p->pid >= 0);
-    if (p->pid == 0) {
-        dup2(in[0], 0);
-        dup2(out[1], 1);
-        dup2(out[1], 2);
-        execv(argv[0], (char *const *)argv);
-        _exit(127);
-    }
-    running_add(p->pid);
-    close(in[0]);
-    close(out[1]);
-    p->in = in[1];
-    p->out = out[0];
-}
-
-static void chatp_say(struct chatp *p, const char *line)
-{
-    size_t n = strlen(line);
-    assert_int_equal(write(p->in, line, n), (ssize_t)n);
-    assert_int_equal(write(p->in, "\n", 1), 1);
-}
-
-/* Reads output until it contains want, within timeout_ms.  0 or -1. */
-static int chatp_wait_for(struct chatp *p, const char *want, int timeout_ms)
-{
-    long long end = harness_now_ms() + timeout_ms;
-    for (;;) {
-        p->buf[p->len] = '\0';
-        if (strstr(p->buf, want) != NULL)
-            return 0;
-        long long left = end - harness_now_ms();
-        struct pollfd pf = {.fd = p->out, .events = POLLIN};
-        if (left <= 0 || poll(&pf, 1, (int)left) <= 0)
-            break;
-        ssize_t r = read(p->out, p->buf + p->len, sizeof p->buf - 1 - p->len);
-        if (r <= 0)
-            break;
-        p->len += (size_t)r;
-    }
-    p->buf[p->len] = '\0';
-    fprintf(stderr, "chat (pid %d) did not print \"%s\" within %d ms; it printed:\n%s\n",
-            (int)p->pid, want, timeout_ms, p->buf);
-    return -1;
-}
-
-/* Collects the rest of the output until EOF, within timeout_ms. */
-static void chatp_drain(struct chatp *p, int timeout_ms)
-{
-    long long end = harness_now_ms() + timeout_ms;
-    for (;;) {
-        long long left = end - harness_now_ms();
-        struct pollfd pf = {.fd = p->out, .events = POLLIN};
-        if (left <= 0 || poll(&pf, 1, (int)left) <= 0)
-            break;
-        ssize_t r = read(p->out, p->buf + p->len, sizeof p->buf - 1 - p->len);
-        if (r <= 0)
-            break;
-        p->len += (size_t)r;
-    }
-    p->buf[p->len] = '\0';
-}
-
-/* Closes stdin and waits up to timeout_ms for the exit.  Returns the exit
- * status, or -1 after killing it. */
-static int chatp_finish(struct chatp *p, int timeout_ms)
-{
-    int status = 0, rc = -1;
-    if (p->in >= 0)
-        close(p->in);
-    p->in = -1;
-    for (long long end = harness_now_ms() + timeout_ms; harness_now_ms() < end; usleep(5000)) {
-        if (waitpid(p->pid, &status, WNOHANG) == p->pid) {
-            rc = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-            break;
-        }
-    }
-    if (rc == -1) {
-        kill(p->pid, SIGKILL);
-        waitpid(p->pid, NULL, 0);
-    }
-    running_remove(p->pid);
-    chatp_drain(p, 2000);
-    close(p->out);
-    return rc;
 }
 
 /* The test's chatd, started fresh for each test. */
@@ -187,23 +56,23 @@ static void two_clients_exchange_public_private_and_action_messages(void **state
     (void)state;
     char port[16];
     snprintf(port, sizeof port, "%d", server.port);
-    struct chatp ana, bruno;
-    chatp_start(&ana, (const char *const[]){"--name", "ana", "127.0.0.1", port, NULL});
-    assert_int_equal(chatp_wait_for(&ana, "ana joined", 5000), 0);
-    chatp_start(&bruno, (const char *const[]){"--name", "bruno", "127.0.0.1", port, NULL});
-    assert_int_equal(chatp_wait_for(&ana, "bruno joined", 5000), 0);
+    struct chatproc ana, bruno;
+    chatproc_start(&ana, (const char *const[]){"--name", "ana", "127.0.0.1", port, NULL});
+    assert_int_equal(chatproc_read(&ana, "ana joined", 5000), 0);
+    chatproc_start(&bruno, (const char *const[]){"--name", "bruno", "127.0.0.1", port, NULL});
+    assert_int_equal(chatproc_read(&ana, "bruno joined", 5000), 0);
 
-    chatp_say(&ana, "hola bruno, ¿me oyes?");
-    assert_int_equal(chatp_wait_for(&bruno, "<ana> hola bruno, ¿me oyes?", 5000), 0);
-    chatp_say(&bruno, "/msg ana secreto");
-    assert_int_equal(chatp_wait_for(&ana, "*bruno* secreto", 5000), 0);
-    assert_int_equal(chatp_wait_for(&bruno, "-> *ana* secreto", 5000), 0);
-    chatp_say(&ana, "/me saluda");
-    assert_int_equal(chatp_wait_for(&bruno, "* ana saluda", 5000), 0);
-    chatp_say(&bruno, "/nick beto");
-    assert_int_equal(chatp_wait_for(&ana, "beto", 5000), 0);
-    chatp_say(&bruno, "/msg ana ahora soy beto");
-    assert_int_equal(chatp_wait_for(&ana, "*beto* ahora soy beto", 5000), 0);
+    chatproc_say(&ana, "hola bruno, ¿me oyes?");
+    assert_int_equal(chatproc_read(&bruno, "<ana> hola bruno, ¿me oyes?", 5000), 0);
+    chatproc_say(&bruno, "/msg ana secreto");
+    assert_int_equal(chatproc_read(&ana, "*bruno* secreto", 5000), 0);
+    assert_int_equal(chatproc_read(&bruno, "-> *ana* secreto", 5000), 0);
+    chatproc_say(&ana, "/me saluda");
+    assert_int_equal(chatproc_read(&bruno, "* ana saluda", 5000), 0);
+    chatproc_say(&bruno, "/nick beto");
+    assert_int_equal(chatproc_read(&ana, "beto", 5000), 0);
+    chatproc_say(&bruno, "/msg ana ahora soy beto");
+    assert_int_equal(chatproc_read(&ana, "*beto* ahora soy beto", 5000), 0);
 
     /* A third client with its whole input at once: it still gets its name,
      * says its line, quits at the end of input and exits 0. */
@@ -211,11 +80,11 @@ static void two_clients_exchange_public_private_and_action_messages(void **state
     const char *const carla[] = {harness_bin("chat"), "--name", "carla", "127.0.0.1", port, NULL};
     assert_int_equal(harness_run(carla, "hi all\n", out, sizeof out, 10000), 0);
     assert_non_null(strstr(out, "<carla> hi all"));
-    assert_int_equal(chatp_wait_for(&ana, "<carla> hi all", 5000), 0);
-    assert_int_equal(chatp_wait_for(&ana, "carla left", 5000), 0);
+    assert_int_equal(chatproc_read(&ana, "<carla> hi all", 5000), 0);
+    assert_int_equal(chatproc_read(&ana, "carla left", 5000), 0);
 
-    assert_int_equal(chatp_finish(&ana, 10000), 0);
-    assert_int_equal(chatp_finish(&bruno, 10000), 0);
+    assert_int_equal(chatproc_finish(&ana, 10000), 0);
+    assert_int_equal(chatproc_finish(&bruno, 10000), 0);
     assert_null(strstr(ana.buf, "error"));
     /* stdout is a pipe: the same text, without colors. */
     assert_null(strchr(ana.buf, '\033'));
@@ -272,16 +141,16 @@ static void pings_are_answered_so_an_idle_client_stays_connected(void **state)
     (void)state;
     char port[16];
     snprintf(port, sizeof port, "%d", server.port);
-    struct chatp pat;
-    chatp_start(&pat, (const char *const[]){"--raw", "--name", "pat", "127.0.0.1", port, NULL});
-    assert_int_equal(chatp_wait_for(&pat, "OK name pat", 5000), 0);
+    struct chatproc pat;
+    chatproc_start(&pat, (const char *const[]){"--raw", "--name", "pat", "127.0.0.1", port, NULL});
+    assert_int_equal(chatproc_read(&pat, "OK name pat", 5000), 0);
     usleep(5000 * 1000);
-    assert_int_equal(chatp_wait_for(&pat, "PING ", 100), 0);
+    assert_int_equal(chatproc_read(&pat, "PING ", 100), 0);
     assert_null(strstr(pat.buf, "ERR timeout"));
     /* The server's echo of a new line proves the connection is still up. */
-    chatp_say(&pat, "still here");
-    assert_int_equal(chatp_wait_for(&pat, "MSG pat still here", 5000), 0);
-    assert_int_equal(chatp_finish(&pat, 10000), 0);
+    chatproc_say(&pat, "still here");
+    assert_int_equal(chatproc_read(&pat, "MSG pat still here", 5000), 0);
+    assert_int_equal(chatproc_finish(&pat, 10000), 0);
 }
 
 static void a_server_shutdown_is_reported_with_its_reason_and_exit_1(void **state)
@@ -289,15 +158,15 @@ static void a_server_shutdown_is_reported_with_its_reason_and_exit_1(void **stat
     (void)state;
     char port[16];
     snprintf(port, sizeof port, "%d", server.port);
-    struct chatp sam;
-    chatp_start(&sam, (const char *const[]){"--name", "sam", "127.0.0.1", port, NULL});
-    assert_int_equal(chatp_wait_for(&sam, "sam joined", 5000), 0);
+    struct chatproc sam;
+    chatproc_start(&sam, (const char *const[]){"--name", "sam", "127.0.0.1", port, NULL});
+    assert_int_equal(chatproc_read(&sam, "sam joined", 5000), 0);
     harness_server_stop(&server);
     server.pid = 0;
-    assert_int_equal(chatp_wait_for(&sam, "the server closed the connection: ", 5000), 0);
+    assert_int_equal(chatproc_read(&sam, "the server closed the connection: ", 5000), 0);
     char *why = strstr(sam.buf, "the server closed the connection: ");
     assert_true(strlen(why) > strlen("the server closed the connection: ") + 3);
-    assert_int_equal(chatp_finish(&sam, 5000), 1);
+    assert_int_equal(chatproc_finish(&sam, 5000), 1);
     print_message("%s", sam.buf);
 }
 
@@ -387,8 +256,8 @@ static void a_silent_server_is_reported_after_three_unanswered_pings(void **stat
     assert_int_equal(getsockname(l, (struct sockaddr *)&sa, &len), 0);
     char port[16], out[8192];
     snprintf(port, sizeof port, "%d", ntohs(sa.sin_port));
-    const char *const argv[] = {harness_bin("chat"), "--greet-timeout", "10", "--name", "x",
-                                "127.0.0.1",         port,              NULL};
+    const char *const argv[] = {
+        harness_bin("chat"), "--greet-timeout", "10", "--name", "x", "127.0.0.1", port, NULL};
     assert_int_equal(setenv("CHAT_HEARTBEAT_SEC", "1", 1), 0);
     long long t0 = harness_now_ms();
     int rc = harness_run(argv, NULL, out, sizeof out, 15000);
