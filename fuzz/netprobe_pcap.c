@@ -21,11 +21,7 @@
 #include "fuzz/support/check.h"
 /* netprobe is moving its modules into sub-folders (wire/, server/): this
  * builds with either layout until the move has landed everywhere. */
-#if __has_include("netprobe/wire/pcap_parse.h")
 #include "netprobe/wire/pcap_parse.h"
-#else
-#include "netprobe/pcap_parse.h"
-#endif
 
 static const int link_types[] = {
     DLT_EN10MB, DLT_LINUX_SLL, DLT_LINUX_SLL2, DLT_RAW, DLT_IPV4, DLT_IPV6, DLT_NULL,

@@ -19,11 +19,7 @@
 #include "fuzz/support/check.h"
 /* netprobe is moving its modules into sub-folders (wire/, server/): this
  * builds with either layout until the move has landed everywhere. */
-#if __has_include("netprobe/server/listeners.h")
 #include "netprobe/server/listeners.h"
-#else
-#include "netprobe/listeners.h"
-#endif
 
 static void check_listener(const struct listener *l, int family, int port)
 {

@@ -7,11 +7,7 @@
 
 /* netprobe is moving its modules into sub-folders (wire/, server/): this
  * builds with either layout until the move has landed everywhere. */
-#if __has_include("netprobe/server/hostfw.h")
 #include "netprobe/server/hostfw.h"
-#else
-#include "netprobe/hostfw.h"
-#endif
 
 /* Longest iptables-save line the parser takes (its line buffer). */
 #ifndef HOSTFW_IPT_LINE_MAX
