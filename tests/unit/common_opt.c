@@ -45,8 +45,12 @@ static const struct opt_spec table[] = {
     {"help", 'h', OPT_HELP, 0, 0, 0, NULL, "this text", NULL},
     {"version", 0, OPT_VERSION, 0, 0, 0, NULL, "the version", NULL},
 };
-static const struct opt_program prog = {"demo", "1.2.3", "usage: demo [options] HOST",
-                                        "exit status: 0\n", table, sizeof table / sizeof table[0]};
+static const struct opt_program prog = {"demo",
+                                        "1.2.3",
+                                        "usage: demo [options] HOST",
+                                        "exit status: 0\n",
+                                        table,
+                                        sizeof table / sizeof table[0]};
 
 /* One command line and what parsing it must give. */
 struct opt_case {
@@ -115,9 +119,9 @@ static void test_values_land_in_fields(void **state)
     const char *pos[1];
     size_t npos;
     char err[128];
-    assert_int_equal(opt_parse(&prog, 8, (char *const *)argv, &o, pos, 1, &npos, stdout, err,
-                               sizeof err),
-                     OPT_RUN);
+    assert_int_equal(
+        opt_parse(&prog, 8, (char *const *)argv, &o, pos, 1, &npos, stdout, err, sizeof err),
+        OPT_RUN);
     assert_true(o.verbose);
     assert_false(o.four);
     assert_string_equal(o.json, "-");
@@ -126,24 +130,35 @@ static void test_values_land_in_fields(void **state)
     assert_string_equal(pos[0], "-x");
 }
 
+/* Parses argv (ending in NULL) and returns what it printed (malloc'd);
+ * the result must be OPT_EXIT (--help, --version). */
+static char *printed_by(const char *const argv[])
+{
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *out = open_memstream(&buf, &len);
+    assert_non_null(out);
+    int argc = 0;
+    while (argv[argc] != NULL)
+        argc++;
+    struct demo_opts o = {0};
+    const char *pos[1];
+    size_t npos;
+    char err[64];
+    assert_int_equal(
+        opt_parse(&prog, argc, (char *const *)argv, &o, pos, 1, &npos, out, err, sizeof err),
+        OPT_EXIT);
+    fclose(out);
+    return buf;
+}
+
 /* --help comes from the table: every option and its help text appear,
  * continuation lines stay in the help column, the epilog ends it. */
 static void test_help_from_table(void **state)
 {
     (void)state;
-    char *buf = NULL;
-    size_t len = 0;
-    FILE *out = open_memstream(&buf, &len);
-    assert_non_null(out);
     const char *argv[] = {"demo", "--help", NULL};
-    struct demo_opts o = {0};
-    const char *pos[1];
-    size_t npos;
-    char err[64];
-    assert_int_equal(opt_parse(&prog, 2, (char *const *)argv, &o, pos, 1, &npos, out, err,
-                               sizeof err),
-                     OPT_EXIT);
-    fclose(out);
+    char *buf = printed_by(argv);
     for (size_t i = 0; i < sizeof table / sizeof table[0]; i++) {
         assert_non_null(strstr(buf, table[i].name));
         assert_non_null(strstr(buf, table[i].help[0] == 'b' ? "bound" : table[i].help));
@@ -151,7 +166,8 @@ static void test_help_from_table(void **state)
     assert_non_null(strstr(buf, "-v, --verbose"));
     assert_non_null(strstr(buf, "--port PORT"));
     assert_non_null(strstr(buf, "bound\n                        second line\n"));
-    assert_non_null(strstr(buf, "--a-very-long-option-name VALUE_NAME\n                        own"));
+    assert_non_null(
+        strstr(buf, "--a-very-long-option-name VALUE_NAME\n                        own"));
     assert_non_null(strstr(buf, "usage: demo [options] HOST\n"));
     assert_non_null(strstr(buf, "\nexit status: 0\n"));
     free(buf);
@@ -160,18 +176,8 @@ static void test_help_from_table(void **state)
 static void test_version(void **state)
 {
     (void)state;
-    char *buf = NULL;
-    size_t len = 0;
-    FILE *out = open_memstream(&buf, &len);
     const char *argv[] = {"demo", "--version", NULL};
-    struct demo_opts o = {0};
-    const char *pos[1];
-    size_t npos;
-    char err[64];
-    assert_int_equal(opt_parse(&prog, 2, (char *const *)argv, &o, pos, 1, &npos, out, err,
-                               sizeof err),
-                     OPT_EXIT);
-    fclose(out);
+    char *buf = printed_by(argv);
     assert_string_equal(buf, "demo 1.2.3\n");
     free(buf);
 }
