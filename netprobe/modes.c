@@ -258,6 +258,15 @@ static int local_and_report(struct run *r)
     return status;
 }
 
+/* The "watching" line, printed once packets are really being counted:
+ * scripts start the client after it. */
+static void say_watching(const struct watch_opts *o)
+{
+    printf(_("watching TCP port %d on %s for %.0f s (Ctrl-C ends it early)...\n"), o->port,
+           o->iface != NULL ? o->iface : _("every interface"), o->duration_s);
+    fflush(stdout);
+}
+
 static int watch_and_report(struct run *r)
 {
     struct cli *c = r->cli;
@@ -270,11 +279,8 @@ static int watch_and_report(struct run *r)
                            .expect_from = c->from};
     bool interrupted = false;
     char why[512] = "";
-    if (!c->quiet && !cli_json_to_stdout(c)) {
-        printf(_("watching TCP port %d on %s for %.0f s (Ctrl-C ends it early)...\n"), o.port,
-               o.iface != NULL ? o.iface : _("every interface"), o.duration_s);
-        fflush(stdout);
-    }
+    if (!c->quiet && !cli_json_to_stdout(c))
+        o.on_ready = say_watching;
     int rc = watch_run(&o, &r->watch_table, &interrupted, why, sizeof why);
     pthread_mutex_lock(&r->lock);
     if (rc != 0) {

@@ -123,6 +123,8 @@ int watch_run(const struct watch_opts *o, struct watch_table *t, bool *interrupt
     c.pcap = capture_open_live(o->iface != NULL ? o->iface : "any", filter, why, whycap, &no_perm);
     if (c.pcap == NULL)
         return no_perm ? 1 : -1;
+    if (o->on_ready != NULL)
+        o->on_ready(o);
     /* No SA_RESTART: Ctrl-C must wake poll() at once. */
     memset(&sa, 0, sizeof sa);
     sa.sa_handler = on_sigint;

@@ -41,6 +41,9 @@ struct watch_opts {
     double duration_s;       /* bounded: the capture ends after this long */
     const char *iface;       /* NULL: "any" */
     const char *expect_from; /* the client's public address, or NULL */
+    /* Called once the capture is open and its filter set, so a "watching"
+     * line means packets from then on are counted (NULL: nothing). */
+    void (*on_ready)(const struct watch_opts *o);
 };
 
 void watch_table_init(struct watch_table *t, int port);

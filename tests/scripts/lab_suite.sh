@@ -181,11 +181,12 @@ netprobe_in() {
     >"$4" 2>&1 || np_rc=$?
 }
 
-# Waits up to 5 s for a packet socket (a capture) to open in node $1 while
-# pid $2 runs: then --watch is looking.
-wait_capture() {
+# Waits up to 5 s for the watch whose output is file $1 (pid $2) to say
+# "watching": it says so once its capture filter is set, so every packet
+# from then on is counted.
+wait_watching() {
   for _ in $(seq 50); do
-    [ "$(ip netns exec "$P$1" cat /proc/net/packet 2>/dev/null | wc -l)" -gt 1 ] && return 0
+    grep -q '^watching ' "$1" 2>/dev/null && return 0
     kill -0 "$2" 2>/dev/null || return 1
     sleep 0.1
   done
@@ -200,10 +201,7 @@ watch_alongside() {
   timeout 60 ip netns exec "$P$1" env LC_ALL=C LANGUAGE=C "$BIN_DIR/netprobe" $2 --json "$3" \
     >"$4" 2>&1 &
   wpid=$!
-  wait_capture "$1" "$wpid" || echo "the watch opened no capture within 5 s" >>"$4"
-  # The packet socket appears before its filter is set, and libpcap drops
-  # what arrived in between: give it a moment, or the first SYN is lost.
-  sleep 1
+  wait_watching "$4" "$wpid" || echo "the watch did not start within 5 s" >>"$4"
   timeout 30 ip netns exec "$P$5" "$BIN_DIR/netprobe" --json "$3.client.json" "$6" "$PORT" \
     >"$4.client.out" 2>&1
   np_rc=0
