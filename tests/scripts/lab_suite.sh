@@ -23,7 +23,8 @@
 #      (tests/lab/hostwatch.py, a passive capture).
 # Prints a line per scenario and client and closes with "N passed, N
 # failed" (and ", N skipped" for the known gaps that the tables note).
-# LAB_SLIRP=0 leaves the slirp VM's runs out (the lab still builds it).  Needs
+# LAB_SLIRP=0 leaves the slirp VM's runs out (the lab still builds it);
+# LAB_ONLY="name ..." runs only those scenarios (for work on a few rows).  Needs
 # root; without it, or without network namespaces, it says so and exits 0.
 # Leaves no namespace, process or file behind, and checks that it did not.
 set -u
@@ -384,6 +385,7 @@ watch_pid=$!
 for _ in $(seq 50); do [ -s "$tmp/hostwatch.txt" ] && break; sleep 0.1; done
 
 for name in $(names); do
+  if [ -n "${LAB_ONLY:-}" ] && [[ " $LAB_ONLY " != *" $name "* ]]; then continue; fi
   run_scenario "$name"
 done
 
