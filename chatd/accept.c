@@ -189,8 +189,8 @@ static void admit(struct server *s, int fd, const struct sockaddr_storage *ss, s
         refuse_full(s, fd, ss);
         return;
     }
-    enum peraddr_verdict v = peraddr_admit(s->peraddr, (const struct sockaddr *)ss, s->now_ms,
-                                           &log_it);
+    enum peraddr_verdict v =
+        peraddr_admit(s->peraddr, (const struct sockaddr *)ss, s->now_ms, &log_it);
     if (v == PERADDR_OK) {
         client_new(s, fd, ss, len);
     } else if (v == PERADDR_NO_MEMORY) {

@@ -36,6 +36,5 @@ void flood_spend(struct flood *f, int lines, size_t bytes)
 
 bool flood_full(const struct flood *f, const struct flood_limit *l)
 {
-    return f->milli >= (int64_t)l->burst * 1000 &&
-           f->byte_milli >= (int64_t)l->byte_burst * 1000;
+    return f->milli >= (int64_t)l->burst * 1000 && f->byte_milli >= (int64_t)l->byte_burst * 1000;
 }

@@ -18,16 +18,16 @@
 #include <stdint.h>
 
 struct flood_limit {
-    int burst;        /* lines a client may send at once */
-    int rate;         /* lines per second after the burst */
-    long byte_burst;  /* bytes a client may cause at once */
-    long byte_rate;   /* bytes per second after the burst */
+    int burst;       /* lines a client may send at once */
+    int rate;        /* lines per second after the burst */
+    long byte_burst; /* bytes a client may cause at once */
+    long byte_rate;  /* bytes per second after the burst */
 };
 
 struct flood {
-    int64_t milli;       /* line tokens x 1000 */
-    int64_t byte_milli;  /* byte tokens x 1000; negative while in debt */
-    int64_t last_ms;     /* time of the last refill */
+    int64_t milli;      /* line tokens x 1000 */
+    int64_t byte_milli; /* byte tokens x 1000; negative while in debt */
+    int64_t last_ms;    /* time of the last refill */
 };
 
 /* Full buckets at time now_ms. */

@@ -14,7 +14,7 @@
  * and the address). */
 struct entry {
     uint8_t key[16];
-    struct entry *next;                 /* hash chain */
+    struct entry *next;                  /* hash chain */
     struct entry *idle_prev, *idle_next; /* idle list, while conns == 0 */
     long conns;
     int64_t milli;     /* rate tokens x 1000 */

@@ -243,12 +243,13 @@ int server_run(const struct chatd_options *o)
     s.flood.byte_burst = o->flood_byte_burst;
     s.flood.byte_rate = o->flood_byte_rate;
     /* The echo exchange is bounded in bytes only: its lines are requests. */
-    s.echo_flood = (struct flood_limit){.burst = 1000000, .rate = 1000000,
+    s.echo_flood = (struct flood_limit){.burst = 1000000,
+                                        .rate = 1000000,
                                         .byte_burst = CHATD_ECHO_BYTE_BURST,
                                         .byte_rate = o->echo_rate};
-    const struct peraddr_limit pl = {.max_conns = o->max_per_ip, .rate = o->conn_rate,
-                                     .burst = o->max_per_ip > 0 ? o->max_per_ip
-                                                                : CHATD_MAX_PER_IP};
+    const struct peraddr_limit pl = {.max_conns = o->max_per_ip,
+                                     .rate = o->conn_rate,
+                                     .burst = o->max_per_ip > 0 ? o->max_per_ip : CHATD_MAX_PER_IP};
     s.now_ms = clock_ms();
     if (gethostname(s.hostname, sizeof s.hostname - 1) < 0)
         snprintf(s.hostname, sizeof s.hostname, "unknown");

@@ -85,8 +85,7 @@ static void one_address_over_its_limit_is_refused_while_another_gets_in(void **s
     /* The fourth and fifth from 127.0.0.1 are refused, and said so. */
     for (int i = 3; i < 5; i++) {
         assert_int_equal(harness_conn_open_from(conn[i], s.port, "127.0.0.1"), 0);
-        assert_int_equal(harness_expect(conn[i], "ERR too_many_connections ", NULL, 0, WAIT_MS),
-                         0);
+        assert_int_equal(harness_expect(conn[i], "ERR too_many_connections ", NULL, 0, WAIT_MS), 0);
         assert_int_equal(harness_expect_close(conn[i], WAIT_MS), 1);
     }
     /* Another host still gets in... */
@@ -214,9 +213,9 @@ static void invalid_bytes_cannot_multiply_output_past_the_byte_limit(void **stat
     (void)state;
     static struct harness_server s;
     /* The line limit is out of the way: only bytes limit here. */
-    const char *const extra[] = {"--flood-burst",    "1000000", "--flood-rate",      "1000000",
-                                 "--flood-byte-burst", "4096",  "--flood-byte-rate", "4096",
-                                 NULL};
+    const char *const extra[] = {
+        "--flood-burst", "1000000",           "--flood-rate", "1000000", "--flood-byte-burst",
+        "4096",          "--flood-byte-rate", "4096",         NULL};
     fixture_server_up(&s, extra);
     assert_int_equal(harness_login(conn[0], s.port, "listener"), 0);
     assert_int_equal(harness_login(conn[1], s.port, "noise"), 0);

@@ -62,7 +62,7 @@ static void peraddr_counts_ipv4_per_address_and_ipv6_per_64(void **state)
         {0, "192.0.2.1", 0, PERADDR_OK},
         {0, "192.0.2.1", 0, PERADDR_OK},
         {0, "192.0.2.1", 0, PERADDR_TOO_MANY},
-        {0, "192.0.2.2", 0, PERADDR_OK},           /* another address still gets in */
+        {0, "192.0.2.2", 0, PERADDR_OK},              /* another address still gets in */
         {0, "::ffff:192.0.2.1", 0, PERADDR_TOO_MANY}, /* mapped IPv4 is the same host */
         {0, "2001:db8:1:2::1", 0, PERADDR_OK},
         {0, "2001:db8:1:2:ffff::9", 0, PERADDR_OK}, /* same /64 */
@@ -83,13 +83,10 @@ static void peraddr_rate_allows_burst_then_rate(void **state)
     (void)state;
     /* Burst 3, then 2 per second (a token every 500 ms); no count limit. */
     static const struct admit_step steps[] = {
-        {0, "198.51.100.7", 0, PERADDR_OK},
-        {0, "198.51.100.7", 0, PERADDR_OK},
-        {0, "198.51.100.7", 0, PERADDR_OK},
-        {10, "198.51.100.7", 0, PERADDR_TOO_FAST},
+        {0, "198.51.100.7", 0, PERADDR_OK},         {0, "198.51.100.7", 0, PERADDR_OK},
+        {0, "198.51.100.7", 0, PERADDR_OK},         {10, "198.51.100.7", 0, PERADDR_TOO_FAST},
         {10, "198.51.100.8", 0, PERADDR_OK}, /* other addresses have their own bucket */
-        {499, "198.51.100.7", 0, PERADDR_TOO_FAST},
-        {500, "198.51.100.7", 0, PERADDR_OK},
+        {499, "198.51.100.7", 0, PERADDR_TOO_FAST}, {500, "198.51.100.7", 0, PERADDR_OK},
         {600, "198.51.100.7", 0, PERADDR_TOO_FAST},
     };
     const struct peraddr_limit l = {.max_conns = 0, .rate = 2, .burst = 3};
@@ -113,8 +110,7 @@ static void peraddr_logs_once_a_minute_and_forgets_idle_addresses(void **state)
     assert_true(log_it);
     assert_int_equal(peraddr_admit(t, sa, 2000, &log_it), PERADDR_TOO_MANY);
     assert_false(log_it); /* said already this minute */
-    assert_int_equal(peraddr_admit(t, sa, 1000 + PERADDR_LOG_EVERY_MS, &log_it),
-                     PERADDR_TOO_MANY);
+    assert_int_equal(peraddr_admit(t, sa, 1000 + PERADDR_LOG_EVERY_MS, &log_it), PERADDR_TOO_MANY);
     assert_true(log_it);
     peraddr_release(t, sa, 62000);
     peraddr_sweep(t, 62000);
@@ -147,8 +143,8 @@ static void flood_bytes_limit_lines_of_any_size(void **state)
     (void)state;
     /* 100 lines/s would pass everything: bytes decide.  Burst 3000 bytes,
      * 1000 bytes/s; a line may overdraw once, then the client waits. */
-    const struct flood_limit lim = {.burst = 100, .rate = 100, .byte_burst = 3000,
-                                    .byte_rate = 1000};
+    const struct flood_limit lim = {
+        .burst = 100, .rate = 100, .byte_burst = 3000, .byte_rate = 1000};
     struct flood f;
     flood_init(&f, &lim, 0);
     int passed = 0;
@@ -175,8 +171,10 @@ static void abuse_options_are_range_checked(void **state)
 {
     (void)state;
     static const struct opt_row rows[] = {
-        {{"--max-per-ip", "0"}, OPTIONS_RUN},  {{"--max-per-ip", "-1"}, OPTIONS_USAGE},
-        {{"--conn-rate", "0"}, OPTIONS_RUN},   {{"--conn-rate", "x"}, OPTIONS_USAGE},
+        {{"--max-per-ip", "0"}, OPTIONS_RUN},
+        {{"--max-per-ip", "-1"}, OPTIONS_USAGE},
+        {{"--conn-rate", "0"}, OPTIONS_RUN},
+        {{"--conn-rate", "x"}, OPTIONS_USAGE},
         {{"--flood-byte-burst", "1023"}, OPTIONS_USAGE},
         {{"--flood-byte-rate", "0"}, OPTIONS_USAGE},
         {{"--echo-lifetime", "0"}, OPTIONS_USAGE},
