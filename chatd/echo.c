@@ -38,6 +38,7 @@ static void hello_answer(struct server *s, struct client *c, const char *nonce)
     free(reply);
     c->state = CS_ECHO;
     c->echo_ms = s->now_ms;
+    flood_init(&c->flood, &s->echo_flood, s->now_ms); /* the echo burst, not chat's */
     verbose_f(_("netprobe hello from %s port %d (nonce %s)"), info.peer.address, info.peer.port,
               nonce);
 }

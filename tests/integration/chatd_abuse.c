@@ -191,6 +191,58 @@ static void echo_trickler_is_dropped_at_the_echo_lifetime(void **state)
     assert_non_null(strstr(log, "timeout: echo exchange past its lifetime"));
 }
 
+/* A child process sends rounds echo requests of size bytes each (byte i
+ * of a payload is i % 251) while the caller reads: the server stops
+ * reading while its output waits, so one process doing both would stall. */
+static pid_t send_echo_requests(struct harness_conn *c, int rounds, size_t size)
+{
+    pid_t pid = fork();
+    assert_true(pid >= 0);
+    if (pid > 0)
+        return pid;
+    unsigned char *payload = malloc(size);
+    if (payload == NULL)
+        _exit(2);
+    for (size_t i = 0; i < size; i++)
+        payload[i] = (unsigned char)(i % 251);
+    char head[64];
+    snprintf(head, sizeof head, "ECHO %zu\n", size);
+    for (int r = 0; r < rounds; r++)
+        if (harness_send(c, head) < 0 || harness_send_bytes(c, payload, size) < 0)
+            _exit(1);
+    _exit(0);
+}
+
+static void echo_rate_slows_a_big_prober_without_losing_a_byte(void **state)
+{
+    (void)state;
+    static struct harness_server s;
+    static unsigned char back[1024 * 1024];
+    /* 3 MiB: the 2 MiB burst, then 1 MiB at 256 KiB/s, about 4 s. */
+    const char *const extra[] = {"--echo-rate", "262144", NULL};
+    fixture_server_up(&s, extra);
+    assert_int_equal(harness_conn_open(conn[0], s.port), 0);
+    assert_int_equal(harness_send(conn[0], "NETPROBE 1 big\n"), 0);
+    assert_int_equal(harness_expect(conn[0], "{", NULL, 0, WAIT_MS), 0);
+    long long t0 = harness_now_ms();
+    pid_t child = send_echo_requests(conn[0], 3, sizeof back);
+    for (int r = 0; r < 3; r++) {
+        assert_int_equal(harness_expect(conn[0], "ECHO 1048576", NULL, 0, 4 * WAIT_MS), 0);
+        assert_int_equal(harness_read_bytes(conn[0], back, sizeof back, 4 * WAIT_MS), 0);
+        for (size_t i = 0; i < sizeof back; i++)
+            if (back[i] != (unsigned char)(i % 251))
+                fail_msg("round %d: byte %zu is %u, sent %zu", r, i, back[i], i % 251);
+    }
+    long long took = harness_now_ms() - t0;
+    int status;
+    assert_int_equal(waitpid(child, &status, 0), child);
+    assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+    print_message("3 MiB echoed in %lld ms at --echo-rate 262144 after a 2 MiB burst\n", took);
+    assert_true(took >= 3000); /* 1 MiB past the burst at 256 KiB/s is 4 s */
+    assert_true(took < 9000);  /* the 2 MiB burst was given (from 64 KiB: 11.7 s) */
+    stop_clean(&s, NULL, 0);
+}
+
 /* Bytes of "MSG sender " lines c receives within ms (LFs counted). */
 static long read_msg_bytes(struct harness_conn *c, const char *sender, int ms)
 {
@@ -304,6 +356,7 @@ int main(void)
                                   close_conns),
         cmocka_unit_test_teardown(named_trickler_is_dropped_at_the_line_timeout, close_conns),
         cmocka_unit_test_teardown(echo_trickler_is_dropped_at_the_echo_lifetime, close_conns),
+        cmocka_unit_test_teardown(echo_rate_slows_a_big_prober_without_losing_a_byte, close_conns),
         cmocka_unit_test_teardown(invalid_bytes_cannot_multiply_output_past_the_byte_limit,
                                   close_conns),
         cmocka_unit_test(too_few_descriptors_refuse_to_start_with_a_clear_message),
