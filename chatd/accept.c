@@ -104,7 +104,7 @@ static void client_new(struct server *s, int fd, const struct sockaddr_storage *
     struct client *c = NULL;
     if (table_reserve(s, fd) < 0 || (c = calloc(1, sizeof *c)) == NULL) {
         warnf(_("%s: out of memory; refusing a connection"), __func__);
-        peraddr_release(s->peraddr, (const struct sockaddr *)ss, s->now_ms);
+        peraddr_release(s->peraddr, (const struct sockaddr *)ss);
         close(fd);
         return;
     }
@@ -116,7 +116,7 @@ static void client_new(struct server *s, int fd, const struct sockaddr_storage *
     struct epoll_event ev = {.events = EPOLLIN, .data.fd = fd};
     if (epoll_ctl(s->epfd, EPOLL_CTL_ADD, fd, &ev) < 0) {
         warnf(_("%s: epoll_ctl: %s; refusing a connection"), __func__, strerror(errno));
-        peraddr_release(s->peraddr, (const struct sockaddr *)ss, s->now_ms);
+        peraddr_release(s->peraddr, (const struct sockaddr *)ss);
         close(fd);
         free(c);
         return;

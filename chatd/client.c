@@ -221,7 +221,7 @@ void client_free(struct server *s, struct client *c)
         got += (size_t)n;
     }
     s->by_fd[c->fd] = NULL;
-    peraddr_release(s->peraddr, &c->peer.sa, s->now_ms);
+    peraddr_release(s->peraddr, &c->peer.sa);
     close(c->fd);
     s->nclients--;
     line_buf_free(&c->in);

@@ -251,11 +251,10 @@ enum peraddr_verdict peraddr_admit(struct peraddr *t, const struct sockaddr *sa,
     return PERADDR_OK;
 }
 
-void peraddr_release(struct peraddr *t, const struct sockaddr *sa, int64_t now_ms)
+void peraddr_release(struct peraddr *t, const struct sockaddr *sa)
 {
     uint8_t key[16];
     struct entry *e;
-    (void)now_ms;
     if (!make_key(sa, key) || (e = find(t, key)) == NULL || e->conns == 0)
         return; /* never counted (no limits, or another family) */
     if (--e->conns == 0)

@@ -50,8 +50,8 @@ struct peraddr *peraddr_new(const struct peraddr_limit *l);
 enum peraddr_verdict peraddr_admit(struct peraddr *t, const struct sockaddr *sa, int64_t now_ms,
                                    bool *log_it);
 
-/* Uncounts an admitted connection from sa that ended at now_ms. */
-void peraddr_release(struct peraddr *t, const struct sockaddr *sa, int64_t now_ms);
+/* Uncounts an admitted connection from sa that ended. */
+void peraddr_release(struct peraddr *t, const struct sockaddr *sa);
 
 /* Forgets addresses with no connection whose state no longer matters. */
 void peraddr_sweep(struct peraddr *t, int64_t now_ms);

@@ -47,7 +47,7 @@ static void run_steps(struct peraddr *t, const struct admit_step *st, size_t n)
         bool log_it;
         print_message("step %zu: %s at %lld ms\n", i, st[i].addr, (long long)st[i].at_ms);
         if (st[i].release)
-            peraddr_release(t, (struct sockaddr *)&ss, st[i].at_ms);
+            peraddr_release(t, (struct sockaddr *)&ss);
         else
             assert_int_equal(peraddr_admit(t, (struct sockaddr *)&ss, st[i].at_ms, &log_it),
                              st[i].want);
@@ -112,7 +112,7 @@ static void peraddr_logs_once_a_minute_and_forgets_idle_addresses(void **state)
     assert_false(log_it); /* said already this minute */
     assert_int_equal(peraddr_admit(t, sa, 1000 + PERADDR_LOG_EVERY_MS, &log_it), PERADDR_TOO_MANY);
     assert_true(log_it);
-    peraddr_release(t, sa, 62000);
+    peraddr_release(t, sa);
     peraddr_sweep(t, 62000);
     assert_int_equal(peraddr_count(t), 1); /* its refusal is still remembered */
     peraddr_sweep(t, 1000 + 2 * PERADDR_LOG_EVERY_MS);
@@ -132,7 +132,7 @@ static void peraddr_memory_is_bounded_by_idle_max(void **state)
         struct sockaddr_in v4 = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(0x0a000000u + i)};
         bool log_it;
         assert_int_equal(peraddr_admit(t, (struct sockaddr *)&v4, 0, &log_it), PERADDR_OK);
-        peraddr_release(t, (struct sockaddr *)&v4, 0);
+        peraddr_release(t, (struct sockaddr *)&v4);
     }
     assert_int_equal(peraddr_count(t), PERADDR_IDLE_MAX);
     peraddr_free(t);
