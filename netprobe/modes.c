@@ -23,6 +23,16 @@
 
 #define WATCH_DURATION_DEFAULT_S 30.0
 
+/* Prints the finished stages that are next in the list's order: a stage
+ * that ends early (tcp while icmp still pings) waits for the ones before
+ * it, so the lines come in the same order on every run, the report's. */
+static void print_stages_in_order(struct run *r)
+{
+    while (r->stages_printed < STAGE_COUNT &&
+           r->reached.stages[r->stages_printed].status != STATUS_NOT_RUN)
+        output_stage(&r->out, &r->reached, (enum stage_id)r->stages_printed++);
+}
+
 static void on_stage(const struct evidence *ev, enum stage_id id, void *arg)
 {
     struct run *r = arg;
@@ -31,7 +41,7 @@ static void on_stage(const struct evidence *ev, enum stage_id id, void *arg)
     /* The local stage found the secrets; every later line needs them. */
     if (id == STAGE_LOCAL && r->cli->redact)
         redact_init(&r->redact, ev);
-    output_stage(&r->out, ev, id);
+    print_stages_in_order(r);
     pthread_mutex_unlock(&r->lock);
 }
 
@@ -45,6 +55,7 @@ static int write_report(struct run *r, const struct evidence *ev, const char *er
         .ev = ev,
         .verdict = error == NULL && r->cli->mode == MODE_CLIENT ? &r->verdict : NULL,
         .command = r->command != NULL ? r->command : "netprobe",
+        .label = r->cli->label,
         .started_at = r->started_at,
         .error = error,
         .redact = r->cli->redact ? &r->redact : NULL,

@@ -2,7 +2,9 @@
  * output.h - netprobe's human output: one line per stage as it finishes,
  * then the verdict with its cause, the fix and where the report is.
  *
- * Colors only when told (main turns them on for a TTY).  Every line goes
+ * Three levels: quiet (the verdict line), the default (stage lines, the
+ * verdict with its evidence, the most likely cause and the first step),
+ * and verbose (every cause and step).  Colors only when told (main turns them on for a TTY).  Every line goes
  * through the redaction map when there is one.
  */
 #ifndef NETPROBE_OUTPUT_H
@@ -22,14 +24,17 @@ struct output {
     FILE *out;
     bool color;
     bool quiet;                  /* only the verdict line */
+    bool verbose;                /* every cause and step, every finding's evidence */
     const struct redact *redact; /* NULL: print as is */
 };
 
 /* "✓ tcp    127.0.0.1 port 8888: open (syn-ack)      0.1 ms" */
 void output_stage(const struct output *o, const struct evidence *ev, enum stage_id id);
 
-/* The verdict, its evidence, likely causes, the fix, findings, and the
- * report path (NULL when no report was written). */
+/* The verdict, its evidence, the most likely cause and the first step
+ * (every cause and step when verbose), the findings (context findings as
+ * one "nothing to change" line each), and the report path; NULL when no
+ * report was written, and then the command that writes one. */
 void output_verdict(const struct output *o, const struct evidence *ev, const struct verdict *v,
                     const char *report_path);
 
