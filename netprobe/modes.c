@@ -16,6 +16,9 @@
 #include "common/log.h"
 #include "netprobe/corroborate.h"
 #include "netprobe/modes.h"
+#include "netprobe/report_summary.h"
+#include "netprobe/show.h"
+#include "netprobe/summary.h"
 #include "netprobe/server/local_check.h"
 #include "netprobe/server/watch.h"
 #include "netprobe/stages/runner.h"
@@ -313,6 +316,42 @@ static int watch_and_report(struct run *r)
     return status;
 }
 
+/* ---- --show and --summary (reading saved reports) ---------------------------- */
+
+static int show_run(struct run *r)
+{
+    return show_report(r->cli->show_path, &r->out);
+}
+
+/* Exit 0 when every file was a report, 1 when some were listed as not
+ * reports (a script sees it), 3 when memory or the --json file failed. */
+static int summary_run(struct run *r)
+{
+    struct summary s;
+    char err[512];
+    int status = EXIT_OK;
+    if (summary_collect(r->cli->paths, r->cli->path_count, &s) < 0) {
+        errorf("%s", _("cannot summarise the reports: out of memory"));
+        summary_free(&s);
+        return EXIT_FAILED;
+    }
+    if (r->cli->json_path != NULL) {
+        char *text = report_summary_render(&s);
+        if (text == NULL || report_write(r->cli->json_path, text, err, sizeof err) < 0) {
+            errorf(_("%s; check the path given to --json"),
+                   text == NULL ? _("cannot build the JSON summary: out of memory") : err);
+            status = EXIT_FAILED;
+        }
+        free(text);
+    }
+    if (!cli_json_to_stdout(r->cli))
+        output_summary(&r->out, &s);
+    if (status == EXIT_OK && s.not_reports > 0)
+        status = EXIT_FAULT;
+    summary_free(&s);
+    return status;
+}
+
 /* Ctrl-C or SIGTERM during the probe still leaves a report: the stages
  * finished so far, with an error member.  Runs in its own thread
  * (sigwait), so it may take locks and write files. */
@@ -353,8 +392,12 @@ int modes_run(struct run *r)
         [MODE_CLIENT] = probe_and_report,
         [MODE_LOCAL] = local_and_report,
         [MODE_WATCH] = watch_and_report,
+        [MODE_SHOW] = show_run,
+        [MODE_SUMMARY] = summary_run,
     };
     const struct cli *c = r->cli;
+    if (c->mode == MODE_SHOW || c->mode == MODE_SUMMARY)
+        return mode_run[c->mode](r); /* no probe: no report to leave on Ctrl-C */
     if (c->mode != MODE_CLIENT) {
         evidence_init(&r->ev, "", c->probe.port);
         r->ev.timeout_ms = c->probe.timeout_ms;

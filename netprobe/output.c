@@ -205,6 +205,17 @@ void output_verdict(const struct output *o, const struct evidence *ev, const str
     fflush(o->out);
 }
 
+void output_note(const struct output *o, const char *fmt, ...)
+{
+    char line[LINE_MAX_BYTES];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(line, sizeof line, fmt, ap);
+    va_end(ap);
+    emit(o, "", "", "%s", line);
+    fflush(o->out);
+}
+
 /* ---- The other modes ------------------------------------------------------ */
 
 void output_capture_skipped(const struct output *o, const char *why)
@@ -280,5 +291,64 @@ void output_watch(const struct output *o, const struct watch_report *w)
         emit(o, "", "  ", _("expected %s: %s - %s"), w->opts->expect_from, watch_outcome(s),
              watch_meaning(s));
     }
+    fflush(o->out);
+}
+
+/* ---- --summary -------------------------------------------------------------- */
+
+/* "2026-12-04T13:08:01.154Z" -> "2026-12-04 13:08" (UTC, to the minute:
+ * enough to tell two runs of one student apart). */
+static void short_time(const char *iso, char *out, size_t cap)
+{
+    snprintf(out, cap, "%.16s", iso[0] ? iso : "?");
+    if (strlen(out) > 10 && out[10] == 'T')
+        out[10] = ' ';
+}
+
+/* Cuts text to at most max bytes, on a UTF-8 character boundary, with
+ * "..." when it was cut (a cause is a sentence; the row stays one line). */
+static void clip(char *text, size_t max)
+{
+    if (strlen(text) <= max)
+        return;
+    size_t end = max - 3;
+    while (end > 0 && ((unsigned char)text[end] & 0xc0) == 0x80)
+        end--;
+    memcpy(text + end, "...", 4);
+}
+
+static void summary_line(const struct output *o, const struct summary_row *r)
+{
+    char when[32], target[300], cause[SUMMARY_TEXT_MAX], findings[256] = "";
+    short_time(r->started_at, when, sizeof when);
+    if (strcmp(r->mode, "client") == 0)
+        snprintf(target, sizeof target, "%s %d", r->host[0] ? r->host : "?", r->port);
+    else
+        snprintf(target, sizeof target, "--%s %d", r->mode, r->port);
+    snprintf(cause, sizeof cause, "%s", r->first_cause);
+    clip(cause, 90);
+    size_t used = 0;
+    for (size_t i = 0; i < r->finding_count && used < sizeof findings; i++)
+        used += (size_t)snprintf(findings + used, sizeof findings - used, "%s%s", i ? "," : " +",
+                                 r->findings[i]);
+    emit(o, "", "", "%s  %-20s  %-22s  %-16s %s%s  (%s)", when, r->label[0] ? r->label : "-",
+         target, r->verdict, cause, findings, r->path);
+}
+
+void output_summary(const struct output *o, const struct summary *s)
+{
+    for (size_t i = 0; i < s->count; i++)
+        if (s->rows[i].is_report)
+            summary_line(o, &s->rows[i]);
+    if (s->not_reports > 0)
+        /* TRANSLATORS: %zu is a number of files. */
+        emit(o, COLOR_BOLD, "", _("not summarised (%zu):"), s->not_reports);
+    for (size_t i = 0; i < s->count; i++)
+        if (!s->rows[i].is_report)
+            emit(o, "", "  ", "%s: %s", s->rows[i].path, s->rows[i].why);
+    /* TRANSLATORS: "verdicts in 40 report(s), most common first:". */
+    emit(o, COLOR_BOLD, "", _("verdicts in %zu report(s), most common first:"), s->reports);
+    for (size_t i = 0; i < s->count_kinds; i++)
+        emit(o, "", "  ", "%4zu  %s", s->counts[i].count, s->counts[i].verdict);
     fflush(o->out);
 }

@@ -17,6 +17,7 @@
 #include "netprobe/redact.h"
 #include "netprobe/server/local_check.h"
 #include "netprobe/server/watch.h"
+#include "netprobe/summary.h"
 #include "netprobe/verdict.h"
 #include "netprobe/wire/trace.h"
 
@@ -38,6 +39,9 @@ void output_stage(const struct output *o, const struct evidence *ev, enum stage_
 void output_verdict(const struct output *o, const struct evidence *ev, const struct verdict *v,
                     const char *report_path);
 
+/* One plain line (a label, an error read from a report), redacted. */
+void output_note(const struct output *o, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
 /* The capture line when --capture was asked for but could not run. */
 void output_capture_skipped(const struct output *o, const char *why);
 
@@ -50,5 +54,10 @@ void output_local(const struct output *o, const struct local_check *lc);
 /* --watch: per source, SYNs seen, SYN-ACKs and resets sent, payload bytes;
  * then the summary. */
 void output_watch(const struct output *o, const struct watch_report *w);
+
+/* --summary: one line per report (time, label or file, target, verdict,
+ * most likely cause, findings that matter), the files that are not
+ * reports with the reason, then the count of each verdict. */
+void output_summary(const struct output *o, const struct summary *s);
 
 #endif

@@ -432,6 +432,10 @@ static void put_verdict(struct builder *b, cJSON *root)
     }
     cJSON *vo = put_obj(b, root, "verdict");
     put_coded(b, vo, verdict_code_name(v->code), &v->evidence, NULL, 0, v);
+    /* So that a reader (--show, --summary) puts the causes in this order
+     * in its own language. */
+    if (v->cause_first >= 0)
+        put_int(b, vo, "cause_first", v->cause_first);
     put_capture_check(b, vo, v);
     findings = put_arr(b, root, "findings");
     for (size_t i = 0; i < v->finding_count && i < FINDING_COUNT; i++)
