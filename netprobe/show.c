@@ -40,7 +40,7 @@ int show_report(const char *path, const struct output *o)
         return EXIT_NOT_A_REPORT;
     }
     if (report_read(path, d, why, sizeof why) != REPORT_READ_OK) {
-        errorf(_("%s: %s"), path, why);
+        errorf("%s: %s", path, why);
         free(d);
         return EXIT_NOT_A_REPORT;
     }
