@@ -299,8 +299,10 @@ static const struct opt_program PROGRAM = {
                 "Checks the way from this machine to a chatd on HOST (PORT defaults to 8888)\n"
                 "stage by stage, and ends with one verdict: what is wrong and what to do.\n"
                 "HOST may also be given as HOST:PORT or [IPv6]:PORT.\n"),
-    .epilog = N_("Exit status: 0 verdict ok (--local: local_ok; --watch: the watch ran),\n"
-                 "1 a fault was found, 2 usage error, 3 netprobe itself failed.\n"
+    .epilog = N_("Exit status: 0 verdict ok (--local: local_ok; --watch: the watch ran;\n"
+                 "--show: shown; --summary: every file was a report), 1 a fault was found\n"
+                 "(--summary: a file was not a report), 2 usage error (--show: not a\n"
+                 "report), 3 netprobe itself failed.\n"
                  "The guide: docs/troubleshooting.md\n"),
     .table = OPTIONS,
     .count = sizeof OPTIONS / sizeof OPTIONS[0],
