@@ -19,11 +19,8 @@
 #include "netprobe/cli.h"
 
 static const char *const mode_names[] = {
-    [MODE_CLIENT] = "client",
-    [MODE_LOCAL] = "local",
-    [MODE_WATCH] = "watch",
-    [MODE_SHOW] = "show",
-    [MODE_SUMMARY] = "summary",
+    [MODE_CLIENT] = "client", [MODE_LOCAL] = "local",     [MODE_WATCH] = "watch",
+    [MODE_SHOW] = "show",     [MODE_SUMMARY] = "summary",
 };
 
 /* A --label is a name for a person to read (a student, a group): one
@@ -310,16 +307,17 @@ static const struct opt_program PROGRAM = {
 
 /* The flag that chooses each mode, for the messages below. */
 static const char *const mode_flag[] = {
-    [MODE_CLIENT] = NULL,         [MODE_LOCAL] = "--local",      [MODE_WATCH] = "--watch",
-    [MODE_SHOW] = "--show",       [MODE_SUMMARY] = "--summary",
+    [MODE_CLIENT] = NULL,   [MODE_LOCAL] = "--local",     [MODE_WATCH] = "--watch",
+    [MODE_SHOW] = "--show", [MODE_SUMMARY] = "--summary",
 };
 
 /* The mode the flags ask for; more than one is a usage error. */
 static enum mode choose_mode(struct cli *c)
 {
     const bool given[] = {
-        [MODE_CLIENT] = false,           [MODE_LOCAL] = c->local, [MODE_WATCH] = c->watch,
-        [MODE_SHOW] = c->show_path != NULL, [MODE_SUMMARY] = c->summary,
+        [MODE_CLIENT] = false,       [MODE_LOCAL] = c->local,
+        [MODE_WATCH] = c->watch,     [MODE_SHOW] = c->show_path != NULL,
+        [MODE_SUMMARY] = c->summary,
     };
     enum mode m = MODE_CLIENT;
     for (int i = MODE_LOCAL; i <= MODE_SUMMARY; i++) {

@@ -24,11 +24,11 @@ struct cli {
     struct probe_opts probe;
     const char *json_path; /* NULL: no report file */
     bool redact, quiet, verbose;
-    const char *label;     /* --label TEXT, stored in the report; NULL if none */
+    const char *label; /* --label TEXT, stored in the report; NULL if none */
     enum mode mode;
-    bool local, watch;     /* as given: both is a usage error */
-    const char *show_path; /* --show FILE */
-    bool summary;          /* --summary FILE|DIR... */
+    bool local, watch;                /* as given: both is a usage error */
+    const char *show_path;            /* --show FILE */
+    bool summary;                     /* --summary FILE|DIR... */
     const char *paths[CLI_PATHS_MAX]; /* --summary's files and folders */
     size_t path_count;
     bool capture, trace;   /* --capture (or --pcap), --trace */

@@ -389,10 +389,8 @@ static void stop_signals_start(struct run *r)
 int modes_run(struct run *r)
 {
     static int (*const mode_run[])(struct run *) = {
-        [MODE_CLIENT] = probe_and_report,
-        [MODE_LOCAL] = local_and_report,
-        [MODE_WATCH] = watch_and_report,
-        [MODE_SHOW] = show_run,
+        [MODE_CLIENT] = probe_and_report, [MODE_LOCAL] = local_and_report,
+        [MODE_WATCH] = watch_and_report,  [MODE_SHOW] = show_run,
         [MODE_SUMMARY] = summary_run,
     };
     const struct cli *c = r->cli;

@@ -170,8 +170,9 @@ static void emit_report(const struct output *o, const struct evidence *ev, const
         return;
     }
     /* TRANSLATORS: keep the command as it is; %s is the host, %d the port. */
-    emit(o, "", "", _("no report saved; for a bug report save one with: netprobe --json "
-                      "report.json %s %d"),
+    emit(o, "", "",
+         _("no report saved; for a bug report save one with: netprobe --json "
+           "report.json %s %d"),
          ev->host, ev->port);
 }
 

@@ -4,8 +4,8 @@
  *
  * Three levels: quiet (the verdict line), the default (stage lines, the
  * verdict with its evidence, the most likely cause and the first step),
- * and verbose (every cause and step).  Colors only when told (main turns them on for a TTY).  Every line goes
- * through the redaction map when there is one.
+ * and verbose (every cause and step).  Colors only when told (main turns them on for a TTY).  Every
+ * line goes through the redaction map when there is one.
  */
 #ifndef NETPROBE_OUTPUT_H
 #define NETPROBE_OUTPUT_H
@@ -40,7 +40,8 @@ void output_verdict(const struct output *o, const struct evidence *ev, const str
                     const char *report_path);
 
 /* One plain line (a label, an error read from a report), redacted. */
-void output_note(const struct output *o, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void output_note(const struct output *o, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
 
 /* The capture line when --capture was asked for but could not run. */
 void output_capture_skipped(const struct output *o, const char *why);

@@ -86,7 +86,10 @@ static size_t get_lines(const cJSON *o, const char *name, char *lines, size_t ca
         return -1;                                                                                 \
     } while (0)
 
-static int stage_by_name(const char *s) { LOOKUP(stage_name, enum stage_id, STAGE_COUNT, s); }
+static int stage_by_name(const char *s)
+{
+    LOOKUP(stage_name, enum stage_id, STAGE_COUNT, s);
+}
 static int status_by_name(const char *s)
 {
     LOOKUP(stage_status_name, enum stage_status, STATUS_SKIP + 1, s);
@@ -116,7 +119,7 @@ static int trace_kind_by_name(const char *s)
  * not_run rather than pointing into the freed document. */
 static const char *trace_ended(const char *s)
 {
-    static const char *const ENDED[] = {"reached", "unreachable", "silence",
+    static const char *const ENDED[] = {"reached",  "unreachable", "silence",
                                         "max_hops", "local_error", "not_run"};
     for (size_t i = 0; i < sizeof ENDED / sizeof ENDED[0]; i++)
         if (strcmp(s, ENDED[i]) == 0)
@@ -142,8 +145,7 @@ static void read_target(const cJSON *root, struct report_doc *d)
         get_str(a, "family", fam, sizeof fam);
         e->family = strcmp(fam, "ipv6") == 0 ? AF_INET6 : AF_INET;
     }
-    get_str(get_obj(root, "local"), "hostname", d->ev.local.hostname,
-            sizeof d->ev.local.hostname);
+    get_str(get_obj(root, "local"), "hostname", d->ev.local.hostname, sizeof d->ev.local.hostname);
     d->ev.timeout_ms = get_num(root, "timeout_ms", d->ev.timeout_ms);
 }
 
@@ -315,7 +317,8 @@ static enum report_read_status check_schema(const cJSON *root, char *why, size_t
     char schema[64] = "", tool[32] = "";
     get_str(root, "schema", schema, sizeof schema);
     get_str(get_obj(root, "tool"), "name", tool, sizeof tool);
-    if (strncmp(schema, SCHEMA_FAMILY, strlen(SCHEMA_FAMILY)) != 0 || strcmp(tool, "netprobe") != 0) {
+    if (strncmp(schema, SCHEMA_FAMILY, strlen(SCHEMA_FAMILY)) != 0 ||
+        strcmp(tool, "netprobe") != 0) {
         snprintf(why, whycap, "%s",
                  _("not a netprobe report: it has no \"schema\": \"netprobe.report/1\" and "
                    "\"tool\": {\"name\": \"netprobe\"}; give the file netprobe --json wrote"));
@@ -347,8 +350,8 @@ static void read_all(const cJSON *root, struct report_doc *d)
     read_watch(root, d);
 }
 
-enum report_read_status report_parse(const char *text, size_t len, struct report_doc *d,
-                                     char *why, size_t whycap)
+enum report_read_status report_parse(const char *text, size_t len, struct report_doc *d, char *why,
+                                     size_t whycap)
 {
     memset(d, 0, sizeof *d);
     snprintf(d->mode, sizeof d->mode, "client");
@@ -358,8 +361,9 @@ enum report_read_status report_parse(const char *text, size_t len, struct report
     cJSON *root = cJSON_ParseWithLength(text, len);
     if (!cJSON_IsObject(root)) {
         const char *at = cJSON_GetErrorPtr();
-        snprintf(why, whycap, _("not a netprobe report: not a JSON object (%s at byte %zu); give "
-                                "the file netprobe --json wrote"),
+        snprintf(why, whycap,
+                 _("not a netprobe report: not a JSON object (%s at byte %zu); give "
+                   "the file netprobe --json wrote"),
                  root == NULL ? _("a syntax error") : _("another JSON value"),
                  root == NULL && at != NULL && at >= text ? (size_t)(at - text) : (size_t)0);
         cJSON_Delete(root);
@@ -413,8 +417,9 @@ enum report_read_status report_read(const char *path, struct report_doc *d, char
     }
     if (len > REPORT_READ_MAX_BYTES) {
         free(text);
-        snprintf(why, whycap, _("not a netprobe report: larger than %u MiB (a report is a few "
-                                "KiB)"),
+        snprintf(why, whycap,
+                 _("not a netprobe report: larger than %u MiB (a report is a few "
+                   "KiB)"),
                  REPORT_READ_MAX_BYTES >> 20);
         return REPORT_READ_NOT_REPORT;
     }

@@ -40,12 +40,12 @@ struct report_doc {
     char started_at[REPORT_TIME_MAX];
     char language[8];
     char label[REPORT_LABEL_MAX];
-    char error[512];                /* the report's error member */
+    char error[512];                    /* the report's error member */
     char verdict_code[REPORT_CODE_MAX]; /* as written; "" when null */
-    struct evidence ev;             /* target, stages (status, summary, time) */
-    struct verdict verdict;         /* client mode: code, evidence, findings */
-    bool has_verdict;               /* a client verdict this netprobe knows */
-    char first_cause[1024];         /* the report's first cause, as written */
+    struct evidence ev;                 /* target, stages (status, summary, time) */
+    struct verdict verdict;             /* client mode: code, evidence, findings */
+    bool has_verdict;                   /* a client verdict this netprobe knows */
+    char first_cause[1024];             /* the report's first cause, as written */
     /* --capture that did not run: its reason (the human output's line). */
     bool capture_skipped;
     char capture_skip_reason[256];
@@ -62,8 +62,8 @@ struct report_doc {
 
 /* Parses text (len bytes) into d.  Returns REPORT_READ_OK or a negative
  * status with the reason in why (a sentence naming what is wrong). */
-enum report_read_status report_parse(const char *text, size_t len, struct report_doc *d,
-                                     char *why, size_t whycap);
+enum report_read_status report_parse(const char *text, size_t len, struct report_doc *d, char *why,
+                                     size_t whycap);
 
 /* Reads the file at path and parses it (report_parse). */
 enum report_read_status report_read(const char *path, struct report_doc *d, char *why,

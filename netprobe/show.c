@@ -26,8 +26,9 @@ static void show_client(const struct report_doc *d, const char *path, const stru
     if (d->has_verdict)
         output_verdict(o, &d->ev, &d->verdict, path);
     else if (d->verdict_code[0] != '\0')
-        output_note(o, _("verdict %s is not known to this netprobe; read the report with a "
-                         "newer netprobe"),
+        output_note(o,
+                    _("verdict %s is not known to this netprobe; read the report with a "
+                      "newer netprobe"),
                     d->verdict_code);
 }
 
@@ -49,8 +50,9 @@ int show_report(const char *path, const struct output *o)
     /* The sentences are quoted, not re-made: say so when they are in
      * another language than the rest. */
     if (d->language[0] != '\0' && strcmp(d->language, i18n_language()) != 0)
-        output_note(o, _("(the stage lines and the evidence are quoted from the report, in its "
-                         "language: %s)"),
+        output_note(o,
+                    _("(the stage lines and the evidence are quoted from the report, in its "
+                      "language: %s)"),
                     d->language);
     if (d->has_local)
         output_local(o, &d->local);

@@ -177,8 +177,8 @@ static void context_findings_are_one_line(void **state)
     struct verdict v;
     refused_run(&ev, &v);
     v.finding_count = 0;
-    const enum finding_code codes[] = {FINDING_CLIENT_NAT, FINDING_ICMP_BLOCKED,
-                                       FINDING_CLOUD_NAT, FINDING_VIRTUALBOX_NAT};
+    const enum finding_code codes[] = {FINDING_CLIENT_NAT, FINDING_ICMP_BLOCKED, FINDING_CLOUD_NAT,
+                                       FINDING_VIRTUALBOX_NAT};
     for (size_t i = 0; i < sizeof codes / sizeof codes[0]; i++) {
         v.findings[v.finding_count] = codes[i];
         v.finding_evidence[v.finding_count].count = 0;

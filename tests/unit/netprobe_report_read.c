@@ -37,8 +37,8 @@ static const struct refuse_case refuse_cases[] = {
      "not a netprobe report"},
     {"{\"schema\": \"netprobe.report/2\", \"tool\": {\"name\": \"netprobe\"}}",
      REPORT_READ_BAD_VERSION, "\"netprobe.report/2\""},
-    {"{\"schema\": \"netprobe.report/1\", \"tool\": {\"name\": \"netprobe\"}", REPORT_READ_NOT_REPORT,
-     "syntax error"},
+    {"{\"schema\": \"netprobe.report/1\", \"tool\": {\"name\": \"netprobe\"}",
+     REPORT_READ_NOT_REPORT, "syntax error"},
 };
 
 static void what_is_not_a_report_is_refused_with_the_reason(void **state)
@@ -102,8 +102,11 @@ static void client_report_round_trips(void **state)
     verdict_say(&v.finding_evidence[0], "0 of 4 pings answered");
     v.findings[1] = FINDING_CLIENT_NAT;
     v.finding_count = 2;
-    struct report_input in = {.ev = &ev, .verdict = &v, .command = "netprobe x",
-                              .label = "Maria, lab 3", .started_at = "2026-12-04T10:00:00Z"};
+    struct report_input in = {.ev = &ev,
+                              .verdict = &v,
+                              .command = "netprobe x",
+                              .label = "Maria, lab 3",
+                              .started_at = "2026-12-04T10:00:00Z"};
     char *text = render(&in), why[512];
     assert_int_equal(report_parse(text, strlen(text), &doc, why, sizeof why), REPORT_READ_OK);
     free(text);
@@ -144,8 +147,11 @@ static void local_report_round_trips(void **state)
     }
     snprintf(lc.sentences[0], LOCAL_CHECK_SENTENCE_MAX, "chatd listens on 127.0.0.1 only");
     lc.sentence_count = 1;
-    struct report_input in = {.ev = &ev, .command = "netprobe --local", .mode = "local",
-                              .started_at = "2026-12-04T10:00:00Z", .local = &lc};
+    struct report_input in = {.ev = &ev,
+                              .command = "netprobe --local",
+                              .mode = "local",
+                              .started_at = "2026-12-04T10:00:00Z",
+                              .local = &lc};
     char *text = render(&in), why[512];
     assert_int_equal(report_parse(text, strlen(text), &doc, why, sizeof why), REPORT_READ_OK);
     free(text);
@@ -178,8 +184,11 @@ static void watch_report_round_trips(void **state)
     t.sources[1].bytes_received = 123456789012ULL;
     struct watch_opts o = {.port = 8888, .duration_s = 30, .expect_from = "198.51.100.7"};
     struct watch_report w = {&t, &o, true};
-    struct report_input in = {.ev = &ev, .command = "netprobe --watch", .mode = "watch",
-                              .started_at = "2026-12-04T10:00:00Z", .watch = &w};
+    struct report_input in = {.ev = &ev,
+                              .command = "netprobe --watch",
+                              .mode = "watch",
+                              .started_at = "2026-12-04T10:00:00Z",
+                              .watch = &w};
     char *text = render(&in), why[512];
     assert_int_equal(report_parse(text, strlen(text), &doc, why, sizeof why), REPORT_READ_OK);
     free(text);

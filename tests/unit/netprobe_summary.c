@@ -44,7 +44,10 @@ static void write_report(const char *name, enum verdict_code code, const char *l
     v.cause_first = -1;
     for (size_t i = 0; i < n; i++)
         v.findings[v.finding_count++] = findings[i];
-    struct report_input in = {.ev = &ev, .verdict = &v, .command = "netprobe", .label = label,
+    struct report_input in = {.ev = &ev,
+                              .verdict = &v,
+                              .command = "netprobe",
+                              .label = label,
                               .started_at = "2026-12-04T10:00:00.000Z"};
     char *text = report_render(&in);
     assert_non_null(text);
