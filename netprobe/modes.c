@@ -62,7 +62,9 @@ static int write_report(struct run *r, const struct evidence *ev, const char *er
         .started_at = r->started_at,
         .error = error,
         .redact = r->cli->redact ? &r->redact : NULL,
-        .mode = cli_mode_name(r->cli->mode),
+        /* Only a usage error of --show or --summary gets here in those
+         * modes; the report of it is a client report (no stages). */
+        .mode = r->cli->mode <= MODE_WATCH ? cli_mode_name(r->cli->mode) : "client",
         .capture = r->capture,
         .trace = r->trace,
         .local = r->local,
