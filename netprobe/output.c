@@ -318,9 +318,21 @@ static void clip(char *text, size_t max)
     memcpy(text + end, "...", 4);
 }
 
+/* text padded with spaces to width characters (not bytes: a label such
+ * as "Ana Pérez" has more bytes than letters), into out. */
+static void pad(const char *text, size_t width, char *out, size_t cap)
+{
+    size_t chars = 0;
+    for (const char *p = text; *p != '\0'; p++)
+        if (((unsigned char)*p & 0xc0) != 0x80)
+            chars++;
+    snprintf(out, cap, "%s%*s", text, chars < width ? (int)(width - chars) : 0, "");
+}
+
 static void summary_line(const struct output *o, const struct summary_row *r)
 {
     char when[32], target[300], cause[SUMMARY_TEXT_MAX], findings[256] = "";
+    char label[REPORT_LABEL_MAX + 32];
     short_time(r->started_at, when, sizeof when);
     if (strcmp(r->mode, "client") == 0)
         snprintf(target, sizeof target, "%s %d", r->host[0] ? r->host : "?", r->port);
@@ -332,12 +344,20 @@ static void summary_line(const struct output *o, const struct summary_row *r)
     for (size_t i = 0; i < r->finding_count && used < sizeof findings; i++)
         used += (size_t)snprintf(findings + used, sizeof findings - used, "%s%s", i ? "," : " +",
                                  r->findings[i]);
-    emit(o, "", "", "%s  %-20s  %-22s  %-16s %s%s  (%s)", when, r->label[0] ? r->label : "-",
-         target, r->verdict, cause, findings, r->path);
+    pad(r->label[0] ? r->label : "-", 20, label, sizeof label);
+    emit(o, "", "", "%s  %s  %-22s  %-16s %s%s  (%s)", when, label, target, r->verdict, cause,
+         findings, r->path);
 }
 
 void output_summary(const struct output *o, const struct summary *s)
 {
+    char when[32], label[64];
+    pad(_("time (UTC)"), 16, when, sizeof when);
+    pad(_("label"), 20, label, sizeof label);
+    if (s->reports > 0)
+        /* TRANSLATORS: the column heads of --summary's rows. */
+        emit(o, COLOR_BOLD, "", "%s  %s  %-22s  %-16s %s", when, label, _("target"), _("verdict"),
+             _("most likely cause, +findings that need action  (file)"));
     for (size_t i = 0; i < s->count; i++)
         if (s->rows[i].is_report)
             summary_line(o, &s->rows[i]);
