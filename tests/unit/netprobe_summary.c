@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "netprobe/advice.h"
+#include "netprobe/output.h"
 #include "netprobe/report.h"
 #include "netprobe/summary.h"
 
@@ -115,6 +116,34 @@ static void a_folder_gives_rows_reasons_and_counts(void **state)
     summary_free(&s);
 }
 
+/* The text: a row per report with the findings that need action after
+ * "+", the files that are not reports with their reason, the counts. */
+static void the_text_has_rows_reasons_and_counts(void **state)
+{
+    (void)state;
+    struct summary s;
+    const char *paths[] = {dir};
+    char *text;
+    size_t len;
+    assert_int_equal(summary_collect(paths, 1, &s), 0);
+    FILE *f = open_memstream(&text, &len);
+    assert_non_null(f);
+    struct output o = {.out = f};
+    output_summary(&o, &s);
+    assert_int_equal(fclose(f), 0);
+    assert_true(strncmp(text, "time (UTC)        label", 23) == 0);
+    assert_non_null(strstr(text,
+                           "\n2026-12-04 10:00  Ana                   203.0.113.10 8888       "
+                           "refused          "));
+    assert_non_null(strstr(text, " +icmp_blocked  ("));
+    assert_null(strstr(text, "client_nat"));
+    assert_non_null(strstr(text, "\nnot summarised (2):\n  "));
+    assert_non_null(strstr(text, "verdicts in 4 report(s), most common first:\n"
+                                 "     2  refused\n     1  filtered_drop\n     1  ok\n"));
+    free(text);
+    summary_free(&s);
+}
+
 static void a_missing_path_is_listed_not_fatal(void **state)
 {
     (void)state;
@@ -164,6 +193,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(a_folder_gives_rows_reasons_and_counts),
+        cmocka_unit_test(the_text_has_rows_reasons_and_counts),
         cmocka_unit_test(a_missing_path_is_listed_not_fatal),
         cmocka_unit_test(a_thousand_reports_in_well_under_ten_seconds),
     };
