@@ -15,17 +15,27 @@
 #include <sys/socket.h>
 
 #include "common/i18n.h"
+#include "common/utf8.h"
 #include "netprobe/advice.h"
 
 #define SCHEMA_FAMILY "netprobe.report/"
 
 /* ---- Typed getters ------------------------------------------------------ */
 
+/* Copies a string from the file into out, made safe for a terminal: a
+ * report is input like any other, and its text ends up in front of the
+ * person who runs --show or --summary (no escape sequences, no bidi
+ * tricks; common/utf8.h). */
+static void copy_text(const char *in, char *out, size_t cap)
+{
+    utf8_sanitize(in, strlen(in), out, cap);
+}
+
 static void get_str(const cJSON *o, const char *name, char *out, size_t cap)
 {
     const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, name);
     if (cJSON_IsString(v) && v->valuestring != NULL)
-        snprintf(out, cap, "%s", v->valuestring);
+        copy_text(v->valuestring, out, cap);
 }
 
 static double get_num(const cJSON *o, const char *name, double dflt)
@@ -68,7 +78,7 @@ static size_t get_lines(const cJSON *o, const char *name, char *lines, size_t ca
         if (n == max)
             break;
         if (cJSON_IsString(item) && item->valuestring != NULL)
-            snprintf(lines + n++ * cap, cap, "%s", item->valuestring);
+            copy_text(item->valuestring, lines + n++ * cap, cap);
     }
     return n;
 }

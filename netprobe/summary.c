@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 
 #include "common/i18n.h"
+#include "common/utf8.h"
 #include "netprobe/advice.h"
 
 static struct summary_row *new_row(struct summary *s, const char *path)
@@ -25,9 +26,12 @@ static struct summary_row *new_row(struct summary *s, const char *path)
     }
     struct summary_row *r = &s->rows[s->count];
     memset(r, 0, sizeof *r);
-    r->path = strdup(path);
+    /* Shown, not opened: a file name may hold escape sequences too. */
+    size_t cap = UTF8_SANITIZED_CAP(strlen(path));
+    r->path = malloc(cap);
     if (r->path == NULL)
         return NULL;
+    utf8_sanitize(path, strlen(path), r->path, cap);
     s->count++;
     return r;
 }

@@ -20,7 +20,7 @@
 
 /* One file: a report's row, or why it is not one. */
 struct summary_row {
-    char *path; /* malloc'd */
+    char *path; /* malloc'd, sanitized for a terminal (common/utf8.h) */
     bool is_report;
     char why[SUMMARY_TEXT_MAX]; /* when !is_report */
     char label[REPORT_LABEL_MAX];

@@ -72,6 +72,30 @@ static void members_of_the_wrong_type_are_skipped(void **state)
     assert_int_equal(doc.verdict.finding_count, 0);
 }
 
+/* A report is untrusted text: no escape sequence or control character
+ * read from it reaches the terminal of whoever runs --show or --summary. */
+static void text_from_the_file_is_sanitized(void **state)
+{
+    (void)state;
+    static const char text[] =
+        "{\"schema\": \"netprobe.report/1\", \"tool\": {\"name\": \"netprobe\"},"
+        " \"label\": \"\\u001b[2J\\u001b]0;owned\\u0007Ana\", \"mode\": \"client\","
+        " \"error\": \"a\\rb\","
+        " \"stages\": [{\"name\": \"tcp\", \"status\": \"fail\", \"summary\": \"x\\u009by\"}],"
+        " \"verdict\": {\"code\": \"refused\", \"evidence\": [\"\\u202egnp.exe\"]},"
+        " \"findings\": []}";
+    char why[512];
+    assert_int_equal(report_parse(text, strlen(text), &doc, why, sizeof why), REPORT_READ_OK);
+    const char *fields[] = {doc.label, doc.error, doc.ev.stages[STAGE_TCP].summary,
+                            doc.verdict.evidence.lines[0]};
+    for (size_t i = 0; i < sizeof fields / sizeof fields[0]; i++)
+        for (const unsigned char *p = (const unsigned char *)fields[i]; *p != '\0'; p++)
+            if (*p < 0x20 || *p == 0x7f || (p[0] == 0xc2 && p[1] >= 0x80 && p[1] < 0xa0) ||
+                (p[0] == 0xe2 && p[1] == 0x80 && p[2] == 0xae))
+                fail_msg("field %zu keeps a control character: \"%s\"", i, fields[i]);
+    assert_non_null(strstr(doc.label, "Ana"));
+}
+
 static void ran(struct evidence *ev, enum stage_id id, enum stage_status st, const char *summary)
 {
     ev->stages[id].status = st;
@@ -208,6 +232,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(what_is_not_a_report_is_refused_with_the_reason),
         cmocka_unit_test(members_of_the_wrong_type_are_skipped),
+        cmocka_unit_test(text_from_the_file_is_sanitized),
         cmocka_unit_test(client_report_round_trips),
         cmocka_unit_test(local_report_round_trips),
         cmocka_unit_test(watch_report_round_trips),
