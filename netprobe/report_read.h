@@ -22,7 +22,8 @@
 #include "netprobe/verdict.h"
 #include "netprobe/wire/trace.h"
 
-/* A report larger than this is refused unread (a real one is ~10 KiB). */
+/* A report larger than this is refused before it is parsed (a real one is
+ * 3-7 KiB); reading stops soon after the bound. */
 #define REPORT_READ_MAX_BYTES (4u << 20)
 #define REPORT_LABEL_MAX 128
 #define REPORT_CODE_MAX 48

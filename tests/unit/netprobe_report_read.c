@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <unistd.h>
 
 #include "netprobe/report.h"
 #include "netprobe/report_read.h"
@@ -94,6 +95,28 @@ static void text_from_the_file_is_sanitized(void **state)
                 (p[0] == 0xe2 && p[1] == 0x80 && p[2] == 0xae))
                 fail_msg("field %zu keeps a control character: \"%s\"", i, fields[i]);
     assert_non_null(strstr(doc.label, "Ana"));
+}
+
+/* The one work bound of its own (cJSON bounds the nesting): a file over
+ * REPORT_READ_MAX_BYTES is refused without being parsed. */
+static void a_file_over_the_size_bound_is_refused(void **state)
+{
+    (void)state;
+    char path[] = "/tmp/netprobe-report-read.XXXXXX", why[512] = "";
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    FILE *f = fdopen(fd, "w");
+    assert_non_null(f);
+    /* A valid report start, then white space past the bound. */
+    assert_true(
+        fputs("{\"schema\": \"netprobe.report/1\", \"tool\": {\"name\": \"netprobe\"}", f) >= 0);
+    for (size_t n = 0; n <= REPORT_READ_MAX_BYTES; n += 4096)
+        assert_int_equal(fprintf(f, "%4096s", ""), 4096);
+    assert_true(fputs("}", f) >= 0);
+    assert_int_equal(fclose(f), 0);
+    assert_int_equal(report_read(path, &doc, why, sizeof why), REPORT_READ_NOT_REPORT);
+    assert_non_null(strstr(why, "larger than 4 MiB"));
+    assert_int_equal(unlink(path), 0);
 }
 
 static void ran(struct evidence *ev, enum stage_id id, enum stage_status st, const char *summary)
@@ -233,6 +256,7 @@ int main(void)
         cmocka_unit_test(what_is_not_a_report_is_refused_with_the_reason),
         cmocka_unit_test(members_of_the_wrong_type_are_skipped),
         cmocka_unit_test(text_from_the_file_is_sanitized),
+        cmocka_unit_test(a_file_over_the_size_bound_is_refused),
         cmocka_unit_test(client_report_round_trips),
         cmocka_unit_test(local_report_round_trips),
         cmocka_unit_test(watch_report_round_trips),
