@@ -96,8 +96,13 @@ static void emit_advice(const struct output *o, const struct advice *a, const st
     emit_list(o, ok ? N_("status:") : N_("likely causes, most likely first:"),
               ok ? N_("status:") : N_("most likely cause:"), a->causes, ev, order);
     emit_list(o, N_("what to do:"), N_("what to do first:"), a->fix, ev, NULL);
-    if (!o->verbose && (list_length(a->causes) > 1 || list_length(a->fix) > 1))
-        emit(o, "", "  ", "%s", _("more causes and steps: add -v"));
+    bool more_causes = list_length(a->causes) > 1, more_steps = list_length(a->fix) > 1;
+    if (o->verbose || (!more_causes && !more_steps))
+        return;
+    emit(o, "", "  ", "%s",
+         more_causes && more_steps ? _("more causes and steps: add -v")
+         : more_causes             ? _("more causes: add -v")
+                                   : _("more steps: add -v"));
 }
 
 /* The lead line for one code: "verdict: refused - summary".  label is

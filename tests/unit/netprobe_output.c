@@ -147,6 +147,12 @@ static void verbose_lists_every_cause_and_step(void **state)
         assert_non_null(strstr(t, "  guide: docs/troubleshooting.md#refused\n"));
     free(brief);
     free(full);
+    /* ok has one status line and two steps: the hint names only steps. */
+    v.code = VERDICT_OK;
+    brief = verdict_text(&ev, &v, false, NULL);
+    assert_non_null(strstr(brief, "\n  status: "));
+    assert_non_null(strstr(brief, "\n  more steps: add -v\n"));
+    free(brief);
 }
 
 /* "report: PATH" when a report was written; otherwise the command that
