@@ -31,8 +31,8 @@ static const struct advice ADVICE[] = {
         N_("chatd answered on port {port}: the network, the firewalls and the server all work."),
         {N_("nothing is wrong: every check from this machine to chatd passed"), NULL},
         {N_("Start chatting: chat {host} {port}"),
-         N_("If chat itself still fails, attach this report to your bug report: the network is not "
-            "the problem"),
+         N_("If chat itself still fails, the network is not the problem: attach netprobe's JSON "
+            "report to your bug report (the last line says where it is, or how to save one)"),
          NULL},
         DOC("ok"),
     },
@@ -514,4 +514,17 @@ void advice_render_target(const char *text, const char *host, int port, char *ou
 void advice_render(const char *text, int port, char *out, size_t cap)
 {
     advice_render_target(text, NULL, port, out, cap);
+}
+
+/* The findings that describe the setup rather than a fault.  virtualbox_nat
+ * is one because netprobe runs as a client: connections out work through
+ * NAT (its advice covers running chatd in the VM for those who do). */
+static const char *const CONTEXT_CODES[] = {"virtualbox_nat", "client_nat", "cloud_nat"};
+
+bool advice_is_context(const char *code)
+{
+    for (size_t i = 0; code != NULL && i < sizeof CONTEXT_CODES / sizeof CONTEXT_CODES[0]; i++)
+        if (strcmp(code, CONTEXT_CODES[i]) == 0)
+            return true;
+    return false;
 }

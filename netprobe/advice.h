@@ -10,6 +10,7 @@
 #ifndef NETPROBE_ADVICE_H
 #define NETPROBE_ADVICE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #define ADVICE_LIST_MAX 8
@@ -47,5 +48,11 @@ void advice_render_target(const char *text, const char *host, int port, char *ou
  * "docs/troubleshooting.es.md#CODE" in Spanish.  Written into out (cap
  * bytes, 64 is plenty); returns out. */
 const char *advice_doc(const struct advice *a, char *out, size_t cap);
+
+/* Whether code is context: a normal fact that needs no action from the
+ * student (a VirtualBox NAT client, NAT on either side).  The output gives
+ * it one "nothing to change" line and --summary leaves it out of the
+ * findings that matter; the report keeps it as a finding. */
+bool advice_is_context(const char *code);
 
 #endif

@@ -432,6 +432,10 @@ static void put_verdict(struct builder *b, cJSON *root)
     }
     cJSON *vo = put_obj(b, root, "verdict");
     put_coded(b, vo, verdict_code_name(v->code), &v->evidence, NULL, 0, v);
+    /* So that a reader (--show, --summary) puts the causes in this order
+     * in its own language. */
+    if (v->cause_first >= 0)
+        put_int(b, vo, "cause_first", v->cause_first);
     put_capture_check(b, vo, v);
     findings = put_arr(b, root, "findings");
     for (size_t i = 0; i < v->finding_count && i < FINDING_COUNT; i++)
@@ -482,6 +486,27 @@ static void put_modes(struct builder *b, cJSON *root)
                    report_watch_json(in->watch->table, in->watch->opts, in->watch->interrupted));
 }
 
+/* "command", with paths and user names taken out under --redact (a
+ * report path such as /home/maria.garcia/report.json names the student). */
+static void put_command(struct builder *b, cJSON *root)
+{
+    const char *cmd = b->in->command != NULL && b->in->command[0] ? b->in->command : "netprobe";
+    if (b->in->redact == NULL) {
+        put_str(b, root, "command", cmd);
+        return;
+    }
+    const char *users[REDACT_USERS_MAX];
+    size_t n = redact_user_names(users), cap = strlen(cmd) * 4 + 64;
+    char *clean = malloc(cap);
+    if (clean == NULL) {
+        b->oom = true;
+        return;
+    }
+    redact_command(cmd, users, n, clean, cap);
+    put_str(b, root, "command", clean);
+    free(clean);
+}
+
 static cJSON *build(struct builder *b)
 {
     const struct report_input *in = b->in;
@@ -491,7 +516,11 @@ static cJSON *build(struct builder *b)
     put_str(b, tool, "name", "netprobe");
     put_str(b, tool, "version", CHAT_VERSION);
     put_str(b, root, "started_at", in->started_at);
-    put_str(b, root, "command", in->command != NULL && in->command[0] ? in->command : "netprobe");
+    put_command(b, root);
+    if (in->label != NULL)
+        put_str(b, root, "label", in->label);
+    else
+        put_null(b, root, "label");
     put_str(b, root, "language", i18n_language());
     put_bool(b, root, "redacted", in->redact != NULL);
     put_str(b, root, "mode", in->mode != NULL ? in->mode : "client");
