@@ -54,9 +54,10 @@ void output_stage(const struct output *o, const struct evidence *ev, enum stage_
 }
 
 /* Prints a NULL-terminated advice list as numbered lines under a label,
- * in the order order gives (NULL: the table's), {host} and {port} filled. */
+ * in the order order gives (NULL: the table's), then extra (a relay note's
+ * line, or NULL), {host} and {port} filled. */
 static void emit_list(const struct output *o, const char *label, const char *const *list,
-                      const struct evidence *ev, const struct verdict *order)
+                      const struct evidence *ev, const struct verdict *order, const char *extra)
 {
     if (list == NULL || list[0] == NULL)
         return;
@@ -69,6 +70,10 @@ static void emit_list(const struct output *o, const char *label, const char *con
         advice_render_target(list[verdict_cause_index(order, i, n)], ev->host, ev->port, line,
                              sizeof line);
         emit(o, "", "    ", "%zu. %s", i + 1, line);
+    }
+    if (extra != NULL) {
+        advice_render_target(extra, ev->host, ev->port, line, sizeof line);
+        emit(o, "", "    ", "%zu. %s", n + 1, line);
     }
 }
 
@@ -120,10 +125,11 @@ void output_verdict(const struct output *o, const struct evidence *ev, const str
             emit(o, "", "  ", "%s %s", _("captured:"), v->capture_evidence.lines[i]);
     }
     if (a != NULL) {
+        const struct advice_note *note = v->behind_relay ? advice_relay_note(code) : NULL;
         emit_list(o,
                   v->code == VERDICT_OK ? N_("status:") : N_("likely causes, most likely first:"),
-                  a->causes, ev, v);
-        emit_list(o, N_("what to do:"), a->fix, ev, NULL);
+                  a->causes, ev, v, note != NULL ? note->cause : NULL);
+        emit_list(o, N_("what to do:"), a->fix, ev, NULL, note != NULL ? note->fix : NULL);
         emit_guide(o, a);
     }
     for (size_t i = 0; i < v->finding_count && i < FINDING_COUNT; i++) {
@@ -189,8 +195,8 @@ void output_local(const struct output *o, const struct local_check *lc)
     }
     for (size_t i = 0; i < lc->sentence_count; i++)
         emit(o, "", "  ", "%s %s", _("seen:"), lc->sentences[i]);
-    emit_list(o, N_("likely causes, most likely first:"), a->causes, &ev, NULL);
-    emit_list(o, N_("what to do:"), a->fix, &ev, NULL);
+    emit_list(o, N_("likely causes, most likely first:"), a->causes, &ev, NULL, NULL);
+    emit_list(o, N_("what to do:"), a->fix, &ev, NULL, NULL);
     emit_guide(o, a);
     fflush(o->out);
 }
