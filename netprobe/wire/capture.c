@@ -202,11 +202,12 @@ void capture_finish(struct capture_summary *s)
         memcpy(&ref, (const char *)s + r->offset, sizeof ref);
         if (ref <= 0)
             continue;
-        /* Two TTLs no router lowered were both made on this machine's link
-         * (behind VirtualBox's NAT: the relay's TCP with 64, its echo
-         * replies with 255).  Their initial values differ by the stack that
-         * made each packet, not by who sent the reset: nothing to compare. */
-        if (relay_ttl_unrouted(ref) && relay_ttl_unrouted(s->reset_ttl))
+        /* Two different TTLs no router lowered were both made on this
+         * machine's link, by two stacks: behind VirtualBox's NAT the relay's
+         * TCP leaves with 64 and its echo replies with 255.  They differ by
+         * what made each packet, not by who sent the reset: nothing to
+         * compare.  (Equal ones, as on loopback, stay comparable.) */
+        if (relay_ttl_unrouted(ref) && relay_ttl_unrouted(s->reset_ttl) && ref != s->reset_ttl)
             return;
         s->reset_compared_with = r->name;
         s->forged_reset = capture_ttl_mismatch(ref, s->reset_ttl);
