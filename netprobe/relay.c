@@ -24,10 +24,13 @@ static bool prefix_equal(const unsigned char *a, const unsigned char *b, int len
     return rest == 0 || (a[whole] & mask) == (b[whole] & mask);
 }
 
-/* True when target and an interface's address share its prefix. */
+/* True when target and an interface's address share its prefix.  A
+ * prefix of 0 (unknown) is no link: it would take in every address. */
 static bool in_prefix(const char *target, const struct ev_iface *i)
 {
     unsigned char t[16], a[16];
+    if (i->prefix_len <= 0)
+        return false;
     if (inet_pton(AF_INET, target, t) == 1 && inet_pton(AF_INET, i->address, a) == 1)
         return prefix_equal(t, a, i->prefix_len, 4);
     if (inet_pton(AF_INET6, target, t) == 1 && inet_pton(AF_INET6, i->address, a) == 1)

@@ -504,6 +504,12 @@ static void explain_icmp_blocked(const struct evidence *ev, struct verdict_evide
     verdict_say(out, _("%d ICMP echo request(s) got no reply."), ev->icmp.sent);
     if (chosen(ev) != NULL)
         verdict_say(out, _("TCP port %d answered all the same."), ev->port);
+    /* VirtualBox relays pings with sockets of its own on the host: where
+     * the host does not let it, the silence is the host's, not EC2's. */
+    if (relay_judge(ev) != RELAY_NOT_SEEN)
+        verdict_say(out, "%s",
+                    _("Behind VirtualBox's NAT, VirtualBox sends the pings from the host: a host "
+                      "that does not let it ping gives the same silence."));
 }
 
 /* At least one IPv4 address answered and no IPv6 address did. */

@@ -126,6 +126,9 @@ static void on_link_follows_the_interface_prefixes(void **state)
         print_message("target %s\n", rows[i].target);
         assert_int_equal(relay_target_on_link(&ev, rows[i].target), rows[i].on_link);
     }
+    /* An interface whose prefix is unknown (0) puts nothing on the link. */
+    ev.local.ifaces[0].prefix_len = 0;
+    assert_false(relay_target_on_link(&ev, "10.0.2.3"));
 }
 
 /* --trace: a handshake answer to TTL 1 from a target off the link is the

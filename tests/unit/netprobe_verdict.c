@@ -246,6 +246,11 @@ static void set_forged_reset_behind_relay(struct evidence *ev)
     set_relay(ev);
     ev->capture.reset_ttl = 64;
 }
+static void set_icmp_blocked_vbox(struct evidence *ev)
+{
+    set_vbox_nat(ev);
+    set_icmp_blocked(ev);
+}
 static void set_nothing_ran(struct evidence *ev)
 {
     evidence_init(ev, "203.0.113.10", 8888);
@@ -320,6 +325,8 @@ static const struct verdict_case cases[] = {
      F(VIRTUALBOX_NAT), NULL},
     {"routed pings with VirtualBox addresses: loss counts", set_routed_ping_loss, VERDICT_OK,
      F(VIRTUALBOX_NAT) | F(PACKET_LOSS), NULL},
+    {"pings unanswered behind VirtualBox's addresses: still icmp_blocked", set_icmp_blocked_vbox,
+     VERDICT_OK, F(VIRTUALBOX_NAT) | F(ICMP_BLOCKED), NULL},
     {"relay's reset TTLs make no forged_reset", set_forged_reset_behind_relay, VERDICT_REFUSED,
      F(VIRTUALBOX_NAT), "closed (reset)"},
     /* No rule: netprobe must say it cannot tell, never "ok". */
@@ -446,6 +453,27 @@ static void relay_is_named_only_where_measured(void **state)
     }
 }
 
+/* Unanswered pings behind VirtualBox's addresses may be the host's doing
+ * (VirtualBox pings from the host): icmp_blocked says so there only. */
+static void icmp_blocked_behind_vbox_names_the_host(void **state)
+{
+    (void)state;
+    for (int vbox = 0; vbox <= 1; vbox++) {
+        struct evidence ev;
+        struct verdict v;
+        healthy(&ev);
+        if (vbox)
+            set_icmp_blocked_vbox(&ev);
+        else
+            set_icmp_blocked(&ev);
+        verdict_decide(&ev, &v);
+        size_t k = v.finding_count - 1; /* icmp_blocked: the last finding here */
+        assert_int_equal(v.findings[k], FINDING_ICMP_BLOCKED);
+        assert_int_equal(evidence_contains(&v.finding_evidence[k], "sends the pings from the host"),
+                         vbox == 1);
+    }
+}
+
 /* The relay note of filtered_drop says what a REJECT looks like behind the
  * relay and names the check that tells it from a DROP. */
 static void relay_note_names_the_check(void **state)
@@ -488,6 +516,7 @@ int main(void)
         cmocka_unit_test(exit_status_follows_the_code),
         cmocka_unit_test(relay_is_named_only_where_measured),
         cmocka_unit_test(relay_note_names_the_check),
+        cmocka_unit_test(icmp_blocked_behind_vbox_names_the_host),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
