@@ -7,6 +7,8 @@
 #include <string.h>
 #include <sys/socket.h>
 
+#include "common/i18n.h"
+
 bool relay_ttl_unrouted(int ttl)
 {
     return ttl == 32 || ttl == 64 || ttl == 128 || ttl == 255;
@@ -59,18 +61,42 @@ static const char *target_of(const struct evidence *ev)
     return ev->dns.addr_count > 0 ? ev->dns.addrs[0].address : NULL;
 }
 
-int relay_unrouted_ttl(const struct evidence *ev)
+/* The target's own TTLs, in the order they are usually seen, each with
+ * what carried it (N_(): translated where it is said). */
+struct target_ttl {
+    int ttl;
+    const char *what;
+};
+
+/* The first of the target's TTLs that arrived unrouted from off this
+ * machine's link, with what carried it; {0, NULL} when none did. */
+static struct target_ttl first_unrouted(const struct evidence *ev)
 {
+    const struct target_ttl none = {0, NULL};
     const char *target = target_of(ev);
     if (target == NULL || target[0] == '\0' || relay_target_on_link(ev, target))
-        return 0;
-    /* The target's own TTLs, in the order they are usually seen. */
-    const int ttls[] = {ev->icmp.reply_ttl, ev->capture.run ? ev->capture.synack_ttl : 0,
-                        ev->capture.run ? ev->capture.reset_ttl : 0};
+        return none;
+    bool cap = ev->capture.run;
+    const struct target_ttl ttls[] = {
+        {ev->icmp.reply_ttl, N_("its echo replies")},
+        {cap ? ev->capture.synack_ttl : 0, N_("its SYN-ACK")},
+        {cap ? ev->capture.reset_ttl : 0, N_("its reset")},
+    };
     for (size_t i = 0; i < sizeof ttls / sizeof ttls[0]; i++)
-        if (relay_ttl_unrouted(ttls[i]))
+        if (relay_ttl_unrouted(ttls[i].ttl))
             return ttls[i];
-    return 0;
+    return none;
+}
+
+int relay_unrouted_ttl(const struct evidence *ev)
+{
+    return first_unrouted(ev).ttl;
+}
+
+const char *relay_unrouted_what(const struct evidence *ev)
+{
+    const char *what = first_unrouted(ev).what;
+    return what != NULL ? _(what) : NULL;
 }
 
 /* True when a TTL from the target, or a router's answer to --trace, shows

@@ -42,6 +42,10 @@ bool relay_target_on_link(const struct evidence *ev, const char *target);
  * unrouted from an address off this machine's link; 0 when none did. */
 int relay_unrouted_ttl(const struct evidence *ev);
 
+/* What carried that TTL, translated ("its echo replies", "its SYN-ACK",
+ * "its reset"); NULL when relay_unrouted_ttl() is 0. */
+const char *relay_unrouted_what(const struct evidence *ev);
+
 /* What the evidence says about a relay on this machine's link (above). */
 enum relay_seen relay_judge(const struct evidence *ev);
 

@@ -199,10 +199,10 @@ static void explain_relay_hides_reject(const struct evidence *ev, struct verdict
     enum relay_seen r = relay_judge(ev);
     if (r == RELAY_MEASURED && relay_unrouted_ttl(ev) > 0)
         verdict_say(out,
-                    _("Packets from the target arrived with TTL %d, which no router lowered: "
-                      "VirtualBox's NAT answers for it and passes on no ICMP error, so from this "
-                      "VM a REJECT looks the same as a DROP."),
-                    relay_unrouted_ttl(ev));
+                    _("Packets from the target (%s) arrived with TTL %d, which no router "
+                      "lowered: VirtualBox's NAT answers for it and passes on no ICMP error, so "
+                      "from this VM a REJECT looks the same as a DROP."),
+                    relay_unrouted_what(ev), relay_unrouted_ttl(ev));
     else if (r == RELAY_MEASURED)
         verdict_say(out, "%s",
                     _("--trace got the target's answer at hop 1: VirtualBox's NAT answers for it "
@@ -443,11 +443,11 @@ static void explain_vbox_nat(const struct evidence *ev, struct verdict_evidence 
     int ttl = relay_unrouted_ttl(ev);
     if (ttl > 0)
         verdict_say(out,
-                    _("Packets from the target arrived with TTL %d, which no router lowered: "
-                      "VirtualBox's NAT relays the connection itself, so the TTLs, ACKs, ping "
-                      "replies and trace hops seen here are its own, not the server's or the "
+                    _("Packets from the target (%s) arrived with TTL %d, which no router "
+                      "lowered: VirtualBox's NAT relays the connection itself, so the TTLs, ACKs, "
+                      "ping replies and trace hops seen here are its own, not the server's or the "
                       "path's."),
-                    ttl);
+                    relay_unrouted_what(ev), ttl);
     else if (ev->trace.relay_answered)
         verdict_say(out, "%s",
                     _("--trace got the target's answer at hop 1: VirtualBox's NAT relays the "

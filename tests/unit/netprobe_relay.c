@@ -89,6 +89,7 @@ static void relay_is_judged_from_ttls(void **state)
         print_message("case \"%s\"\n", c->name);
         assert_int_equal(relay_judge(&ev), c->want);
         assert_int_equal(relay_unrouted_ttl(&ev), c->want_ttl);
+        assert_int_equal(relay_unrouted_what(&ev) != NULL, c->want_ttl > 0);
     }
 }
 

@@ -430,7 +430,8 @@ static void relay_is_named_only_where_measured(void **state)
         bool behind_relay;
         const char *finding_says; /* in virtualbox_nat's evidence, NULL: nothing on TTLs */
     } rows[] = {
-        {"relay: TTL 255 named", set_drop_behind_relay, true, "TTL 255, which no router lowered"},
+        {"relay: TTL 255 named", set_drop_behind_relay, true,
+         "(its echo replies) arrived with TTL 255, which no router lowered"},
         {"no TTL: only suspected", set_drop_vbox_no_ttl, true, NULL},
         {"kernel NAT: routers lowered the TTL", set_routed_ping_loss, false, NULL},
         {"no VirtualBox addresses", set_drop, false, NULL},
