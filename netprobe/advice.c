@@ -446,6 +446,32 @@ static const struct advice ADVICE[] = {
 
 #define ADVICE_COUNT (sizeof ADVICE / sizeof ADVICE[0])
 
+/* What VirtualBox's NAT hides, per code (advice.h).  Only a silent drop
+ * needs one: the relay turns a REJECT's ICMP error into the same silence,
+ * and only a view from beyond the relay tells the two apart. */
+static const struct advice_note RELAY_NOTES[] = {
+    {
+        "filtered_drop",
+        N_("a firewall that rejects (REJECT, an ICMP error) rather than drops, on the server or on "
+           "the way: behind VirtualBox's NAT the error never reaches the VM, so a REJECT looks "
+           "exactly like a DROP from here"),
+        N_("To tell a DROP from a REJECT, look from beyond VirtualBox's NAT: run sudo netprobe "
+           "--watch {port} on the server while you probe again (SYNs that arrive but get no "
+           "answer mean the server's own firewall; none arriving, the security group or the way), "
+           "or run netprobe {host} {port} on the host or in a bridged VM"),
+    },
+};
+
+const struct advice_note *advice_relay_note(const char *code)
+{
+    if (code == NULL)
+        return NULL;
+    for (size_t i = 0; i < sizeof RELAY_NOTES / sizeof RELAY_NOTES[0]; i++)
+        if (strcmp(RELAY_NOTES[i].code, code) == 0)
+            return &RELAY_NOTES[i];
+    return NULL;
+}
+
 const struct advice *advice_find(const char *code)
 {
     if (code == NULL)

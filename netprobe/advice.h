@@ -30,6 +30,18 @@ struct advice {
     const char *doc;                         /* "docs/troubleshooting.md#filtered_drop" */
 };
 
+/* One more cause and fix step for a code when a relay on this machine's
+ * link (VirtualBox's NAT, relay.h) hides what would tell its causes apart;
+ * shown after the code's own (struct verdict's behind_relay). */
+struct advice_note {
+    const char *code;  /* "filtered_drop" */
+    const char *cause; /* N_(), "{port}" and "{host}" as in struct advice */
+    const char *fix;
+};
+
+/* The relay note for code, or NULL when the code has none. */
+const struct advice_note *advice_relay_note(const char *code);
+
 /* The entry for code, or NULL if there is none. */
 const struct advice *advice_find(const char *code);
 

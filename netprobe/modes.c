@@ -19,6 +19,7 @@
 #include "netprobe/report_summary.h"
 #include "netprobe/show.h"
 #include "netprobe/summary.h"
+#include "netprobe/relay.h"
 #include "netprobe/server/local_check.h"
 #include "netprobe/server/watch.h"
 #include "netprobe/stages/runner.h"
@@ -155,6 +156,8 @@ static void capture_evidence(struct ev_capture *e, const struct capture_summary 
     e->first_icmp = s->first_icmp;
     e->retransmits = s->retransmits;
     e->forged_reset = s->forged_reset;
+    e->synack_ttl = s->synack_ttl;
+    e->reset_ttl = s->reset_ttl;
     e->reset_compared = s->reset_compared_with != NULL && s->reset_compared_with[0] != '\0';
     snprintf(e->forged_detail, sizeof e->forged_detail, "%s", s->forged_detail);
 }
@@ -198,7 +201,10 @@ static void run_trace(struct run *r)
     struct trace_result *tr = &r->trace_result;
     if (target == NULL)
         return;
-    struct trace_opts o = {target, ev->port, 0, (int)r->cli->probe.timeout_ms};
+    /* Without this machine's interfaces nothing says the target is off
+     * the link, and no answer is called the relay's. */
+    bool off_link = ev->local.iface_count > 0 && !relay_target_on_link(ev, target);
+    struct trace_opts o = {target, ev->port, 0, (int)r->cli->probe.timeout_ms, off_link};
     trace_run(&o, tr);
     struct ev_trace *t = &ev->trace;
     t->run = true;
@@ -206,13 +212,14 @@ static void run_trace(struct run *r)
     t->last_answer_hop = tr->last_answer_ttl;
     snprintf(t->last_answer_from, sizeof t->last_answer_from, "%s", tr->last_answer_from);
     snprintf(t->target, sizeof t->target, "%s", target);
+    t->relay_answered = strcmp(tr->ended, "relay") == 0;
     /* A TTL the target itself sent says how far away it is. */
     const struct capture_summary *s = &r->cap_sum;
-    int ttl = !s->ran                  ? -1
-              : s->synack_ttl > 0      ? s->synack_ttl
-              : s->target_icmp_ttl > 0 ? s->target_icmp_ttl
-              : !s->forged_reset       ? s->reset_ttl
-                                       : -1;
+    int ttl = !s->ran || t->relay_answered ? -1
+              : s->synack_ttl > 0          ? s->synack_ttl
+              : s->target_icmp_ttl > 0     ? s->target_icmp_ttl
+              : !s->forged_reset           ? s->reset_ttl
+                                           : -1;
     t->target_hops_guess = verdict_hops_from_ttl(ttl);
     pthread_mutex_lock(&r->lock);
     r->trace = tr;

@@ -63,12 +63,12 @@ static size_t list_length(const char *const *list)
 }
 
 /* Prints a NULL-terminated advice list, {host} and {port} filled, in the
- * order order gives (NULL: the table's).  Verbose: numbered lines under
- * label.  Otherwise the first item alone after short_label: the rest is
- * one -v away. */
+ * order order gives (NULL: the table's), then extra (a relay note's line,
+ * or NULL).  Verbose: numbered lines under label.  Otherwise the first item
+ * alone after short_label: the rest is one -v away. */
 static void emit_list(const struct output *o, const char *label, const char *short_label,
                       const char *const *list, const struct evidence *ev,
-                      const struct verdict *order)
+                      const struct verdict *order, const char *extra)
 {
     size_t n = list_length(list);
     char line[1024];
@@ -86,17 +86,25 @@ static void emit_list(const struct output *o, const char *label, const char *sho
                              sizeof line);
         emit(o, "", "    ", "%zu. %s", i + 1, line);
     }
+    if (extra != NULL) {
+        advice_render_target(extra, ev->host, ev->port, line, sizeof line);
+        emit(o, "", "    ", "%zu. %s", n + 1, line);
+    }
 }
 
 /* The causes and the fix of a; by default the first of each, and a hint
  * when -v would show more. */
 static void emit_advice(const struct output *o, const struct advice *a, const struct evidence *ev,
-                        const struct verdict *order, bool ok)
+                        const struct verdict *order, const struct advice_note *note, bool ok)
 {
     emit_list(o, ok ? N_("status:") : N_("likely causes, most likely first:"),
-              ok ? N_("status:") : N_("most likely cause:"), a->causes, ev, order);
-    emit_list(o, N_("what to do:"), N_("what to do first:"), a->fix, ev, NULL);
-    bool more_causes = list_length(a->causes) > 1, more_steps = list_length(a->fix) > 1;
+              ok ? N_("status:") : N_("most likely cause:"), a->causes, ev, order,
+              note != NULL ? note->cause : NULL);
+    emit_list(o, N_("what to do:"), N_("what to do first:"), a->fix, ev, NULL,
+              note != NULL ? note->fix : NULL);
+    size_t extra = note != NULL ? 1 : 0;
+    bool more_causes = list_length(a->causes) + extra > 1,
+         more_steps = list_length(a->fix) + extra > 1;
     if (o->verbose || (!more_causes && !more_steps))
         return;
     emit(o, "", "  ", "%s",
@@ -203,7 +211,8 @@ void output_verdict(const struct output *o, const struct evidence *ev, const str
             emit(o, "", "  ", "%s %s", _("captured:"), v->capture_evidence.lines[i]);
     }
     if (a != NULL) {
-        emit_advice(o, a, ev, v, v->code == VERDICT_OK);
+        const struct advice_note *note = v->behind_relay ? advice_relay_note(code) : NULL;
+        emit_advice(o, a, ev, v, note, v->code == VERDICT_OK);
         emit_guide(o, a);
     }
     emit_findings(o, ev, v);
@@ -272,7 +281,7 @@ void output_local(const struct output *o, const struct local_check *lc)
     }
     for (size_t i = 0; i < lc->sentence_count; i++)
         emit(o, "", "  ", "%s %s", _("seen:"), lc->sentences[i]);
-    emit_advice(o, a, &ev, NULL, false);
+    emit_advice(o, a, &ev, NULL, NULL, false);
     emit_guide(o, a);
     fflush(o->out);
 }

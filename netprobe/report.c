@@ -346,11 +346,12 @@ static void render(struct builder *b, const char *text, char *out, size_t cap)
 }
 
 /* Adds a NULL-terminated advice list with {host} and {port} filled in, in
- * the order order gives (NULL: the table's); a missing or empty list
- * becomes one line pointing at the guide, because the schema (rightly)
- * wants at least one cause and one step. */
+ * the order order gives (NULL: the table's), then extra (a relay note's
+ * line, or NULL); a missing or empty list becomes one line pointing at the
+ * guide, because the schema (rightly) wants at least one cause and one
+ * step. */
 static void put_advice_list(struct builder *b, cJSON *o, const char *name, const char *const *list,
-                            const struct verdict *order, const char *fallback)
+                            const struct verdict *order, const char *extra, const char *fallback)
 {
     cJSON *arr = put_arr(b, o, name);
     char line[1024];
@@ -363,6 +364,10 @@ static void put_advice_list(struct builder *b, cJSON *o, const char *name, const
     }
     if (n == 0)
         push_str(b, arr, fallback);
+    if (extra != NULL) {
+        render(b, extra, line, sizeof line);
+        push_str(b, arr, line);
+    }
 }
 
 /* Writes {code, summary, evidence, causes, fix, doc} for one code; the
@@ -383,9 +388,12 @@ static void put_coded(struct builder *b, cJSON *o, const char *code,
     for (size_t i = 0; i < count; i++)
         if (lines[i][0] != '\0')
             push_str(b, arr, lines[i]);
+    const struct advice_note *note =
+        order != NULL && order->behind_relay ? advice_relay_note(code) : NULL;
     put_advice_list(b, o, "causes", a != NULL ? a->causes : NULL, order,
+                    note != NULL ? note->cause : NULL,
                     _("see the troubleshooting guide for this code"));
-    put_advice_list(b, o, "fix", a != NULL ? a->fix : NULL, NULL,
+    put_advice_list(b, o, "fix", a != NULL ? a->fix : NULL, NULL, note != NULL ? note->fix : NULL,
                     _("follow the troubleshooting guide for this code"));
     /* The guide in the language of the texts above; the anchor is the code. */
     if (a != NULL)

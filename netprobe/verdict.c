@@ -15,6 +15,7 @@
 
 #include "common/i18n.h"
 #include "netprobe/addrclass.h"
+#include "netprobe/relay.h"
 
 static const char *const verdict_names[VERDICT_COUNT] = {
     [VERDICT_OK] = "ok",
@@ -189,9 +190,35 @@ static void explain_rejected(const struct evidence *ev, struct verdict_evidence 
 {
     explain_attempts(ev, VERDICT_REJECTED, out);
 }
+/* Behind VirtualBox's NAT the relay ends the VM's connection and passes on
+ * no ICMP error from the path: a firewall's REJECT reaches the VM as the
+ * same silence as a DROP.  Says what showed the relay, or that nothing
+ * could. */
+static void explain_relay_hides_reject(const struct evidence *ev, struct verdict_evidence *out)
+{
+    enum relay_seen r = relay_judge(ev);
+    if (r == RELAY_MEASURED && relay_unrouted_ttl(ev) > 0)
+        verdict_say(out,
+                    _("Packets from the target (%s) arrived with TTL %d, which no router "
+                      "lowered: VirtualBox's NAT answers for it and passes on no ICMP error, so "
+                      "from this VM a REJECT looks the same as a DROP."),
+                    relay_unrouted_what(ev), relay_unrouted_ttl(ev));
+    else if (r == RELAY_MEASURED)
+        verdict_say(out, "%s",
+                    _("--trace got the target's answer at hop 1: VirtualBox's NAT answers for it "
+                      "and passes on no ICMP error, so from this VM a REJECT looks the same as a "
+                      "DROP."));
+    else if (r == RELAY_SUSPECTED)
+        verdict_say(out, "%s",
+                    _("This machine has VirtualBox's NAT addresses and no TTL from the target "
+                      "was seen: if it is VirtualBox's NAT mode, no ICMP error reaches it and a "
+                      "REJECT looks the same as a DROP."));
+}
+
 static void explain_dropped(const struct evidence *ev, struct verdict_evidence *out)
 {
     explain_attempts(ev, VERDICT_FILTERED_DROP, out);
+    explain_relay_hides_reject(ev, out);
 }
 static void explain_no_route(const struct evidence *ev, struct verdict_evidence *out)
 {
@@ -413,6 +440,19 @@ static void explain_vbox_nat(const struct evidence *ev, struct verdict_evidence 
 {
     verdict_say(out, _("This machine has address %s with gateway %s: VirtualBox's NAT mode."),
                 ev->local.source_address, ev->local.gateway);
+    int ttl = relay_unrouted_ttl(ev);
+    if (ttl > 0)
+        verdict_say(out,
+                    _("Packets from the target (%s) arrived with TTL %d, which no router "
+                      "lowered: VirtualBox's NAT relays the connection itself, so the TTLs, ACKs, "
+                      "ping replies and trace hops seen here are its own, not the server's or the "
+                      "path's."),
+                    relay_unrouted_what(ev), ttl);
+    else if (ev->trace.relay_answered)
+        verdict_say(out, "%s",
+                    _("--trace got the target's answer at hop 1: VirtualBox's NAT relays the "
+                      "connection itself, so the TTLs, ACKs, ping replies and trace hops seen "
+                      "here are its own, not the server's or the path's."));
 }
 
 static bool client_nat(const struct evidence *ev)
@@ -464,6 +504,12 @@ static void explain_icmp_blocked(const struct evidence *ev, struct verdict_evide
     verdict_say(out, _("%d ICMP echo request(s) got no reply."), ev->icmp.sent);
     if (chosen(ev) != NULL)
         verdict_say(out, _("TCP port %d answered all the same."), ev->port);
+    /* VirtualBox relays pings with sockets of its own on the host: where
+     * the host does not let it, the silence is the host's, not EC2's. */
+    if (relay_judge(ev) != RELAY_NOT_SEEN)
+        verdict_say(out, "%s",
+                    _("Behind VirtualBox's NAT, VirtualBox sends the pings from the host: a host "
+                      "that does not let it ping gives the same silence."));
 }
 
 /* At least one IPv4 address answered and no IPv6 address did. */
@@ -510,27 +556,38 @@ static void explain_high_latency(const struct evidence *ev, struct verdict_evide
     verdict_say(out, _("More than %.0f ms is high for a chat."), VERDICT_HIGH_LATENCY_MS);
 }
 
+/* Some pings unanswered counts only when the replies are the target's:
+ * behind VirtualBox's NAT they are the relay's (relay.h), which pings the
+ * server with sockets of its own and whose losses are not the VM's. */
+static bool ping_loss(const struct evidence *ev)
+{
+    return ev->icmp.received > 0 && ev->icmp.received < ev->icmp.sent &&
+           relay_judge(ev) != RELAY_MEASURED;
+}
+
 /* Some but not all pings answered, or the handshake needed a second SYN. */
 static bool packet_loss(const struct evidence *ev)
 {
     const struct ev_tcp_attempt *a = chosen(ev);
-    return (ev->icmp.received > 0 && ev->icmp.received < ev->icmp.sent) ||
-           (a != NULL && a->syns_sent > 1);
+    return ping_loss(ev) || (a != NULL && a->syns_sent > 1);
 }
 
 static void explain_packet_loss(const struct evidence *ev, struct verdict_evidence *out)
 {
     const struct ev_tcp_attempt *a = chosen(ev);
-    if (ev->icmp.received > 0 && ev->icmp.received < ev->icmp.sent)
+    if (ping_loss(ev))
         verdict_say(out, _("%d of %d ICMP echo requests got a reply."), ev->icmp.received,
                     ev->icmp.sent);
     if (a != NULL && a->syns_sent > 1)
         verdict_say(out, _("The TCP handshake needed %d SYNs."), a->syns_sent);
 }
 
+/* Behind a relay every reset the VM sees is the relay's own: its TTL
+ * cannot show a box on the way (capture_finish() compares nothing then;
+ * this keeps the rule true for any capture evidence). */
 static bool forged_reset(const struct evidence *ev)
 {
-    return ev->capture.run && ev->capture.forged_reset;
+    return ev->capture.run && ev->capture.forged_reset && relay_judge(ev) != RELAY_MEASURED;
 }
 
 static void explain_forged_reset(const struct evidence *ev, struct verdict_evidence *out)
@@ -598,4 +655,5 @@ void verdict_decide(const struct evidence *ev, struct verdict *out)
         finding_rules[i].explain(ev, &out->finding_evidence[out->finding_count]);
         out->finding_count++;
     }
+    out->behind_relay = relay_judge(ev) != RELAY_NOT_SEEN;
 }

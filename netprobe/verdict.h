@@ -81,6 +81,10 @@ struct verdict {
     enum finding_code findings[FINDING_COUNT]; /* in enum order */
     struct verdict_evidence finding_evidence[FINDING_COUNT];
     size_t finding_count;
+    /* A relay on this machine's link (VirtualBox's NAT) may hide part of
+     * what the code rests on (relay.h: measured or suspected): the advice
+     * adds its relay note for the code (advice_relay_note()). */
+    bool behind_relay;
 };
 
 /* Decides the verdict and findings for ev into out.  Pure; never fails:

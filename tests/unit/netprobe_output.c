@@ -241,6 +241,45 @@ static void guide_points_at_the_installed_copy(void **state)
     assert_int_equal(rmdir(dir), 0);
 }
 
+/* A silent drop seen from behind VirtualBox's NAT (its echo replies arrive
+ * with TTL 255): the relay note comes after the table's causes and fix
+ * steps, numbered on; without the relay it is not printed. */
+static void relay_note_follows_the_causes_and_the_fix(void **state)
+{
+    (void)state;
+    for (int relay = 0; relay <= 1; relay++) {
+        struct evidence ev;
+        struct verdict v;
+        struct capture c;
+        refused_run(&ev, &v);
+        ev.tcp.attempts[0].state = TCP_STATE_FILTERED;
+        snprintf(ev.tcp.attempts[0].reason, 32, "no-response");
+        ev.local.virtualbox_nat = true;
+        ev.local.ifaces[0].prefix_len = 24;
+        ev.icmp.reply_ttl = relay ? 255 : 60;
+        verdict_decide(&ev, &v);
+        corroborate(&ev, &v);
+        struct output o = open_output(&c, false, false, NULL);
+        o.verbose = true; /* the numbered lists */
+        output_verdict(&o, &ev, &v, NULL);
+        const char *text = close_output(&c);
+        const char *note = strstr(text, "    6. a firewall that rejects (REJECT");
+        const char *fix = strstr(text, "    6. To tell a DROP from a REJECT");
+        print_message("relay %d\n", relay);
+        assert_true(strncmp(text, "verdict: filtered_drop - ", 25) == 0);
+        if (relay) {
+            assert_non_null(note);
+            assert_non_null(fix);
+            assert_true(note < strstr(text, "what to do:"));
+            assert_non_null(strstr(fix, "sudo netprobe --watch 8888 on the server"));
+            assert_non_null(strstr(fix, "run netprobe 203.0.113.10 8888 on the host"));
+        } else {
+            assert_null(strstr(text, "REJECT"));
+        }
+        free(c.text);
+    }
+}
+
 static void quiet_prints_only_the_verdict_line(void **state)
 {
     (void)state;
@@ -284,6 +323,7 @@ int main(void)
         cmocka_unit_test(context_findings_are_one_line),
         cmocka_unit_test(guide_points_at_the_installed_copy),
         cmocka_unit_test(quiet_prints_only_the_verdict_line),
+        cmocka_unit_test(relay_note_follows_the_causes_and_the_fix),
         cmocka_unit_test(redaction_applies_to_every_line),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
