@@ -22,6 +22,10 @@ struct chatd_options {
     long line_timeout; /* seconds a partial line may sit */
     long flood_burst;
     long flood_rate;
+    long sendq_hard;  /* KiB a client may have pending */
+    long sendq_soft;  /* KiB pending for at most sendq_grace seconds */
+    long sendq_grace; /* seconds */
+    long sendq_total; /* MiB of all queues together */
 };
 
 enum options_result {
