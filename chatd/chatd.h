@@ -26,7 +26,7 @@
 /* Lines queued for delivery in one loop iteration before chatd stops
  * reading more input until the next one: flushing is never held back for
  * long by a burst (100 senders x 64 lines x 10,000 receivers would be 64
- * million copies in one go).  Unread input waits in the kernel. */
+ * million queue appends in one go).  Unread input waits in the kernel. */
 #define CHATD_ITER_DELIVERIES 1000000
 
 /* Above this many named clients, joins and leaves are no longer announced

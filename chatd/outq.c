@@ -178,6 +178,12 @@ void outq_free(struct outq_pool *p, struct outq *q)
     q->len = 0;
 }
 
+void outq_pool_trim(struct outq_pool *p)
+{
+    if (p->cur != NULL && p->cur->refs == 1)
+        outq_pool_free(p);
+}
+
 void outq_pool_free(struct outq_pool *p)
 {
     if (p->cur != NULL)

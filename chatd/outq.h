@@ -64,6 +64,10 @@ static inline size_t outq_len(const struct outq *q)
 /* Forgets q's queued bytes and frees its storage. */
 void outq_free(struct outq_pool *p, struct outq *q);
 
+/* Frees the pool's chunk in progress if no queue references it, so an
+ * idle server holds no output memory at all. */
+void outq_pool_trim(struct outq_pool *p);
+
 /* Frees the pool's chunk in progress; every queue must be freed first. */
 void outq_pool_free(struct outq_pool *p);
 

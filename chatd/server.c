@@ -169,6 +169,7 @@ static int run_loop(struct server *s)
         if (sweep) {
             timers_sweep(s);
             chat_presence_flush(s);
+            outq_pool_trim(&s->pool);
             next_sweep =
                 s->now_ms + (s->nthrottled > 0 ? TIMERS_THROTTLE_TICK_MS : TIMERS_SWEEP_MS);
         } else if (s->nthrottled > 0 && next_sweep > s->now_ms + TIMERS_THROTTLE_TICK_MS) {
