@@ -101,10 +101,10 @@ struct client {
     struct outq out;
     struct flood flood;
     int64_t connected_ms, last_rx_ms, last_ping_ms;
-    int64_t partial_ms; /* since when bytes without LF are held; 0 = none */
+    int64_t partial_ms;    /* since when bytes without LF are held; 0 = none */
     int64_t soft_since_ms; /* since when over --sendq-soft; 0 = not over it */
-    uint64_t rx_bytes;  /* echo and --diag statistics */
-    size_t echo_left;   /* echo payload bytes still to copy back */
+    uint64_t rx_bytes;     /* echo and --diag statistics */
+    size_t echo_left;      /* echo payload bytes still to copy back */
     char preview[CHATD_PREVIEW_MAX];
     uint8_t preview_len;
     union {

@@ -118,8 +118,7 @@ void chat_presence_flush(struct server *s)
     s->presence.next_ms = s->now_ms + CHATD_PRESENCE_MS;
     char text[PROTO_OUT_MAX];
     /* TRANSLATORS: a summary of joins and leaves in a big room. */
-    snprintf(text, sizeof text, _("%zu joined and %zu left (%zu online)"), joined, left,
-             s->nnamed);
+    snprintf(text, sizeof text, _("%zu joined and %zu left (%zu online)"), joined, left, s->nnamed);
     broadcastf(s, "NOTICE presence %zu %zu %zu %s", joined, left, s->nnamed, text);
 }
 
@@ -127,7 +126,8 @@ void chat_leave(struct server *s, struct client *c)
 {
     if (c->reason == DROP_SHUTDOWN)
         return; /* everyone got NOTICE shutdown instead */
-    if (presence_coalesced(s->nnamed + 1)) { /* the room as it was, with c */
+    /* c is no longer counted: the room as it was is one more. */
+    if (presence_coalesced(s->nnamed + 1)) {
         s->presence.left++;
         return;
     }
