@@ -274,9 +274,12 @@ static void cmd_msg(struct server *s, struct client *c, char *argv[], int argc)
     struct client *to = (struct client *)((char *)e - offsetof(struct client, name_entry));
     char line[PROTO_OUT_MAX];
     size_t len = proto_format(line, sizeof line, "PRIV %s %s %s", c->name, to->name, argv[1]);
-    client_send(s, to, line, len);
+    struct outq_ref r;
+    if (client_share(s, line, len, &r) < 0)
+        return;
+    client_send_shared(s, to, &r);
     if (to != c)
-        client_send(s, c, line, len);
+        client_send_shared(s, c, &r);
 }
 
 static void cmd_me(struct server *s, struct client *c, char *argv[], int argc)

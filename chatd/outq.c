@@ -97,6 +97,8 @@ static int refs_grow(struct outq_pool *p, struct outq *q)
 
 int outq_push(struct outq_pool *p, struct outq *q, const struct outq_ref *r)
 {
+    if (r->len == 0)
+        return 0; /* an empty range would never be consumed by a flush */
     if (q->count > 0) {
         struct outq_ref *tail = ref_at(q, q->count - 1);
         if (tail->chunk == r->chunk && tail->off + tail->len == r->off) {

@@ -47,6 +47,8 @@ static void outq_frees_when_flushed_and_reports_a_gone_peer(void **state)
     read_all(sv[1], got, sizeof got);
     assert_memory_equal(got, big, sizeof big);
     close(sv[1]);
+    assert_int_equal(outq_append(&p, &q, "", 0), 0); /* nothing queued, nothing to send */
+    assert_null(q.refs);
     assert_int_equal(outq_append(&p, &q, "z", 1), 0);
     assert_true(outq_flush(&p, &q, sv[0]) < 0); /* peer gone: an error, no SIGPIPE */
     outq_free(&p, &q);
