@@ -285,7 +285,7 @@ struct sendq_case {
     const char *what;
     const char *opts[9];
     const char *log_part;
-    long max_ms;  /* from the first line sent; the kernel's buffers fill first */
+    long max_ms;  /* a hang guard: the kernel's buffers (about 3 MB here) fill first */
     long held_ms; /* the soft rule: the log's "for N ms" is at least this */
 };
 
@@ -293,18 +293,18 @@ static const struct sendq_case sendq_cases[] = {
     {"soft cap held past the 2 s grace",
      {"--sendq-soft", "128", "--sendq-hard", "65536", "--sendq-grace", "2"},
      "over the soft cap of 131072",
-     9000,
+     20000,
      2000},
     {"hard cap",
      {"--sendq-soft", "128", "--sendq-hard", "256", "--sendq-grace", "60"},
      "over the hard cap of 262144",
-     7000,
+     20000,
      0},
     {"global cap on all queues",
      {"--sendq-soft", "65536", "--sendq-hard", "65536", "--sendq-grace", "60", "--sendq-total",
       "1"},
      "over --sendq-total 1048576",
-     8000,
+     20000,
      0},
 };
 
@@ -359,13 +359,13 @@ static void non_reader_is_dropped_by_the_rule_others_keep_chatting(void **state)
             fail_msg("the log does not say \"%s\":\n%s", tc->log_part, log);
         if (tc->held_ms > 0) {
             /* Dropped at the grace, not before, and not much after (the
-             * rule is checked at least every 250 ms). */
+             * rule is checked on every line queued and every 250 ms). */
             long held = -1;
             const char *f = strstr(said, " for ");
             assert_non_null(f);
             assert_int_equal(sscanf(f, " for %ld ms", &held), 1);
             print_message("held over the soft cap for %ld ms\n", held);
-            assert_true(held >= tc->held_ms && held <= tc->held_ms + 1000);
+            assert_true(held >= tc->held_ms && held <= tc->held_ms + 1500);
         }
         assert_int_equal(fixture_server_down(&s), 0);
         mesh_teardown(NULL);
