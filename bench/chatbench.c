@@ -9,6 +9,9 @@
  * and loss.  One epoll thread drives every socket; a second one would only
  * compete with the server for the machine's two cores.
  *
+ * --floor measures what no server can beat: one send() to each of N
+ * loopback readers (a child process of ours), no server logic at all.
+ *
  * Phases: connect and log in (a few handshakes in flight at a time), settle (read the join notices
  * until the server is quiet, then sample its RSS for the per-idle-client figure), send and receive,
  * drain.
@@ -18,6 +21,7 @@
 #include <getopt.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <signal.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -26,6 +30,7 @@
 #include <sys/epoll.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -42,8 +47,10 @@
 #define BENCH_INBUF 2048
 /* One recv() reads at most this much (into a buffer all clients share). */
 #define BENCH_READ_MAX 65536
-/* Bytes of one benchmark line, LF included: a typical chat message. */
+/* Bytes of one benchmark line, LF included: a typical chat message
+ * (--size changes it, up to the longest line chatd takes). */
 #define BENCH_MSG_LEN 64
+#define BENCH_MSG_MAX 1000
 /* Per-sender bytes not yet accepted by the socket. */
 #define BENCH_PEND_MAX 4096
 /* No client got ready for this long: the server stopped accepting. */
@@ -73,12 +80,14 @@ struct bench_opts {
     enum bench_server server;
     int port;
     long clients, senders, messages;
+    long size;   /* bytes of one message line, LF included */
     double rate; /* messages per second in total, 0 = flat out */
     long pid;    /* server pid for RSS, 0 = none */
     bool json;
     long setup_timeout; /* seconds for connecting and logging in */
     long drain_timeout; /* seconds without a delivery that end a run */
     long idle_sec;      /* seconds clients sit idle before the RSS sample */
+    bool floor;         /* --floor: measure the send floor, no server */
 };
 
 struct client {
@@ -129,14 +138,17 @@ static uint64_t now_ns(void)
 static void usage(FILE *f)
 {
     fprintf(f, "usage: chatbench [--server chatd|ncat] --port P [--clients N] [--senders S]\n"
-               "                 [--messages M] [--rate R] [--pid PID] [--json]\n"
+               "                 [--messages M] [--size BYTES] [--rate R] [--pid PID] [--json]\n"
                "                 [--setup-timeout SEC] [--drain-timeout SEC] [--idle-sec SEC]\n"
+               "       chatbench --floor [--clients N] [--json]\n"
                "Connects N clients to 127.0.0.1 port P, lets S of them send M messages\n"
                "each (R messages/s in total, 0 = as fast as possible) and reports\n"
                "deliveries/s, delivery latency, loss, order violations and, with --pid,\n"
                "the server's memory (sampled --idle-sec seconds after the clients\n"
-               "went quiet).  Defaults: chatd, 100 clients, 10 senders, 10 messages,\n"
-               "rate 0, idle-sec 0.\n");
+               "went quiet).  Defaults: chatd, 100 clients, 10 senders, 10 messages\n"
+               "of 64 bytes (--size: 64 to 1000), rate 0, idle-sec 0.\n"
+               "--floor times one send() of a 64-byte line to each of N loopback\n"
+               "readers of its own (no server): the floor of one broadcast.\n");
 }
 
 /* Parses text as an integer in [min, max] for option name. */
@@ -194,12 +206,14 @@ static int opts_parse(int argc, char **argv, struct bench_opts *o)
         {"clients", required_argument, NULL, 'c'},
         {"senders", required_argument, NULL, 's'},
         {"messages", required_argument, NULL, 'm'},
+        {"size", required_argument, NULL, 'z'},
         {"rate", required_argument, NULL, 'r'},
         {"pid", required_argument, NULL, 'P'},
         {"json", no_argument, NULL, 'j'},
         {"setup-timeout", required_argument, NULL, 'T'},
         {"drain-timeout", required_argument, NULL, 'D'},
         {"idle-sec", required_argument, NULL, 'I'},
+        {"floor", no_argument, NULL, 'F'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
@@ -209,6 +223,7 @@ static int opts_parse(int argc, char **argv, struct bench_opts *o)
                              .clients = 100,
                              .senders = 10,
                              .messages = 10,
+                             .size = BENCH_MSG_LEN,
                              .setup_timeout = 120,
                              .drain_timeout = 5};
     while (rc == 0 && (ch = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
@@ -228,6 +243,9 @@ static int opts_parse(int argc, char **argv, struct bench_opts *o)
         case 'm':
             rc = opt_long("messages", optarg, 0, 1000000, &o->messages);
             break;
+        case 'z':
+            rc = opt_long("size", optarg, BENCH_MSG_LEN, BENCH_MSG_MAX, &o->size);
+            break;
         case 'r':
             rc = opt_rate(optarg, &o->rate);
             break;
@@ -246,6 +264,9 @@ static int opts_parse(int argc, char **argv, struct bench_opts *o)
         case 'I':
             rc = opt_long("idle-sec", optarg, 0, 3600, &o->idle_sec);
             break;
+        case 'F':
+            o->floor = true;
+            break;
         case 'h':
             usage(stdout);
             return 1;
@@ -254,7 +275,7 @@ static int opts_parse(int argc, char **argv, struct bench_opts *o)
             return -1;
         }
     }
-    if (rc == 0 && port == 0) {
+    if (rc == 0 && port == 0 && !o->floor) {
         errorf("--port is required: the port the server listens on at 127.0.0.1");
         rc = -1;
     }
@@ -652,18 +673,19 @@ static int senders_init(struct bench *b)
 static bool message_send(struct bench *b, long s)
 {
     struct sender *sd = &b->snd[s];
-    char line[BENCH_MSG_LEN + 1];
-    if (b->cl[sd->client].state != CL_READY || sd->pend_len + BENCH_MSG_LEN > BENCH_PEND_MAX)
+    char line[BENCH_MSG_MAX + 1];
+    size_t size = (size_t)b->o.size;
+    if (b->cl[sd->client].state != CL_READY || sd->pend_len + size > BENCH_PEND_MAX)
         return false;
     uint64_t now = now_ns();
     int n = snprintf(line, sizeof line, BENCH_MAGIC "%ld %u %llu ", s, sd->next_seq,
                      (unsigned long long)now);
-    if (n < 0 || n >= BENCH_MSG_LEN)
+    if (n < 0 || (size_t)n >= size)
         return false;
-    memset(line + n, 'x', (size_t)(BENCH_MSG_LEN - 1 - n));
-    line[BENCH_MSG_LEN - 1] = '\n';
-    memcpy(sd->pend + sd->pend_len, line, BENCH_MSG_LEN);
-    sd->pend_len += BENCH_MSG_LEN;
+    memset(line + n, 'x', size - 1 - (size_t)n);
+    line[size - 1] = '\n';
+    memcpy(sd->pend + sd->pend_len, line, size);
+    sd->pend_len += (uint32_t)size;
     sd->next_seq++;
     /* Everyone ready gets it; ncat --chat skips the sender itself. */
     b->expected += (uint64_t)(b->ready - (b->o.server == SERVER_NCAT ? 1 : 0));
@@ -713,6 +735,124 @@ static void phase_traffic(struct bench *b)
     b->measuring = false;
 }
 
+/* ------------------------------------------------------------------ floor */
+
+/* Rounds of --floor; the median is reported. */
+#define BENCH_FLOOR_REPS 7
+
+/* --floor's child: connects n readers to sa and reads until every one is
+ * closed (or nothing came for 10 s: the parent is gone). */
+static void floor_child(const struct sockaddr_in *sa, long n)
+{
+    int ep = epoll_create1(EPOLL_CLOEXEC);
+    if (ep < 0)
+        _exit(1);
+    for (long i = 0; i < n; i++) {
+        int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+        struct epoll_event ev = {.events = EPOLLIN, .data.fd = fd};
+        if (fd < 0 || connect(fd, (const struct sockaddr *)sa, sizeof *sa) < 0 ||
+            epoll_ctl(ep, EPOLL_CTL_ADD, fd, &ev) < 0) {
+            warnf("--floor: reader %ld: %s", i, strerror(errno));
+            _exit(1);
+        }
+    }
+    static char buf[BENCH_READ_MAX];
+    for (long open = n; open > 0;) {
+        struct epoll_event evs[512];
+        int k = epoll_wait(ep, evs, 512, 10000);
+        if (k < 0 && errno == EINTR)
+            continue;
+        if (k <= 0)
+            _exit(1);
+        for (int e = 0; e < k; e++)
+            if (recv(evs[e].data.fd, buf, sizeof buf, 0) <= 0) {
+                close(evs[e].data.fd);
+                open--;
+            }
+    }
+    _exit(0);
+}
+
+/* Accepts n connections from the child on l into fds.  Returns 0 or -1. */
+static int floor_accept(int l, int *fds, long n)
+{
+    for (long i = 0; i < n; i++) {
+        fds[i] = accept4(l, NULL, NULL, SOCK_CLOEXEC);
+        if (fds[i] < 0) {
+            errorf("--floor: accept: %s", strerror(errno));
+            return -1;
+        }
+    }
+    return 0;
+}
+
+/* Times BENCH_FLOOR_REPS rounds of one 64-byte send() to each of n
+ * sockets, the child reading; ms gets each round's time, sorted. */
+static long floor_rounds(const int *fds, long n, double *ms)
+{
+    char line[BENCH_MSG_LEN];
+    memset(line, 'x', sizeof line);
+    line[sizeof line - 1] = '\n';
+    long failed = 0;
+    for (int r = 0; r < BENCH_FLOOR_REPS; r++) {
+        struct timespec pause = {.tv_nsec = 200 * 1000000L}; /* the reader drains */
+        nanosleep(&pause, NULL);
+        uint64_t t0 = now_ns();
+        for (long i = 0; i < n; i++)
+            failed += send(fds[i], line, sizeof line, MSG_NOSIGNAL | MSG_DONTWAIT) !=
+                      (ssize_t)sizeof line;
+        ms[r] = (double)(now_ns() - t0) / 1e6;
+    }
+    for (int i = 1; i < BENCH_FLOOR_REPS; i++) /* insertion sort: 7 values */
+        for (int k = i; k > 0 && ms[k] < ms[k - 1]; k--) {
+            double t = ms[k];
+            ms[k] = ms[k - 1];
+            ms[k - 1] = t;
+        }
+    return failed;
+}
+
+/* --floor: the least one thread can spend on one message to n clients. */
+static int floor_run(long n, bool json)
+{
+    struct sockaddr_in sa = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+    socklen_t len = sizeof sa;
+    int l = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (l < 0 || bind(l, (struct sockaddr *)&sa, sizeof sa) < 0 || listen(l, 4096) < 0 ||
+        getsockname(l, (struct sockaddr *)&sa, &len) < 0) {
+        errorf("--floor: a listener on 127.0.0.1: %s", strerror(errno));
+        return -1;
+    }
+    int *fds = calloc((size_t)n, sizeof *fds);
+    pid_t pid = fds != NULL ? fork() : -1;
+    if (pid == 0) {
+        close(l);
+        floor_child(&sa, n);
+    }
+    int rc = pid < 0 ? -1 : floor_accept(l, fds, n);
+    close(l);
+    double ms[BENCH_FLOOR_REPS];
+    long failed = rc == 0 ? floor_rounds(fds, n, ms) : 0;
+    for (long i = 0; fds != NULL && i < n; i++)
+        if (fds[i] > 0)
+            close(fds[i]);
+    free(fds);
+    if (pid > 0 && (rc != 0 ? kill(pid, SIGKILL) : 0) == 0)
+        waitpid(pid, NULL, 0);
+    if (rc != 0)
+        return -1;
+    double med = ms[BENCH_FLOOR_REPS / 2];
+    if (json)
+        printf("{\"floor_clients\":%ld,\"floor_rounds\":%d,\"floor_round_ms_median\":%.3f,"
+               "\"floor_round_ms_min\":%.3f,\"floor_send_us\":%.3f,\"floor_failed_sends\":%ld}\n",
+               n, BENCH_FLOOR_REPS, med, ms[0], med * 1000.0 / (double)n, failed);
+    else
+        printf("one send() to each of %ld loopback readers: median %.1f ms (min %.1f) over %d "
+               "rounds, %.2f us per send; %ld sends failed\n",
+               n, med, ms[0], BENCH_FLOOR_REPS, med * 1000.0 / (double)n, failed);
+    return 0;
+}
+
 /* ----------------------------------------------------------------- report */
 
 static int cmp_u32(const void *a, const void *b)
@@ -753,6 +893,7 @@ static cJSON *report_build(struct bench *b, long rss_peak)
     cJSON_AddNumberToObject(j, "setup_s", b->setup_s);
     cJSON_AddNumberToObject(j, "senders", (double)b->nsnd);
     cJSON_AddNumberToObject(j, "messages_per_sender", (double)b->o.messages);
+    cJSON_AddNumberToObject(j, "message_bytes", (double)b->o.size);
     cJSON_AddNumberToObject(j, "rate", b->o.rate);
     cJSON_AddNumberToObject(j, "sent", (double)b->sent);
     cJSON_AddNumberToObject(j, "expected", (double)b->expected);
@@ -844,6 +985,8 @@ int main(int argc, char **argv)
     if (rc != 0)
         return rc > 0 ? 0 : 2;
     raise_nofile(b.o.clients);
+    if (b.o.floor)
+        return floor_run(b.o.clients, b.o.json) == 0 ? 0 : 1;
     rc = bench_run(&b);
     if (rc == 0) {
         cJSON *j = report_build(&b, proc_status_kib(b.o.pid, "VmHWM"));

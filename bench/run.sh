@@ -39,7 +39,7 @@ stop_server() {
   wait "$spid" 2>/dev/null || true
   spid=""
 }
-cleanup() { stop_server; rm -rf "$work"; }
+cleanup() { stop_hog; stop_server; rm -rf "$work"; }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
@@ -81,17 +81,20 @@ start_ncat() {
   return 1
 }
 
-# Runs: chatbench arguments.  The 10,000-client run is both the "held"
-# scenario and the 10 msg/s one: its setup (every join is announced to
-# everyone, 50 million notices) is most of the bench's time.  The idle run
+# Runs: chatbench arguments.  The 10,000-client run is the "held" scenario,
+# the join-time one (its setup: every client connects and logs in, chatd
+# sums the joins up in NOTICE presence) and the 10 msg/s one.  The idle run
 # waits 11 s so that chatd's 10 s heap trim has handed back what the join
-# notices made it allocate.
+# storm made it allocate.  The burst: 200 senders x 25 lines of 1 KB at
+# once, every client reading.
 if [ "$quick" = 1 ]; then
   runs=(
     "--clients 200 --senders 10 --messages 2 --rate 10"
     "--clients 200 --senders 20 --messages 10 --rate 100"
     "--clients 200 --senders 20 --messages 20"
     "--clients 200 --messages 0"
+    "--clients 51 --senders 50 --messages 25 --size 1000"
+    "hog --clients 200 --senders 20 --messages 10 --rate 100"
   )
   rows=(
     "1. clients held (of 200)|1|held|>= 200"
@@ -99,6 +102,9 @@ if [ "$quick" = 1 ]; then
     "3. 200 clients, 20x20 flat out: deliveries/s|3|deliveries_per_s|>= ncat"
     "4. 200 clients, 10 msg/s: p99 ms|1|latency_p99_ms|<= 50"
     "5. 200 idle clients: RSS bytes/client|4|rss_per_client_bytes|<= 4096"
+    "6. 200 clients log in: seconds|1|setup_s|<= 5"
+    "7. burst 50x25 x 1 KB to 51: peak RSS KiB|5|rss_peak_kib|bounded"
+    "8. as 2, one core kept busy: p99 ms|6|latency_p99_ms|<= 10"
   )
 else
   runs=(
@@ -106,6 +112,8 @@ else
     "--clients 500 --senders 50 --messages 40 --rate 200"
     "--clients 500 --senders 50 --messages 20"
     "--clients 500 --messages 0 --idle-sec 11"
+    "--clients 201 --senders 200 --messages 25 --size 1000"
+    "hog --clients 500 --senders 50 --messages 40 --rate 200"
   )
   rows=(
     "1. clients held (of 10,000)|1|held|>= 10000"
@@ -113,21 +121,38 @@ else
     "3. 500 clients, 50x20 flat out: deliveries/s|3|deliveries_per_s|>= ncat"
     "4. 10,000 clients, 10 msg/s: p99 ms|1|latency_p99_ms|<= 50"
     "5. 500 idle clients: RSS bytes/client|4|rss_per_client_bytes|<= 4096"
+    "6. 10,000 clients log in: seconds|1|setup_s|<= 5"
+    "7. burst 200x25 x 1 KB to 201: peak RSS KiB|5|rss_peak_kib|bounded"
+    "8. as 2, one core kept busy: p99 ms|6|latency_p99_ms|<= 10"
   )
 fi
 
+# A busy loop on one core for runs marked "hog" (another process competing
+# with the server for the CPU); stopped after the run.
+hpid=""
+start_hog() { (while :; do :; done) & hpid=$!; }
+stop_hog() {
+  [ -n "$hpid" ] || return 0
+  kill "$hpid" 2>/dev/null || true
+  wait "$hpid" 2>/dev/null || true
+  hpid=""
+}
+
 # One run: fresh server, chatbench, stop.  The report lands in $work.
 run_one() {
-  local server=$1 n=$2 rep=$3 args=$4 out="$work/$1-$2-$3.json"
+  local server=$1 n=$2 rep=$3 args=$4 out="$work/$1-$2-$3.json" hog=""
+  case $args in hog\ *) hog=1 args=${args#hog } ;; esac
   if ! "start_$server"; then
     echo '{"error":"server did not start"}' >"$out"
     return
   fi
+  [ -z "$hog" ] || start_hog
   # shellcheck disable=SC2086 # args is a list of options on purpose
   if ! "$bin/chatbench" --server "$server" --port "$port" --pid "$spid" --json $args \
        >"$out" 2>"$work/bench.err"; then
     echo "bench: chatbench failed ($server, scenario $n): $(tail -2 "$work/bench.err")" >&2
   fi
+  stop_hog
   [ -s "$out" ] || echo '{"error":"no report"}' >"$out"
   stop_server
 }
@@ -145,12 +170,17 @@ worst() {
   reports "$1" "$2" | jq -rs --arg f "$3" '
     [.[] | .[$f] | select(type == "number")] | if length == 0 then "-" else max end'
 }
-fmt() { case $1 in -) echo "-" ;; *) awk -v v="$1" 'BEGIN { printf (v >= 100 ? "%.0f" : "%.1f"), v }' ;; esac; }
+fmt() { case $1 in -) echo "-" ;; *) awk -v v="$1" 'BEGIN { printf (v >= 100 ? "%.0f" : v >= 1 ? "%.1f" : "%.2f"), v }' ;; esac; }
 
 load() { cut -d' ' -f1-3 /proc/loadavg; }
 echo "chatbench: chatd vs ncat --chat, $reps run(s) each, medians; $(nproc) cores;" \
   "$(date -u +%Y-%m-%dT%H:%MZ); load average $(load)"
 start=$(date +%s)
+# The floor: one send() to each of as many readers as run 1 has, no server.
+floor_n=$(echo "${runs[0]}" | sed -n 's/.*--clients \([0-9]*\).*/\1/p')
+echo "   floor: chatbench --floor --clients $floor_n" >&2
+"$bin/chatbench" --floor --clients "$floor_n" --json >"$work/floor.json" 2>"$work/bench.err" ||
+  echo "bench: chatbench --floor failed: $(tail -2 "$work/bench.err")" >&2
 for i in "${!runs[@]}"; do
   n=$((i + 1))
   for server in chatd ncat; do
@@ -174,6 +204,10 @@ echo "Medians also: setup of run 1 (s) chatd $(fmt "$(median chatd 1 setup_s)"),
   "ncat clients left at the end of run 1: $(median ncat 1 held_at_end);" \
   "chatd peak RSS in run 1: $(median chatd 1 rss_peak_kib) KiB, idle RSS per client there: $(fmt "$(median chatd 1 rss_per_client_bytes)") bytes;" \
   "run 3 p99 ms chatd $(fmt "$(median chatd 3 latency_p99_ms)"), ncat $(fmt "$(median ncat 3 latency_p99_ms)")."
+echo "Floor: one send() of a 64-byte line to each of $floor_n loopback readers, no server:" \
+  "median $(fmt "$(jq -r '.floor_round_ms_median // "-"' "$work/floor.json" 2>/dev/null || echo -)") ms" \
+  "($(jq -r '.floor_send_us // "-"' "$work/floor.json" 2>/dev/null || echo -) us per send);" \
+  "chatd's run 4 p50/p99: $(fmt "$(median chatd 1 latency_p50_ms)")/$(fmt "$(median chatd 1 latency_p99_ms)") ms."
 echo "lost/ord: the worst run's lost messages / order violations; \"-\": no number (ncat had quit)."
 echo "Took $(($(date +%s) - start)) s; load average at the end $(load)."
 if [ -n "${BENCH_KEEP:-}" ]; then

@@ -20,15 +20,22 @@
 #include "common/proto.h"
 
 /* Echo streams stop reading a client while this much output waits for it,
- * and read again once the queue is below it: backpressure well inside
- * CHATD_OUTBUF_MAX, so a slow prober is never dropped. */
+ * and read again once the queue is below it: backpressure well inside the
+ * smallest --sendq-soft (128 KiB), so a slow prober is never dropped. */
 #define CHATD_ECHO_HIGH_WATER (64 * 1024)
 
 /* Lines queued for delivery in one loop iteration before chatd stops
  * reading more input until the next one: flushing is never held back for
  * long by a burst (100 senders x 64 lines x 10,000 receivers would be 64
- * million copies in one go).  Unread input waits in the kernel. */
+ * million queue appends in one go).  Unread input waits in the kernel. */
 #define CHATD_ITER_DELIVERIES 1000000
+
+/* Above this many named clients, joins and leaves are no longer announced
+ * one by one: they are summed up in one "NOTICE presence" per
+ * CHATD_PRESENCE_MS (docs/protocol.md).  A join storm into a big room would
+ * otherwise cost N x N notice lines. */
+#define CHATD_PRESENCE_THRESHOLD 200
+#define CHATD_PRESENCE_MS 1000
 
 /* Unread input read away before close(), so that close() sends FIN rather
  * than RST (which could destroy the last line); past it, RST it is. */
@@ -96,10 +103,11 @@ struct client {
     struct outq out;
     struct flood flood;
     int64_t connected_ms, last_rx_ms, last_ping_ms;
-    int64_t partial_ms; /* since when bytes without LF are held; 0 = none */
-    int64_t echo_ms;    /* when the netprobe hello was answered (echo lifetime) */
-    uint64_t rx_bytes;  /* echo and --diag statistics */
-    size_t echo_left;   /* echo payload bytes still to copy back */
+    int64_t partial_ms;    /* since when bytes without LF are held; 0 = none */
+    int64_t echo_ms;       /* when the netprobe hello was answered (echo lifetime) */
+    int64_t soft_since_ms; /* since when over --sendq-soft; 0 = not over it */
+    uint64_t rx_bytes;     /* echo and --diag statistics */
+    size_t echo_left;      /* echo payload bytes still to copy back */
     char preview[CHATD_PREVIEW_MAX];
     uint8_t preview_len;
     union {
@@ -129,6 +137,16 @@ struct server {
     struct names names;
     struct client *dirty_head, *dirty_tail; /* FIFO: the first to get output is flushed first */
     struct client *reap_head, *reap_tail;
+    struct outq_pool pool; /* every queued byte, shared between clients */
+    size_t pool_peak;      /* pool.bytes at its highest since the last trim */
+    struct {
+        size_t hard, soft, total; /* bytes, from the --sendq options */
+        int64_t grace_ms;
+    } sendq;
+    struct {
+        size_t joined, left; /* since the last NOTICE presence */
+        int64_t next_ms;     /* no NOTICE presence before then */
+    } presence;
     long deliveries; /* lines queued in this iteration (CHATD_ITER_DELIVERIES) */
     int64_t now_ms;
     int64_t trim_ms;          /* next malloc_trim() */

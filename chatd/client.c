@@ -66,18 +66,119 @@ static void mark_dirty(struct server *s, struct client *c)
     s->dirty_tail = c;
 }
 
-void client_send(struct server *s, struct client *c, const char *data, size_t len)
+/* Drops c as a slow consumer, with the figures the log shows. */
+static void drop_slow(struct server *s, struct client *c, const char *why)
+{
+    client_drop(s, c, DROP_QUEUE_FULL, why);
+}
+
+/* The soft half of the slow-consumer rule: over the soft cap, the clock
+ * starts; still over it after the grace time, c is dropped.  Draining
+ * below the cap stops the clock (client_flush). */
+static void soft_cap_check(struct server *s, struct client *c)
+{
+    size_t len = outq_len(&c->out);
+    if (len <= s->sendq.soft)
+        return;
+    if (c->soft_since_ms == 0) {
+        c->soft_since_ms = s->now_ms > 0 ? s->now_ms : 1;
+        return;
+    }
+    int64_t held = s->now_ms - c->soft_since_ms;
+    if (held < s->sendq.grace_ms)
+        return;
+    char why[160];
+    snprintf(why, sizeof why, _("%zu bytes pending, over the soft cap of %zu for %lld ms"), len,
+             s->sendq.soft, (long long)held);
+    drop_slow(s, c, why);
+}
+
+void client_send_shared(struct server *s, struct client *c, const struct outq_ref *r)
 {
     if (c->flags & CF_CLOSING)
         return;
-    int r = outq_append(&c->out, data, len, CHATD_OUTBUF_MAX);
-    if (r == -1)
-        client_drop(s, c, DROP_QUEUE_FULL, NULL);
-    else if (r < 0)
+    s->deliveries++;
+    size_t pending = outq_len(&c->out) + r->len;
+    if (pending > s->sendq.hard) {
+        char why[160];
+        snprintf(why, sizeof why, _("%zu bytes would be pending, over the hard cap of %zu"),
+                 pending, s->sendq.hard);
+        drop_slow(s, c, why);
+        return;
+    }
+    if (outq_push(&s->pool, &c->out, r) < 0) {
+        client_drop(s, c, DROP_NO_MEMORY, NULL);
+        return;
+    }
+    soft_cap_check(s, c);
+    mark_dirty(s, c);
+}
+
+int client_share(struct server *s, const char *data, size_t len, struct outq_ref *r)
+{
+    if (outq_store(&s->pool, data, len, r) == 0)
+        return 0;
+    errorf(_("%s: out of memory: a line of %zu bytes was not sent"), __func__, len);
+    return -1;
+}
+
+void client_send(struct server *s, struct client *c, const char *data, size_t len)
+{
+    struct outq_ref r;
+    if (c->flags & CF_CLOSING)
+        return;
+    if (outq_store(&s->pool, data, len, &r) < 0)
         client_drop(s, c, DROP_NO_MEMORY, NULL);
     else
-        mark_dirty(s, c);
-    s->deliveries++;
+        client_send_shared(s, c, &r);
+}
+
+int client_flush(struct server *s, struct client *c)
+{
+    int r = outq_flush(&s->pool, &c->out, c->fd);
+    if (outq_len(&c->out) <= s->sendq.soft)
+        c->soft_since_ms = 0; /* caught up: the grace starts over next time */
+    return r;
+}
+
+/* The client with the most bytes pending, or NULL if none has any. */
+static struct client *most_pending(const struct server *s)
+{
+    struct client *worst = NULL;
+    for (size_t fd = 0; fd < s->by_fd_cap; fd++) {
+        struct client *c = s->by_fd[fd];
+        if (c == NULL || (c->flags & CF_CLOSING) || outq_len(&c->out) == 0)
+            continue;
+        if (worst == NULL || outq_len(&c->out) > outq_len(&worst->out))
+            worst = c;
+    }
+    return worst;
+}
+
+void client_sendq_enforce(struct server *s, bool sweep)
+{
+    /* The global cap: the client furthest behind goes first, one per
+     * iteration, because its chunks are freed only at the reap and other
+     * queues may share them. */
+    if (s->pool.bytes > s->sendq.total) {
+        struct client *c = most_pending(s);
+        if (c != NULL) {
+            char why[160];
+            snprintf(why, sizeof why,
+                     _("queues use %zu bytes, over --sendq-total %zu; it had the most "
+                       "pending: %zu"),
+                     s->pool.bytes, s->sendq.total, outq_len(&c->out));
+            drop_slow(s, c, why);
+        }
+    }
+    if (!sweep)
+        return;
+    /* A client over the soft cap that gets nothing more is checked here. */
+    for (size_t fd = 0; fd < s->by_fd_cap; fd++) {
+        struct client *c = s->by_fd[fd];
+        if (c != NULL && c->soft_since_ms != 0 && !(c->flags & CF_CLOSING))
+            soft_cap_check(s, c);
+    }
 }
 
 void client_sendf(struct server *s, struct client *c, const char *fmt, ...)
@@ -168,13 +269,13 @@ void client_drop_errno(struct server *s, struct client *c, int err)
 
 void client_log_disconnect(const struct server *s, const struct client *c)
 {
-    char peer[ADDR_TEXT_MAX + 16], why[160];
+    char peer[ADDR_TEXT_MAX + 16], why[240];
     client_peer_text(c, peer, sizeof peer);
     const char *r = reason_log((enum drop_reason)c->reason);
     if (c->reason == DROP_ERROR)
         snprintf(why, sizeof why, "%s: %s", r, strerror(c->err));
     else if (c->detail != NULL)
-        snprintf(why, sizeof why, "%s (%.100s)", r, c->detail);
+        snprintf(why, sizeof why, "%s (%.180s)", r, c->detail);
     else
         snprintf(why, sizeof why, "%s", r);
     size_t left = s->nclients - 1;
@@ -211,7 +312,7 @@ void client_free(struct server *s, struct client *c)
         static const char msg[] = "\nERR send_queue_full you did not read; closing\n";
         (void)send(c->fd, msg, sizeof msg - 1, MSG_NOSIGNAL | MSG_DONTWAIT);
     } else {
-        (void)outq_flush(&c->out, c->fd);
+        (void)outq_flush(&s->pool, &c->out, c->fd);
     }
     char scratch[4096];
     for (size_t got = 0; got < CHATD_DRAIN_MAX;) {
@@ -225,7 +326,7 @@ void client_free(struct server *s, struct client *c)
     close(c->fd);
     s->nclients--;
     line_buf_free(&c->in);
-    outq_free(&c->out);
+    outq_free(&s->pool, &c->out);
     free(c->detail);
     free(c);
 }

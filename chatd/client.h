@@ -12,8 +12,27 @@
 
 #include "chatd/chatd.h"
 
-/* Queues len bytes for c; a queue overflow drops c (send_queue_full). */
+/* Queues len bytes for c.  The slow-consumer rule applies: past the hard
+ * cap, or over the soft cap for longer than the grace time, c is dropped
+ * (send_queue_full, logged with the figures). */
 void client_send(struct server *s, struct client *c, const char *data, size_t len);
+
+/* Stores a line once for many clients (then client_send_shared for each).
+ * Returns 0, or -1 (logged) if out of memory. */
+int client_share(struct server *s, const char *data, size_t len, struct outq_ref *r);
+
+/* Queues the line stored by the latest client_share() for c, under the
+ * same rule as client_send(). */
+void client_send_shared(struct server *s, struct client *c, const struct outq_ref *r);
+
+/* Sends what c has queued (outq_flush) and stops its soft-cap clock once
+ * it is back under the soft cap.  Returns what outq_flush returns. */
+int client_flush(struct server *s, struct client *c);
+
+/* Drops the client with the most pending when all queues together pass
+ * --sendq-total; with sweep, also every client held over the soft cap for
+ * longer than the grace time (which may be getting nothing new). */
+void client_sendq_enforce(struct server *s, bool sweep);
 
 /* Formats one line (see proto_format) and queues it for c. */
 void client_sendf(struct server *s, struct client *c, const char *fmt, ...)

@@ -58,12 +58,16 @@ void chat_command_help(size_t i, char *out, size_t cap)
     snprintf(out, cap, "OK help %s: %s", commands[i].usage, _(commands[i].help));
 }
 
-/* Queues line for every named client that is not closing. */
+/* Queues line for every named client that is not closing.  The line is
+ * stored once; each queue references it. */
 static void broadcast(struct server *s, const char *line, size_t len)
 {
-    /* client_send() only marks a client closing; nothing is unlinked here. */
+    struct outq_ref r;
+    if (client_share(s, line, len, &r) < 0)
+        return;
+    /* client_send_shared() only marks a client closing; nothing is unlinked here. */
     for (struct client *c = s->first; c != NULL; c = c->next)
-        client_send(s, c, line, len);
+        client_send_shared(s, c, &r);
 }
 
 /* Formats one line and sends it to every named client. */
@@ -98,10 +102,35 @@ void chat_greet(struct server *s, struct client *c)
     ask_name(s, c);
 }
 
+/* True when a room of `online` names is big enough that joins and leaves
+ * are summed up in NOTICE presence instead of announced one by one. */
+static bool presence_coalesced(size_t online)
+{
+    return online > CHATD_PRESENCE_THRESHOLD;
+}
+
+void chat_presence_flush(struct server *s)
+{
+    size_t joined = s->presence.joined, left = s->presence.left;
+    if (joined + left == 0 || s->now_ms < s->presence.next_ms)
+        return;
+    s->presence.joined = s->presence.left = 0;
+    s->presence.next_ms = s->now_ms + CHATD_PRESENCE_MS;
+    char text[PROTO_OUT_MAX];
+    /* TRANSLATORS: a summary of joins and leaves in a big room. */
+    snprintf(text, sizeof text, _("%zu joined and %zu left (%zu online)"), joined, left, s->nnamed);
+    broadcastf(s, "NOTICE presence %zu %zu %zu %s", joined, left, s->nnamed, text);
+}
+
 void chat_leave(struct server *s, struct client *c)
 {
     if (c->reason == DROP_SHUTDOWN)
         return; /* everyone got NOTICE shutdown instead */
+    /* c is no longer counted: the room as it was is one more. */
+    if (presence_coalesced(s->nnamed + 1)) {
+        s->presence.left++;
+        return;
+    }
     char text[PROTO_OUT_MAX];
     if (c->reason == DROP_QUIT && c->detail != NULL)
         snprintf(text, sizeof text, _("%s left (quit: %s)"), c->name, c->detail);
@@ -135,6 +164,10 @@ static void accept_name(struct server *s, struct client *c, const char *name)
     char text[PROTO_OUT_MAX];
     snprintf(text, sizeof text, _("welcome, %s!"), c->name);
     client_sendf(s, c, "OK name %s %s", c->name, text);
+    if (presence_coalesced(s->nnamed)) {
+        s->presence.joined++;
+        return;
+    }
     snprintf(text, sizeof text,
              ngettext("%s joined (%zu online)", "%s joined (%zu online)", s->nnamed), c->name,
              s->nnamed);
@@ -241,9 +274,12 @@ static void cmd_msg(struct server *s, struct client *c, char *argv[], int argc)
     struct client *to = (struct client *)((char *)e - offsetof(struct client, name_entry));
     char line[PROTO_OUT_MAX];
     size_t len = proto_format(line, sizeof line, "PRIV %s %s %s", c->name, to->name, argv[1]);
-    client_send(s, to, line, len);
+    struct outq_ref r;
+    if (client_share(s, line, len, &r) < 0)
+        return;
+    client_send_shared(s, to, &r);
     if (to != c)
-        client_send(s, c, line, len);
+        client_send_shared(s, c, &r);
 }
 
 static void cmd_me(struct server *s, struct client *c, char *argv[], int argc)

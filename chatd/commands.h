@@ -20,6 +20,11 @@ size_t chat_line(struct server *s, struct client *c, char *line, size_t len);
 /* Sends the leave notice for a dropped named client (the reap calls it). */
 void chat_leave(struct server *s, struct client *c);
 
+/* Sends the NOTICE presence summing up the joins and leaves of a big room
+ * since the last one, if there were any and CHATD_PRESENCE_MS have passed
+ * (the loop calls it at every timer sweep). */
+void chat_presence_flush(struct server *s);
+
 /* Number of rows in the command table, and row i as an "OK help" text. */
 size_t chat_command_count(void);
 void chat_command_help(size_t i, char *out, size_t cap);

@@ -63,6 +63,16 @@ static const struct opt_spec opt_table[] = {
      N_("close a netprobe echo exchange SEC seconds after its hello (default 60)"), NULL},
     {"echo-rate", 0, OPT_LONG, FIELD(echo_rate), 1024, 1000000000, "BYTES",
      N_("bytes per second echoed to a prober after a 2 MiB burst (default 1048576)"), NULL},
+    {"sendq-hard", 0, OPT_LONG, FIELD(sendq_hard), 128, 4194304, "KIB",
+     N_("drop a client with more than KIB KiB of output pending (default 8192)"), NULL},
+    {"sendq-soft", 0, OPT_LONG, FIELD(sendq_soft), 128, 4194304, "KIB",
+     N_("drop a client over KIB KiB pending for longer than --sendq-grace (default 2048)"), NULL},
+    {"sendq-grace", 0, OPT_LONG, FIELD(sendq_grace), 1, 86400, "SEC",
+     N_("seconds a client may stay over --sendq-soft (default 30)"), NULL},
+    {"sendq-total", 0, OPT_LONG, FIELD(sendq_total), 1, 65536, "MIB",
+     N_("memory for all output queues; past it the client furthest behind is dropped "
+        "(default 256)"),
+     NULL},
     {"help", 'h', OPT_HELP, 0, 0, 0, NULL, N_("show this help"), NULL},
     {"version", 0, OPT_VERSION, 0, 0, 0, NULL, N_("show the version"), NULL},
 };
@@ -96,6 +106,23 @@ void options_defaults(struct chatd_options *o)
     o->flood_byte_rate = CHATD_FLOOD_BYTE_RATE;
     o->echo_lifetime = CHATD_ECHO_LIFETIME_SEC;
     o->echo_rate = CHATD_ECHO_BYTE_RATE;
+    o->sendq_hard = CHATD_SENDQ_HARD_KIB;
+    o->sendq_soft = CHATD_SENDQ_SOFT_KIB;
+    o->sendq_grace = CHATD_SENDQ_GRACE_SEC;
+    o->sendq_total = CHATD_SENDQ_TOTAL_MIB;
+}
+
+/* Checks between options: the soft cap must be below the hard one, or it
+ * would never apply. */
+static enum options_result options_check(const struct chatd_options *o, char *err, size_t cap)
+{
+    if (o->sendq_soft <= o->sendq_hard)
+        return OPTIONS_RUN;
+    snprintf(err, cap,
+             _("--sendq-soft %ld is above --sendq-hard %ld: the soft cap must not exceed the "
+               "hard cap (raise --sendq-hard or lower --sendq-soft)"),
+             o->sendq_soft, o->sendq_hard);
+    return OPTIONS_USAGE;
 }
 
 enum options_result options_parse(int argc, char *const argv[], struct chatd_options *o, FILE *out,
@@ -106,7 +133,7 @@ enum options_result options_parse(int argc, char *const argv[], struct chatd_opt
     /* chatd takes no operands: any is a usage error that quotes it. */
     switch (opt_parse(&program, argc, argv, o, NULL, 0, &npos, out, err, errcap)) {
     case OPT_RUN:
-        return OPTIONS_RUN;
+        return options_check(o, err, errcap);
     case OPT_EXIT:
         return OPTIONS_EXIT;
     case OPT_USAGE:

@@ -24,6 +24,11 @@
 #define EVENTS_MAX 256
 #define SHUTDOWN_FLUSH_MS 2000 /* how long goodbyes may take */
 
+/* Queues that grew past this and drained again have their memory given
+ * back at the next timer sweep instead of within the 10 s trim period, so
+ * a burst's RSS does not linger. */
+#define TRIM_AFTER_BURST_BYTES (4u << 20)
+
 /* Sends each dirty client's queue; leftovers wait for EPOLLOUT. */
 static void flush_dirty(struct server *s)
 {
@@ -35,7 +40,7 @@ static void flush_dirty(struct server *s)
         c->flags &= (uint8_t)~CF_DIRTY;
         if ((c->flags & (CF_CLOSING | CF_WANT_OUT)) != 0)
             continue; /* closing: flushed at the reap; WANT_OUT: EPOLLOUT will */
-        int r = outq_flush(&c->out, c->fd);
+        int r = client_flush(s, c);
         if (r < 0) {
             client_drop_errno(s, c, -r);
             continue;
@@ -71,7 +76,7 @@ static void reap(struct server *s)
 
 static void on_writable(struct server *s, struct client *c)
 {
-    int r = outq_flush(&c->out, c->fd);
+    int r = client_flush(s, c);
     if (r < 0) {
         client_drop_errno(s, c, -r);
         return;
@@ -121,13 +126,27 @@ static void on_event(struct server *s, const struct epoll_event *e)
         on_hangup(s, c);
 }
 
-/* Drops pending clients and flushes everything queued in this iteration. */
-static void settle(struct server *s)
+/* Asks for malloc_trim() at the next sweep once a burst has drained. */
+static void trim_after_burst(struct server *s)
 {
+    if (s->pool.bytes > s->pool_peak)
+        s->pool_peak = s->pool.bytes;
+    if (s->pool_peak >= TRIM_AFTER_BURST_BYTES && s->pool.bytes < TRIM_AFTER_BURST_BYTES / 8) {
+        s->trim_ms = s->now_ms;
+        s->pool_peak = s->pool.bytes;
+    }
+}
+
+/* Applies the slow-consumer rule, drops pending clients and flushes
+ * everything queued in this iteration. */
+static void settle(struct server *s, bool sweep)
+{
+    client_sendq_enforce(s, sweep);
     do {
         reap(s);
         flush_dirty(s);
     } while (s->reap_head != NULL);
+    trim_after_burst(s);
 }
 
 /* Serves until a signal stops it.  Returns 0, or -1 if the event loop
@@ -146,14 +165,17 @@ static int run_loop(struct server *s)
         s->deliveries = 0;
         for (int i = 0; i < n; i++)
             on_event(s, &events[i]);
-        if (s->now_ms >= next_sweep) {
+        bool sweep = s->now_ms >= next_sweep;
+        if (sweep) {
             timers_sweep(s);
+            chat_presence_flush(s);
+            outq_pool_trim(&s->pool);
             next_sweep =
                 s->now_ms + (s->nthrottled > 0 ? TIMERS_THROTTLE_TICK_MS : TIMERS_SWEEP_MS);
         } else if (s->nthrottled > 0 && next_sweep > s->now_ms + TIMERS_THROTTLE_TICK_MS) {
             next_sweep = s->now_ms + TIMERS_THROTTLE_TICK_MS;
         }
-        settle(s);
+        settle(s, sweep);
     }
     return 0;
 }
@@ -181,7 +203,7 @@ static void shutdown_clients(struct server *s)
             client_update_events(s, c);
         }
     }
-    settle(s);
+    settle(s, false);
     struct epoll_event events[EVENTS_MAX];
     int64_t end = clock_ms() + SHUTDOWN_FLUSH_MS;
     while (output_pending(s) && clock_ms() < end) {
@@ -197,7 +219,7 @@ static void shutdown_clients(struct server *s)
                 (events[i].events & (EPOLLOUT | EPOLLHUP | EPOLLERR)))
                 on_writable(s, c);
         }
-        settle(s);
+        settle(s, false);
     }
     for (size_t fd = 0; fd < s->by_fd_cap; fd++)
         if (s->by_fd[fd] != NULL)
@@ -233,6 +255,7 @@ static void server_close(struct server *s)
     free(s->by_fd);
     names_free(&s->names);
     peraddr_free(s->peraddr);
+    outq_pool_free(&s->pool);
 }
 
 int server_run(const struct chatd_options *o)
@@ -250,6 +273,10 @@ int server_run(const struct chatd_options *o)
     const struct peraddr_limit pl = {.max_conns = o->max_per_ip,
                                      .rate = o->conn_rate,
                                      .burst = o->max_per_ip > 0 ? o->max_per_ip : CHATD_MAX_PER_IP};
+    s.sendq.hard = (size_t)o->sendq_hard * 1024;
+    s.sendq.soft = (size_t)o->sendq_soft * 1024;
+    s.sendq.grace_ms = (int64_t)o->sendq_grace * 1000;
+    s.sendq.total = (size_t)o->sendq_total * 1024 * 1024;
     s.now_ms = clock_ms();
     if (gethostname(s.hostname, sizeof s.hostname - 1) < 0)
         snprintf(s.hostname, sizeof s.hostname, "unknown");

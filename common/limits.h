@@ -36,9 +36,22 @@
 /* Largest echo payload after the hello.  Larger: "ERR bad_args" and close. */
 #define HELLO_ECHO_MAX (1024 * 1024)
 
-/* Bytes queued for one client.  A client whose queue would grow past this
- * is disconnected ("send queue full"); nobody else waits for it. */
-#define CHATD_OUTBUF_MAX (256 * 1024)
+/* The slow-consumer rule (chatd --sendq-*), after Redis' pubsub limit
+ * (32 MB hard, 8 MB soft for 60 s) scaled to lines of at most 1 KiB.  A
+ * client whose pending output would pass the hard cap, or stays over the
+ * soft cap for longer than the grace time, is disconnected
+ * ("send_queue_full", the log gives the figures); nobody else waits for
+ * it.  8 MiB is 8,000 of the longest lines: a burst of 200 senders x 25
+ * such lines fits with room to spare.  Queued lines are shared between
+ * clients, so these count what a client has pending, not memory. */
+#define CHATD_SENDQ_HARD_KIB 8192
+#define CHATD_SENDQ_SOFT_KIB 2048
+#define CHATD_SENDQ_GRACE_SEC 30
+
+/* Memory all output queues together may use (shared lines and the
+ * references to them).  Past it, the client with the most pending output
+ * is disconnected, one per loop iteration, until the total is under it. */
+#define CHATD_SENDQ_TOTAL_MIB 256
 
 /* Seconds a client may take to choose a name before it is dropped. */
 #define CHATD_NAME_TIMEOUT_SEC 60

@@ -25,7 +25,8 @@ check() {
 }
 
 # 1. chatd: 20 clients, 5 senders x 10 messages; chatd echoes to the sender.
-"$BIN_DIR/chatd" --bind 127.0.0.1 --port 0 2>"$tmp/chatd.log" &
+# All from 127.0.0.1: the per-address limits are lifted.
+"$BIN_DIR/chatd" --bind 127.0.0.1 --port 0 --max-per-ip 0 --conn-rate 0 2>"$tmp/chatd.log" &
 spid=$!
 port=""
 for _ in $(seq 100); do
@@ -55,8 +56,28 @@ else
   check "$tmp/chatd.json" '.rss_before_kib > 0 and .rss_idle_kib > 0
       and .rss_peak_kib >= .rss_idle_kib' \
     "chatd: the server's RSS was read from /proc"
+  # The burst scenario's shape: 1 KB lines, every sender at once.
+  if timeout 60 "$bench" --port "$port" --pid "$spid" --clients 21 --senders 20 \
+       --messages 5 --size 1000 --json >"$tmp/burst.json" 2>"$tmp/bench.err"; then
+    ok "chatbench --size 1000 runs against chatd"
+  else
+    bad "chatbench --size 1000 against chatd failed: $(cat "$tmp/bench.err")"
+  fi
+  check "$tmp/burst.json" '.message_bytes == 1000 and .sent == 100 and .expected == 2100
+      and .delivered == 2100 and .lost == 0 and .order_violations == 0 and .malformed == 0' \
+    "chatd: every 1 KB line of the burst reached all 21 clients, in order"
 fi
 stop_server
+
+# The floor: chatbench's own readers, no server; the figures must agree.
+if timeout 60 "$bench" --floor --clients 200 --json >"$tmp/floor.json" 2>"$tmp/bench.err"; then
+  check "$tmp/floor.json" '.floor_clients == 200 and .floor_failed_sends == 0
+      and .floor_round_ms_min > 0 and .floor_round_ms_min <= .floor_round_ms_median
+      and .floor_send_us > 0' \
+    "chatbench --floor times 200 sends with none failing"
+else
+  bad "chatbench --floor failed: $(cat "$tmp/bench.err")"
+fi
 
 # 2. ncat --chat: 10 clients, 3 senders x 5; the sender gets no copy.
 if command -v ncat >/dev/null; then
@@ -95,6 +116,14 @@ if [ $rc -eq 2 ] && grep -q -- '--clients "0"' "$tmp/usage.out"; then
   ok "a bad --clients value is refused with exit 2 and quoted"
 else
   bad "--clients 0: exit $rc, $(cat "$tmp/usage.out")"
+fi
+
+"$bench" --port 1 --size 2000 >"$tmp/usage.out" 2>&1
+rc=$?
+if [ $rc -eq 2 ] && grep -q -- '--size "2000"' "$tmp/usage.out"; then
+  ok "a --size past the longest line is refused with exit 2 and quoted"
+else
+  bad "--size 2000: exit $rc, $(cat "$tmp/usage.out")"
 fi
 
 t_done

@@ -15,46 +15,100 @@
 #include "chatd/commands.h"
 #include "chatd/visible.h"
 
-static void outq_is_bounded_and_frees_when_flushed(void **state)
+/* Reads exactly n bytes from fd (a blocking socket). */
+static void read_all(int fd, char *out, size_t n)
+{
+    for (size_t got = 0; got < n;) {
+        ssize_t r = read(fd, out + got, n - got);
+        assert_true(r > 0);
+        got += (size_t)r;
+    }
+}
+
+static void outq_frees_when_flushed_and_reports_a_gone_peer(void **state)
 {
     (void)state;
+    struct outq_pool p = {0};
     struct outq q = {0};
     char big[1000];
     memset(big, 'x', sizeof big);
-    assert_null(q.data); /* nothing allocated while idle */
+    assert_null(q.refs); /* nothing allocated while idle */
     for (int i = 0; i < 4; i++)
-        assert_int_equal(outq_append(&q, big, sizeof big, 4000), 0);
-    assert_int_equal(outq_append(&q, "y", 1, 4000), -1); /* would pass max */
+        assert_int_equal(outq_append(&p, &q, big, sizeof big), 0);
     assert_int_equal(outq_len(&q), 4000);
+    assert_int_equal(q.count, 1); /* consecutive lines of one chunk: one range */
 
     int sv[2];
     assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
-    assert_int_equal(outq_flush(&q, sv[0]), 0);
-    assert_null(q.data);
+    assert_int_equal(outq_flush(&p, &q, sv[0]), 0);
+    assert_null(q.refs);
+    assert_int_equal(outq_len(&q), 0);
     char got[4000];
-    size_t total = 0;
-    while (total < sizeof got) {
-        ssize_t n = read(sv[1], got + total, sizeof got - total);
-        assert_true(n > 0);
-        total += (size_t)n;
-    }
+    read_all(sv[1], got, sizeof got);
     assert_memory_equal(got, big, sizeof big);
     close(sv[1]);
-    assert_int_equal(outq_append(&q, "z", 1, 4000), 0);
-    assert_true(outq_flush(&q, sv[0]) < 0); /* peer gone: an error, no SIGPIPE */
-    outq_free(&q);
+    assert_int_equal(outq_append(&p, &q, "", 0), 0); /* nothing queued, nothing to send */
+    assert_null(q.refs);
+    assert_int_equal(outq_append(&p, &q, "z", 1), 0);
+    assert_true(outq_flush(&p, &q, sv[0]) < 0); /* peer gone: an error, no SIGPIPE */
+    outq_free(&p, &q);
+    outq_pool_trim(&p); /* nothing references the chunk in progress now */
+    assert_null(p.cur);
+    assert_int_equal(p.bytes, 0); /* every chunk and array given back */
     close(sv[0]);
 }
 
-static void outq_keeps_byte_order_across_partial_sends_and_growth(void **state)
+static void outq_line_to_many_queues_is_stored_once(void **state)
 {
     (void)state;
-    /* A small socket buffer forces partial sends, so appends meet a queue
-     * with sent bytes at its front (compaction) and a full one (growth). */
+    enum { QUEUES = 1000, LINES = 200, LEN = 1000 };
+    static struct outq qs[QUEUES];
+    struct outq_pool p = {0};
+    char line[LEN];
+    for (int k = 0; k < LINES; k++) {
+        struct outq_ref r;
+        memset(line, 'a' + k % 26, sizeof line);
+        assert_int_equal(outq_store(&p, line, sizeof line, &r), 0);
+        for (int i = 0; i < QUEUES; i++)
+            assert_int_equal(outq_push(&p, &qs[i], &r), 0);
+    }
+    /* 200 KB to 1,000 queues: a private copy each would be 200 MB. */
+    size_t burst = (size_t)LINES * LEN;
+    print_message("pool holds %zu bytes for %zu queued\n", p.bytes, burst * QUEUES);
+    assert_int_equal(outq_len(&qs[QUEUES - 1]), burst);
+    assert_true(p.bytes < 2 * burst + (size_t)QUEUES * 256);
+
+    int sv[2];
+    assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
+    static char got[LINES * LEN];
+    int r;
+    size_t have = 0;
+    while ((r = outq_flush(&p, &qs[0], sv[0])) == 1 || have < burst) {
+        assert_true(r >= 0);
+        ssize_t n = recv(sv[1], got + have, sizeof got - have, 0);
+        assert_true(n > 0);
+        have += (size_t)n;
+    }
+    for (int k = 0; k < LINES; k++)
+        assert_int_equal(got[(size_t)k * LEN], 'a' + k % 26);
+    for (int i = 0; i < QUEUES; i++)
+        outq_free(&p, &qs[i]);
+    outq_pool_free(&p);
+    assert_int_equal(p.bytes, 0);
+    close(sv[0]);
+    close(sv[1]);
+}
+
+static void outq_keeps_byte_order_across_partial_sends_and_chunks(void **state)
+{
+    (void)state;
+    /* A small socket buffer forces partial sends, and interleaved lines for
+     * another queue split this one's ranges: order must hold across both. */
     int sv[2], small = 4096;
     assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
     assert_int_equal(setsockopt(sv[0], SOL_SOCKET, SO_SNDBUF, &small, sizeof small), 0);
-    struct outq q = {0};
+    struct outq_pool p = {0};
+    struct outq q = {0}, other = {0};
     static unsigned char got[200000];
     size_t queued = 0, recvd = 0;
     long long spins = 0;
@@ -63,9 +117,12 @@ static void outq_keeps_byte_order_across_partial_sends_and_growth(void **state)
         size_t n = sizeof got - queued < sizeof line ? sizeof got - queued : sizeof line;
         for (size_t i = 0; i < n; i++)
             line[i] = (unsigned char)(queued + i);
-        if (n > 0 && outq_append(&q, line, n, 65536) == 0)
-            queued += n; /* else the queue is full: try again after reading */
-        assert_true(outq_flush(&q, sv[0]) >= 0);
+        if (n > 0 && outq_len(&q) < 65536) {
+            assert_int_equal(outq_append(&p, &q, line, n), 0);
+            queued += n;
+            assert_int_equal(outq_append(&p, &other, "-", 1), 0);
+        }
+        assert_true(outq_flush(&p, &q, sv[0]) >= 0);
         size_t want = sizeof got - recvd < 200 ? sizeof got - recvd : 200; /* slow reader */
         ssize_t r = recv(sv[1], got + recvd, want, MSG_DONTWAIT);
         if (r > 0)
@@ -75,7 +132,10 @@ static void outq_keeps_byte_order_across_partial_sends_and_growth(void **state)
         if (got[i] != (unsigned char)i)
             fail_msg("byte %zu is %u, expected %u", i, got[i], (unsigned char)i);
     assert_int_equal(recvd, sizeof got);
-    outq_free(&q);
+    outq_free(&p, &q);
+    outq_free(&p, &other);
+    outq_pool_free(&p);
+    assert_int_equal(p.bytes, 0);
     close(sv[0]);
     close(sv[1]);
 }
@@ -164,6 +224,10 @@ static const struct opt_case opt_cases[] = {
     {{"extra"}, OPTIONS_USAGE, "\"extra\""},
     {{"--version"}, OPTIONS_EXIT, NULL},
     {{"--help"}, OPTIONS_EXIT, NULL},
+    {{"--sendq-hard", "100"}, OPTIONS_USAGE, "\"100\""},
+    {{"--sendq-grace", "0"}, OPTIONS_USAGE, "\"0\""},
+    {{"--sendq-soft", "4096", "--sendq-hard", "1024"}, OPTIONS_USAGE, "--sendq-soft 4096"},
+    {{"--sendq-soft", "1024", "--sendq-hard", "1024"}, OPTIONS_RUN, NULL},
 };
 
 static void options_are_range_checked_and_quote_bad_values(void **state)
@@ -198,6 +262,10 @@ static void options_default_to_limits_h(void **state)
     assert_int_equal(o.flood_burst, 7);
     assert_int_equal(o.flood_rate, CHATD_FLOOD_RATE);
     assert_int_equal(o.idle_timeout, CHATD_IDLE_TIMEOUT_SEC);
+    assert_int_equal(o.sendq_hard, CHATD_SENDQ_HARD_KIB);
+    assert_int_equal(o.sendq_soft, CHATD_SENDQ_SOFT_KIB);
+    assert_int_equal(o.sendq_grace, CHATD_SENDQ_GRACE_SEC);
+    assert_int_equal(o.sendq_total, CHATD_SENDQ_TOTAL_MIB);
     assert_string_equal(o.bind, "");
 }
 
@@ -249,8 +317,9 @@ static void visible_escape_shows_invisible_bytes_and_never_splits_an_escape(void
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(outq_is_bounded_and_frees_when_flushed),
-        cmocka_unit_test(outq_keeps_byte_order_across_partial_sends_and_growth),
+        cmocka_unit_test(outq_frees_when_flushed_and_reports_a_gone_peer),
+        cmocka_unit_test(outq_line_to_many_queues_is_stored_once),
+        cmocka_unit_test(outq_keeps_byte_order_across_partial_sends_and_chunks),
         cmocka_unit_test(flood_bucket_allows_burst_then_rate),
         cmocka_unit_test(names_are_unique_ignoring_case_and_table_grows),
         cmocka_unit_test(options_are_range_checked_and_quote_bad_values),
