@@ -74,6 +74,11 @@ struct ev_local {
     bool can_ping_socket;
     bool can_capture;
     char hostname[256];
+    /* Added for the address families: an IPv6 default route (not on lo),
+     * and the 10.0.2.x interface address behind virtualbox_nat (the source
+     * address stays empty when the target is IPv6 and there is no route). */
+    bool ipv6_default_route;
+    char nat_address[ADDR_TEXT_MAX];
 };
 
 enum dns_outcome {

@@ -4,10 +4,16 @@
 #include "netprobe/output.h"
 
 #include <stdarg.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "common/i18n.h"
 #include "netprobe/advice.h"
+#include "netprobe/families.h"
+
+_Static_assert(FAMILY_BIT(FAMILY_IPV4) == ADVICE_FAMILY_IPV4 &&
+                   FAMILY_BIT(FAMILY_IPV6) == ADVICE_FAMILY_IPV6,
+               "advice.h and families.h name the families with the same bits");
 
 #define LINE_MAX_BYTES 2048
 
@@ -54,9 +60,10 @@ void output_stage(const struct output *o, const struct evidence *ev, enum stage_
 }
 
 /* Prints a NULL-terminated advice list as numbered lines under a label,
- * in the order order gives (NULL: the table's), {host} and {port} filled. */
+ * in the order order gives (NULL: the table's), {host} and {port} filled,
+ * and the words for families (advice_render_family). */
 static void emit_list(const struct output *o, const char *label, const char *const *list,
-                      const struct evidence *ev, const struct verdict *order)
+                      const struct evidence *ev, const struct verdict *order, unsigned families)
 {
     if (list == NULL || list[0] == NULL)
         return;
@@ -66,8 +73,8 @@ static void emit_list(const struct output *o, const char *label, const char *con
     while (n < ADVICE_LIST_MAX && list[n] != NULL)
         n++;
     for (size_t i = 0; i < n; i++) {
-        advice_render_target(list[verdict_cause_index(order, i, n)], ev->host, ev->port, line,
-                             sizeof line);
+        advice_render_family(list[verdict_cause_index(order, i, n)], ev->host, ev->port, families,
+                             line, sizeof line);
         emit(o, "", "    ", "%zu. %s", i + 1, line);
     }
 }
@@ -75,11 +82,12 @@ static void emit_list(const struct output *o, const char *label, const char *con
 /* The lead line for one code: "verdict: refused - summary".  label is
  * N_() and translated here; the code never is. */
 static void emit_head(const struct output *o, const char *label, const char *code,
-                      const struct advice *a, const struct evidence *ev, const char *color)
+                      const struct advice *a, const struct evidence *ev, const char *color,
+                      unsigned families)
 {
     char summary[1024] = "";
     if (a != NULL && a->summary != NULL)
-        advice_render_target(a->summary, ev->host, ev->port, summary, sizeof summary);
+        advice_render_family(a->summary, ev->host, ev->port, families, summary, sizeof summary);
     char lead[96];
     snprintf(lead, sizeof lead, "%s: %s", _(label), code);
     emit(o, color, lead, "%s%s", summary[0] ? " - " : "", summary);
@@ -98,6 +106,56 @@ static void emit_guide(const struct output *o, const struct advice *a)
     emit(o, "", "  ", "%s %s", _("guide:"), advice_doc(a, doc, sizeof doc));
 }
 
+/* What one family did, in words: "connected: 203.0.113.10 open/syn-ack,
+ * used for the hello and the echo". */
+static void family_words(const struct evidence *ev, const struct family_result *r, char *out,
+                         size_t cap)
+{
+    const struct ev_tcp_attempt *a = r->attempt >= 0 ? &ev->tcp.attempts[r->attempt] : NULL;
+    switch (r->outcome) {
+    case FAMILY_NO_ADDRESS:
+        snprintf(out, cap, "%s", _("no address of this family"));
+        break;
+    case FAMILY_NOT_TRIED:
+        snprintf(out, cap, "%s", _("not tried (left out by -4/-6, or no tcp stage)"));
+        break;
+    case FAMILY_NOT_SENT:
+        /* TRANSLATORS: ADDRESS state/reason; nothing left this machine. */
+        snprintf(out, cap, _("not tested: %s %s/%s, no SYN left this machine"), a->target.address,
+                 tcp_state_name(a->state), a->reason);
+        break;
+    case FAMILY_FAILED:
+        snprintf(out, cap, _("failed: %s %s/%s after %d SYN(s)"), a->target.address,
+                 tcp_state_name(a->state), a->reason, a->syns_sent);
+        break;
+    case FAMILY_CONNECTED:
+        snprintf(out, cap,
+                 r->used ? _("connected: %s %s/%s, used for the next stages")
+                         : _("connected: %s %s/%s"),
+                 a->target.address, tcp_state_name(a->state), a->reason);
+        break;
+    }
+}
+
+/* One line per family, when the run has two to tell apart (the name has
+ * both) or when a family never left this machine: which worked, which
+ * failed and how. */
+static void emit_families(const struct output *o, const struct evidence *ev)
+{
+    struct family_result fam[FAMILY_COUNT];
+    char words[320];
+    families_summarise(ev, fam);
+    bool both = fam[FAMILY_IPV4].addresses > 0 && fam[FAMILY_IPV6].addresses > 0;
+    bool unsent =
+        fam[FAMILY_IPV4].outcome == FAMILY_NOT_SENT || fam[FAMILY_IPV6].outcome == FAMILY_NOT_SENT;
+    if (o->quiet || (!both && !unsent))
+        return;
+    for (int f = 0; f < FAMILY_COUNT; f++) {
+        family_words(ev, &fam[f], words, sizeof words);
+        emit(o, "", "", "%s: %s", family_label((enum family_index)f), words);
+    }
+}
+
 void output_verdict(const struct output *o, const struct evidence *ev, const struct verdict *v,
                     const char *report_path)
 {
@@ -106,7 +164,8 @@ void output_verdict(const struct output *o, const struct evidence *ev, const str
     const char *color = v->code == VERDICT_OK ? "\033[1;32m" : "\033[1;31m";
     if (code == NULL)
         code = "none";
-    emit_head(o, N_("verdict"), code, a, ev, color);
+    emit_families(o, ev);
+    emit_head(o, N_("verdict"), code, a, ev, color, v->families);
     if (o->quiet) {
         fflush(o->out);
         return;
@@ -122,14 +181,14 @@ void output_verdict(const struct output *o, const struct evidence *ev, const str
     if (a != NULL) {
         emit_list(o,
                   v->code == VERDICT_OK ? N_("status:") : N_("likely causes, most likely first:"),
-                  a->causes, ev, v);
-        emit_list(o, N_("what to do:"), a->fix, ev, NULL);
+                  a->causes, ev, v, v->families);
+        emit_list(o, N_("what to do:"), a->fix, ev, NULL, v->families);
         emit_guide(o, a);
     }
     for (size_t i = 0; i < v->finding_count && i < FINDING_COUNT; i++) {
         const char *f = finding_code_name(v->findings[i]);
         const struct advice *fa = advice_find(f);
-        emit_head(o, N_("finding"), f, fa, ev, COLOR_BOLD);
+        emit_head(o, N_("finding"), f, fa, ev, COLOR_BOLD, 0);
         emit_evidence(o, &v->finding_evidence[i]);
         if (fa != NULL)
             emit_guide(o, fa);
@@ -182,15 +241,15 @@ void output_local(const struct output *o, const struct local_check *lc)
              local_check_name((enum local_check_id)id), lc->lines[id].summary);
     }
     emit_head(o, N_("verdict"), code, a, &ev,
-              lc->verdict == SERVER_LOCAL_OK ? "\033[1;32m" : "\033[1;31m");
+              lc->verdict == SERVER_LOCAL_OK ? "\033[1;32m" : "\033[1;31m", 0);
     if (o->quiet || a == NULL) {
         fflush(o->out);
         return;
     }
     for (size_t i = 0; i < lc->sentence_count; i++)
         emit(o, "", "  ", "%s %s", _("seen:"), lc->sentences[i]);
-    emit_list(o, N_("likely causes, most likely first:"), a->causes, &ev, NULL);
-    emit_list(o, N_("what to do:"), a->fix, &ev, NULL);
+    emit_list(o, N_("likely causes, most likely first:"), a->causes, &ev, NULL, 0);
+    emit_list(o, N_("what to do:"), a->fix, &ev, NULL, 0);
     emit_guide(o, a);
     fflush(o->out);
 }

@@ -41,6 +41,7 @@ enum finding_code {
     FINDING_HIGH_LATENCY,
     FINDING_PACKET_LOSS,
     FINDING_FORGED_RESET, /* --capture: a reset the server did not send */
+    FINDING_IPV4_BROKEN,  /* IPv4 SYNs left and failed while IPv6 connected */
     FINDING_COUNT
 };
 
@@ -62,6 +63,11 @@ struct verdict_evidence {
  * network (tests/unit/netprobe_verdict_modes.c checks the text there). */
 #define VERDICT_CAUSE_PATH_FIREWALL 2
 
+/* Index, in advice.c's no_route causes, of "the address is IPv6 and this
+ * machine has no IPv6 route": first when only IPv6 attempts found no route
+ * (tests/unit/netprobe_families.c checks the text there). */
+#define VERDICT_CAUSE_NO_IPV6_ROUTE 1
+
 /* What --capture says about the verdict. */
 enum verdict_capture {
     CAPTURE_NOT_CHECKED = 0, /* no capture ran */
@@ -81,6 +87,10 @@ struct verdict {
     enum finding_code findings[FINDING_COUNT]; /* in enum order */
     struct verdict_evidence finding_evidence[FINDING_COUNT];
     size_t finding_count;
+    /* FAMILY_BIT()s (families.h) of the attempts behind a failed handshake
+     * verdict (refused, rejected, filtered_drop, no_route); 0 otherwise.
+     * The advice names the family's rule ({anywhere}: 0.0.0.0/0 or ::/0). */
+    unsigned families;
 };
 
 /* Decides the verdict and findings for ev into out.  Pure; never fails:

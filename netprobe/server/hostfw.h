@@ -21,6 +21,13 @@
 
 #define HOSTFW_HITS_MAX 16 /* rules kept as evidence; later ones are counted only */
 
+/* Address families a rule or a block is for (bits): an nft ip table sees
+ * IPv4 only, ip6 IPv6 only, inet both until "meta nfproto" narrows a rule;
+ * iptables-save lists IPv4 rules only. */
+#define HOSTFW_IPV4 1u
+#define HOSTFW_IPV6 2u
+#define HOSTFW_BOTH (HOSTFW_IPV4 | HOSTFW_IPV6)
+
 enum hostfw_action {
     HOSTFW_ACCEPT,
     HOSTFW_DROP,
@@ -36,6 +43,7 @@ struct hostfw_hit {
     enum hostfw_action action;
     char detail[96]; /* "drop", "reject with icmpx admin-prohibited", "policy drop" */
     bool conditional;
+    unsigned families; /* HOSTFW_IPV4/HOSTFW_IPV6: the traffic it decides */
 };
 
 struct hostfw_result {
@@ -48,6 +56,9 @@ struct hostfw_result {
     struct hostfw_hit hits[HOSTFW_HITS_MAX];
     size_t hit_count;
     size_t hits_dropped;
+    /* HOSTFW_IPV4/HOSTFW_IPV6: the families for which an input chain drops
+     * or rejects every new connection to the port (blocks: any of them). */
+    unsigned blocks_families;
 };
 
 /* Parses the output of `nft -j list ruleset` for TCP port.  Returns 0, or

@@ -100,6 +100,7 @@ static void ipt_rule(char *line, long number, int port, struct fw_rule *rule)
     memset(rule, 0, sizeof *rule);
     rule->applies = true;
     rule->handle = number;
+    rule->families = HOSTFW_BOTH;    /* the chain narrows it: iptables is IPv4 */
     for (size_t i = 2; i < n; i++) { /* w[0] "-A", w[1] the chain */
         if (!strcmp(w[i], "!")) {
             negate = true;
@@ -117,7 +118,8 @@ static void ipt_rule(char *line, long number, int port, struct fw_rule *rule)
 int hostfw_parse_iptables(const char *text, int port, struct hostfw_result *out, char *err,
                           size_t errcap)
 {
-    struct fw_chain input = {.family = "", .table = "filter", .name = "INPUT"};
+    struct fw_chain input = {
+        .family = "", .table = "filter", .name = "INPUT", .families = HOSTFW_IPV4};
     bool in_filter = false, seen_input = false;
     long number = 0;
     char line[4096];

@@ -5,6 +5,7 @@
 #include <net/if.h>
 #include <netinet/in.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -22,12 +23,15 @@ static const char VBOX_OUI[] = "08:00:27";
 void host_setup_hints(struct ev_local *l, const char *dmi_product)
 {
     l->virtualbox_nat = false;
+    l->nat_address[0] = '\0';
     l->virtualbox_vm = dmi_product != NULL && strstr(dmi_product, "VirtualBox") != NULL;
     bool gw_vbox = strcmp(l->gateway, "10.0.2.2") == 0;
     for (size_t i = 0; i < l->iface_count && i < EV_IFACES_MAX; i++) {
         const struct ev_iface *f = &l->ifaces[i];
-        if (gw_vbox && addrclass_in_v4(f->address, "10.0.2.0", 24))
+        if (gw_vbox && addrclass_in_v4(f->address, "10.0.2.0", 24) && !l->virtualbox_nat) {
             l->virtualbox_nat = true;
+            snprintf(l->nat_address, sizeof l->nat_address, "%s", f->address);
+        }
         if (strncasecmp(f->mac, VBOX_OUI, sizeof VBOX_OUI - 1) == 0)
             l->virtualbox_vm = true;
     }
@@ -236,8 +240,9 @@ static void gather(struct ev_local *l)
         host_setup_read_routes(l, route);
         fclose(route);
     }
+    l->ipv6_default_route = has_v6_default();
     if (!l->has_default_route)
-        l->has_default_route = has_v6_default();
+        l->has_default_route = l->ipv6_default_route;
     l->can_raw_socket = can_open(AF_INET, SOCK_RAW, IPPROTO_ICMP);
     l->can_ping_socket = can_open(AF_INET, SOCK_DGRAM, IPPROTO_ICMP);
     l->can_capture = has_cap_net_raw();
