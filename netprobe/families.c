@@ -60,6 +60,13 @@ static int weight(const struct ev_tcp_attempt *a)
     return a->state == TCP_STATE_OPEN ? 2 : families_attempt_left(a) ? 1 : 0;
 }
 
+/* -4 or -6 left family f out: its addresses were not even resolved, so
+ * "no address" would claim something about the name that was not asked. */
+static bool left_out(const struct evidence *ev, enum family_index f)
+{
+    return (ev->family_pref == 4 && f == FAMILY_IPV6) || (ev->family_pref == 6 && f == FAMILY_IPV4);
+}
+
 /* The family's outcome from the weight of the attempt that stands for it. */
 static const enum family_outcome BY_WEIGHT[] = {FAMILY_NOT_SENT, FAMILY_FAILED, FAMILY_CONNECTED};
 
@@ -90,7 +97,8 @@ void families_summarise(const struct evidence *ev, struct family_result out[FAMI
         if (r->addresses < r->attempts)
             r->addresses = r->attempts; /* evidence without a dns list (a literal) */
         if (r->attempt < 0)
-            r->outcome = r->addresses > 0 ? FAMILY_NOT_TRIED : FAMILY_NO_ADDRESS;
+            r->outcome =
+                r->addresses > 0 || left_out(ev, r->family) ? FAMILY_NOT_TRIED : FAMILY_NO_ADDRESS;
         else
             r->outcome = BY_WEIGHT[weight(&ev->tcp.attempts[r->attempt])];
     }

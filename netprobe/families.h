@@ -25,7 +25,7 @@ enum family_index { FAMILY_IPV4, FAMILY_IPV6, FAMILY_COUNT };
 
 enum family_outcome {
     FAMILY_NO_ADDRESS, /* the name has no address of this family */
-    FAMILY_NOT_TRIED,  /* addresses, but no attempt (-4/-6, or the tcp stage did not run) */
+    FAMILY_NOT_TRIED,  /* left out by -4/-6, or addresses but no attempt (no tcp stage) */
     FAMILY_NOT_SENT,   /* every attempt failed on this machine: nothing left (no route) */
     FAMILY_FAILED,     /* SYNs left and no address of the family completed a handshake */
     FAMILY_CONNECTED,  /* a handshake completed */

@@ -56,6 +56,15 @@ static void set_two_v4_one_open(struct evidence *ev)
     ev->tcp.chosen = 1;
 }
 
+/* -6 on a dual-stack name: the A records were never asked for. */
+static void set_minus_6(struct evidence *ev)
+{
+    ev->family_pref = 6;
+    ev->dns.addrs[0].family = AF_INET6;
+    snprintf(ev->dns.addrs[0].address, ADDR_TEXT_MAX, "2001:db8:ec2::9");
+    ev->tcp.attempts[0].target = ev->dns.addrs[0];
+}
+
 struct family_case {
     const char *name;
     void (*setup)(struct evidence *ev);
@@ -75,6 +84,7 @@ static const struct family_case FAMILY_CASES[] = {
      false},
     {"ipv4 dropped, ipv6 open", set_v4_dropped_v6_open, FAMILY_FAILED, FAMILY_CONNECTED, 0, 1,
      false, true},
+    {"ipv4 left out by -6", set_minus_6, FAMILY_NOT_TRIED, FAMILY_CONNECTED, -1, 0, false, true},
     {"one of two ipv4 addresses open", set_two_v4_one_open, FAMILY_CONNECTED, FAMILY_NO_ADDRESS, 1,
      -1, true, false},
 };
