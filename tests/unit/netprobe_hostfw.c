@@ -197,6 +197,8 @@ struct family_case {
 static const struct family_case FAMILY_CASES[] = {
     {"nft_inet_drop_ipv6.json", true, HOSTFW_IPV6, HOSTFW_IPV6, false, 1},
     {"nft_ip6_table_drop.json", true, HOSTFW_IPV6, HOSTFW_IPV6, false, 1},
+    /* "ip6tables -A INPUT -p tcp --dport 8888 -j DROP" with iptables-nft 1.8.9 */
+    {"nft_ip6tables_drop.json", true, HOSTFW_IPV6, HOSTFW_IPV6, false, 1},
     /* IPv4 accepted first, then "tcp dport 8888 drop" decides IPv6 only */
     {"nft_inet_accept_ipv4_drop_rest.json", true, HOSTFW_IPV6, HOSTFW_IPV4, false, 2},
     {"nft_drop_8888.json", true, HOSTFW_BOTH, HOSTFW_BOTH, false, 1},
