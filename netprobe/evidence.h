@@ -123,6 +123,10 @@ struct ev_icmp {
      * reply as it arrived here, 0 unknown.  It tells how far away the
      * target is (verdict_hops_from_ttl) for --trace and --capture. */
     int reply_ttl;
+    /* Added for the address families: requests whose sendto() failed (no
+     * route to an IPv6 address here) left nothing, and their errno. */
+    int not_sent;
+    int send_errno;
 };
 
 /* nmap's vocabulary for a TCP port. */

@@ -114,7 +114,11 @@ static void family_words(const struct evidence *ev, const struct family_result *
     const struct ev_tcp_attempt *a = r->attempt >= 0 ? &ev->tcp.attempts[r->attempt] : NULL;
     switch (r->outcome) {
     case FAMILY_NO_ADDRESS:
-        snprintf(out, cap, "%s", _("no address of this family"));
+        /* A resolved name lacks that record; a literal is of one family. */
+        snprintf(out, cap, "%s",
+                 ev->dns.outcome != DNS_OK  ? _("no address of this family")
+                 : r->family == FAMILY_IPV4 ? _("the name has no A record")
+                                            : _("the name has no AAAA record"));
         break;
     case FAMILY_NOT_TRIED:
         snprintf(out, cap, "%s", _("not tried (left out by -4/-6, or no tcp stage)"));

@@ -200,6 +200,7 @@ static void icmp_evidence(struct builder *b, cJSON *o, const struct evidence *ev
         put_int(b, o, "reply_ttl", c->reply_ttl);
     else
         put_null(b, o, "reply_ttl");
+    put_int(b, o, "not_sent", count(c->not_sent));
 }
 
 static void tcp_attempt(struct builder *b, cJSON *arr, const struct ev_tcp_attempt *a)

@@ -478,7 +478,7 @@ static bool tcp_left_this_machine(const struct evidence *ev)
  * works (a missing route fails both without blocking anything). */
 static bool icmp_blocked(const struct evidence *ev)
 {
-    return ev->icmp.sent > 0 && ev->icmp.received == 0 && !ev->icmp.error.seen &&
+    return ev->icmp.sent > ev->icmp.not_sent && ev->icmp.received == 0 && !ev->icmp.error.seen &&
            tcp_left_this_machine(ev);
 }
 

@@ -251,6 +251,14 @@ static void set_ipv6_only_name_no_route(struct evidence *ev)
     snprintf(ev->local.gateway, ADDR_TEXT_MAX, "10.0.2.2");
     ev->local.ipv6_default_route = false;
 }
+/* Pings to an IPv6 address with no IPv6 route here: sendto() failed, so
+ * nothing was blocked anywhere. */
+static void set_pings_never_sent(struct evidence *ev)
+{
+    set_icmp_blocked(ev);
+    ev->icmp.sent = 4;
+    ev->icmp.not_sent = 4;
+}
 static void set_only_v4(struct evidence *ev)
 {
     add_attempt(ev, "203.0.113.11", AF_INET, TCP_STATE_FILTERED, "no-response");
@@ -315,6 +323,7 @@ static const struct verdict_case cases[] = {
     {"ipv4 dropped while ipv6 connects", set_ipv4_broken, VERDICT_OK, F(IPV4_BROKEN),
      "answered the netprobe hello"},
     {"no ipv6 route here: no ipv6_broken", set_v6_never_sent, VERDICT_OK, 0, NULL},
+    {"pings that never left are not icmp_blocked", set_pings_never_sent, VERDICT_OK, 0, NULL},
     {"ipv6 neighbour silent: no ipv6_broken", set_v6_neighbour_silent, VERDICT_OK, 0, NULL},
     {"ipv6 router answered unreachable: ipv6_broken", set_v6_router_unreachable, VERDICT_OK,
      F(IPV6_BROKEN), NULL},
