@@ -195,6 +195,7 @@ static void explain_dropped(const struct evidence *ev, struct verdict_evidence *
 {
     explain_attempts(ev, VERDICT_FILTERED_DROP, out);
 }
+
 /* Every address of the name is IPv6 and none of them left this machine:
  * the IPv6-only server seen from an IPv4-only network. */
 static bool only_ipv6_unroutable(const struct evidence *ev)
@@ -524,6 +525,9 @@ static void explain_family_broken(const struct evidence *ev, enum family_index w
         /* TRANSLATORS: FAMILY ADDRESS port N: state (reason) after N SYN(s). */
         verdict_say(out, _("%s %s port %d: %s (%s) after %d SYN(s)."), family_label(broken),
                     a->target.address, ev->port, tcp_state_name(a->state), a->reason, a->syns_sent);
+        if (a->icmp.seen)
+            verdict_say(out, _("ICMP type %d code %d (%s) came from %s."), a->icmp.type,
+                        a->icmp.code, a->icmp.name, a->icmp.from);
     }
     if (fam[works].attempt >= 0)
         verdict_say(out, _("%s %s port %d completed the handshake."), family_label(works),

@@ -205,6 +205,27 @@ static void virtualbox_nat_names_its_address_without_a_source(void **state)
     assert_non_null(strstr(v.finding_evidence[0].lines[0], "address 10.0.2.15 with gateway"));
 }
 
+/* ipv6_broken's evidence names each IPv6 attempt that left, the router
+ * whose ICMPv6 error answered it, and the IPv4 address that worked. */
+static void ipv6_broken_names_what_was_seen(void **state)
+{
+    (void)state;
+    struct evidence ev;
+    struct verdict v;
+    healthy(&ev);
+    add_attempt(&ev, "2001:db8:ec2::9", AF_INET6, TCP_STATE_FILTERED, "admin-prohibited");
+    ev.tcp.attempts[1].icmp =
+        (struct ev_icmp_error){true, 1, 1, "2001:db8:f0:3::2", "admin-prohibited"};
+    verdict_decide(&ev, &v);
+    assert_int_equal(v.finding_count, 1);
+    assert_int_equal(v.findings[0], FINDING_IPV6_BROKEN);
+    const struct verdict_evidence *e = &v.finding_evidence[0];
+    assert_int_equal(e->count, 3);
+    assert_non_null(strstr(e->lines[0], "IPv6 2001:db8:ec2::9 port 8888: filtered"));
+    assert_non_null(strstr(e->lines[1], "came from 2001:db8:f0:3::2"));
+    assert_non_null(strstr(e->lines[2], "IPv4 203.0.113.10 port 8888 completed the handshake"));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -213,6 +234,7 @@ int main(void)
         cmocka_unit_test(a_failed_verdict_knows_its_families),
         cmocka_unit_test(no_route_to_an_ipv6_only_name_puts_ipv6_first),
         cmocka_unit_test(virtualbox_nat_names_its_address_without_a_source),
+        cmocka_unit_test(ipv6_broken_names_what_was_seen),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
