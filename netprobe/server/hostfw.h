@@ -47,7 +47,8 @@ struct hostfw_hit {
 };
 
 struct hostfw_result {
-    char source[16];     /* "nft", "iptables-save", "" when nothing could be read */
+    char source[16];     /* "nft", "iptables-save", "ip(6)tables" (with ip6tables-save's
+                            rules), "" when nothing could be read */
     bool available;      /* a rule set was read and understood */
     char reason[256];    /* why not available, when !available */
     bool blocks;         /* an input chain drops/rejects every new connection to the port */
@@ -71,9 +72,18 @@ int hostfw_parse_nft(const char *json, int port, struct hostfw_result *out, char
 int hostfw_parse_iptables(const char *text, int port, struct hostfw_result *out, char *err,
                           size_t errcap);
 
-/* Runs nft, else iptables-save, each bounded to timeout_ms, and parses the
- * output.  Never fails: when nothing can be read, out->available is false
- * and out->reason says why (not installed, needs root, ...). */
+/* The same for `ip6tables-save`: its rules decide IPv6 only. */
+int hostfw_parse_ip6tables(const char *text, int port, struct hostfw_result *out, char *err,
+                           size_t errcap);
+
+/* Adds v6 (ip6tables-save's result) to out (iptables-save's): the hits,
+ * the blocks and the chains of both, the source "iptables-save +
+ * ip6tables-save". */
+void hostfw_merge(struct hostfw_result *out, const struct hostfw_result *v6);
+
+/* Runs nft, else iptables-save and ip6tables-save, each bounded to
+ * timeout_ms, and parses the output.  Never fails: when nothing can be read, out->available is
+ * false and out->reason says why (not installed, needs root, ...). */
 void hostfw_read(int port, int timeout_ms, struct hostfw_result *out);
 
 /* "accept", "drop", "reject". */

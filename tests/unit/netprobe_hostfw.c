@@ -242,6 +242,34 @@ static void rules_for_one_family_block_that_family(void **state)
     cJSON_Delete(j);
 }
 
+/* Without nft, IPv6 rules are only in ip6tables-save: its rules decide
+ * IPv6 alone, and merged with iptables-save's they block IPv6 only. */
+static void ip6tables_rules_block_ipv6_only(void **state)
+{
+    (void)state;
+    struct hostfw_result v4, v6;
+    char err[256] = "";
+    char *text = slurp("ip6tables_drop_8888.txt");
+    assert_int_equal(hostfw_parse_ip6tables(text, 8888, &v6, err, sizeof err), 0);
+    free(text);
+    assert_true(v6.blocks);
+    assert_int_equal(v6.blocks_families, HOSTFW_IPV6);
+    assert_string_equal(v6.hits[0].family, "ip6");
+    assert_string_equal(v6.source, "ip6tables-save");
+
+    text = slurp("iptables_accept_8888.txt");
+    assert_int_equal(hostfw_parse_iptables(text, 8888, &v4, err, sizeof err), 0);
+    free(text);
+    assert_false(v4.blocks);
+    hostfw_merge(&v4, &v6);
+    assert_true(v4.blocks);
+    assert_int_equal(v4.blocks_families, HOSTFW_IPV6);
+    assert_int_equal(v4.input_chains, 2);
+    assert_int_equal(v4.hit_count, 2); /* the IPv4 accept, then the IPv6 drop */
+    assert_int_equal(v4.hits[1].families, HOSTFW_IPV6);
+    assert_string_equal(v4.source, "ip(6)tables");
+}
+
 /* One inet filter input chain with one rule (handle HANDLE) that drops
  * "tcp dport RIGHT". */
 static char *one_rule(const char *handle, const char *right, const char *extra)
@@ -320,6 +348,7 @@ int main(void)
         cmocka_unit_test(empty_rule_set_blocks_nothing),
         cmocka_unit_test(result_serialises_with_the_deciding_rule),
         cmocka_unit_test(rules_for_one_family_block_that_family),
+        cmocka_unit_test(ip6tables_rules_block_ipv6_only),
         cmocka_unit_test(out_of_range_handle_is_not_converted),
         cmocka_unit_test(self_referencing_set_is_bounded_in_total_work),
     };
