@@ -79,6 +79,7 @@ struct ev_local {
      * address stays empty when the target is IPv6 and there is no route). */
     bool ipv6_default_route;
     char nat_address[ADDR_TEXT_MAX];
+    char ipv6_gateway[ADDR_TEXT_MAX]; /* next hop of the IPv6 default route, "" if none */
 };
 
 enum dns_outcome {
