@@ -327,23 +327,6 @@ static const struct advice ADVICE[] = {
         DOC("ipv6_broken"),
     },
     {
-        "ipv4_broken",
-        ADVICE_FINDING,
-        N_("The server's IPv4 addresses (A) fail while its IPv6 addresses work: clients without "
-           "IPv6 cannot connect."),
-        {N_("the security group allows TCP {port} from ::/0 but not from 0.0.0.0/0 (IPv4 needs "
-            "its own rule)"),
-         N_("a firewall on the server drops or rejects IPv4 only (an iptables rule, or an nft ip "
-            "or inet table rule): sudo netprobe --local {port} on the server shows it"),
-         N_("chatd listens on IPv6 only (--bind ::)"),
-         N_("a firewall on the way blocks the port over IPv4 only"), NULL},
-        {N_("In the security group, add the same rule for IPv4: Custom TCP, port {port}, source "
-            "0.0.0.0/0 (or My IP)"),
-         N_("Check from IPv4: netprobe -4 {host} {port} must end with ok"),
-         N_("On the server, run sudo netprobe --local {port}"), NULL},
-        DOC("ipv4_broken"),
-    },
-    {
         "high_latency",
         ADVICE_FINDING,
         N_("Round trips to the server are slow: chat works, but it feels sluggish."),
@@ -381,6 +364,23 @@ static const struct advice ADVICE[] = {
             "open that port in the security group"),
          NULL},
         DOC("forged_reset"),
+    },
+    {
+        "ipv4_broken",
+        ADVICE_FINDING,
+        N_("The server's IPv4 addresses (A) fail while its IPv6 addresses work: clients without "
+           "IPv6 cannot connect."),
+        {N_("the security group allows TCP {port} from ::/0 but not from 0.0.0.0/0 (IPv4 needs "
+            "its own rule)"),
+         N_("a firewall on the server drops or rejects IPv4 only (an iptables rule, or an nft ip "
+            "or inet table rule): sudo netprobe --local {port} on the server shows it"),
+         N_("chatd listens on IPv6 only (--bind ::)"),
+         N_("a firewall on the way blocks the port over IPv4 only"), NULL},
+        {N_("In the security group, add the same rule for IPv4: Custom TCP, port {port}, source "
+            "0.0.0.0/0 (or My IP)"),
+         N_("Check from IPv4: netprobe -4 {host} {port} must end with ok"),
+         N_("On the server, run sudo netprobe --local {port}"), NULL},
+        DOC("ipv4_broken"),
     },
 
     /* ---- netprobe --local (server side) verdicts ---- */
