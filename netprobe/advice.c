@@ -45,6 +45,8 @@ static const struct advice ADVICE[] = {
          N_("the resolver did not answer in time: no network yet, or a VPN or campus DNS server "
             "that does not reply"),
          N_("no resolver is configured on this machine (no nameserver line in /etc/resolv.conf)"),
+         N_("-4 or -6 asked for one family and the name has addresses of the other only (an "
+            "IPv6-only name with -4, a name with only an A record with -6)"),
          NULL},
         {N_("Check the name letter by letter, or use the public IPv4 address instead: EC2 > "
             "Instances > your instance > Public IPv4 address"),
@@ -52,6 +54,7 @@ static const struct advice ADVICE[] = {
             "not exist; a timeout means the resolver does not answer)"),
          N_("In a VirtualBox VM, check that the VM has a network at all: ip a must show an address "
             "and ip route a default route"),
+         N_("If the evidence says no_family, run netprobe without -4/-6: netprobe {host} {port}"),
          NULL},
         DOC("dns_failure"),
     },

@@ -89,6 +89,7 @@ enum dns_outcome {
     DNS_NO_ANSWER,   /* the resolver did not answer in time */
     DNS_NO_RESOLVER, /* no resolver configured */
     DNS_OTHER_FAILURE,
+    DNS_NO_FAMILY, /* -4/-6: the name has addresses, none of the family asked for */
 };
 
 struct ev_address {

@@ -663,6 +663,8 @@ void verdict_decide(const struct evidence *ev, struct verdict *out)
     }
     if (out->code == VERDICT_NO_ROUTE && only_ipv6_unroutable(ev))
         out->cause_first = VERDICT_CAUSE_NO_IPV6_ROUTE;
+    if (out->code == VERDICT_DNS_FAILURE && ev->dns.outcome == DNS_NO_FAMILY)
+        out->cause_first = VERDICT_CAUSE_DNS_NO_FAMILY;
     for (size_t i = 0; i < sizeof finding_rules / sizeof finding_rules[0]; i++) {
         if (!finding_rules[i].holds(ev))
             continue;

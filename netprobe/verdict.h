@@ -68,6 +68,10 @@ struct verdict_evidence {
  * (tests/unit/netprobe_families.c checks the text there). */
 #define VERDICT_CAUSE_NO_IPV6_ROUTE 1
 
+/* Index, in advice.c's dns_failure causes, of "-4 or -6 asked for one
+ * family": first when the dns outcome is no_family. */
+#define VERDICT_CAUSE_DNS_NO_FAMILY 3
+
 /* What --capture says about the verdict. */
 enum verdict_capture {
     CAPTURE_NOT_CHECKED = 0, /* no capture ran */

@@ -188,6 +188,38 @@ static void no_route_to_an_ipv6_only_name_puts_ipv6_first(void **state)
     assert_non_null(strstr(summary, "IPv4 address"));
 }
 
+/* -6 on a name with only an A record: the lookup says so (no_family), and
+ * the -4/-6 cause comes first instead of "the name does not exist". */
+static void minus_6_on_an_ipv4_only_name_says_so(void **state)
+{
+    (void)state;
+    struct evidence ev;
+    struct verdict v;
+    char first[512];
+    const struct advice *a = advice_find("dns_failure");
+    healthy(&ev);
+    fail_tcp(&ev, TCP_STATE_UNKNOWN, "");
+    ev.tcp.attempt_count = 0;
+    ev.dns.outcome = DNS_NO_FAMILY;
+    ev.dns.addr_count = 0;
+    snprintf(ev.dns.detail, sizeof ev.dns.detail,
+             "no IPv6 address (AAAA record), which -6 asks "
+             "for; the name has IPv4 addresses: 203.0.113.10");
+    verdict_decide(&ev, &v);
+    assert_int_equal(v.code, VERDICT_DNS_FAILURE);
+    assert_int_equal(v.cause_first, VERDICT_CAUSE_DNS_NO_FAMILY);
+    assert_non_null(strstr(v.evidence.lines[0], "no_family"));
+    assert_non_null(strstr(v.evidence.lines[0], "203.0.113.10"));
+    advice_render_target(a->causes[verdict_cause_index(&v, 0, 4)], ev.host, ev.port, first,
+                         sizeof first);
+    assert_non_null(strstr(first, "-4 or -6"));
+    assert_string_equal(dns_outcome_name(DNS_NO_FAMILY), "no_family");
+
+    ev.dns.outcome = DNS_NXDOMAIN;
+    verdict_decide(&ev, &v);
+    assert_int_equal(v.cause_first, -1); /* a missing name keeps "misspelled" first */
+}
+
 /* The VirtualBox finding names the 10.0.2.x address even when the source
  * lookup for an IPv6 target found none. */
 static void virtualbox_nat_names_its_address_without_a_source(void **state)
@@ -235,6 +267,7 @@ int main(void)
         cmocka_unit_test(no_route_to_an_ipv6_only_name_puts_ipv6_first),
         cmocka_unit_test(virtualbox_nat_names_its_address_without_a_source),
         cmocka_unit_test(ipv6_broken_names_what_was_seen),
+        cmocka_unit_test(minus_6_on_an_ipv4_only_name_says_so),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
