@@ -107,7 +107,7 @@ static void emit_guide(const struct output *o, const struct advice *a)
 }
 
 /* What one family did, in words: "connected: 203.0.113.10 open/syn-ack,
- * used for the hello and the echo". */
+ * used for the next stages". */
 static void family_words(const struct evidence *ev, const struct family_result *r, char *out,
                          size_t cap)
 {
@@ -121,7 +121,11 @@ static void family_words(const struct evidence *ev, const struct family_result *
                                             : _("the name has no AAAA record"));
         break;
     case FAMILY_NOT_TRIED:
-        snprintf(out, cap, "%s", _("not tried (left out by -4/-6, or no tcp stage)"));
+        if (ev->family_pref == 4 || ev->family_pref == 6)
+            /* TRANSLATORS: %d is 4 or 6 (the option -4 or -6). */
+            snprintf(out, cap, _("not tried: -%d leaves it out"), ev->family_pref);
+        else
+            snprintf(out, cap, "%s", _("not tried: the tcp stage did not run"));
         break;
     case FAMILY_NOT_SENT:
         /* TRANSLATORS: ADDRESS state/reason; nothing left this machine. */
