@@ -45,6 +45,8 @@ static const struct advice ADVICE[] = {
          N_("the resolver did not answer in time: no network yet, or a VPN or campus DNS server "
             "that does not reply"),
          N_("no resolver is configured on this machine (no nameserver line in /etc/resolv.conf)"),
+         N_("-4 or -6 asked for one family and the name has addresses of the other only (an "
+            "IPv6-only name with -4, a name with only an A record with -6)"),
          NULL},
         {N_("Check the name letter by letter, or use the public IPv4 address instead: EC2 > "
             "Instances > your instance > Public IPv4 address"),
@@ -52,17 +54,20 @@ static const struct advice ADVICE[] = {
             "not exist; a timeout means the resolver does not answer)"),
          N_("In a VirtualBox VM, check that the VM has a network at all: ip a must show an address "
             "and ip route a default route"),
+         N_("If the evidence says no_family, run netprobe without -4/-6: netprobe {host} {port}"),
          NULL},
         DOC("dns_failure"),
     },
     {
         "no_route",
         ADVICE_VERDICT,
-        N_("There is no route to the server's address: the connection failed before it got "
+        /* TRANSLATORS: {address} becomes "address", "IPv4 address" or "IPv6 address". */
+        N_("There is no route to the server's {address}: the connection failed before it got "
            "anywhere."),
         {N_("this machine has no working network or no default route (Wi-Fi off, cable out, or a "
             "VM adapter that is not connected)"),
-         N_("the address is IPv6 and this network has no IPv6"),
+         N_("the address is IPv6 and this machine has no IPv6 route (a name with only IPv6 "
+            "addresses, AAAA and no A record, cannot be reached from an IPv4-only network)"),
          N_("a router answered that the host or network cannot be reached (for example the "
             "instance is stopped)"),
          N_("a VPN or a wrong static route sends the address nowhere"), NULL},
@@ -70,7 +75,9 @@ static const struct advice ADVICE[] = {
             "start with 'default'"),
          N_("In VirtualBox: the VM > Settings > Network > Adapter 1 must be enabled, with 'Cable "
             "Connected' ticked"),
-         N_("If only IPv6 fails, use IPv4: netprobe -4 {host} {port}"),
+         N_("If only IPv6 fails, use IPv4: netprobe -4 {host} {port}; a server with only IPv6 "
+            "addresses needs a network with IPv6 (ip -6 route must show a default route), or a "
+            "public IPv4 address and an A record on the server's side"),
          N_("Check in the EC2 console that the instance is running, then disconnect any VPN and "
             "try again"),
          NULL},
@@ -90,7 +97,8 @@ static const struct advice ADVICE[] = {
          NULL},
         {N_("Open the EC2 console: EC2 > Instances > your instance > Security > Security groups > "
             "(the group) > Edit inbound rules"),
-         N_("Add rule: Custom TCP, port {port}, source My IP (or 0.0.0.0/0 for everyone), then "
+         /* TRANSLATORS: {anywhere} becomes 0.0.0.0/0, ::/0 or both, by the family that failed. */
+         N_("Add rule: Custom TCP, port {port}, source My IP (or {anywhere} for everyone), then "
             "Save rules; the change applies at once"),
          N_("Check that the instance is running and that you dial its current Public IPv4 address"),
          N_("On the server, check its own firewall: sudo ufw status (allow with sudo ufw allow "
@@ -309,11 +317,15 @@ static const struct advice ADVICE[] = {
         N_("The server's IPv6 addresses (AAAA) fail while its IPv4 addresses work."),
         {N_("the security group allows TCP {port} from 0.0.0.0/0 but not from ::/0 (IPv6 needs its "
             "own rule), or the instance has no IPv6 address at all"),
-         N_("chatd listens on IPv4 only"), N_("your network announces IPv6 but does not route it"),
-         NULL},
+         N_("a firewall on the server drops or rejects IPv6 only (an ip6tables rule, or an nft "
+            "inet or ip6 table rule): sudo netprobe --local {port} on the server shows it"),
+         N_("chatd listens on IPv4 only (--bind 0.0.0.0): an IPv6 SYN then gets a reset"),
+         N_("your network announces IPv6 but does not route it"), NULL},
         {N_("Use IPv4 for now: netprobe -4 {host} {port}, and connect to the IPv4 address"),
          N_("In the security group, add the same rule for IPv6: Custom TCP, port {port}, source "
             "::/0"),
+         N_("On the server, run sudo netprobe --local {port}: it names an IPv6 firewall rule, or "
+            "chatd listening on IPv4 only"),
          N_("Remove the AAAA record if the server is not meant to have IPv6"), NULL},
         DOC("ipv6_broken"),
     },
@@ -355,6 +367,23 @@ static const struct advice ADVICE[] = {
             "open that port in the security group"),
          NULL},
         DOC("forged_reset"),
+    },
+    {
+        "ipv4_broken",
+        ADVICE_FINDING,
+        N_("The server's IPv4 addresses (A) fail while its IPv6 addresses work: clients without "
+           "IPv6 cannot connect."),
+        {N_("the security group allows TCP {port} from ::/0 but not from 0.0.0.0/0 (IPv4 needs "
+            "its own rule)"),
+         N_("a firewall on the server drops or rejects IPv4 only (an iptables rule, or an nft ip "
+            "or inet table rule): sudo netprobe --local {port} on the server shows it"),
+         N_("chatd listens on IPv6 only (--bind ::)"),
+         N_("a firewall on the way blocks the port over IPv4 only"), NULL},
+        {N_("In the security group, add the same rule for IPv4: Custom TCP, port {port}, source "
+            "0.0.0.0/0 (or My IP)"),
+         N_("Check from IPv4: netprobe -4 {host} {port} must end with ok"),
+         N_("On the server, run sudo netprobe --local {port}"), NULL},
+        DOC("ipv4_broken"),
     },
 
     /* ---- netprobe --local (server side) verdicts ---- */
@@ -418,12 +447,16 @@ static const struct advice ADVICE[] = {
         {N_("ufw is active without a rule allowing {port}/tcp"),
          N_("an iptables or nftables rule drops or rejects the port (left by an earlier exercise "
             "or a hardening script)"),
+         N_("an ip6tables rule or an nft inet or ip6 rule drops the port for IPv6 only: IPv4 "
+            "clients connect, IPv6 clients time out"),
          NULL},
         {N_("With ufw: sudo ufw allow {port}/tcp, then check sudo ufw status"),
          N_("With iptables: find the rule with sudo iptables -S; allow with sudo iptables -I INPUT "
             "-p tcp --dport {port} -j ACCEPT"),
          N_("With nftables: sudo nft list ruleset, then add an accept rule for tcp dport {port} in "
             "the input chain"),
+         N_("For IPv6: sudo ip6tables -S, and in sudo nft list ruleset look for meta nfproto ipv6 "
+            "or ip6 tables; remove the rule that drops {port}"),
          N_("The security group is a second, separate firewall in front of the instance: both must "
             "allow {port}"),
          NULL},
@@ -441,6 +474,22 @@ static const struct advice ADVICE[] = {
         {N_("Run chatd without --bind instead (every address, IPv4 and IPv6): chatd --port {port}"),
          N_("List the addresses this machine can bind with ip a"), NULL},
         DOC("bind_address_unavailable"),
+    },
+    {
+        "bind_ipv4_only",
+        ADVICE_LOCAL_VERDICT,
+        N_("chatd listens on port {port} over IPv4 only, but this server has a global IPv6 "
+           "address: clients that use it (the name's AAAA record) are refused."),
+        {N_("chatd was started with --bind 0.0.0.0 (IPv4 only), by hand or in the service file"),
+         N_("chatd could not open its IPv6 socket when it started (its first log lines say why)"),
+         NULL},
+        {N_("Restart chatd without --bind: it then listens on 0.0.0.0 and :: (IPv4 and IPv6): "
+            "chatd --port {port}"),
+         N_("Confirm with sudo ss -ltnp 'sport = :{port}': it must show [::]:{port} next to "
+            "0.0.0.0:{port}"),
+         N_("If the server is not meant to serve IPv6, remove the name's AAAA record instead"),
+         NULL},
+        DOC("bind_ipv4_only"),
     },
 };
 
@@ -509,10 +558,27 @@ static size_t append(char *out, size_t n, size_t cap, const char *value)
     return n + take;
 }
 
-void advice_render_target(const char *text, const char *host, int port, char *out, size_t cap)
+/* The words of {address} and {anywhere} for a set of families: one family
+ * names its own; none or both keep the general word (both rules). */
+static void family_words(unsigned families, const char **address, const char **anywhere)
 {
-    static const char PORT_KEY[] = "{port}", HOST_KEY[] = "{host}";
+    *address = _("address");
+    *anywhere = "0.0.0.0/0";
+    if (families == ADVICE_FAMILY_IPV4) {
+        *address = _("IPv4 address");
+    } else if (families == ADVICE_FAMILY_IPV6) {
+        *address = _("IPv6 address");
+        *anywhere = "::/0";
+    } else if (families == (ADVICE_FAMILY_IPV4 | ADVICE_FAMILY_IPV6)) {
+        *anywhere = _("0.0.0.0/0 and ::/0");
+    }
+}
+
+void advice_render_family(const char *text, const char *host, int port, unsigned families,
+                          char *out, size_t cap)
+{
     char num[16];
+    const char *address, *anywhere;
     size_t n = 0;
 
     if (cap == 0)
@@ -523,18 +589,28 @@ void advice_render_target(const char *text, const char *host, int port, char *ou
     snprintf(num, sizeof num, "%d", port);
     if (host == NULL || host[0] == '\0')
         host = "HOST";
+    family_words(families, &address, &anywhere);
+    const struct {
+        const char *key, *value;
+    } keys[] = {
+        {"{port}", num}, {"{host}", host}, {"{address}", address}, {"{anywhere}", anywhere}};
     while (*text != '\0' && n + 1 < cap) {
-        if (strncmp(text, PORT_KEY, sizeof PORT_KEY - 1) == 0) {
-            n = append(out, n, cap, num);
-            text += sizeof PORT_KEY - 1;
-        } else if (strncmp(text, HOST_KEY, sizeof HOST_KEY - 1) == 0) {
-            n = append(out, n, cap, host);
-            text += sizeof HOST_KEY - 1;
+        size_t k = 0;
+        while (k < sizeof keys / sizeof keys[0] && strncmp(text, keys[k].key, strlen(keys[k].key)))
+            k++;
+        if (k < sizeof keys / sizeof keys[0]) {
+            n = append(out, n, cap, keys[k].value);
+            text += strlen(keys[k].key);
         } else {
             out[n++] = *text++;
         }
     }
     out[n] = '\0';
+}
+
+void advice_render_target(const char *text, const char *host, int port, char *out, size_t cap)
+{
+    advice_render_family(text, host, port, 0, out, cap);
 }
 
 void advice_render(const char *text, int port, char *out, size_t cap)

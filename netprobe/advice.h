@@ -5,7 +5,9 @@
  * One table (advice.c) holds the text for every code; the verdict rules
  * (verdict.c) only choose codes.  "{port}" in any text is replaced with the
  * port being probed by advice_render(), and "{host}" with the host by
- * advice_render_target().
+ * advice_render_target(); advice_render_family() also fills "{address}"
+ * ("IPv6 address") and "{anywhere}" (0.0.0.0/0 or ::/0) from the address
+ * families a verdict is about.
  */
 #ifndef NETPROBE_ADVICE_H
 #define NETPROBE_ADVICE_H
@@ -55,6 +57,18 @@ void advice_render(const char *text, int port, char *out, size_t cap);
 /* Like advice_render(), and "{host}" is replaced by host (the name or
  * address the student typed); a NULL or empty host leaves "HOST". */
 void advice_render_target(const char *text, const char *host, int port, char *out, size_t cap);
+
+/* Bits of advice_render_family()'s families: the same as families.h's
+ * FAMILY_BIT(FAMILY_IPV4) and FAMILY_BIT(FAMILY_IPV6). */
+#define ADVICE_FAMILY_IPV4 1u
+#define ADVICE_FAMILY_IPV6 2u
+
+/* Like advice_render_target(), and "{address}" becomes "IPv4 address",
+ * "IPv6 address" or "address", "{anywhere}" the security group's
+ * everyone-source of the family (0.0.0.0/0, ::/0, or both), from families
+ * (ADVICE_FAMILY_* bits; 0 when the text is about no one family). */
+void advice_render_family(const char *text, const char *host, int port, unsigned families,
+                          char *out, size_t cap);
 
 /* a's guide link in the language messages are printed in: a->doc, or
  * "docs/troubleshooting.es.md#CODE" in Spanish.  Written into out (cap

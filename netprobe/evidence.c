@@ -36,6 +36,7 @@ static const char *const DNS_OUTCOME_NAMES[] = {
     [DNS_LITERAL] = "literal",         [DNS_OK] = "ok",
     [DNS_NXDOMAIN] = "nxdomain",       [DNS_NO_ANSWER] = "no_answer",
     [DNS_NO_RESOLVER] = "no_resolver", [DNS_OTHER_FAILURE] = "other_failure",
+    [DNS_NO_FAMILY] = "no_family",
 };
 
 static const char *const APP_OUTCOME_NAMES[] = {

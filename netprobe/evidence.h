@@ -74,6 +74,12 @@ struct ev_local {
     bool can_ping_socket;
     bool can_capture;
     char hostname[256];
+    /* Added for the address families: an IPv6 default route (not on lo),
+     * and the 10.0.2.x interface address behind virtualbox_nat (the source
+     * address stays empty when the target is IPv6 and there is no route). */
+    bool ipv6_default_route;
+    char nat_address[ADDR_TEXT_MAX];
+    char ipv6_gateway[ADDR_TEXT_MAX]; /* next hop of the IPv6 default route, "" if none */
 };
 
 enum dns_outcome {
@@ -83,6 +89,7 @@ enum dns_outcome {
     DNS_NO_ANSWER,   /* the resolver did not answer in time */
     DNS_NO_RESOLVER, /* no resolver configured */
     DNS_OTHER_FAILURE,
+    DNS_NO_FAMILY, /* -4/-6: the name has addresses, none of the family asked for */
 };
 
 struct ev_address {
@@ -118,6 +125,10 @@ struct ev_icmp {
      * reply as it arrived here, 0 unknown.  It tells how far away the
      * target is (verdict_hops_from_ttl) for --trace and --capture. */
     int reply_ttl;
+    /* Added for the address families: requests whose sendto() failed (no
+     * route to an IPv6 address here) left nothing, and their errno. */
+    int not_sent;
+    int send_errno;
 };
 
 /* nmap's vocabulary for a TCP port. */

@@ -4,11 +4,17 @@
 #include "netprobe/output.h"
 
 #include <stdarg.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "common/i18n.h"
 #include "netprobe/advice.h"
+#include "netprobe/families.h"
 #include "netprobe/guide.h"
+
+_Static_assert(FAMILY_BIT(FAMILY_IPV4) == ADVICE_FAMILY_IPV4 &&
+                   FAMILY_BIT(FAMILY_IPV6) == ADVICE_FAMILY_IPV6,
+               "advice.h and families.h name the families with the same bits");
 
 #define LINE_MAX_BYTES 2048
 
@@ -62,32 +68,33 @@ static size_t list_length(const char *const *list)
     return n;
 }
 
-/* Prints a NULL-terminated advice list, {host} and {port} filled, in the
- * order order gives (NULL: the table's), then extra (a relay note's line,
- * or NULL).  Verbose: numbered lines under label.  Otherwise the first item
- * alone after short_label: the rest is one -v away. */
+/* Prints a NULL-terminated advice list, {host}, {port} and the words for
+ * families filled (advice_render_family), in the order order gives (NULL:
+ * the table's), then extra (a relay note's line, or NULL).  Verbose:
+ * numbered lines under label.  Otherwise the first item alone after
+ * short_label: the rest is one -v away. */
 static void emit_list(const struct output *o, const char *label, const char *short_label,
                       const char *const *list, const struct evidence *ev,
-                      const struct verdict *order, const char *extra)
+                      const struct verdict *order, unsigned families, const char *extra)
 {
     size_t n = list_length(list);
     char line[1024];
     if (n == 0)
         return;
     if (!o->verbose) {
-        advice_render_target(list[verdict_cause_index(order, 0, n)], ev->host, ev->port, line,
-                             sizeof line);
+        advice_render_family(list[verdict_cause_index(order, 0, n)], ev->host, ev->port, families,
+                             line, sizeof line);
         emit(o, "", "  ", "%s %s", _(short_label), line);
         return;
     }
     emit(o, "", "  ", "%s", _(label));
     for (size_t i = 0; i < n; i++) {
-        advice_render_target(list[verdict_cause_index(order, i, n)], ev->host, ev->port, line,
-                             sizeof line);
+        advice_render_family(list[verdict_cause_index(order, i, n)], ev->host, ev->port, families,
+                             line, sizeof line);
         emit(o, "", "    ", "%zu. %s", i + 1, line);
     }
     if (extra != NULL) {
-        advice_render_target(extra, ev->host, ev->port, line, sizeof line);
+        advice_render_family(extra, ev->host, ev->port, families, line, sizeof line);
         emit(o, "", "    ", "%zu. %s", n + 1, line);
     }
 }
@@ -95,12 +102,13 @@ static void emit_list(const struct output *o, const char *label, const char *sho
 /* The causes and the fix of a; by default the first of each, and a hint
  * when -v would show more. */
 static void emit_advice(const struct output *o, const struct advice *a, const struct evidence *ev,
-                        const struct verdict *order, const struct advice_note *note, bool ok)
+                        const struct verdict *order, const struct advice_note *note,
+                        unsigned families, bool ok)
 {
     emit_list(o, ok ? N_("status:") : N_("likely causes, most likely first:"),
-              ok ? N_("status:") : N_("most likely cause:"), a->causes, ev, order,
+              ok ? N_("status:") : N_("most likely cause:"), a->causes, ev, order, families,
               note != NULL ? note->cause : NULL);
-    emit_list(o, N_("what to do:"), N_("what to do first:"), a->fix, ev, NULL,
+    emit_list(o, N_("what to do:"), N_("what to do first:"), a->fix, ev, NULL, families,
               note != NULL ? note->fix : NULL);
     size_t extra = note != NULL ? 1 : 0;
     bool more_causes = list_length(a->causes) + extra > 1,
@@ -116,11 +124,12 @@ static void emit_advice(const struct output *o, const struct advice *a, const st
 /* The lead line for one code: "verdict: refused - summary".  label is
  * N_() and translated here; the code never is. */
 static void emit_head(const struct output *o, const char *label, const char *code,
-                      const struct advice *a, const struct evidence *ev, const char *color)
+                      const struct advice *a, const struct evidence *ev, const char *color,
+                      unsigned families)
 {
     char summary[1024] = "";
     if (a != NULL && a->summary != NULL)
-        advice_render_target(a->summary, ev->host, ev->port, summary, sizeof summary);
+        advice_render_family(a->summary, ev->host, ev->port, families, summary, sizeof summary);
     char lead[96];
     snprintf(lead, sizeof lead, "%s: %s", _(label), code);
     emit(o, color, lead, "%s%s", summary[0] ? " - " : "", summary);
@@ -168,7 +177,7 @@ static void emit_findings(const struct output *o, const struct evidence *ev,
             emit_context(o, f, fa, ev, &v->finding_evidence[i]);
             continue;
         }
-        emit_head(o, N_("finding"), f, fa, ev, COLOR_BOLD);
+        emit_head(o, N_("finding"), f, fa, ev, COLOR_BOLD, 0);
         emit_evidence(o, &v->finding_evidence[i]);
         if (fa != NULL)
             emit_guide(o, fa);
@@ -189,6 +198,64 @@ static void emit_report(const struct output *o, const struct evidence *ev, const
          ev->host, ev->port);
 }
 
+/* What one family did, in words: "connected: 203.0.113.10 open/syn-ack,
+ * used for the next stages". */
+static void family_words(const struct evidence *ev, const struct family_result *r, char *out,
+                         size_t cap)
+{
+    const struct ev_tcp_attempt *a = r->attempt >= 0 ? &ev->tcp.attempts[r->attempt] : NULL;
+    switch (r->outcome) {
+    case FAMILY_NO_ADDRESS:
+        /* A resolved name lacks that record; a literal is of one family. */
+        snprintf(out, cap, "%s",
+                 ev->dns.outcome != DNS_OK  ? _("no address of this family")
+                 : r->family == FAMILY_IPV4 ? _("the name has no A record")
+                                            : _("the name has no AAAA record"));
+        break;
+    case FAMILY_NOT_TRIED:
+        if (ev->family_pref == 4 || ev->family_pref == 6)
+            /* TRANSLATORS: %d is 4 or 6 (the option -4 or -6). */
+            snprintf(out, cap, _("not tried: -%d leaves it out"), ev->family_pref);
+        else
+            snprintf(out, cap, "%s", _("not tried: the tcp stage did not run"));
+        break;
+    case FAMILY_NOT_SENT:
+        /* TRANSLATORS: ADDRESS state/reason; nothing left this machine. */
+        snprintf(out, cap, _("not tested: %s %s/%s, no SYN left this machine"), a->target.address,
+                 tcp_state_name(a->state), a->reason);
+        break;
+    case FAMILY_FAILED:
+        snprintf(out, cap, _("failed: %s %s/%s after %d SYN(s)"), a->target.address,
+                 tcp_state_name(a->state), a->reason, a->syns_sent);
+        break;
+    case FAMILY_CONNECTED:
+        snprintf(out, cap,
+                 r->used ? _("connected: %s %s/%s, used for the next stages")
+                         : _("connected: %s %s/%s"),
+                 a->target.address, tcp_state_name(a->state), a->reason);
+        break;
+    }
+}
+
+/* One line per family, when the run has two to tell apart (the name has
+ * both) or when a family never left this machine: which worked, which
+ * failed and how. */
+static void emit_families(const struct output *o, const struct evidence *ev)
+{
+    struct family_result fam[FAMILY_COUNT];
+    char words[320];
+    families_summarise(ev, fam);
+    bool both = fam[FAMILY_IPV4].addresses > 0 && fam[FAMILY_IPV6].addresses > 0;
+    bool unsent =
+        fam[FAMILY_IPV4].outcome == FAMILY_NOT_SENT || fam[FAMILY_IPV6].outcome == FAMILY_NOT_SENT;
+    if (o->quiet || (!both && !unsent))
+        return;
+    for (int f = 0; f < FAMILY_COUNT; f++) {
+        family_words(ev, &fam[f], words, sizeof words);
+        emit(o, "", "", "%s: %s", family_label((enum family_index)f), words);
+    }
+}
+
 void output_verdict(const struct output *o, const struct evidence *ev, const struct verdict *v,
                     const char *report_path)
 {
@@ -197,7 +264,8 @@ void output_verdict(const struct output *o, const struct evidence *ev, const str
     const char *color = v->code == VERDICT_OK ? "\033[1;32m" : "\033[1;31m";
     if (code == NULL)
         code = "none";
-    emit_head(o, N_("verdict"), code, a, ev, color);
+    emit_families(o, ev);
+    emit_head(o, N_("verdict"), code, a, ev, color, v->families);
     if (o->quiet) {
         fflush(o->out);
         return;
@@ -212,7 +280,7 @@ void output_verdict(const struct output *o, const struct evidence *ev, const str
     }
     if (a != NULL) {
         const struct advice_note *note = v->behind_relay ? advice_relay_note(code) : NULL;
-        emit_advice(o, a, ev, v, note, v->code == VERDICT_OK);
+        emit_advice(o, a, ev, v, note, v->families, v->code == VERDICT_OK);
         emit_guide(o, a);
     }
     emit_findings(o, ev, v);
@@ -274,14 +342,14 @@ void output_local(const struct output *o, const struct local_check *lc)
              local_check_name((enum local_check_id)id), lc->lines[id].summary);
     }
     emit_head(o, N_("verdict"), code, a, &ev,
-              lc->verdict == SERVER_LOCAL_OK ? "\033[1;32m" : "\033[1;31m");
+              lc->verdict == SERVER_LOCAL_OK ? "\033[1;32m" : "\033[1;31m", 0);
     if (o->quiet || a == NULL) {
         fflush(o->out);
         return;
     }
     for (size_t i = 0; i < lc->sentence_count; i++)
         emit(o, "", "  ", "%s %s", _("seen:"), lc->sentences[i]);
-    emit_advice(o, a, &ev, NULL, NULL, false);
+    emit_advice(o, a, &ev, NULL, NULL, 0, false);
     emit_guide(o, a);
     fflush(o->out);
 }

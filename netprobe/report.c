@@ -23,6 +23,7 @@
 #include "common/i18n.h"
 #include "common/limits.h"
 #include "netprobe/advice.h"
+#include "netprobe/families.h"
 #include "netprobe/report_modes.h"
 
 struct builder {
@@ -199,6 +200,7 @@ static void icmp_evidence(struct builder *b, cJSON *o, const struct evidence *ev
         put_int(b, o, "reply_ttl", c->reply_ttl);
     else
         put_null(b, o, "reply_ttl");
+    put_int(b, o, "not_sent", count(c->not_sent));
 }
 
 static void tcp_attempt(struct builder *b, cJSON *arr, const struct ev_tcp_attempt *a)
@@ -338,11 +340,46 @@ static void put_stages(struct builder *b, cJSON *root)
     }
 }
 
+/* What each address family did (families.h): client mode only, both
+ * families always, so a reader never has to infer a missing one. */
+static void put_families(struct builder *b, cJSON *root)
+{
+    const struct evidence *ev = b->in->ev;
+    struct family_result fam[FAMILY_COUNT];
+    if (!client_mode(b->in))
+        return;
+    families_summarise(ev, fam);
+    cJSON *arr = put_arr(b, root, "families");
+    for (int f = 0; f < FAMILY_COUNT; f++) {
+        const struct family_result *r = &fam[f];
+        const struct ev_tcp_attempt *a = r->attempt >= 0 ? &ev->tcp.attempts[r->attempt] : NULL;
+        cJSON *o = push_obj(b, arr);
+        put_str(b, o, "family", family_code(r->family));
+        put_int(b, o, "addresses", (long)r->addresses);
+        put_int(b, o, "attempts", (long)r->attempts);
+        put_str(b, o, "outcome", family_outcome_name(r->outcome));
+        if (a == NULL) {
+            put_null(b, o, "address");
+            put_null(b, o, "state");
+            put_null(b, o, "reason");
+            put_null(b, o, "syns_sent");
+        } else {
+            put_str(b, o, "address", a->target.address);
+            put_str(b, o, "state", tcp_state_name(a->state));
+            put_str(b, o, "reason", a->reason);
+            put_int(b, o, "syns_sent", a->syns_sent);
+        }
+        put_bool(b, o, "used", r->used);
+    }
+}
+
 /* ---- Verdict and findings ------------------------------------------------ */
 
-static void render(struct builder *b, const char *text, char *out, size_t cap)
+/* An advice text with {host} and {port} filled, and the words for the
+ * families a verdict is about ({address}, {anywhere}; 0: none). */
+static void render(struct builder *b, const char *text, unsigned families, char *out, size_t cap)
 {
-    advice_render_target(text, b->in->ev->host, b->in->ev->port, out, cap);
+    advice_render_family(text, b->in->ev->host, b->in->ev->port, families, out, cap);
 }
 
 /* Adds a NULL-terminated advice list with {host} and {port} filled in, in
@@ -351,7 +388,8 @@ static void render(struct builder *b, const char *text, char *out, size_t cap)
  * guide, because the schema (rightly) wants at least one cause and one
  * step. */
 static void put_advice_list(struct builder *b, cJSON *o, const char *name, const char *const *list,
-                            const struct verdict *order, const char *extra, const char *fallback)
+                            const struct verdict *order, unsigned families, const char *extra,
+                            const char *fallback)
 {
     cJSON *arr = put_arr(b, o, name);
     char line[1024];
@@ -359,13 +397,13 @@ static void put_advice_list(struct builder *b, cJSON *o, const char *name, const
     while (list != NULL && n < ADVICE_LIST_MAX && list[n] != NULL)
         n++;
     for (size_t i = 0; i < n; i++) {
-        render(b, list[verdict_cause_index(order, i, n)], line, sizeof line);
+        render(b, list[verdict_cause_index(order, i, n)], families, line, sizeof line);
         push_str(b, arr, line[0] ? line : fallback);
     }
     if (n == 0)
         push_str(b, arr, fallback);
     if (extra != NULL) {
-        render(b, extra, line, sizeof line);
+        render(b, extra, families, line, sizeof line);
         push_str(b, arr, line);
     }
 }
@@ -375,12 +413,12 @@ static void put_advice_list(struct builder *b, cJSON *o, const char *name, const
 static void put_coded(struct builder *b, cJSON *o, const char *code,
                       const struct verdict_evidence *why,
                       const char (*lines)[LOCAL_CHECK_SENTENCE_MAX], size_t count,
-                      const struct verdict *order)
+                      const struct verdict *order, unsigned families)
 {
     const struct advice *a = advice_find(code);
     char text[1024], doc[128];
     put_str(b, o, "code", code);
-    render(b, a != NULL && a->summary != NULL ? a->summary : code, text, sizeof text);
+    render(b, a != NULL && a->summary != NULL ? a->summary : code, families, text, sizeof text);
     put_str(b, o, "summary", text[0] ? text : code);
     cJSON *arr = put_arr(b, o, "evidence");
     for (size_t i = 0; why != NULL && i < why->count; i++)
@@ -390,10 +428,11 @@ static void put_coded(struct builder *b, cJSON *o, const char *code,
             push_str(b, arr, lines[i]);
     const struct advice_note *note =
         order != NULL && order->behind_relay ? advice_relay_note(code) : NULL;
-    put_advice_list(b, o, "causes", a != NULL ? a->causes : NULL, order,
+    put_advice_list(b, o, "causes", a != NULL ? a->causes : NULL, order, families,
                     note != NULL ? note->cause : NULL,
                     _("see the troubleshooting guide for this code"));
-    put_advice_list(b, o, "fix", a != NULL ? a->fix : NULL, NULL, note != NULL ? note->fix : NULL,
+    put_advice_list(b, o, "fix", a != NULL ? a->fix : NULL, NULL, families,
+                    note != NULL ? note->fix : NULL,
                     _("follow the troubleshooting guide for this code"));
     /* The guide in the language of the texts above; the anchor is the code. */
     if (a != NULL)
@@ -420,7 +459,7 @@ static void put_local_verdict(struct builder *b, cJSON *root)
 {
     const struct local_check *lc = b->in->local;
     put_coded(b, put_obj(b, root, "verdict"), local_check_code(lc->verdict), NULL, lc->sentences,
-              lc->sentence_count, NULL);
+              lc->sentence_count, NULL, 0);
     put_arr(b, root, "findings");
 }
 
@@ -439,7 +478,7 @@ static void put_verdict(struct builder *b, cJSON *root)
         return;
     }
     cJSON *vo = put_obj(b, root, "verdict");
-    put_coded(b, vo, verdict_code_name(v->code), &v->evidence, NULL, 0, v);
+    put_coded(b, vo, verdict_code_name(v->code), &v->evidence, NULL, 0, v, v->families);
     /* So that a reader (--show, --summary) puts the causes in this order
      * in its own language. */
     if (v->cause_first >= 0)
@@ -448,7 +487,7 @@ static void put_verdict(struct builder *b, cJSON *root)
     findings = put_arr(b, root, "findings");
     for (size_t i = 0; i < v->finding_count && i < FINDING_COUNT; i++)
         put_coded(b, push_obj(b, findings), finding_code_name(v->findings[i]),
-                  &v->finding_evidence[i], NULL, 0, NULL);
+                  &v->finding_evidence[i], NULL, 0, NULL, 0);
 }
 
 /* ---- The document -------------------------------------------------------- */
@@ -535,6 +574,7 @@ static cJSON *build(struct builder *b)
     put_ms(b, root, "timeout_ms", in->ev->timeout_ms);
     put_target_and_local(b, root);
     put_stages(b, root);
+    put_families(b, root);
     put_verdict(b, root);
     put_modes(b, root);
     if (in->error != NULL)

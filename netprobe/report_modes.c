@@ -124,6 +124,16 @@ cJSON *report_capture_json(const struct capture_summary *s)
 
 /* ---- --local ---------------------------------------------------------------- */
 
+/* ["ipv4", "ipv6"]: the families in bits (HOSTFW_IPV4, HOSTFW_IPV6). */
+static void add_families(cJSON *o, const char *name, unsigned bits)
+{
+    cJSON *arr = cJSON_AddArrayToObject(o, name);
+    if (arr != NULL && (bits & HOSTFW_IPV4))
+        cJSON_AddItemToArray(arr, cJSON_CreateString("ipv4"));
+    if (arr != NULL && (bits & HOSTFW_IPV6))
+        cJSON_AddItemToArray(arr, cJSON_CreateString("ipv6"));
+}
+
 cJSON *report_hostfw_json(const struct hostfw_result *r)
 {
     cJSON *o = cJSON_CreateObject(), *hits;
@@ -135,6 +145,7 @@ cJSON *report_hostfw_json(const struct hostfw_result *r)
         cJSON_AddStringToObject(o, "reason", r->reason);
     cJSON_AddBoolToObject(o, "blocks", r->blocks);
     cJSON_AddBoolToObject(o, "may_block", r->may_block);
+    add_families(o, "blocks_families", r->blocks_families);
     cJSON_AddNumberToObject(o, "input_chains", (double)r->input_chains);
     hits = cJSON_AddArrayToObject(o, "rules");
     for (size_t i = 0; hits != NULL && i < r->hit_count; i++) {
@@ -152,6 +163,7 @@ cJSON *report_hostfw_json(const struct hostfw_result *r)
         cJSON_AddStringToObject(j, "action", hostfw_action_name(h->action));
         cJSON_AddStringToObject(j, "detail", h->detail);
         cJSON_AddBoolToObject(j, "conditional", h->conditional);
+        add_families(j, "families", h->families);
         cJSON_AddItemToArray(hits, j);
     }
     cJSON_AddNumberToObject(o, "rules_not_listed", (double)r->hits_dropped);
@@ -178,6 +190,10 @@ static cJSON *listeners_json(const struct server_evidence *ev)
         cJSON_AddItemToArray(arr, j);
     }
     cJSON_AddNumberToObject(e, "not_listed", (double)ev->listeners.dropped);
+    if (ev->global_ipv6[0] != '\0')
+        cJSON_AddStringToObject(e, "global_ipv6", ev->global_ipv6);
+    else
+        cJSON_AddNullToObject(e, "global_ipv6");
     if (!ev->listeners_ok)
         cJSON_AddStringToObject(e, "error", ev->listeners_error);
     return e;

@@ -16,6 +16,7 @@
 #include "common/i18n.h"
 #include "netprobe/addrclass.h"
 #include "netprobe/relay.h"
+#include "netprobe/families.h"
 
 static const char *const verdict_names[VERDICT_COUNT] = {
     [VERDICT_OK] = "ok",
@@ -36,6 +37,7 @@ static const char *const finding_names[FINDING_COUNT] = {
     [FINDING_CLOUD_NAT] = "cloud_nat",           [FINDING_ICMP_BLOCKED] = "icmp_blocked",
     [FINDING_IPV6_BROKEN] = "ipv6_broken",       [FINDING_HIGH_LATENCY] = "high_latency",
     [FINDING_PACKET_LOSS] = "packet_loss",       [FINDING_FORGED_RESET] = "forged_reset",
+    [FINDING_IPV4_BROKEN] = "ipv4_broken",
 };
 
 const char *verdict_code_name(enum verdict_code code)
@@ -220,9 +222,33 @@ static void explain_dropped(const struct evidence *ev, struct verdict_evidence *
     explain_attempts(ev, VERDICT_FILTERED_DROP, out);
     explain_relay_hides_reject(ev, out);
 }
+
+/* Every address of the name is IPv6 and none of them left this machine:
+ * the IPv6-only server seen from an IPv4-only network. */
+static bool only_ipv6_unroutable(const struct evidence *ev)
+{
+    struct family_result fam[FAMILY_COUNT];
+    families_summarise(ev, fam);
+    return fam[FAMILY_IPV4].outcome == FAMILY_NO_ADDRESS &&
+           fam[FAMILY_IPV6].outcome == FAMILY_NOT_SENT;
+}
+
 static void explain_no_route(const struct evidence *ev, struct verdict_evidence *out)
 {
     explain_attempts(ev, VERDICT_NO_ROUTE, out);
+    if (!only_ipv6_unroutable(ev))
+        return;
+    if (ev->dns.outcome == DNS_OK)
+        verdict_say(out, _("The name \"%s\" has only IPv6 addresses (AAAA records, no A record)."),
+                    ev->host);
+    verdict_say(out,
+                ev->local.ipv6_default_route
+                    ? _("No IPv6 SYN left this machine: the kernel found no route to the address.")
+                    : _("This machine has no IPv6 default route, so no IPv6 SYN left it."));
+    if (ev->local.gateway[0] != '\0')
+        verdict_say(out,
+                    _("It has an IPv4 default route (gateway %s), which this name cannot use."),
+                    ev->local.gateway);
 }
 
 static bool app_is(const struct evidence *ev, enum app_outcome o)
@@ -439,7 +465,8 @@ static bool vbox_nat(const struct evidence *ev)
 static void explain_vbox_nat(const struct evidence *ev, struct verdict_evidence *out)
 {
     verdict_say(out, _("This machine has address %s with gateway %s: VirtualBox's NAT mode."),
-                ev->local.source_address, ev->local.gateway);
+                ev->local.nat_address[0] ? ev->local.nat_address : ev->local.source_address,
+                ev->local.gateway);
     int ttl = relay_unrouted_ttl(ev);
     if (ttl > 0)
         verdict_say(out,
@@ -481,12 +508,9 @@ static void explain_cloud_nat(const struct evidence *ev, struct verdict_evidence
  * way to it: not a local error, not "no route". */
 static bool tcp_left_this_machine(const struct evidence *ev)
 {
-    for (size_t i = 0; i < attempt_count(ev); i++) {
-        const struct ev_tcp_attempt *a = &ev->tcp.attempts[i];
-        if (a->state == TCP_STATE_OPEN || a->state == TCP_STATE_CLOSED ||
-            (a->state == TCP_STATE_FILTERED && attempt_verdict(a) != VERDICT_NO_ROUTE))
+    for (size_t i = 0; i < attempt_count(ev); i++)
+        if (families_attempt_left(&ev->tcp.attempts[i]))
             return true;
-    }
     return false;
 }
 
@@ -495,7 +519,7 @@ static bool tcp_left_this_machine(const struct evidence *ev)
  * works (a missing route fails both without blocking anything). */
 static bool icmp_blocked(const struct evidence *ev)
 {
-    return ev->icmp.sent > 0 && ev->icmp.received == 0 && !ev->icmp.error.seen &&
+    return ev->icmp.sent > ev->icmp.not_sent && ev->icmp.received == 0 && !ev->icmp.error.seen &&
            tcp_left_this_machine(ev);
 }
 
@@ -512,31 +536,58 @@ static void explain_icmp_blocked(const struct evidence *ev, struct verdict_evide
                       "that does not let it ping gives the same silence."));
 }
 
-/* At least one IPv4 address answered and no IPv6 address did. */
+/* One family connected while SYNs of the other left this machine and
+ * none of its addresses answered.  An attempt that never left (no IPv6
+ * route here) tests nothing about the server: the family lines say so. */
+static bool family_broken(const struct evidence *ev, enum family_index works,
+                          enum family_index broken)
+{
+    struct family_result fam[FAMILY_COUNT];
+    families_summarise(ev, fam);
+    return fam[works].outcome == FAMILY_CONNECTED && fam[broken].outcome == FAMILY_FAILED;
+}
+
 static bool ipv6_broken(const struct evidence *ev)
 {
-    bool v4_open = false, v6_tried = false, v6_open = false;
+    return family_broken(ev, FAMILY_IPV4, FAMILY_IPV6);
+}
+
+static bool ipv4_broken(const struct evidence *ev)
+{
+    return family_broken(ev, FAMILY_IPV6, FAMILY_IPV4);
+}
+
+/* One sentence per attempt of the broken family that left this machine,
+ * then the address of the family that answered. */
+static void explain_family_broken(const struct evidence *ev, enum family_index works,
+                                  enum family_index broken, struct verdict_evidence *out)
+{
+    struct family_result fam[FAMILY_COUNT];
+    families_summarise(ev, fam);
     for (size_t i = 0; i < attempt_count(ev); i++) {
         const struct ev_tcp_attempt *a = &ev->tcp.attempts[i];
-        bool open = a->state == TCP_STATE_OPEN;
-        if (a->target.family == AF_INET)
-            v4_open = v4_open || open;
-        if (a->target.family == AF_INET6) {
-            v6_tried = true;
-            v6_open = v6_open || open;
-        }
+        if (families_of(a->target.family) != broken || !families_attempt_left(a))
+            continue;
+        /* TRANSLATORS: FAMILY ADDRESS port N: state (reason) after N SYN(s). */
+        verdict_say(out, _("%s %s port %d: %s (%s) after %d SYN(s)."), family_label(broken),
+                    a->target.address, ev->port, tcp_state_name(a->state), a->reason, a->syns_sent);
+        if (a->icmp.seen)
+            verdict_say(out, _("ICMP type %d code %d (%s) came from %s."), a->icmp.type,
+                        a->icmp.code, a->icmp.name, a->icmp.from);
     }
-    return v4_open && v6_tried && !v6_open;
+    if (fam[works].attempt >= 0)
+        verdict_say(out, _("%s %s port %d completed the handshake."), family_label(works),
+                    ev->tcp.attempts[fam[works].attempt].target.address, ev->port);
 }
 
 static void explain_ipv6_broken(const struct evidence *ev, struct verdict_evidence *out)
 {
-    for (size_t i = 0; i < attempt_count(ev); i++) {
-        const struct ev_tcp_attempt *a = &ev->tcp.attempts[i];
-        if (a->target.family == AF_INET6)
-            verdict_say(out, _("IPv6 %s: %s (%s), while IPv4 answered."), a->target.address,
-                        tcp_state_name(a->state), a->reason);
-    }
+    explain_family_broken(ev, FAMILY_IPV4, FAMILY_IPV6, out);
+}
+
+static void explain_ipv4_broken(const struct evidence *ev, struct verdict_evidence *out)
+{
+    explain_family_broken(ev, FAMILY_IPV6, FAMILY_IPV4, out);
 }
 
 static bool high_latency(const struct evidence *ev)
@@ -614,6 +665,7 @@ static const struct finding_rule finding_rules[] = {
     {FINDING_HIGH_LATENCY, high_latency, explain_high_latency},
     {FINDING_PACKET_LOSS, packet_loss, explain_packet_loss},
     {FINDING_FORGED_RESET, forged_reset, explain_forged_reset},
+    {FINDING_IPV4_BROKEN, ipv4_broken, explain_ipv4_broken},
 };
 
 int verdict_hops_from_ttl(int ttl)
@@ -636,6 +688,23 @@ size_t verdict_cause_index(const struct verdict *v, size_t i, size_t count)
     return i <= (size_t)v->cause_first ? i - 1 : i;
 }
 
+/* The families of the attempts behind a failed-handshake code (the others
+ * are about the connection that worked, not about a family). */
+static unsigned verdict_families(const struct evidence *ev, enum verdict_code code)
+{
+    unsigned bits = 0;
+    if (code != VERDICT_REFUSED && code != VERDICT_REJECTED && code != VERDICT_FILTERED_DROP &&
+        code != VERDICT_NO_ROUTE)
+        return 0;
+    for (size_t i = 0; i < attempt_count(ev); i++) {
+        const struct ev_tcp_attempt *a = &ev->tcp.attempts[i];
+        enum family_index f = families_of(a->target.family);
+        if (f != FAMILY_COUNT && attempt_verdict(a) == code)
+            bits |= FAMILY_BIT(f);
+    }
+    return bits;
+}
+
 void verdict_decide(const struct evidence *ev, struct verdict *out)
 {
     memset(out, 0, sizeof *out);
@@ -645,9 +714,14 @@ void verdict_decide(const struct evidence *ev, struct verdict *out)
         if (verdict_rules[i].holds(ev)) {
             out->code = verdict_rules[i].code;
             verdict_rules[i].explain(ev, &out->evidence);
+            out->families = verdict_families(ev, out->code);
             break;
         }
     }
+    if (out->code == VERDICT_NO_ROUTE && only_ipv6_unroutable(ev))
+        out->cause_first = VERDICT_CAUSE_NO_IPV6_ROUTE;
+    if (out->code == VERDICT_DNS_FAILURE && ev->dns.outcome == DNS_NO_FAMILY)
+        out->cause_first = VERDICT_CAUSE_DNS_NO_FAMILY;
     for (size_t i = 0; i < sizeof finding_rules / sizeof finding_rules[0]; i++) {
         if (!finding_rules[i].holds(ev))
             continue;

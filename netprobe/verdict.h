@@ -41,6 +41,7 @@ enum finding_code {
     FINDING_HIGH_LATENCY,
     FINDING_PACKET_LOSS,
     FINDING_FORGED_RESET, /* --capture: a reset the server did not send */
+    FINDING_IPV4_BROKEN,  /* IPv4 SYNs left and failed while IPv6 connected */
     FINDING_COUNT
 };
 
@@ -61,6 +62,15 @@ struct verdict_evidence {
  * the cause --trace moves first when silence starts before the server's
  * network (tests/unit/netprobe_verdict_modes.c checks the text there). */
 #define VERDICT_CAUSE_PATH_FIREWALL 2
+
+/* Index, in advice.c's no_route causes, of "the address is IPv6 and this
+ * machine has no IPv6 route": first when only IPv6 attempts found no route
+ * (tests/unit/netprobe_families.c checks the text there). */
+#define VERDICT_CAUSE_NO_IPV6_ROUTE 1
+
+/* Index, in advice.c's dns_failure causes, of "-4 or -6 asked for one
+ * family": first when the dns outcome is no_family. */
+#define VERDICT_CAUSE_DNS_NO_FAMILY 3
 
 /* What --capture says about the verdict. */
 enum verdict_capture {
@@ -85,6 +95,10 @@ struct verdict {
      * what the code rests on (relay.h: measured or suspected): the advice
      * adds its relay note for the code (advice_relay_note()). */
     bool behind_relay;
+    /* FAMILY_BIT()s (families.h) of the attempts behind a failed handshake
+     * verdict (refused, rejected, filtered_drop, no_route); 0 otherwise.
+     * The advice names the family's rule ({anywhere}: 0.0.0.0/0 or ::/0). */
+    unsigned families;
 };
 
 /* Decides the verdict and findings for ev into out.  Pure; never fails:

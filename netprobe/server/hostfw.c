@@ -69,10 +69,43 @@ static bool try_tool(char *const argv[], hostfw_parser parse, int port, int time
     return rc == 0 && out->available;
 }
 
+void hostfw_merge(struct hostfw_result *out, const struct hostfw_result *v6)
+{
+    for (size_t i = 0; i < v6->hit_count; i++) {
+        if (out->hit_count < HOSTFW_HITS_MAX)
+            out->hits[out->hit_count++] = v6->hits[i];
+        else
+            out->hits_dropped++;
+    }
+    out->hits_dropped += v6->hits_dropped;
+    out->blocks = out->blocks || v6->blocks;
+    out->may_block = out->may_block || v6->may_block;
+    out->blocks_families |= v6->blocks_families;
+    out->input_chains += v6->input_chains;
+    snprintf(out->source, sizeof out->source, "%s", "ip(6)tables");
+}
+
+/* iptables-save, then ip6tables-save added to it when it runs: without
+ * nft, IPv6 rules are only there.  True when iptables-save was read. */
+static bool read_save(int port, int timeout_ms, struct hostfw_result *out, char *why, size_t whycap)
+{
+    static char *const ipt[] = {"iptables-save", NULL};
+    static char *const ip6t[] = {"ip6tables-save", NULL};
+    struct hostfw_result v6;
+    char why6[256];
+    if (!try_tool(ipt, hostfw_parse_iptables, port, timeout_ms, out, why, whycap))
+        return false;
+    /* Best effort: a machine without ip6tables-save has no IPv6 rules of
+     * this kind to miss. */
+    if (try_tool(ip6t, hostfw_parse_ip6tables, port, timeout_ms, &v6, why6, sizeof why6) &&
+        v6.input_chains > 0)
+        hostfw_merge(out, &v6);
+    return true;
+}
+
 void hostfw_read(int port, int timeout_ms, struct hostfw_result *out)
 {
     static char *const nft[] = {"nft", "-j", "list", "ruleset", NULL};
-    static char *const ipt[] = {"iptables-save", NULL};
     char why_nft[256] = "", why_ipt[256] = "";
 
     if (try_tool(nft, hostfw_parse_nft, port, timeout_ms, out, why_nft, sizeof why_nft)) {
@@ -80,13 +113,11 @@ void hostfw_read(int port, int timeout_ms, struct hostfw_result *out)
          * shows no input chain, a legacy INPUT chain may still decide. */
         struct hostfw_result legacy;
         if (out->input_chains == 0 &&
-            try_tool(ipt, hostfw_parse_iptables, port, timeout_ms, &legacy, why_ipt,
-                     sizeof why_ipt) &&
-            legacy.hit_count > 0)
+            read_save(port, timeout_ms, &legacy, why_ipt, sizeof why_ipt) && legacy.hit_count > 0)
             *out = legacy;
         return;
     }
-    if (try_tool(ipt, hostfw_parse_iptables, port, timeout_ms, out, why_ipt, sizeof why_ipt))
+    if (read_save(port, timeout_ms, out, why_ipt, sizeof why_ipt))
         return;
     fw_result_init(out, "");
     snprintf(out->reason, sizeof out->reason, "%.120s; %.120s", why_nft, why_ipt);

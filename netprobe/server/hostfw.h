@@ -21,6 +21,13 @@
 
 #define HOSTFW_HITS_MAX 16 /* rules kept as evidence; later ones are counted only */
 
+/* Address families a rule or a block is for (bits): an nft ip table sees
+ * IPv4 only, ip6 IPv6 only, inet both until "meta nfproto" narrows a rule;
+ * iptables-save lists IPv4 rules only. */
+#define HOSTFW_IPV4 1u
+#define HOSTFW_IPV6 2u
+#define HOSTFW_BOTH (HOSTFW_IPV4 | HOSTFW_IPV6)
+
 enum hostfw_action {
     HOSTFW_ACCEPT,
     HOSTFW_DROP,
@@ -36,10 +43,12 @@ struct hostfw_hit {
     enum hostfw_action action;
     char detail[96]; /* "drop", "reject with icmpx admin-prohibited", "policy drop" */
     bool conditional;
+    unsigned families; /* HOSTFW_IPV4/HOSTFW_IPV6: the traffic it decides */
 };
 
 struct hostfw_result {
-    char source[16];     /* "nft", "iptables-save", "" when nothing could be read */
+    char source[16];     /* "nft", "iptables-save", "ip(6)tables" (with ip6tables-save's
+                            rules), "" when nothing could be read */
     bool available;      /* a rule set was read and understood */
     char reason[256];    /* why not available, when !available */
     bool blocks;         /* an input chain drops/rejects every new connection to the port */
@@ -48,6 +57,9 @@ struct hostfw_result {
     struct hostfw_hit hits[HOSTFW_HITS_MAX];
     size_t hit_count;
     size_t hits_dropped;
+    /* HOSTFW_IPV4/HOSTFW_IPV6: the families for which an input chain drops
+     * or rejects every new connection to the port (blocks: any of them). */
+    unsigned blocks_families;
 };
 
 /* Parses the output of `nft -j list ruleset` for TCP port.  Returns 0, or
@@ -60,9 +72,18 @@ int hostfw_parse_nft(const char *json, int port, struct hostfw_result *out, char
 int hostfw_parse_iptables(const char *text, int port, struct hostfw_result *out, char *err,
                           size_t errcap);
 
-/* Runs nft, else iptables-save, each bounded to timeout_ms, and parses the
- * output.  Never fails: when nothing can be read, out->available is false
- * and out->reason says why (not installed, needs root, ...). */
+/* The same for `ip6tables-save`: its rules decide IPv6 only. */
+int hostfw_parse_ip6tables(const char *text, int port, struct hostfw_result *out, char *err,
+                           size_t errcap);
+
+/* Adds v6 (ip6tables-save's result) to out (iptables-save's): the hits,
+ * the blocks and the chains of both, the source "iptables-save +
+ * ip6tables-save". */
+void hostfw_merge(struct hostfw_result *out, const struct hostfw_result *v6);
+
+/* Runs nft, else iptables-save and ip6tables-save, each bounded to
+ * timeout_ms, and parses the output.  Never fails: when nothing can be read, out->available is
+ * false and out->reason says why (not installed, needs root, ...). */
 void hostfw_read(int port, int timeout_ms, struct hostfw_result *out);
 
 /* "accept", "drop", "reject". */

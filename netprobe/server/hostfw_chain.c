@@ -7,7 +7,8 @@
 #include <string.h>
 
 static void add_hit(struct hostfw_result *r, const struct fw_chain *c, long handle,
-                    enum hostfw_action action, const char *detail, bool conditional)
+                    enum hostfw_action action, const char *detail, bool conditional,
+                    unsigned families)
 {
     if (r->hit_count >= HOSTFW_HITS_MAX) {
         r->hits_dropped++;
@@ -21,6 +22,7 @@ static void add_hit(struct hostfw_result *r, const struct fw_chain *c, long hand
     h->action = action;
     snprintf(h->detail, sizeof h->detail, "%s", detail);
     h->conditional = conditional;
+    h->families = families;
 }
 
 /* Applies one rule to the chain's walk.  A rule that names the port is
@@ -29,26 +31,32 @@ static void add_hit(struct hostfw_result *r, const struct fw_chain *c, long hand
 void fw_chain_apply(struct hostfw_result *r, struct fw_chain *c, const struct fw_rule *rule)
 {
     bool blocking = rule->action != HOSTFW_ACCEPT;
-    if (c->decided || !rule->applies || !rule->has_verdict)
+    unsigned families = rule->families & c->families & ~c->decided;
+    if (families == 0 || !rule->applies || !rule->has_verdict)
         return;
     if (!rule->names_port && (rule->conditional || !blocking))
         return; /* e.g. "ip saddr X accept", "iif eth1 drop" */
-    add_hit(r, c, rule->handle, rule->action, rule->detail, rule->conditional);
+    add_hit(r, c, rule->handle, rule->action, rule->detail, rule->conditional, families);
     if (rule->conditional) {
         r->may_block = r->may_block || blocking;
         return;
     }
-    c->decided = true;
-    r->blocks = r->blocks || blocking;
+    c->decided |= families;
+    if (blocking) {
+        r->blocks = true;
+        r->blocks_families |= families;
+    }
 }
 
 void fw_chain_finish(struct hostfw_result *r, struct fw_chain *c)
 {
-    if (c->decided || !c->policy_drop)
+    unsigned families = c->families & ~c->decided;
+    if (families == 0 || !c->policy_drop)
         return;
-    add_hit(r, c, -1, HOSTFW_DROP, "policy drop", false);
-    c->decided = true;
+    add_hit(r, c, -1, HOSTFW_DROP, "policy drop", false, families);
+    c->decided |= families;
     r->blocks = true;
+    r->blocks_families |= families;
 }
 
 void fw_result_init(struct hostfw_result *r, const char *source)

@@ -22,22 +22,25 @@ struct fw_rule {
     enum hostfw_action action;
     char detail[96];
     long handle;
+    unsigned families; /* HOSTFW_BOTH, narrowed by matches such as "meta nfproto ipv6" */
 };
 
 struct fw_chain {
     char family[8], table[64], name[64];
     bool policy_drop;
-    bool decided;
+    unsigned families; /* the traffic the chain sees (HOSTFW_IPV4/HOSTFW_IPV6) */
+    unsigned decided;  /* the families a rule has decided so far */
 };
 
 /* Empties r and names where its rules came from ("nft", "iptables-save"). */
 void fw_result_init(struct hostfw_result *r, const char *source);
 
 /* Applies one rule to the chain's walk: a rule that names the port is
- * evidence even when conditional; a blanket drop decides too. */
+ * evidence even when conditional; a blanket drop decides too.  Each
+ * family is decided apart: a rule for IPv6 leaves IPv4 to the next ones. */
 void fw_chain_apply(struct hostfw_result *r, struct fw_chain *c, const struct fw_rule *rule);
 
-/* After the last rule: an undecided chain with policy drop blocks. */
+/* After the last rule: the policy drop blocks the families still undecided. */
 void fw_chain_finish(struct hostfw_result *r, struct fw_chain *c);
 
 #endif

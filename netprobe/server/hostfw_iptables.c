@@ -100,6 +100,7 @@ static void ipt_rule(char *line, long number, int port, struct fw_rule *rule)
     memset(rule, 0, sizeof *rule);
     rule->applies = true;
     rule->handle = number;
+    rule->families = HOSTFW_BOTH;    /* the chain narrows it: iptables is IPv4 */
     for (size_t i = 2; i < n; i++) { /* w[0] "-A", w[1] the chain */
         if (!strcmp(w[i], "!")) {
             negate = true;
@@ -114,16 +115,22 @@ static void ipt_rule(char *line, long number, int port, struct fw_rule *rule)
     }
 }
 
-int hostfw_parse_iptables(const char *text, int port, struct hostfw_result *out, char *err,
-                          size_t errcap)
+/* The text of iptables-save or ip6tables-save, whose rules are all for
+ * one family. */
+static int parse_save(const char *text, int port, unsigned families, const char *source,
+                      struct hostfw_result *out, char *err, size_t errcap)
 {
-    struct fw_chain input = {.family = "", .table = "filter", .name = "INPUT"};
+    /* IPv4 rules keep the family "" they always had; IPv6 ones say ip6. */
+    struct fw_chain input = {
+        .family = "", .table = "filter", .name = "INPUT", .families = families};
+    if (families == HOSTFW_IPV6)
+        snprintf(input.family, sizeof input.family, "ip6");
     bool in_filter = false, seen_input = false;
     long number = 0;
     char line[4096];
     const char *p = text;
 
-    fw_result_init(out, "iptables-save");
+    fw_result_init(out, source);
     while (*p != '\0') {
         size_t len = strcspn(p, "\n");
         if (len >= sizeof line) {
@@ -152,4 +159,16 @@ int hostfw_parse_iptables(const char *text, int port, struct hostfw_result *out,
     }
     out->available = true;
     return 0;
+}
+
+int hostfw_parse_iptables(const char *text, int port, struct hostfw_result *out, char *err,
+                          size_t errcap)
+{
+    return parse_save(text, port, HOSTFW_IPV4, "iptables-save", out, err, errcap);
+}
+
+int hostfw_parse_ip6tables(const char *text, int port, struct hostfw_result *out, char *err,
+                           size_t errcap)
+{
+    return parse_save(text, port, HOSTFW_IPV6, "ip6tables-save", out, err, errcap);
 }

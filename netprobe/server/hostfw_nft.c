@@ -149,12 +149,18 @@ static int nft_match(struct nft_ctx *x, const cJSON *jrule, const cJSON *m, stru
                 (jis(payload, "field", "protocol") || jis(payload, "field", "nexthdr")))) {
         in = value_has_word(right, "tcp") || (cJSON_IsNumber(right) && right->valuedouble == 6);
         rule->applies = rule->applies && (in != negate);
+        if (cJSON_IsObject(payload)) /* "ip protocol tcp", "ip6 nexthdr tcp": one family */
+            rule->families &= jis(payload, "protocol", "ip6") ? HOSTFW_IPV6 : HOSTFW_IPV4;
     } else if (cJSON_IsObject(meta) && (jis(meta, "key", "iif") || jis(meta, "key", "iifname"))) {
         in = value_has_word(right, "lo");
         if (in != negate)
             rule->applies = false; /* only loopback traffic */
         else
             rule->conditional = true; /* one interface: we cannot tell which the client uses */
+    } else if (cJSON_IsObject(meta) && jis(meta, "key", "nfproto")) {
+        unsigned fams = (value_has_word(right, "ipv4") ? HOSTFW_IPV4 : 0u) |
+                        (value_has_word(right, "ipv6") ? HOSTFW_IPV6 : 0u);
+        rule->families &= negate ? HOSTFW_BOTH & ~fams : fams; /* a family, not a source */
     } else if (cJSON_IsObject(ct) && jis(ct, "key", "state")) {
         in = value_has_word(right, "new");
         rule->applies = rule->applies && (in != negate);
@@ -234,6 +240,9 @@ static int nft_chains(const struct nft_ctx *x, struct fw_chain *chains, size_t *
         snprintf(fc->table, sizeof fc->table, "%s", tab);
         snprintf(fc->name, sizeof fc->name, "%s", name);
         fc->policy_drop = jis(c, "policy", "drop");
+        fc->families = !strcmp(fam, "ip")    ? HOSTFW_IPV4
+                       : !strcmp(fam, "ip6") ? HOSTFW_IPV6
+                                             : HOSTFW_BOTH;
     }
     return 0;
 }
@@ -247,6 +256,7 @@ static int nft_rule(struct nft_ctx *x, int index, const cJSON *jrule, struct fw_
         return nft_error(x, index, "rule.expr is not an array");
     memset(rule, 0, sizeof *rule);
     rule->applies = true;
+    rule->families = HOSTFW_BOTH;
     rule->handle = 0; /* absent or unusable: not known */
     if (cJSON_IsNumber(handle) && handle->valuedouble >= 0 &&
         handle->valuedouble <= HOSTFW_NFT_HANDLE_MAX && handle->valuedouble <= (double)LONG_MAX)

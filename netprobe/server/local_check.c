@@ -1,5 +1,6 @@
 #include "netprobe/server/local_check.h"
 
+#include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <ifaddrs.h>
@@ -22,6 +23,7 @@ static const char *const VERDICT_CODES[SERVER_VERDICT_COUNT] = {
     [SERVER_BIND_SPECIFIC] = "bind_specific",
     [SERVER_HOST_FIREWALL_BLOCKS] = "host_firewall_blocks",
     [SERVER_LOCAL_OK] = "local_ok",
+    [SERVER_BIND_IPV4_ONLY] = "bind_ipv4_only",
 };
 
 const char *local_check_code(enum server_verdict v)
@@ -74,6 +76,22 @@ static bool is_firewall_blocking(const struct server_evidence *ev)
     return ev->firewall_checked && ev->fw.available && ev->fw.blocks;
 }
 
+/* Nothing listens over IPv6 (on :: or on the global address) while this
+ * machine has a global IPv6 address that a name's AAAA record can point
+ * at: IPv6 clients are refused though IPv4 works. */
+static bool is_bind_ipv4_only(const struct server_evidence *ev)
+{
+    if (ev->global_ipv6[0] == '\0')
+        return false;
+    for (size_t i = 0; i < ev->listeners.count; i++) {
+        const struct listener *l = &ev->listeners.items[i];
+        if (l->family == AF_INET6 &&
+            (l->bind == LISTEN_BIND_ANY || strcmp(l->address, ev->global_ipv6) == 0))
+            return false;
+    }
+    return true;
+}
+
 static const struct {
     enum server_verdict verdict;
     bool (*holds)(const struct server_evidence *ev);
@@ -83,6 +101,7 @@ static const struct {
     {SERVER_BIND_LOOPBACK, is_bind_loopback},
     {SERVER_BIND_SPECIFIC, is_bind_specific},
     {SERVER_HOST_FIREWALL_BLOCKS, is_firewall_blocking},
+    {SERVER_BIND_IPV4_ONLY, is_bind_ipv4_only},
 };
 
 enum server_verdict local_check_decide(const struct server_evidence *ev)
@@ -115,6 +134,28 @@ bool local_check_address_is_local(const char *text)
     }
     freeifaddrs(ifa);
     return found;
+}
+
+/* The first global IPv6 address of this machine into out ("" if none):
+ * not loopback, link-local (fe80::/10), unique-local (fc00::/7) or an
+ * IPv4-mapped address: one that other networks can route to. */
+static void find_global_ipv6(char *out, size_t cap)
+{
+    struct ifaddrs *ifa, *i;
+    out[0] = '\0';
+    if (getifaddrs(&ifa) < 0)
+        return; /* best effort: no address known means no IPv6 verdict */
+    for (i = ifa; i != NULL && out[0] == '\0'; i = i->ifa_next) {
+        if (i->ifa_addr == NULL || i->ifa_addr->sa_family != AF_INET6)
+            continue;
+        const struct in6_addr *a = &((struct sockaddr_in6 *)(void *)i->ifa_addr)->sin6_addr;
+        if (IN6_IS_ADDR_LOOPBACK(a) || IN6_IS_ADDR_LINKLOCAL(a) || IN6_IS_ADDR_V4MAPPED(a) ||
+            IN6_IS_ADDR_UNSPECIFIED(a) || (a->s6_addr[0] & 0xfe) == 0xfc)
+            continue;
+        if (inet_ntop(AF_INET6, a, out, (socklen_t)cap) == NULL)
+            out[0] = '\0';
+    }
+    freeifaddrs(ifa);
 }
 
 /* Connects to address:port within timeout_ms and closes at once (the
@@ -163,6 +204,7 @@ void local_check_collect(const struct server_opts *o, struct server_evidence *ev
     ev->listeners_ok = listeners_read(o->proc != NULL ? o->proc : "/proc", o->port, &ev->listeners,
                                       ev->listeners_error, sizeof ev->listeners_error) == 0;
     test_listeners(o, ev);
+    find_global_ipv6(ev->global_ipv6, sizeof ev->global_ipv6);
     if (!o->skip_firewall) {
         hostfw_read(o->port, o->timeout_ms, &ev->fw);
         ev->firewall_checked = true;
@@ -217,6 +259,17 @@ static void listener_sentences(struct local_check *lc)
             listener_sentence(&ev->listeners.items[i], ev->port, s, LOCAL_CHECK_SENTENCE_MAX);
 }
 
+/* " over IPv6 only" for an nft rule that decides one family of the two its
+ * chain sees; "" otherwise (iptables-save lists IPv4 rules only). */
+static const char *family_note(const struct hostfw_hit *h)
+{
+    if (h->family[0] == '\0' || strcmp(h->family, "inet") != 0)
+        return "";
+    return h->families == HOSTFW_IPV6   ? _(" over IPv6 only")
+           : h->families == HOSTFW_IPV4 ? _(" over IPv4 only")
+                                        : "";
+}
+
 /* One sentence per observation that matters, for the verdict's evidence. */
 static void sentences(struct local_check *lc)
 {
@@ -230,10 +283,15 @@ static void sentences(struct local_check *lc)
         const struct hostfw_hit *h = &ev->fw.hits[0];
         /* TRANSLATORS: TOOL: chain [FAMILY] TABLE CHAIN, RULE (e.g. "drop") for
            TCP port N, and an optional note. */
-        SENTENCE(lc, _("%s: chain %s%s%s %s, %s for TCP port %d%s"), ev->fw.source, h->family,
-                 h->family[0] ? " " : "", h->table, h->chain, h->detail, ev->port,
+        SENTENCE(lc, _("%s: chain %s%s%s %s, %s for TCP port %d%s%s"), ev->fw.source, h->family,
+                 h->family[0] ? " " : "", h->table, h->chain, h->detail, ev->port, family_note(h),
                  h->conditional ? _(" (for some sources only)") : "");
     }
+    if (lc->verdict == SERVER_BIND_IPV4_ONLY)
+        SENTENCE(lc,
+                 _("this machine has the global IPv6 address %s, but nothing listens on TCP port "
+                   "%d over IPv6: clients that dial it (a name's AAAA record) are refused"),
+                 ev->global_ipv6, ev->port);
     if (ev->public_addr[0] != '\0' && !ev->public_is_local)
         SENTENCE(lc,
                  _("%s is not an address of this machine (on EC2 the public IPv4 address is "
@@ -289,6 +347,10 @@ static void line_firewall(struct local_check *lc)
     } else if (!ev->fw.available) {
         snprintf(summary, cap, _("could not read the firewall rules: %s"), ev->fw.reason);
         st = STATUS_SKIP;
+    } else if (ev->fw.blocks && ev->fw.blocks_families == HOSTFW_IPV6) {
+        snprintf(summary, cap, _("the host firewall drops or rejects TCP port %d over IPv6"),
+                 ev->port);
+        st = STATUS_FAIL;
     } else if (ev->fw.blocks) {
         snprintf(summary, cap, _("the host firewall drops or rejects TCP port %d"), ev->port);
         st = STATUS_FAIL;

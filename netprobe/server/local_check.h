@@ -16,7 +16,8 @@
 #include "netprobe/server/hostfw.h"
 #include "netprobe/server/listeners.h"
 
-/* Verdict codes, in priority order (docs/report.schema.json names them). */
+/* Verdict codes (docs/report.schema.json names them); the priority is the
+ * order of RULES[] in local_check.c. */
 enum server_verdict {
     SERVER_BIND_ADDRESS_UNAVAILABLE, /* --public is not on this machine and nothing listens */
     SERVER_NOT_LISTENING,            /* no listener on the port (or none accepts) */
@@ -24,6 +25,7 @@ enum server_verdict {
     SERVER_BIND_SPECIFIC,            /* only specific interface addresses, no 0.0.0.0 / :: */
     SERVER_HOST_FIREWALL_BLOCKS,     /* this machine's firewall drops or rejects the port */
     SERVER_LOCAL_OK,
+    SERVER_BIND_IPV4_ONLY, /* IPv4 listeners only, while this host has a global IPv6 address */
     SERVER_VERDICT_COUNT
 };
 
@@ -47,6 +49,7 @@ struct server_evidence {
     struct hostfw_result fw;
     char public_addr[ADDR_TEXT_MAX]; /* --public ADDR, "" when not given */
     bool public_is_local;            /* it is an address of one of our interfaces */
+    char global_ipv6[ADDR_TEXT_MAX]; /* a global IPv6 address of this machine, "" if none */
 };
 
 struct server_opts {

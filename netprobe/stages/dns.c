@@ -1,3 +1,5 @@
+#define _GNU_SOURCE /* EAI_NODATA */
+
 #include "netprobe/stages/dns.h"
 
 #include <errno.h>
@@ -171,9 +173,38 @@ static bool resolver_configured(void)
     return yes;
 }
 
+static void list_addresses(const struct ev_dns *d, char *out, size_t cap);
+
+/* -4/-6 found nothing: asks again for every family within timeout_ms, so
+ * that a name with only the other family's addresses is not reported as
+ * missing.  Sets DNS_NO_FAMILY and says what the other family has. */
+static void other_family(struct ev_dns *d, const char *host, int pref, double timeout_ms)
+{
+    struct lookup *lk = timeout_ms > 0 ? lookup_start(host, AF_UNSPEC) : NULL;
+    struct ev_dns other = {.outcome = DNS_OK};
+    char list[160];
+    if (lk == NULL)
+        return; /* best effort: the first answer stands */
+    if (lookup_wait(lk, timeout_ms) && lk->rc == 0)
+        for (const struct addrinfo *ai = lk->res; ai != NULL; ai = ai->ai_next)
+            add_address(&other, ai->ai_addr);
+    lookup_unref(lk);
+    if (other.addr_count == 0)
+        return;
+    list_addresses(&other, list, sizeof list);
+    d->outcome = DNS_NO_FAMILY;
+    snprintf(d->detail, sizeof d->detail,
+             pref == 6 ? _("no IPv6 address (AAAA record), which -6 asks for; the name has IPv4 "
+                           "addresses: %s")
+                       : _("no IPv4 address (A record), which -4 asks for; the name has IPv6 "
+                           "addresses: %s"),
+             list);
+}
+
 /* Runs the lookup with a deadline and fills d. */
 static void resolve(struct ev_dns *d, const char *host, int pref, double timeout_ms)
 {
+    double start = clock_ms_f();
     struct lookup *lk = lookup_start(host, hints_family(pref));
     if (lk == NULL) {
         d->outcome = DNS_OTHER_FAILURE;
@@ -193,6 +224,8 @@ static void resolve(struct ev_dns *d, const char *host, int pref, double timeout
     for (const struct addrinfo *ai = done && rc == 0 ? lk->res : NULL; ai != NULL; ai = ai->ai_next)
         add_address(d, ai->ai_addr);
     lookup_unref(lk);
+    if (pref != 0 && done && (rc == EAI_NODATA || rc == EAI_NONAME))
+        other_family(d, host, pref, timeout_ms - (clock_ms_f() - start));
 }
 
 /* "127.0.0.1, ::1" for the summary. */

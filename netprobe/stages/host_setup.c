@@ -1,10 +1,12 @@
 #include "netprobe/stages/host_setup.h"
 
+#include <arpa/inet.h>
 #include <errno.h>
 #include <ifaddrs.h>
 #include <net/if.h>
 #include <netinet/in.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -22,12 +24,15 @@ static const char VBOX_OUI[] = "08:00:27";
 void host_setup_hints(struct ev_local *l, const char *dmi_product)
 {
     l->virtualbox_nat = false;
+    l->nat_address[0] = '\0';
     l->virtualbox_vm = dmi_product != NULL && strstr(dmi_product, "VirtualBox") != NULL;
     bool gw_vbox = strcmp(l->gateway, "10.0.2.2") == 0;
     for (size_t i = 0; i < l->iface_count && i < EV_IFACES_MAX; i++) {
         const struct ev_iface *f = &l->ifaces[i];
-        if (gw_vbox && addrclass_in_v4(f->address, "10.0.2.0", 24))
+        if (gw_vbox && addrclass_in_v4(f->address, "10.0.2.0", 24) && !l->virtualbox_nat) {
             l->virtualbox_nat = true;
+            snprintf(l->nat_address, sizeof l->nat_address, "%s", f->address);
+        }
         if (strncasecmp(f->mac, VBOX_OUI, sizeof VBOX_OUI - 1) == 0)
             l->virtualbox_vm = true;
     }
@@ -57,19 +62,26 @@ int host_setup_read_routes(struct ev_local *l, FILE *route)
     return 0;
 }
 
-/* An IPv6 default route not on "lo" (where the kernel parks unreachable). */
-static bool has_v6_default(void)
+void host_setup_read_v6_routes(struct ev_local *l, FILE *f)
 {
-    FILE *f = fopen("/proc/net/ipv6_route", "r");
-    if (f == NULL)
-        return false;
-    char dst[40], dev[64];
+    char *gw = l->ipv6_gateway;
+    socklen_t cap = sizeof l->ipv6_gateway;
+    char dst[40], hop[40], dev[64];
     unsigned plen;
     bool found = false;
-    while (!found && fscanf(f, "%39s %x %*s %*s %*s %*s %*s %*s %*s %63s", dst, &plen, dev) == 3)
+    while (!found &&
+           fscanf(f, "%39s %x %*s %*s %39s %*s %*s %*s %*s %63s", dst, &plen, hop, dev) == 4)
         found = plen == 0 && strspn(dst, "0") == 32 && strcmp(dev, "lo") != 0;
-    fclose(f);
-    return found;
+    l->ipv6_default_route = found;
+    gw[0] = '\0';
+    if (!found || strlen(hop) != 32 || strspn(hop, "0") == 32)
+        return; /* no default route, or one without a next hop */
+    struct in6_addr a;
+    for (int i = 0; i < 16; i++) /* 32 hex digits, in network order */
+        if (sscanf(hop + 2 * i, "%2hhx", &a.s6_addr[i]) != 1)
+            return;
+    if (inet_ntop(AF_INET6, &a, gw, cap) == NULL)
+        gw[0] = '\0';
 }
 
 /* Reads the first line of /sys/class/net/IFACE/FILE into out ("" if none). */
@@ -236,8 +248,15 @@ static void gather(struct ev_local *l)
         host_setup_read_routes(l, route);
         fclose(route);
     }
+    FILE *v6 = fopen("/proc/net/ipv6_route", "r");
+    l->ipv6_default_route = false;
+    l->ipv6_gateway[0] = '\0';
+    if (v6 != NULL) { /* absent when IPv6 is disabled: no IPv6 route then */
+        host_setup_read_v6_routes(l, v6);
+        fclose(v6);
+    }
     if (!l->has_default_route)
-        l->has_default_route = has_v6_default();
+        l->has_default_route = l->ipv6_default_route;
     l->can_raw_socket = can_open(AF_INET, SOCK_RAW, IPPROTO_ICMP);
     l->can_ping_socket = can_open(AF_INET, SOCK_DGRAM, IPPROTO_ICMP);
     l->can_capture = has_cap_net_raw();
@@ -254,7 +273,7 @@ void stage_host_setup_run(struct evidence *ev, const struct probe_opts *o)
         return;
     }
     gather(l);
-    struct ev_address t;
+    struct ev_address t = {.family = 0};
     int err = pick_target(ev, o, &t) ? find_source(l, &t, o->port) : 0;
     read_dmi(dmi, sizeof dmi);
     host_setup_hints(l, dmi);
@@ -262,8 +281,13 @@ void stage_host_setup_run(struct evidence *ev, const struct probe_opts *o)
     const char *vbox = l->virtualbox_nat  ? _("; VirtualBox NAT")
                        : l->virtualbox_vm ? _("; VirtualBox VM")
                                           : "";
-    /* TRANSLATORS: shown as the gateway when there is no default gateway. */
-    const char *gateway = l->gateway[0] ? l->gateway : _("none");
+    /* The gateway of the target's family: an IPv6 source next to the IPv4
+     * gateway would mix two paths. */
+    bool v6 = err == 0 && t.family == AF_INET6;
+    const char *gw = v6 ? l->ipv6_gateway : l->gateway;
+    /* TRANSLATORS: shown as the gateway when there is no default gateway;
+       "on-link": a default route without a next hop. */
+    const char *gateway = gw[0] ? gw : v6 && l->ipv6_default_route ? _("on-link") : _("none");
     if (err != 0)
         stageio_done(ev, STAGE_LOCAL, STATUS_WARN, start, _("no route from here to %s: %s%s"),
                      t.address, strerror(err), vbox);

@@ -19,4 +19,10 @@ void host_setup_hints(struct ev_local *l, const char *dmi_product);
  * l->gateway and l->has_default_route.  Returns 0, or -1 if unreadable. */
 int host_setup_read_routes(struct ev_local *l, FILE *route);
 
+/* Reads the IPv6 default route (not on "lo", where the kernel parks
+ * unreachable ones) from a /proc/net/ipv6_route table into
+ * l->ipv6_default_route and l->ipv6_gateway (its next hop, "" when the
+ * route has none). */
+void host_setup_read_v6_routes(struct ev_local *l, FILE *route);
+
 #endif

@@ -116,6 +116,8 @@ static void pinger_send(struct pinger *pg, struct ev_icmp *ic)
     if (sendto(pg->fd, pkt, sizeof pkt, 0, (struct sockaddr *)&pg->to, pg->tolen) < 0) {
         pg->answered[ic->sent] = true; /* nothing will come back for it */
         pg->answers++;
+        if (ic->not_sent++ == 0)
+            ic->send_errno = errno;
     }
     ic->sent++;
 }
@@ -241,6 +243,8 @@ static void ping_loop(struct pinger *pg, struct ev_icmp *ic, double deadline)
         if (ic->sent < ICMP_COUNT && (now >= next || pg->answers == ic->sent)) {
             pinger_send(pg, ic);
             next = now + ICMP_INTERVAL_MS;
+            if (ic->not_sent == ic->sent)
+                return; /* sendto() failed (no route here): the next ones would too */
         }
         if ((ic->sent == ICMP_COUNT && pg->answers >= ICMP_COUNT) || now >= deadline)
             return;
@@ -271,7 +275,12 @@ static void summarise(struct evidence *ev, double start)
     if (ic->error.seen)
         /* TRANSLATORS: a note: the ICMP error code name, then the sender. */
         snprintf(err, sizeof err, _("; ICMP %s from %s"), ic->error.name, ic->error.from);
-    if (ic->received == 0)
+    if (ic->sent > 0 && ic->not_sent == ic->sent)
+        stageio_done(ev, STAGE_ICMP, STATUS_WARN, start,
+                     /* TRANSLATORS: the reason is strerror(), e.g. "Network is unreachable". */
+                     _("no echo request left this machine: %s (%s socket)"),
+                     strerror(ic->send_errno), ic->method);
+    else if (ic->received == 0)
         stageio_done(ev, STAGE_ICMP, STATUS_WARN, start,
                      /* TRANSLATORS: %s socket is "raw" or "dgram"; then an optional note. */
                      _("no echo replies to %d requests (%s socket)%s: ICMP may be blocked; not "

@@ -52,12 +52,14 @@ static const struct expected_code EXPECTED[] = {
     {"high_latency", ADVICE_FINDING},
     {"packet_loss", ADVICE_FINDING},
     {"forged_reset", ADVICE_FINDING},
+    {"ipv4_broken", ADVICE_FINDING},
     {"local_ok", ADVICE_LOCAL_VERDICT},
     {"local_not_listening", ADVICE_LOCAL_VERDICT},
     {"bind_loopback", ADVICE_LOCAL_VERDICT},
     {"bind_specific", ADVICE_LOCAL_VERDICT},
     {"host_firewall_blocks", ADVICE_LOCAL_VERDICT},
     {"bind_address_unavailable", ADVICE_LOCAL_VERDICT},
+    {"bind_ipv4_only", ADVICE_LOCAL_VERDICT},
 };
 #define EXPECTED_COUNT (sizeof EXPECTED / sizeof EXPECTED[0])
 
@@ -131,11 +133,16 @@ static void check_text_shape(const char *code, const char *text)
         strchr(text, '%') != NULL)
         fail_msg("%s: badly shaped text (empty, too long, padded, multi-line or '%%'): \"%s\"",
                  code, text);
-    /* The only placeholders are {port} and {host}; a typo like {prot}
-     * would reach users. */
-    for (const char *p = strchr(text, '{'); p != NULL; p = strchr(p + 1, '{'))
-        if (strncmp(p, "{port}", 6) != 0 && strncmp(p, "{host}", 6) != 0)
+    /* The only placeholders are {port}, {host}, and the family words
+     * {address} and {anywhere}; a typo like {prot} would reach users. */
+    static const char *const KEYS[] = {"{port}", "{host}", "{address}", "{anywhere}"};
+    for (const char *p = strchr(text, '{'); p != NULL; p = strchr(p + 1, '{')) {
+        size_t k = 0;
+        while (k < sizeof KEYS / sizeof KEYS[0] && strncmp(p, KEYS[k], strlen(KEYS[k])) != 0)
+            k++;
+        if (k == sizeof KEYS / sizeof KEYS[0])
             fail_msg("%s: unknown placeholder in \"%s\"", code, text);
+    }
 }
 
 static void texts_are_single_lines_with_only_the_port_placeholder(void **state)
@@ -181,6 +188,10 @@ static const struct order_case ORDER_CASES[] = {
     {"icmp_blocked", 0, "security group"},
     {"bind_address_unavailable", 0, "public IPv4 address"},
     {"cloud_nat", 0, "172.31"},
+    {"ipv6_broken", 0, "::/0"},
+    {"ipv6_broken", 1, "firewall on the server drops or rejects IPv6"},
+    {"ipv6_broken", 2, "IPv4 only"},
+    {"ipv4_broken", 0, "0.0.0.0/0"},
 };
 
 static void causes_come_in_the_documented_order(void **state)
@@ -205,7 +216,25 @@ static void filtered_drop_fix_names_the_console_path_and_the_rule(void **state)
                                       "groups"));
     assert_non_null(strstr(a->fix[0], "Edit inbound rules"));
     assert_non_null(strstr(a->fix[1], "Custom TCP, port {port}, source My IP"));
-    assert_non_null(strstr(a->fix[1], "0.0.0.0/0"));
+    /* The everyone-source is the failed family's: 0.0.0.0/0 for IPv4 (and
+     * when no family is known), ::/0 for IPv6, both for both. */
+    static const struct {
+        unsigned families;
+        const char *has, *lacks;
+    } FAMILY_CASES[] = {
+        {0, "(or 0.0.0.0/0 for everyone)", "::/0"},
+        {ADVICE_FAMILY_IPV4, "(or 0.0.0.0/0 for everyone)", "::/0"},
+        {ADVICE_FAMILY_IPV6, "(or ::/0 for everyone)", "0.0.0.0/0"},
+        {ADVICE_FAMILY_IPV4 | ADVICE_FAMILY_IPV6, "(or 0.0.0.0/0 and ::/0 for everyone)", "{"},
+    };
+    for (size_t i = 0; i < sizeof FAMILY_CASES / sizeof FAMILY_CASES[0]; i++) {
+        char out[512];
+        advice_render_family(a->fix[1], "chat.lab", 8888, FAMILY_CASES[i].families, out,
+                             sizeof out);
+        print_message("families %u: %s\n", FAMILY_CASES[i].families, out);
+        assert_non_null(strstr(out, FAMILY_CASES[i].has));
+        assert_null(strstr(out, FAMILY_CASES[i].lacks));
+    }
 }
 
 static void unknown_codes_have_no_entry(void **state)

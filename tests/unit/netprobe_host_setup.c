@@ -99,6 +99,44 @@ static void no_default_route_is_noticed(void **state)
     assert_string_equal(l.gateway, "");
 }
 
+/* /proc/net/ipv6_route of the lab's bridged VM: its default route via
+ * 2001:db8:1::1, and the kernel's unreachable default parked on lo. */
+static const char V6_ROUTES[] =
+    "20010db8000100000000000000000000 40 00000000000000000000000000000000 00 "
+    "00000000000000000000000000000000 00000100 00000001 00000000 00000001  eth0\n"
+    "00000000000000000000000000000000 00 00000000000000000000000000000000 00 "
+    "20010db8000100000000000000000001 00000400 00000002 00000000 00000003  eth0\n"
+    "00000000000000000000000000000000 00 00000000000000000000000000000000 00 "
+    "00000000000000000000000000000000 ffffffff 00000001 00000000 00200200       lo\n";
+
+/* A machine without IPv6: only the unreachable default on lo. */
+static const char V6_NONE[] =
+    "00000000000000000000000000000001 80 00000000000000000000000000000000 00 "
+    "00000000000000000000000000000000 00000000 00000003 00000000 80200001       lo\n"
+    "00000000000000000000000000000000 00 00000000000000000000000000000000 00 "
+    "00000000000000000000000000000000 ffffffff 00000001 00000000 00200200       lo\n";
+
+static void ipv6_default_route_and_next_hop_are_read(void **state)
+{
+    (void)state;
+    struct {
+        const char *table;
+        bool found;
+        const char *gateway;
+    } cases[] = {{V6_ROUTES, true, "2001:db8:1::1"}, {V6_NONE, false, ""}, {"", false, ""}};
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        struct ev_local l;
+        memset(&l, 0, sizeof l);
+        snprintf(l.ipv6_gateway, sizeof l.ipv6_gateway, "stale");
+        FILE *f = fmemopen((void *)cases[i].table, strlen(cases[i].table) + 1, "r");
+        assert_non_null(f);
+        host_setup_read_v6_routes(&l, f);
+        fclose(f);
+        assert_int_equal(l.ipv6_default_route, cases[i].found);
+        assert_string_equal(l.ipv6_gateway, cases[i].gateway);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -106,6 +144,7 @@ int main(void)
         cmocka_unit_test(source_address_is_classified),
         cmocka_unit_test(default_gateway_is_read_from_the_route_table),
         cmocka_unit_test(no_default_route_is_noticed),
+        cmocka_unit_test(ipv6_default_route_and_next_hop_are_read),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -182,6 +182,94 @@ static void result_serialises_with_the_deciding_rule(void **state)
     cJSON_Delete(j);
 }
 
+/* Rules for one address family (issue 15): "meta nfproto ipv6" in an inet
+ * table, or an ip6 table, decides that family for every source (not a
+ * conditional rule), and leaves the other family to the rules after it. */
+struct family_case {
+    const char *file;
+    bool blocks;
+    unsigned blocks_families;
+    unsigned first_hit_families;
+    bool first_hit_conditional;
+    size_t hits;
+};
+
+static const struct family_case FAMILY_CASES[] = {
+    {"nft_inet_drop_ipv6.json", true, HOSTFW_IPV6, HOSTFW_IPV6, false, 1},
+    {"nft_ip6_table_drop.json", true, HOSTFW_IPV6, HOSTFW_IPV6, false, 1},
+    /* "ip6tables -A INPUT -p tcp --dport 8888 -j DROP" with iptables-nft 1.8.9 */
+    {"nft_ip6tables_drop.json", true, HOSTFW_IPV6, HOSTFW_IPV6, false, 1},
+    /* IPv4 accepted first, then "tcp dport 8888 drop" decides IPv6 only */
+    {"nft_inet_accept_ipv4_drop_rest.json", true, HOSTFW_IPV6, HOSTFW_IPV4, false, 2},
+    {"nft_drop_8888.json", true, HOSTFW_BOTH, HOSTFW_BOTH, false, 1},
+    /* iptables-save lists IPv4 rules only */
+    {"iptables_reject_all.txt", true, HOSTFW_IPV4, HOSTFW_IPV4, false, 1},
+};
+
+static void rules_for_one_family_block_that_family(void **state)
+{
+    (void)state;
+    for (size_t i = 0; i < sizeof FAMILY_CASES / sizeof FAMILY_CASES[0]; i++) {
+        const struct family_case *c = &FAMILY_CASES[i];
+        struct hostfw_result r;
+        char err[256] = "";
+        char *text = slurp(c->file);
+        bool nft = strncmp(c->file, "nft", 3) == 0;
+        print_message("case %s\n", c->file);
+        int rc = nft ? hostfw_parse_nft(text, 8888, &r, err, sizeof err)
+                     : hostfw_parse_iptables(text, 8888, &r, err, sizeof err);
+        free(text);
+        assert_int_equal(rc, 0);
+        assert_int_equal(r.blocks, c->blocks);
+        assert_false(r.may_block);
+        assert_int_equal(r.blocks_families, c->blocks_families);
+        assert_int_equal(r.hit_count, c->hits);
+        assert_int_equal(r.hits[0].families, c->first_hit_families);
+        assert_int_equal(r.hits[0].conditional, c->first_hit_conditional);
+    }
+    struct hostfw_result r;
+    char err[256] = "";
+    char *text = slurp("nft_inet_drop_ipv6.json");
+    assert_int_equal(hostfw_parse_nft(text, 8888, &r, err, sizeof err), 0);
+    free(text);
+    cJSON *j = report_hostfw_json(&r);
+    assert_non_null(j);
+    char *s = cJSON_PrintUnformatted(j);
+    assert_non_null(s);
+    assert_non_null(strstr(s, "\"blocks_families\":[\"ipv6\"]"));
+    assert_non_null(strstr(s, "\"families\":[\"ipv6\"]"));
+    cJSON_free(s);
+    cJSON_Delete(j);
+}
+
+/* Without nft, IPv6 rules are only in ip6tables-save: its rules decide
+ * IPv6 alone, and merged with iptables-save's they block IPv6 only. */
+static void ip6tables_rules_block_ipv6_only(void **state)
+{
+    (void)state;
+    struct hostfw_result v4, v6;
+    char err[256] = "";
+    char *text = slurp("ip6tables_drop_8888.txt");
+    assert_int_equal(hostfw_parse_ip6tables(text, 8888, &v6, err, sizeof err), 0);
+    free(text);
+    assert_true(v6.blocks);
+    assert_int_equal(v6.blocks_families, HOSTFW_IPV6);
+    assert_string_equal(v6.hits[0].family, "ip6");
+    assert_string_equal(v6.source, "ip6tables-save");
+
+    text = slurp("iptables_accept_8888.txt");
+    assert_int_equal(hostfw_parse_iptables(text, 8888, &v4, err, sizeof err), 0);
+    free(text);
+    assert_false(v4.blocks);
+    hostfw_merge(&v4, &v6);
+    assert_true(v4.blocks);
+    assert_int_equal(v4.blocks_families, HOSTFW_IPV6);
+    assert_int_equal(v4.input_chains, 2);
+    assert_int_equal(v4.hit_count, 2); /* the IPv4 accept, then the IPv6 drop */
+    assert_int_equal(v4.hits[1].families, HOSTFW_IPV6);
+    assert_string_equal(v4.source, "ip(6)tables");
+}
+
 /* One inet filter input chain with one rule (handle HANDLE) that drops
  * "tcp dport RIGHT". */
 static char *one_rule(const char *handle, const char *right, const char *extra)
@@ -259,6 +347,8 @@ int main(void)
         cmocka_unit_test(json_without_the_nftables_array_is_an_error),
         cmocka_unit_test(empty_rule_set_blocks_nothing),
         cmocka_unit_test(result_serialises_with_the_deciding_rule),
+        cmocka_unit_test(rules_for_one_family_block_that_family),
+        cmocka_unit_test(ip6tables_rules_block_ipv6_only),
         cmocka_unit_test(out_of_range_handle_is_not_converted),
         cmocka_unit_test(self_referencing_set_is_bounded_in_total_work),
     };

@@ -159,6 +159,63 @@ static void each_evidence_gives_its_verdict(void **state)
     }
 }
 
+/* bind_ipv4_only (issue 15): IPv4 listeners only on a machine with a global
+ * IPv6 address; an IPv6 listener, or no global address, clears it. */
+struct ipv6_case {
+    const char *name;
+    const char *listeners[4];
+    const char *global_ipv6;
+    unsigned fw_blocks_families;
+    const char *want;
+};
+
+static const struct ipv6_case IPV6_CASES[] = {
+    {"0.0.0.0 only with a global ipv6 address",
+     {"0.0.0.0"},
+     "2001:db8:ec2::9",
+     0,
+     "bind_ipv4_only"},
+    {"0.0.0.0 only, no global ipv6 address", {"0.0.0.0"}, "", 0, "local_ok"},
+    {"0.0.0.0 and ::", {"0.0.0.0", "::"}, "2001:db8:ec2::9", 0, "local_ok"},
+    {"0.0.0.0 and the global address itself",
+     {"0.0.0.0", "2001:db8:ec2::9"},
+     "2001:db8:ec2::9",
+     0,
+     "local_ok"},
+    {"0.0.0.0 and ::1 only", {"0.0.0.0", "::1"}, "2001:db8:ec2::9", 0, "bind_ipv4_only"},
+    {"an ipv6-only firewall rule comes first",
+     {"0.0.0.0", "::"},
+     "2001:db8:ec2::9",
+     HOSTFW_IPV6,
+     "host_firewall_blocks"},
+};
+
+static void ipv6_listeners_and_firewall_give_their_verdict(void **state)
+{
+    (void)state;
+    for (size_t i = 0; i < sizeof IPV6_CASES / sizeof IPV6_CASES[0]; i++) {
+        const struct ipv6_case *c = &IPV6_CASES[i];
+        struct verdict_case base = {c->name, {NULL}, false, false, false, NULL, false, c->want};
+        memcpy(base.listeners, c->listeners, sizeof base.listeners);
+        static struct local_check lc;
+        build(&base, &lc.ev);
+        snprintf(lc.ev.global_ipv6, sizeof lc.ev.global_ipv6, "%s", c->global_ipv6);
+        lc.ev.fw.blocks = c->fw_blocks_families != 0;
+        lc.ev.fw.blocks_families = c->fw_blocks_families;
+        print_message("case %s\n", c->name);
+        local_check_summarize(&lc);
+        assert_string_equal(local_check_code(lc.verdict), c->want);
+        if (lc.verdict == SERVER_BIND_IPV4_ONLY) {
+            bool said = false;
+            for (size_t k = 0; k < lc.sentence_count; k++)
+                said = said || strstr(lc.sentences[k], c->global_ipv6) != NULL;
+            assert_true(said);
+        }
+        if (c->fw_blocks_families == HOSTFW_IPV6)
+            assert_non_null(strstr(lc.lines[LOCAL_CHECK_FIREWALL].summary, "over IPv6"));
+    }
+}
+
 static void unreadable_firewall_does_not_block(void **state)
 {
     (void)state;
@@ -219,6 +276,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(each_evidence_gives_its_verdict),
         cmocka_unit_test(unreadable_firewall_does_not_block),
+        cmocka_unit_test(ipv6_listeners_and_firewall_give_their_verdict),
         cmocka_unit_test(json_names_the_verdict_and_the_listener),
         cmocka_unit_test(json_explains_a_public_address_behind_nat),
         cmocka_unit_test(loopback_is_a_local_address_and_documentation_is_not),

@@ -280,6 +280,47 @@ static void relay_note_follows_the_causes_and_the_fix(void **state)
     }
 }
 
+/* A dual-stack run: one line per family above the verdict, saying which
+ * worked and how the other failed; an IPv4-only run that connected has no
+ * such lines. */
+static void families_are_told_apart_above_the_verdict(void **state)
+{
+    (void)state;
+    struct evidence ev;
+    struct verdict v;
+    struct capture c;
+    refused_run(&ev, &v);
+    ev.tcp.attempts[0].state = TCP_STATE_OPEN;
+    snprintf(ev.tcp.attempts[0].reason, 32, "syn-ack");
+    ev.tcp.attempts[1] = ev.tcp.attempts[0];
+    snprintf(ev.tcp.attempts[1].target.address, ADDR_TEXT_MAX, "2001:db8:ec2::9");
+    ev.tcp.attempts[1].target.family = AF_INET6;
+    ev.tcp.attempts[1].state = TCP_STATE_FILTERED;
+    ev.tcp.attempts[1].syns_sent = 2;
+    snprintf(ev.tcp.attempts[1].reason, 32, "no-response");
+    ev.tcp.attempt_count = 2;
+    ev.tcp.chosen = 0;
+    verdict_decide(&ev, &v);
+    struct output o = open_output(&c, false, false, NULL);
+    output_verdict(&o, &ev, &v, NULL);
+    const char *text = close_output(&c);
+    static const char WANT[] =
+        "IPv4: connected: 203.0.113.10 open/syn-ack, used for the next stages\n"
+        "IPv6: failed: 2001:db8:ec2::9 filtered/no-response after 2 SYN(s)\n"
+        "verdict: ";
+    assert_true(strncmp(text, WANT, sizeof WANT - 1) == 0);
+    free(c.text);
+
+    ev.tcp.attempt_count = 1;
+    verdict_decide(&ev, &v);
+    o = open_output(&c, false, false, NULL);
+    output_verdict(&o, &ev, &v, NULL);
+    text = close_output(&c);
+    assert_null(strstr(text, "IPv4:"));
+    assert_null(strstr(text, "IPv6:"));
+    free(c.text);
+}
+
 static void quiet_prints_only_the_verdict_line(void **state)
 {
     (void)state;
@@ -324,6 +365,7 @@ int main(void)
         cmocka_unit_test(guide_points_at_the_installed_copy),
         cmocka_unit_test(quiet_prints_only_the_verdict_line),
         cmocka_unit_test(relay_note_follows_the_causes_and_the_fix),
+        cmocka_unit_test(families_are_told_apart_above_the_verdict),
         cmocka_unit_test(redaction_applies_to_every_line),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -255,6 +255,57 @@ static void set_nothing_ran(struct evidence *ev)
 {
     evidence_init(ev, "203.0.113.10", 8888);
 }
+/* The dual-stack cases of issue 15: which family worked and how the other
+ * failed decides between ipv6_broken, ipv4_broken and nothing. */
+static void set_ipv4_broken(struct evidence *ev)
+{
+    fail_tcp(ev, TCP_STATE_FILTERED, "no-response");
+    add_attempt(ev, "2001:db8:ec2::9", AF_INET6, TCP_STATE_OPEN, "syn-ack");
+    ev->tcp.chosen = 1;
+    ev->app.outcome = APP_CHATD;
+    ev->echo.size_count = 4;
+}
+/* A machine without IPv6: connect() failed at once, no SYN left. */
+static void set_v6_never_sent(struct evidence *ev)
+{
+    add_attempt(ev, "2001:db8:ec2::9", AF_INET6, TCP_STATE_ERROR, "no-route");
+    ev->tcp.attempts[1].syns_sent = 0;
+}
+/* The neighbour never answered (EHOSTUNREACH later, no ICMP): nothing met
+ * the server either. */
+static void set_v6_neighbour_silent(struct evidence *ev)
+{
+    add_attempt(ev, "2001:db8:ec2::9", AF_INET6, TCP_STATE_FILTERED, "host-unreach");
+}
+/* A router answered the IPv6 SYN with an ICMPv6 error: it left. */
+static void set_v6_router_unreachable(struct evidence *ev)
+{
+    set_v6_neighbour_silent(ev);
+    ev->tcp.attempts[1].icmp =
+        (struct ev_icmp_error){true, 1, 3, "2001:db8:f0:1::1", "host-unreach"};
+}
+/* ipv6-only-name: only an AAAA record, and this machine has no IPv6. */
+static void set_ipv6_only_name_no_route(struct evidence *ev)
+{
+    snprintf(ev->host, sizeof ev->host, "chat.lab");
+    ev->dns.outcome = DNS_OK;
+    snprintf(ev->dns.addrs[0].address, ADDR_TEXT_MAX, "2001:db8:ec2::9");
+    ev->dns.addrs[0].family = AF_INET6;
+    fail_tcp(ev, TCP_STATE_ERROR, "no-route");
+    snprintf(ev->tcp.attempts[0].target.address, ADDR_TEXT_MAX, "2001:db8:ec2::9");
+    ev->tcp.attempts[0].target.family = AF_INET6;
+    ev->tcp.attempts[0].syns_sent = 0;
+    snprintf(ev->local.gateway, ADDR_TEXT_MAX, "10.0.2.2");
+    ev->local.ipv6_default_route = false;
+}
+/* Pings to an IPv6 address with no IPv6 route here: sendto() failed, so
+ * nothing was blocked anywhere. */
+static void set_pings_never_sent(struct evidence *ev)
+{
+    set_icmp_blocked(ev);
+    ev->icmp.sent = 4;
+    ev->icmp.not_sent = 4;
+}
 static void set_only_v4(struct evidence *ev)
 {
     add_attempt(ev, "203.0.113.11", AF_INET, TCP_STATE_FILTERED, "no-response");
@@ -329,6 +380,16 @@ static const struct verdict_case cases[] = {
      VERDICT_OK, F(VIRTUALBOX_NAT) | F(ICMP_BLOCKED), NULL},
     {"relay's reset TTLs make no forged_reset", set_forged_reset_behind_relay, VERDICT_REFUSED,
      F(VIRTUALBOX_NAT), "closed (reset)"},
+    /* Families (issue 15): a family is broken only when its SYNs left. */
+    {"ipv4 dropped while ipv6 connects", set_ipv4_broken, VERDICT_OK, F(IPV4_BROKEN),
+     "answered the netprobe hello"},
+    {"no ipv6 route here: no ipv6_broken", set_v6_never_sent, VERDICT_OK, 0, NULL},
+    {"pings that never left are not icmp_blocked", set_pings_never_sent, VERDICT_OK, 0, NULL},
+    {"ipv6 neighbour silent: no ipv6_broken", set_v6_neighbour_silent, VERDICT_OK, 0, NULL},
+    {"ipv6 router answered unreachable: ipv6_broken", set_v6_router_unreachable, VERDICT_OK,
+     F(IPV6_BROKEN), NULL},
+    {"name with only ipv6 addresses and no ipv6 route", set_ipv6_only_name_no_route,
+     VERDICT_NO_ROUTE, 0, "has only IPv6 addresses"},
     /* No rule: netprobe must say it cannot tell, never "ok". */
     {"nothing ran", set_nothing_ran, VERDICT_NONE, 0, NULL},
 };
