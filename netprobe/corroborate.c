@@ -149,8 +149,9 @@ static void say_silence_basis(const struct evidence *ev, bool by_ttl, struct ver
                     ev->trace.target_hops_guess);
 }
 
-/* For filtered_drop only: says where the trace went silent and moves "a
- * firewall on the way" first when silence starts before the server. */
+/* For filtered_drop only: says where the trace went silent and puts the
+ * causes on the way (and their fix steps) first when silence starts
+ * before the server. */
 static void trace_orders_causes(const struct evidence *ev, struct verdict *v)
 {
     const struct ev_trace *t = &ev->trace;
@@ -175,8 +176,9 @@ static void trace_orders_causes(const struct evidence *ev, struct verdict *v)
                 t->last_answer_hop, t->last_answer_from[0] ? t->last_answer_from : "?",
                 _(silence_words[p]));
     say_silence_basis(ev, r->by_ttl, &v->evidence);
-    if (p != SILENCE_AT_EDGE)
-        v->cause_first = VERDICT_CAUSE_PATH_FIREWALL;
+    /* A lead the evidence itself set (a private target) stays first. */
+    if (p != SILENCE_AT_EDGE && v->lead == CAUSE_ANY)
+        v->lead = CAUSE_PATH;
 }
 
 /* ---- --capture: do the packets show what the verdict says? ------------- */
@@ -218,6 +220,12 @@ static bool cap_mtu(const struct evidence *ev)
     return c->retransmits > 0 || (c->synack_mss > 0 && mine > 0 && c->synack_mss < mine);
 }
 
+/* Our own firewall stops the SYNs before the capture point. */
+static bool cap_no_syn_left(const struct evidence *ev)
+{
+    return ev->capture.syns_sent == 0;
+}
+
 /* What a capture must show to confirm each verdict. */
 static bool (*const capture_confirms[VERDICT_COUNT])(const struct evidence *ev) = {
     [VERDICT_OK] = cap_handshake,
@@ -230,6 +238,8 @@ static bool (*const capture_confirms[VERDICT_COUNT])(const struct evidence *ev) 
     [VERDICT_WRONG_SERVICE] = cap_handshake,
     [VERDICT_MTU_BLACKHOLE] = cap_mtu,
     [VERDICT_DATA_CORRUPTION] = cap_handshake,
+    [VERDICT_LOCAL_FIREWALL] = cap_no_syn_left,
+    [VERDICT_CHATD_ERROR] = cap_handshake,
 };
 
 static void capture_check(const struct evidence *ev, struct verdict *v)

@@ -53,21 +53,21 @@ void output_stage(const struct output *o, const struct evidence *ev, enum stage_
     fflush(o->out);
 }
 
-/* Prints a NULL-terminated advice list as numbered lines under a label,
- * in the order order gives (NULL: the table's), {host} and {port} filled. */
-static void emit_list(const struct output *o, const char *label, const char *const *list,
-                      const struct evidence *ev, const struct verdict *order)
+/* Prints a's causes or fix steps as numbered lines under a label, in the
+ * order advice_order() gives for v (NULL: the table's), {host} and {port}
+ * filled. */
+static void emit_list(const struct output *o, const char *label, const struct advice *a,
+                      enum advice_list which, const struct evidence *ev, const struct verdict *v)
 {
-    if (list == NULL || list[0] == NULL)
+    const char *const *list = which == ADVICE_CAUSES ? a->causes : a->fix;
+    size_t idx[ADVICE_LIST_MAX];
+    size_t n = advice_order(a, v, which, idx);
+    if (n == 0)
         return;
     emit(o, "", "  ", "%s", _(label));
     char line[1024];
-    size_t n = 0;
-    while (n < ADVICE_LIST_MAX && list[n] != NULL)
-        n++;
     for (size_t i = 0; i < n; i++) {
-        advice_render_target(list[verdict_cause_index(order, i, n)], ev->host, ev->port, line,
-                             sizeof line);
+        advice_render_target(list[idx[i]], ev->host, ev->port, line, sizeof line);
         emit(o, "", "    ", "%zu. %s", i + 1, line);
     }
 }
@@ -75,11 +75,16 @@ static void emit_list(const struct output *o, const char *label, const char *con
 /* The lead line for one code: "verdict: refused - summary".  label is
  * N_() and translated here; the code never is. */
 static void emit_head(const struct output *o, const char *label, const char *code,
-                      const struct advice *a, const struct evidence *ev, const char *color)
+                      const struct advice *a, const struct evidence *ev, const char *color,
+                      const char *qualifier)
 {
     char summary[1024] = "";
     if (a != NULL && a->summary != NULL)
         advice_render_target(a->summary, ev->host, ev->port, summary, sizeof summary);
+    if (qualifier != NULL) {
+        size_t used = strlen(summary);
+        snprintf(summary + used, sizeof summary - used, "%s%s", used > 0 ? " " : "", _(qualifier));
+    }
     char lead[96];
     snprintf(lead, sizeof lead, "%s: %s", _(label), code);
     emit(o, color, lead, "%s%s", summary[0] ? " - " : "", summary);
@@ -106,7 +111,7 @@ void output_verdict(const struct output *o, const struct evidence *ev, const str
     const char *color = v->code == VERDICT_OK ? "\033[1;32m" : "\033[1;31m";
     if (code == NULL)
         code = "none";
-    emit_head(o, N_("verdict"), code, a, ev, color);
+    emit_head(o, N_("verdict"), code, a, ev, color, v->qualifier);
     if (o->quiet) {
         fflush(o->out);
         return;
@@ -122,14 +127,14 @@ void output_verdict(const struct output *o, const struct evidence *ev, const str
     if (a != NULL) {
         emit_list(o,
                   v->code == VERDICT_OK ? N_("status:") : N_("likely causes, most likely first:"),
-                  a->causes, ev, v);
-        emit_list(o, N_("what to do:"), a->fix, ev, NULL);
+                  a, ADVICE_CAUSES, ev, v);
+        emit_list(o, N_("what to do:"), a, ADVICE_FIX, ev, v);
         emit_guide(o, a);
     }
     for (size_t i = 0; i < v->finding_count && i < FINDING_COUNT; i++) {
         const char *f = finding_code_name(v->findings[i]);
         const struct advice *fa = advice_find(f);
-        emit_head(o, N_("finding"), f, fa, ev, COLOR_BOLD);
+        emit_head(o, N_("finding"), f, fa, ev, COLOR_BOLD, NULL);
         emit_evidence(o, &v->finding_evidence[i]);
         if (fa != NULL)
             emit_guide(o, fa);
@@ -182,15 +187,15 @@ void output_local(const struct output *o, const struct local_check *lc)
              local_check_name((enum local_check_id)id), lc->lines[id].summary);
     }
     emit_head(o, N_("verdict"), code, a, &ev,
-              lc->verdict == SERVER_LOCAL_OK ? "\033[1;32m" : "\033[1;31m");
+              lc->verdict == SERVER_LOCAL_OK ? "\033[1;32m" : "\033[1;31m", NULL);
     if (o->quiet || a == NULL) {
         fflush(o->out);
         return;
     }
     for (size_t i = 0; i < lc->sentence_count; i++)
         emit(o, "", "  ", "%s %s", _("seen:"), lc->sentences[i]);
-    emit_list(o, N_("likely causes, most likely first:"), a->causes, &ev, NULL);
-    emit_list(o, N_("what to do:"), a->fix, &ev, NULL);
+    emit_list(o, N_("likely causes, most likely first:"), a, ADVICE_CAUSES, &ev, NULL);
+    emit_list(o, N_("what to do:"), a, ADVICE_FIX, &ev, NULL);
     emit_guide(o, a);
     fflush(o->out);
 }

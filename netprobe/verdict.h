@@ -28,6 +28,8 @@ enum verdict_code {
     VERDICT_WRONG_SERVICE,
     VERDICT_MTU_BLACKHOLE,
     VERDICT_DATA_CORRUPTION,
+    VERDICT_LOCAL_FIREWALL, /* this machine's own firewall stops the SYNs */
+    VERDICT_CHATD_ERROR,    /* chatd said why it closed (ERR server_full, ...) */
     VERDICT_COUNT
 };
 
@@ -41,6 +43,7 @@ enum finding_code {
     FINDING_HIGH_LATENCY,
     FINDING_PACKET_LOSS,
     FINDING_FORGED_RESET, /* --capture: a reset the server did not send */
+    FINDING_PRIVATE_TARGET, /* a private target on no network of this machine, dialled via NAT */
     FINDING_COUNT
 };
 
@@ -57,10 +60,24 @@ struct verdict_evidence {
     size_t count;
 };
 
-/* Index, in advice.c's filtered_drop causes, of "a firewall on the way":
- * the cause --trace moves first when silence starts before the server's
- * network (tests/unit/netprobe_verdict_modes.c checks the text there). */
-#define VERDICT_CAUSE_PATH_FIREWALL 2
+/* Where a cause puts the fault.  advice.c tags every cause with one kind
+ * and every fix step with the kind of cause it fixes; the verdict says
+ * which kinds its evidence rules out and which comes first, so the causes
+ * shown never contradict a stage and the fix steps follow the causes. */
+enum cause_kind {
+    CAUSE_ANY = 0,        /* a fix step that tells causes apart, or serves them all */
+    CAUSE_CLOUD_EDGE,     /* security group, network ACL */
+    CAUSE_PATH,           /* a firewall or middlebox on the way */
+    CAUSE_SERVER_HOST,    /* the server machine: its firewall, the instance's state */
+    CAUSE_SERVER_PROGRAM, /* the program on the port, whatever it is */
+    CAUSE_NOT_CHATD,      /* the program on the port is not chatd */
+    CAUSE_THIS_MACHINE,   /* this machine: its network, routes, firewall */
+    CAUSE_PRIVATE_TARGET, /* the address dialled is private: not reachable from here */
+    CAUSE_CHATD_FULL,     /* chatd said ERR server_full */
+    CAUSE_CHATD_SHUTDOWN, /* chatd said NOTICE shutdown */
+    CAUSE_CHATD_OTHER,    /* chatd said another ERR */
+    CAUSE_KIND_COUNT
+};
 
 /* What --capture says about the verdict. */
 enum verdict_capture {
@@ -72,10 +89,16 @@ enum verdict_capture {
 struct verdict {
     enum verdict_code code;
     struct verdict_evidence evidence;
-    /* The advice causes, reordered: cause_first (an index into the
-     * code's causes) comes first, the rest keep their order; -1 keeps the
-     * table's order.  Set from --trace evidence. */
-    int cause_first;
+    /* The kind of cause to show first (CAUSE_ANY: the table's order), set
+     * from the evidence (a private target, a forged reset) or --trace. */
+    enum cause_kind lead;
+    /* Causes the evidence rules out, bit (1u << kind): never shown, nor the
+     * fix steps that serve only them. */
+    unsigned ruled_out;
+    /* A sentence (N_(), translated where printed) that qualifies the
+     * summary when the evidence says the code's usual reading is not the
+     * whole story (a reset the capture shows was forged); NULL if none. */
+    const char *qualifier;
     enum verdict_capture capture;
     struct verdict_evidence capture_evidence;  /* what the capture showed */
     enum finding_code findings[FINDING_COUNT]; /* in enum order */
@@ -92,9 +115,8 @@ void verdict_decide(const struct evidence *ev, struct verdict *out);
 const char *verdict_code_name(enum verdict_code code);
 const char *finding_code_name(enum finding_code code);
 
-/* The i-th cause of v in the order to show them: an index into the
- * advice's causes (count of them given), honouring v->cause_first. */
-size_t verdict_cause_index(const struct verdict *v, size_t i, size_t count);
+/* True when v's evidence rules out causes of kind k (CAUSE_ANY never). */
+bool verdict_rules_out(const struct verdict *v, enum cause_kind k);
 
 /* The hop number of the sender of a packet that arrived with TTL (IPv6:
  * hop limit) ttl: its initial TTL is guessed as the smallest of 64, 128

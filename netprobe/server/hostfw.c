@@ -32,11 +32,12 @@ static void first_line(char *s)
     s[strcspn(s, "\n")] = '\0';
 }
 
-typedef int (*hostfw_parser)(const char *, int, struct hostfw_result *, char *, size_t);
+typedef int (*hostfw_parser)(const char *, enum hostfw_direction, int, struct hostfw_result *,
+                             char *, size_t);
 
 /* Tries one tool.  Returns true when it produced a usable result. */
-static bool try_tool(char *const argv[], hostfw_parser parse, int port, int timeout_ms,
-                     struct hostfw_result *out, char *why, size_t whycap)
+static bool try_tool(char *const argv[], hostfw_parser parse, enum hostfw_direction dir, int port,
+                     int timeout_ms, struct hostfw_result *out, char *why, size_t whycap)
 {
     char *text = NULL, errtext[256], perr[200];
     int rc = command_run(argv, timeout_ms, &text, errtext, sizeof errtext);
@@ -63,7 +64,7 @@ static bool try_tool(char *const argv[], hostfw_parser parse, int port, int time
                                     "root: sudo netprobe --local")
                                 : _("%s failed (exit %d: %.120s)"),
                  argv[0], rc, errtext);
-    else if (parse(text, port, out, perr, sizeof perr) < 0)
+    else if (parse(text, dir, port, out, perr, sizeof perr) < 0)
         snprintf(why, whycap, _("cannot understand %s output: %s"), argv[0], perr);
     free(text);
     return rc == 0 && out->available;
@@ -71,22 +72,30 @@ static bool try_tool(char *const argv[], hostfw_parser parse, int port, int time
 
 void hostfw_read(int port, int timeout_ms, struct hostfw_result *out)
 {
+    hostfw_read_dir(HOSTFW_INCOMING, port, timeout_ms, out);
+}
+
+void hostfw_read_dir(enum hostfw_direction dir, int port, int timeout_ms,
+                     struct hostfw_result *out)
+{
     static char *const nft[] = {"nft", "-j", "list", "ruleset", NULL};
     static char *const ipt[] = {"iptables-save", NULL};
     char why_nft[256] = "", why_ipt[256] = "";
 
-    if (try_tool(nft, hostfw_parse_nft, port, timeout_ms, out, why_nft, sizeof why_nft)) {
+    if (try_tool(nft, hostfw_parse_nft_dir, dir, port, timeout_ms, out, why_nft,
+                 sizeof why_nft)) {
         /* Rules loaded with iptables-legacy are invisible to nft: when nft
-         * shows no input chain, a legacy INPUT chain may still decide. */
+         * shows no chain on the hook, a legacy chain may still decide. */
         struct hostfw_result legacy;
         if (out->input_chains == 0 &&
-            try_tool(ipt, hostfw_parse_iptables, port, timeout_ms, &legacy, why_ipt,
+            try_tool(ipt, hostfw_parse_iptables_dir, dir, port, timeout_ms, &legacy, why_ipt,
                      sizeof why_ipt) &&
             legacy.hit_count > 0)
             *out = legacy;
         return;
     }
-    if (try_tool(ipt, hostfw_parse_iptables, port, timeout_ms, out, why_ipt, sizeof why_ipt))
+    if (try_tool(ipt, hostfw_parse_iptables_dir, dir, port, timeout_ms, out, why_ipt,
+                 sizeof why_ipt))
         return;
     fw_result_init(out, "");
     snprintf(out->reason, sizeof out->reason, "%.120s; %.120s", why_nft, why_ipt);
