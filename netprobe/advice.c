@@ -38,10 +38,10 @@
  * carries for a private target (the finding private_target leads with it;
  * without the finding the verdict rules it out). */
 #define PRIVATE_CAUSE                                                                              \
-    N_("the address dialled is private (the EC2 console's Private IPv4, 172.31.x.x in a default " \
+    N_("the address dialled is private (the EC2 console's Private IPv4, 172.31.x.x in a default "  \
        "VPC): it works only inside AWS, not from your network")
 #define PRIVATE_FIX                                                                                \
-    N_("Dial the instance's Public IPv4 address or public DNS name: EC2 > Instances > your "      \
+    N_("Dial the instance's Public IPv4 address or public DNS name: EC2 > Instances > your "       \
        "instance > Details > Public IPv4 address (or Public IPv4 DNS)")
 
 /* Findings, --local verdicts and the verdicts whose causes the evidence
@@ -309,9 +309,9 @@ static const struct advice ADVICE[] = {
         {N_("Find the rule (the evidence names it when netprobe ran as root): sudo ufw status "
             "verbose, sudo nft list ruleset (chains with hook output), sudo iptables -S OUTPUT"),
          N_("With ufw: sudo ufw allow out {port}/tcp"),
-         N_("With nftables: sudo nft -a list ruleset shows each rule's handle; remove the rule with "
-            "sudo nft delete rule FAMILY TABLE CHAIN handle N, or insert an accept rule for tcp "
-            "dport {port} before it"),
+         N_("With nftables: sudo nft -a list ruleset shows each rule's handle; remove the rule "
+            "with sudo nft delete rule FAMILY TABLE CHAIN handle N, or insert an accept rule for "
+            "tcp dport {port} before it"),
          N_("With iptables: sudo iptables -S OUTPUT, then sudo iptables -D OUTPUT followed by the "
             "rule as printed, or sudo iptables -I OUTPUT -p tcp --dport {port} -j ACCEPT"),
          N_("No such rule: turn off the security product's firewall for one test, then probe "
@@ -617,8 +617,8 @@ static size_t order_causes(const struct advice *a, const struct verdict *v,
  * the steps of the kind the evidence puts first before everything, then
  * the general steps at the head of the table; the other general steps
  * last.  FIX_RULED_OUT when its cause is ruled out. */
-static int fix_rank(const struct advice *a, const struct verdict *v, size_t i,
-                    const size_t *causes, size_t ncauses)
+static int fix_rank(const struct advice *a, const struct verdict *v, size_t i, const size_t *causes,
+                    size_t ncauses)
 {
     enum cause_kind kind = a->fix_kinds[i];
     if (kind != CAUSE_ANY && kind == v->lead && !verdict_rules_out(v, kind))

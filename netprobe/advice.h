@@ -51,7 +51,8 @@ const struct advice *advice_all(size_t *count);
  * keep the table's order.  Fix steps follow the causes shown: each comes
  * with the first cause of its kind; the lead's steps come first of all,
  * then general steps (CAUSE_ANY) at the head of the table, and the other
- * general steps last; a step whose kind is ruled out is left out.  v NULL (or nothing left) gives the table's order. */
+ * general steps last; a step whose kind is ruled out is left out.  v NULL
+ * (or nothing left) gives the table's order. */
 size_t advice_order(const struct advice *a, const struct verdict *v, enum advice_list which,
                     size_t idx[ADVICE_LIST_MAX]);
 

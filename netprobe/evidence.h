@@ -148,10 +148,10 @@ struct ev_tcp_attempt {
 /* This machine's own firewall on the way out, read after no handshake
  * completed (hostfw.h's OUTPUT walk; reading the rules needs root). */
 struct ev_local_fw {
-    bool read;               /* a rule set was read and understood */
-    bool blocks;             /* an output chain drops or rejects new connections to the port */
-    bool may_block;          /* only rules narrowed by conditions do */
-    char rule[EV_TEXT_MAX];  /* the first deciding rule: "inet filter output handle 4: drop" */
+    bool read;                    /* a rule set was read and understood */
+    bool blocks;                  /* an output chain drops or rejects new connections to the port */
+    bool may_block;               /* only rules narrowed by conditions do */
+    char rule[EV_TEXT_MAX];       /* the first deciding rule: "inet filter output handle 4: drop" */
     char why_unread[EV_TEXT_MAX]; /* when !read: why (needs root, not installed) */
 };
 
@@ -159,8 +159,8 @@ struct ev_local_fw {
 struct ev_tcp {
     struct ev_tcp_attempt attempts[EV_ADDRS_MAX];
     size_t attempt_count;
-    double deadline_ms; /* the timeout used for each attempt */
-    int chosen;         /* index of the attempt later stages use, -1 if none open */
+    double deadline_ms;          /* the timeout used for each attempt */
+    int chosen;                  /* index of the attempt later stages use, -1 if none open */
     struct ev_local_fw local_fw; /* read when no handshake completed */
 };
 

@@ -236,12 +236,14 @@ static void explain_local_firewall(const struct evidence *ev, struct verdict_evi
                         a->local_errno != 0 ? strerror(a->local_errno) : "EPERM");
     }
     if (ev->tcp.local_fw.blocks)
-        verdict_say(out, _("This machine's own firewall stops new connections to TCP port %d on "
-                           "the way out: %s."),
+        verdict_say(out,
+                    _("This machine's own firewall stops new connections to TCP port %d on "
+                      "the way out: %s."),
                     ev->port, ev->tcp.local_fw.rule);
     if (syns_never_left(ev))
-        verdict_say(out, _("The capture saw no SYN leave this machine while the handshake to port "
-                           "%d timed out."),
+        verdict_say(out,
+                    _("The capture saw no SYN leave this machine while the handshake to port "
+                      "%d timed out."),
                     ev->port);
     if (!ev->tcp.local_fw.read && ev->tcp.local_fw.why_unread[0] != '\0')
         verdict_say(out, _("This machine's outgoing rules could not be read: %s."),

@@ -42,7 +42,7 @@ enum finding_code {
     FINDING_IPV6_BROKEN,
     FINDING_HIGH_LATENCY,
     FINDING_PACKET_LOSS,
-    FINDING_FORGED_RESET, /* --capture: a reset the server did not send */
+    FINDING_FORGED_RESET,   /* --capture: a reset the server did not send */
     FINDING_PRIVATE_TARGET, /* a private target on no network of this machine, dialled via NAT */
     FINDING_COUNT
 };

@@ -75,15 +75,13 @@ void hostfw_read(int port, int timeout_ms, struct hostfw_result *out)
     hostfw_read_dir(HOSTFW_INCOMING, port, timeout_ms, out);
 }
 
-void hostfw_read_dir(enum hostfw_direction dir, int port, int timeout_ms,
-                     struct hostfw_result *out)
+void hostfw_read_dir(enum hostfw_direction dir, int port, int timeout_ms, struct hostfw_result *out)
 {
     static char *const nft[] = {"nft", "-j", "list", "ruleset", NULL};
     static char *const ipt[] = {"iptables-save", NULL};
     char why_nft[256] = "", why_ipt[256] = "";
 
-    if (try_tool(nft, hostfw_parse_nft_dir, dir, port, timeout_ms, out, why_nft,
-                 sizeof why_nft)) {
+    if (try_tool(nft, hostfw_parse_nft_dir, dir, port, timeout_ms, out, why_nft, sizeof why_nft)) {
         /* Rules loaded with iptables-legacy are invisible to nft: when nft
          * shows no chain on the hook, a legacy chain may still decide. */
         struct hostfw_result legacy;

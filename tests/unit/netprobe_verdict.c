@@ -343,12 +343,12 @@ static const struct verdict_case cases[] = {
      VERDICT_FILTERED_DROP, 0, NULL},
     {"private target on the source's own /16 (a vpc)", set_private_target_same_16,
      VERDICT_FILTERED_DROP, 0, NULL},
-    {"private target from a public source", set_private_target_public_source,
-     VERDICT_FILTERED_DROP, 0, NULL},
+    {"private target from a public source", set_private_target_public_source, VERDICT_FILTERED_DROP,
+     0, NULL},
     {"private target that answered", set_private_target_answers, VERDICT_OK, 0, NULL},
     /* Only a rule that surely applies decides. */
-    {"a conditional output rule is not enough", set_output_rule_conditional,
-     VERDICT_FILTERED_DROP, 0, NULL},
+    {"a conditional output rule is not enough", set_output_rule_conditional, VERDICT_FILTERED_DROP,
+     0, NULL},
     {"our own reject rule's reset is not the server's", set_output_reject_reset,
      VERDICT_LOCAL_FIREWALL, 0, "on the way out"},
     /* Found by the lab: unanswered pings into a missing route block nothing. */
