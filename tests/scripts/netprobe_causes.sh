@@ -20,6 +20,7 @@ t_need_tools python3
 
 work=$T_TMP
 pids=()
+# shellcheck disable=SC2016  # expanded at exit, when the pids are known
 t_at_exit 't_stop "${pids[@]}"'
 
 # check NAME REPORT PYTHON-EXPR: the expression over the report `r` holds.
@@ -59,7 +60,7 @@ case $greeting in "NOTICE welcome"*) ok "the first client got chatd's welcome" ;
   *) bad "the first client got \"$greeting\"" ;; esac
 "$BIN_DIR/netprobe" --no-icmp --json "$work/full.json" 127.0.0.1 "$port" >"$work/full.out" 2>&1
 rc=$?
-[ "$rc" -eq 1 ] && ok "a full server exits 1" || bad "a full server exits $rc: $(cat "$work/full.out")"
+if [ "$rc" -eq 1 ]; then ok "a full server exits 1"; else bad "a full server exits $rc: $(cat "$work/full.out")"; fi
 check "ERR server_full gives chatd_error quoting chatd" "$work/full.json" \
   'v["code"] == "chatd_error" and "ERR server_full" in ev and app["chatd_said"].startswith("ERR server_full")'
 check "the only cause is the full server, its fix first" "$work/full.json" \
