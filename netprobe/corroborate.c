@@ -249,6 +249,10 @@ static void capture_check(const struct evidence *ev, struct verdict *v)
         capture_confirms[v->code] == NULL)
         return;
     v->capture = capture_confirms[v->code](ev) ? CAPTURE_CONFIRMED : CAPTURE_NOT_CONFIRMED;
+    /* A headline the packets do not back must not stand unqualified; a
+     * more precise qualifier from the verdict (a forged reset) stays. */
+    if (v->capture == CAPTURE_NOT_CONFIRMED && v->qualifier == NULL)
+        v->qualifier = N_("The packets captured do not confirm this (see what the capture saw).");
     verdict_say(&v->capture_evidence,
                 _("The capture saw %d SYN(s) (%d sent again), %d SYN-ACK(s), %d reset(s), %d ICMP "
                   "error(s) and %d data retransmission(s)."),

@@ -97,7 +97,8 @@ struct verdict {
     unsigned ruled_out;
     /* A sentence (N_(), translated where printed) that qualifies the
      * summary when the evidence says the code's usual reading is not the
-     * whole story (a reset the capture shows was forged); NULL if none. */
+     * whole story (a reset the capture shows was forged, or any capture
+     * that does not confirm the verdict: corroborate.c); NULL if none. */
     const char *qualifier;
     enum verdict_capture capture;
     struct verdict_evidence capture_evidence;  /* what the capture showed */

@@ -262,6 +262,8 @@ static void capture_confirms_only_what_the_packets_show(void **state)
         assert_int_equal(v.code, c->code);
         assert_int_equal(v.capture, c->want);
         assert_int_equal(v.capture_evidence.count > 0, c->want != CAPTURE_NOT_CHECKED);
+        /* A headline the capture does not back is qualified. */
+        assert_int_equal(v.qualifier != NULL, c->want == CAPTURE_NOT_CONFIRMED);
     }
 }
 
