@@ -748,6 +748,10 @@ static const char *qualifier_for(const struct evidence *ev, enum verdict_code co
     if (verdict_reset_forged(ev) && (code == VERDICT_REFUSED || code == VERDICT_SERVER_CLOSED))
         return N_("The capture shows that this reset did not come from the server: something on "
                   "the way forged it.");
+    /* wrong_service's summary says "not chatd"; chatd's greeting says it is. */
+    if (code == VERDICT_WRONG_SERVICE && ev->app.chatd_greeted)
+        return N_("It greeted as chatd does (NOTICE welcome), so it may be a chatd of another "
+                  "release: compare netprobe --version and chatd --version.");
     return NULL;
 }
 

@@ -267,6 +267,17 @@ static bool not_chatd_absent(const struct shown *s)
     return !any_cause_has(s, "not chatd");
 }
 
+/* The summary of wrong_service says "not chatd": chatd's greeting must
+ * qualify it. */
+static bool greeted_other(const struct shown *s)
+{
+    return s->v.code == VERDICT_WRONG_SERVICE && s->ev.app.chatd_greeted;
+}
+static bool summary_qualified(const struct shown *s)
+{
+    return s->v.qualifier != NULL && strstr(s->v.qualifier, "chatd") != NULL;
+}
+
 static bool trace_before_edge(const struct shown *s)
 {
     return s->v.code == VERDICT_FILTERED_DROP && s->ev.trace.run &&
@@ -359,6 +370,8 @@ static const struct {
     bool (*then)(const struct shown *s);
 } rules[] = {
     {"after chatd spoke, no cause says the program is not chatd", chatd_spoke, not_chatd_absent},
+    {"after chatd's greeting, wrong_service's summary is qualified", greeted_other,
+     summary_qualified},
     {"silence before the cloud edge: neither cause 1 nor fix 1 is the security group",
      trace_before_edge, first_fix_not_console},
     {"a forged reset: qualified summary, causes and fixes about the path", forged,
