@@ -657,8 +657,8 @@ static void explain_private_target(const struct evidence *ev, struct verdict_evi
                   "address or public DNS name."),
                 t, addr_class_name(addrclass_of(t)));
     verdict_say(out,
-                _("It is on no network of this machine, whose own address %s (%s) is translated "
-                  "by NAT on the way out."),
+                _("It is on no network of this machine, whose own address is %s (%s): no "
+                  "handshake reached it from here."),
                 ev->local.source_address, addr_class_name(ev->local.source_class));
 }
 
