@@ -709,10 +709,12 @@ static bool not_private_target(const struct evidence *ev)
 }
 
 /* The reset the verdict rests on (the handshake's, or the app stage's)
- * did not come from the server: the capture's TTLs say so. */
+ * did not come from the server: the capture's TTLs say so.  Not behind
+ * VirtualBox's NAT: there every TTL the VM sees is the relay's, so the
+ * comparison says nothing about who sent the reset. */
 static bool verdict_reset_forged(const struct evidence *ev)
 {
-    return forged_reset(ev) && (refused(ev) || app_is(ev, APP_RESET));
+    return forged_reset(ev) && !ev->local.virtualbox_nat && (refused(ev) || app_is(ev, APP_RESET));
 }
 
 /* Kinds of cause the evidence rules out, each with the observation that

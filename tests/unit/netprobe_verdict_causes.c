@@ -174,6 +174,13 @@ static void with_forged_reset(struct evidence *ev)
     ev->capture.reset_compared = true;
     ev->capture.forged_reset = true;
 }
+/* The same capture seen from a VM behind VirtualBox's NAT: every TTL
+ * there is the relay's. */
+static void with_forged_reset_behind_vbox(struct evidence *ev)
+{
+    with_forged_reset(ev);
+    ev->local.virtualbox_nat = true;
+}
 static void with_private_target(struct evidence *ev)
 {
     snprintf(ev->tcp.attempts[0].target.address, ADDR_TEXT_MAX, "172.31.5.20");
@@ -201,6 +208,7 @@ static const struct {
     {"trace silent on the way", with_trace_on_way},
     {"trace silent at the edge", with_trace_at_edge},
     {"forged reset", with_forged_reset},
+    {"forged reset behind virtualbox nat", with_forged_reset_behind_vbox},
     {"private target", with_private_target},
     {"NOTICE welcome", with_welcome},
     {"virtualbox nat", with_vbox},
@@ -291,7 +299,7 @@ static bool first_fix_not_console(const struct shown *s)
 
 static bool forged(const struct shown *s)
 {
-    return s->ev.capture.forged_reset &&
+    return s->ev.capture.forged_reset && !s->ev.local.virtualbox_nat &&
            (s->v.code == VERDICT_REFUSED ||
             (s->v.code == VERDICT_SERVER_CLOSED && s->ev.app.outcome == APP_RESET));
 }
@@ -304,6 +312,17 @@ static bool path_fixes_for_forged(const struct shown *s)
            (strstr(fix_text(s, 0), "another network") != NULL ||
             strstr(fix_text(s, 0), "who sends the reset") != NULL ||
             strstr(fix_text(s, 0), "Public IPv4") != NULL);
+}
+
+/* Behind VirtualBox's NAT the TTL comparison proves nothing: the server's
+ * causes stay. */
+static bool forged_behind_vbox(const struct shown *s)
+{
+    return s->ev.capture.forged_reset && s->ev.local.virtualbox_nat && s->v.code == VERDICT_REFUSED;
+}
+static bool server_causes_kept(const struct shown *s)
+{
+    return any_cause_has(s, "nothing listens") && strstr(cause_text(s, 0), "nothing listens");
 }
 
 static bool private_failed(const struct shown *s)
@@ -376,6 +395,8 @@ static const struct {
      trace_before_edge, first_fix_not_console},
     {"a forged reset: qualified summary, causes and fixes about the path", forged,
      path_fixes_for_forged},
+    {"behind VirtualBox's NAT a 'forged' reset rules nothing out", forged_behind_vbox,
+     server_causes_kept},
     {"a private target that failed leads causes and fixes", private_failed, private_leads},
     {"a public target gets no private-address cause", public_target, no_private_cause},
     {"ERR server_full: the full server, its fix first", said_full, only_full},
