@@ -236,7 +236,9 @@ void stage_app_run(struct evidence *ev, const struct probe_opts *o)
     make_nonce(nonce, 16);
     int n = hello_format_request(hello, sizeof hello, nonce);
     if (stageio_connect(&c, &a->target, o->port, 0, deadline, &err) < 0) {
-        app->outcome = err == ETIMEDOUT ? APP_SILENT : err == ECONNREFUSED ? APP_RESET : APP_CLOSED;
+        app->outcome = err == ETIMEDOUT                           ? APP_SILENT
+                       : err == ECONNREFUSED || err == ECONNRESET ? APP_RESET
+                                                                  : APP_CLOSED;
         stageio_done(ev, STAGE_APP, STATUS_FAIL, start, _("cannot connect again to %s port %d: %s"),
                      a->target.address, o->port, strerror(err));
         return;
