@@ -45,16 +45,25 @@ static long raise_nofile(void)
     return rl.rlim_cur > 100000000 ? 100000000 : (long)rl.rlim_cur;
 }
 
-void accept_init(struct server *s)
+int accept_init(struct server *s)
 {
     const struct chatd_options *o = s->opt;
     long nofile = raise_nofile();
     long cap = nofile - FD_RESERVE;
+    if (cap < 1) {
+        /* Not even one client: starting would only refuse everyone. */
+        errorf(_("the open-file limit is %ld and chatd keeps %d descriptors for itself, so it "
+                 "could not hold a single client; raise the limit (for example `ulimit -n "
+                 "4096`, or LimitNOFILE= in chatd.service) and start again"),
+               nofile, FD_RESERVE);
+        return -1;
+    }
     s->max_clients = (size_t)(o->max_clients < cap ? o->max_clients : cap);
     infof(o->diag ? _("can hold %zu clients (open-file limit %ld, --max-clients %ld); --diag: "
                       "echoing every byte")
                   : _("can hold %zu clients (open-file limit %ld, --max-clients %ld)"),
           s->max_clients, nofile, o->max_clients);
+    return 0;
 }
 
 /* Makes sure by_fd has a slot for fd. */
@@ -95,6 +104,7 @@ static void client_new(struct server *s, int fd, const struct sockaddr_storage *
     struct client *c = NULL;
     if (table_reserve(s, fd) < 0 || (c = calloc(1, sizeof *c)) == NULL) {
         warnf(_("%s: out of memory; refusing a connection"), __func__);
+        peraddr_release(s->peraddr, (const struct sockaddr *)ss);
         close(fd);
         return;
     }
@@ -106,6 +116,7 @@ static void client_new(struct server *s, int fd, const struct sockaddr_storage *
     struct epoll_event ev = {.events = EPOLLIN, .data.fd = fd};
     if (epoll_ctl(s->epfd, EPOLL_CTL_ADD, fd, &ev) < 0) {
         warnf(_("%s: epoll_ctl: %s; refusing a connection"), __func__, strerror(errno));
+        peraddr_release(s->peraddr, (const struct sockaddr *)ss);
         close(fd);
         free(c);
         return;
@@ -137,6 +148,59 @@ static void refuse_full(struct server *s, int fd, const struct sockaddr_storage 
     close(fd);
 }
 
+/* Says ERR too_many_connections (best effort) and closes; the log hears of
+ * each address once a minute, so a flood of refusals cannot fill it. */
+static void refuse_address(struct server *s, int fd, const struct sockaddr_storage *ss,
+                           enum peraddr_verdict v, bool log_it)
+{
+    char text[200], msg[256], peer[ADDR_TEXT_MAX + 16];
+    if (v == PERADDR_TOO_MANY)
+        snprintf(text, sizeof text,
+                 _("your address already holds %ld connections, the most allowed; close one "
+                   "and try again"),
+                 s->opt->max_per_ip);
+    else
+        snprintf(text, sizeof text,
+                 _("your address opens more than %ld connections per second; try again in a "
+                   "second"),
+                 s->opt->conn_rate);
+    int n = snprintf(msg, sizeof msg, "ERR too_many_connections %s\n", text);
+    if (n > 0 && (size_t)n < sizeof msg)
+        (void)send(fd, msg, (size_t)n, MSG_NOSIGNAL | MSG_DONTWAIT); /* best effort */
+    close(fd);
+    if (!log_it)
+        return;
+    addr_format_endpoint((const struct sockaddr *)ss, peer, sizeof peer);
+    if (v == PERADDR_TOO_MANY)
+        logf_ts(_("refused %s: its address holds %ld connections (--max-per-ip); refusals of "
+                  "this address are logged once a minute"),
+                peer, s->opt->max_per_ip);
+    else
+        logf_ts(_("refused %s: its address opens more than %ld connections per second "
+                  "(--conn-rate); refusals of this address are logged once a minute"),
+                peer, s->opt->conn_rate);
+}
+
+/* Admits fd from ss or refuses it: the global cap, then the address's. */
+static void admit(struct server *s, int fd, const struct sockaddr_storage *ss, socklen_t len)
+{
+    bool log_it;
+    if (s->nclients >= s->max_clients) {
+        refuse_full(s, fd, ss);
+        return;
+    }
+    enum peraddr_verdict v =
+        peraddr_admit(s->peraddr, (const struct sockaddr *)ss, s->now_ms, &log_it);
+    if (v == PERADDR_OK) {
+        client_new(s, fd, ss, len);
+    } else if (v == PERADDR_NO_MEMORY) {
+        warnf(_("%s: out of memory; refusing a connection"), __func__);
+        close(fd);
+    } else {
+        refuse_address(s, fd, ss, v, log_it);
+    }
+}
+
 void accept_ready(struct server *s, int lfd)
 {
     for (int i = 0; i < ACCEPT_BATCH; i++) {
@@ -157,9 +221,6 @@ void accept_ready(struct server *s, int lfd)
             }
             return;
         }
-        if (s->nclients >= s->max_clients)
-            refuse_full(s, fd, &ss);
-        else
-            client_new(s, fd, &ss, len);
+        admit(s, fd, &ss, len);
     }
 }

@@ -13,6 +13,7 @@
 #include "chatd/flood.h"
 #include "chatd/names.h"
 #include "chatd/options.h"
+#include "chatd/peraddr.h"
 #include "chatd/outq.h"
 #include "common/hello.h"
 #include "common/line.h"
@@ -57,6 +58,7 @@ enum drop_reason {
     DROP_TIMEOUT_NAME,
     DROP_TIMEOUT_LINE,
     DROP_TIMEOUT_IDLE,
+    DROP_TIMEOUT_ECHO,
     DROP_QUEUE_FULL,
     DROP_NO_MEMORY,
     DROP_BAD_HELLO,
@@ -95,6 +97,7 @@ struct client {
     struct flood flood;
     int64_t connected_ms, last_rx_ms, last_ping_ms;
     int64_t partial_ms; /* since when bytes without LF are held; 0 = none */
+    int64_t echo_ms;    /* when the netprobe hello was answered (echo lifetime) */
     uint64_t rx_bytes;  /* echo and --diag statistics */
     size_t echo_left;   /* echo payload bytes still to copy back */
     char preview[CHATD_PREVIEW_MAX];
@@ -108,7 +111,9 @@ struct client {
 
 struct server {
     const struct chatd_options *opt;
-    struct flood_limit flood; /* from the options, once */
+    struct flood_limit flood;      /* from the options, once */
+    struct flood_limit echo_flood; /* the echo exchange's byte rate */
+    struct peraddr *peraddr;       /* connections per source address */
     int epfd, sigfd;
     int listen_fd[2];
     size_t nlisten;

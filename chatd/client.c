@@ -26,6 +26,7 @@ static const struct {
     [DROP_TIMEOUT_NAME] = {N_("timeout: no name chosen in time"), N_("timeout")},
     [DROP_TIMEOUT_LINE] = {N_("timeout: partial line not finished"), N_("timeout")},
     [DROP_TIMEOUT_IDLE] = {N_("timeout: idle"), N_("timeout")},
+    [DROP_TIMEOUT_ECHO] = {N_("timeout: echo exchange past its lifetime"), N_("timeout")},
     [DROP_QUEUE_FULL] = {N_("send_queue_full: the client is not reading"),
                          N_("dropped: not reading")},
     [DROP_NO_MEMORY] = {N_("out of memory"), N_("dropped")},
@@ -112,6 +113,11 @@ void client_drop(struct server *s, struct client *c, enum drop_reason reason, co
     else
         s->reap_head = c;
     s->reap_tail = c;
+}
+
+const struct flood_limit *client_flood_limit(const struct server *s, const struct client *c)
+{
+    return c->state == CS_ECHO ? &s->echo_flood : &s->flood;
 }
 
 bool client_reading_paused(const struct client *c)
@@ -215,6 +221,7 @@ void client_free(struct server *s, struct client *c)
         got += (size_t)n;
     }
     s->by_fd[c->fd] = NULL;
+    peraddr_release(s->peraddr, &c->peer.sa);
     close(c->fd);
     s->nclients--;
     line_buf_free(&c->in);

@@ -26,6 +26,10 @@ void client_drop(struct server *s, struct client *c, enum drop_reason reason, co
 /* Drops c for a failed recv()/send() with errno err. */
 void client_drop_errno(struct server *s, struct client *c, int err);
 
+/* The flood limit c's buckets are checked against: the echo exchange has
+ * its own byte rate. */
+const struct flood_limit *client_flood_limit(const struct server *s, const struct client *c);
+
 /* True while c must not be read: closing, flood limit, shutting down, or
  * echo output above CHATD_ECHO_HIGH_WATER. */
 bool client_reading_paused(const struct client *c);

@@ -322,18 +322,17 @@ static void run_command(struct server *s, struct client *c, const struct proto_i
     cmd->fn(s, c, argv, argc);
 }
 
-void chat_line(struct server *s, struct client *c, char *line, size_t len)
+size_t chat_line(struct server *s, struct client *c, char *line, size_t len)
 {
     char clean[UTF8_SANITIZED_CAP(PROTO_LINE_MAX)];
     size_t n = utf8_sanitize(line, len, clean, sizeof clean);
     struct proto_input in;
     proto_parse_input(clean, n, &in);
-    if (in.kind == PROTO_EMPTY)
-        return;
     if (in.kind == PROTO_COMMAND)
         run_command(s, c, &in);
-    else if (c->state == CS_NAMING)
+    else if (in.kind != PROTO_EMPTY && c->state == CS_NAMING)
         name_attempt(s, c, in.text, in.len);
-    else
+    else if (in.kind != PROTO_EMPTY)
         broadcastf(s, "MSG %s %s", c->name, in.text);
+    return n;
 }

@@ -13,8 +13,9 @@
 /* The greeting on connect: NOTICE welcome and ASK name. */
 void chat_greet(struct server *s, struct client *c);
 
-/* Handles one complete line from a naming or chatting client. */
-void chat_line(struct server *s, struct client *c, char *line, size_t len);
+/* Handles one complete line from a naming or chatting client.  Returns
+ * the bytes of its sanitized text (what the flood limit charges). */
+size_t chat_line(struct server *s, struct client *c, char *line, size_t len);
 
 /* Sends the leave notice for a dropped named client (the reap calls it). */
 void chat_leave(struct server *s, struct client *c);

@@ -37,6 +37,8 @@ static void hello_answer(struct server *s, struct client *c, const char *nonce)
     client_send(s, c, reply, strlen(reply));
     free(reply);
     c->state = CS_ECHO;
+    c->echo_ms = s->now_ms;
+    flood_init(&c->flood, &s->echo_flood, s->now_ms); /* the echo burst, not chat's */
     verbose_f(_("netprobe hello from %s port %d (nonce %s)"), info.peer.address, info.peer.port,
               nonce);
 }
@@ -91,9 +93,22 @@ static void echo_request(struct server *s, struct client *c, const char *line, s
     }
 }
 
+/* Past its echo byte rate: stop reading c until the timers find the
+ * budget back (no notice: netprobe waits for the bytes anyway). */
+static bool echo_throttled(struct server *s, struct client *c)
+{
+    if (flood_ready(&c->flood, &s->echo_flood, s->now_ms))
+        return false;
+    c->flags |= CF_THROTTLED;
+    s->nthrottled++;
+    return true;
+}
+
 void echo_input(struct server *s, struct client *c)
 {
-    while (!(c->flags & CF_CLOSING) && echo_room(c) > 0) {
+    while (!(c->flags & (CF_CLOSING | CF_THROTTLED)) && echo_room(c) > 0) {
+        if (echo_throttled(s, c))
+            break;
         if (c->echo_left > 0) {
             const char *d;
             size_t max = c->echo_left < echo_room(c) ? c->echo_left : echo_room(c);
@@ -101,6 +116,7 @@ void echo_input(struct server *s, struct client *c)
             if (n == 0)
                 break;
             client_send(s, c, d, n);
+            flood_spend(&c->flood, 0, n);
             c->echo_left -= n;
             c->rx_bytes += n;
             continue;
@@ -110,6 +126,7 @@ void echo_input(struct server *s, struct client *c)
         enum line_status st = line_buf_next(&c->in, &line, &len);
         if (st == LINE_NEED_MORE)
             break;
+        flood_spend(&c->flood, 0, len + 1); /* the "ECHO N" answer costs about as much */
         if (st == LINE_TOO_LONG)
             echo_request(s, c, "", 0);
         else

@@ -22,14 +22,15 @@ static void throttle(struct server *s, struct client *c)
     c->flags |= CF_FLOOD_SAID;
     char peer[ADDR_TEXT_MAX + 16];
     client_peer_text(c, peer, sizeof peer);
-    logf_ts(_("flood %s %s: past %ld lines at once; reading it at %ld lines/s"), peer,
-            c->state == CS_CHAT ? c->name : _("(no name)"), (long)s->flood.burst,
-            (long)s->flood.rate);
+    logf_ts(_("flood %s %s: past %ld lines or %ld bytes at once; reading it at %ld lines/s and "
+              "%ld bytes/s"),
+            peer, c->state == CS_CHAT ? c->name : _("(no name)"), (long)s->flood.burst,
+            s->flood.byte_burst, (long)s->flood.rate, s->flood.byte_rate);
     char text[PROTO_OUT_MAX];
     snprintf(text, sizeof text,
-             _("you are sending faster than %ld lines per second; the rest is read as your limit "
-               "allows, nothing is lost"),
-             (long)s->flood.rate);
+             _("you are sending faster than %ld lines or %ld bytes per second; the rest is read "
+               "as your limit allows, nothing is lost"),
+             (long)s->flood.rate, s->flood.byte_rate);
     client_sendf(s, c, "NOTICE flood %s", text);
 }
 
@@ -40,6 +41,24 @@ static void line_too_long(struct server *s, struct client *c)
              _("a line may have at most %d bytes; the rest of this one is discarded"),
              PROTO_LINE_MAX);
     client_sendf(s, c, "ERR line_too_long %s", text);
+}
+
+/* One line (or the cut piece of an over-long one) of a naming or chatting
+ * client.  Returns the bytes the flood limit charges: the sanitized text,
+ * which is what receivers get (an invalid byte costs its 3-byte U+FFFD). */
+static size_t chat_input_line(struct server *s, struct client *c, enum line_status st, char *line,
+                              size_t len)
+{
+    if (st == LINE_TOO_LONG) {
+        line_too_long(s, c);
+        return PROTO_LINE_MAX; /* its rest is discarded without a further charge */
+    }
+    if (!(c->flags & CF_FIRST_DONE)) {
+        c->flags |= CF_FIRST_DONE;
+        if (echo_first_line(s, c, line, len))
+            return len;
+    }
+    return chat_line(s, c, line, len);
 }
 
 /* Lines from a naming or chatting client, as the flood limit allows.  The
@@ -57,18 +76,8 @@ static void chat_input(struct server *s, struct client *c)
         enum line_status st = line_buf_next(&c->in, &line, &len);
         if (st == LINE_NEED_MORE)
             break;
-        flood_spend(&c->flood);
         c->partial_ms = 0; /* an LF (or a cut) ended the bytes held so far */
-        if (st == LINE_TOO_LONG) {
-            line_too_long(s, c);
-            continue;
-        }
-        if (!(c->flags & CF_FIRST_DONE)) {
-            c->flags |= CF_FIRST_DONE;
-            if (echo_first_line(s, c, line, len))
-                continue;
-        }
-        chat_line(s, c, line, len);
+        flood_spend(&c->flood, 1, chat_input_line(s, c, st, line, len));
     }
 }
 

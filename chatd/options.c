@@ -49,6 +49,20 @@ static const struct opt_spec opt_table[] = {
      N_("lines a client may send at once (default 50)"), NULL},
     {"flood-rate", 0, OPT_LONG, FIELD(flood_rate), 1, 1000000, "N",
      N_("lines per second after the burst (default 20)"), NULL},
+    {"max-per-ip", 0, OPT_LONG, FIELD(max_per_ip), 0, 1000000, "N",
+     N_("connections one address (IPv6: one /64) may hold; 0 no limit (default 32)"), NULL},
+    {"conn-rate", 0, OPT_LONG, FIELD(conn_rate), 0, 1000000, "N",
+     N_("new connections per second from one address after a burst of --max-per-ip; 0 no "
+        "limit (default 10)"),
+     NULL},
+    {"flood-byte-burst", 0, OPT_LONG, FIELD(flood_byte_burst), 1024, 100000000, "BYTES",
+     N_("bytes of chat a client may send at once, invalid bytes counting 3 (default 65536)"), NULL},
+    {"flood-byte-rate", 0, OPT_LONG, FIELD(flood_byte_rate), 1, 100000000, "BYTES",
+     N_("bytes of chat per second after the burst (default 16384)"), NULL},
+    {"echo-lifetime", 0, OPT_LONG, FIELD(echo_lifetime), 1, 86400, "SEC",
+     N_("close a netprobe echo exchange SEC seconds after its hello (default 60)"), NULL},
+    {"echo-rate", 0, OPT_LONG, FIELD(echo_rate), 1024, 1000000000, "BYTES",
+     N_("bytes per second echoed to a prober after a 2 MiB burst (default 1048576)"), NULL},
     {"help", 'h', OPT_HELP, 0, 0, 0, NULL, N_("show this help"), NULL},
     {"version", 0, OPT_VERSION, 0, 0, 0, NULL, N_("show the version"), NULL},
 };
@@ -76,6 +90,12 @@ void options_defaults(struct chatd_options *o)
     o->line_timeout = CHATD_PARTIAL_LINE_SEC;
     o->flood_burst = CHATD_FLOOD_BURST;
     o->flood_rate = CHATD_FLOOD_RATE;
+    o->max_per_ip = CHATD_MAX_PER_IP;
+    o->conn_rate = CHATD_CONN_RATE;
+    o->flood_byte_burst = CHATD_FLOOD_BYTE_BURST;
+    o->flood_byte_rate = CHATD_FLOOD_BYTE_RATE;
+    o->echo_lifetime = CHATD_ECHO_LIFETIME_SEC;
+    o->echo_rate = CHATD_ECHO_BYTE_RATE;
 }
 
 enum options_result options_parse(int argc, char *const argv[], struct chatd_options *o, FILE *out,

@@ -22,6 +22,12 @@ struct chatd_options {
     long line_timeout; /* seconds a partial line may sit */
     long flood_burst;
     long flood_rate;
+    long max_per_ip;       /* connections per source address; 0 = no limit */
+    long conn_rate;        /* new connections per address per second; 0 = no limit */
+    long flood_byte_burst; /* bytes of output a client may cause at once */
+    long flood_byte_rate;  /* ... and per second after that */
+    long echo_lifetime;    /* seconds an echo exchange may last */
+    long echo_rate;        /* echoed bytes per second */
 };
 
 enum options_result {

@@ -232,6 +232,7 @@ static void server_close(struct server *s)
         close(s->epfd);
     free(s->by_fd);
     names_free(&s->names);
+    peraddr_free(s->peraddr);
 }
 
 int server_run(const struct chatd_options *o)
@@ -239,10 +240,26 @@ int server_run(const struct chatd_options *o)
     struct server s = {.opt = o, .epfd = -1, .sigfd = -1};
     s.flood.burst = (int)o->flood_burst;
     s.flood.rate = (int)o->flood_rate;
+    s.flood.byte_burst = o->flood_byte_burst;
+    s.flood.byte_rate = o->flood_byte_rate;
+    /* The echo exchange is bounded in bytes only: its lines are requests. */
+    s.echo_flood = (struct flood_limit){.burst = 1000000,
+                                        .rate = 1000000,
+                                        .byte_burst = CHATD_ECHO_BYTE_BURST,
+                                        .byte_rate = o->echo_rate};
+    const struct peraddr_limit pl = {.max_conns = o->max_per_ip,
+                                     .rate = o->conn_rate,
+                                     .burst = o->max_per_ip > 0 ? o->max_per_ip : CHATD_MAX_PER_IP};
     s.now_ms = clock_ms();
     if (gethostname(s.hostname, sizeof s.hostname - 1) < 0)
         snprintf(s.hostname, sizeof s.hostname, "unknown");
     s.epfd = epoll_create1(EPOLL_CLOEXEC);
+    s.peraddr = peraddr_new(&pl);
+    if (s.peraddr == NULL) {
+        errorf(_("%s: out of memory"), __func__);
+        server_close(&s);
+        return 1;
+    }
     if (s.epfd < 0 || setup_signals(&s) < 0) {
         errorf(_("%s: cannot set up the event loop: %s"), __func__, strerror(errno));
         server_close(&s);
@@ -252,7 +269,10 @@ int server_run(const struct chatd_options *o)
         server_close(&s);
         return 1;
     }
-    accept_init(&s);
+    if (accept_init(&s) < 0) {
+        server_close(&s);
+        return 1;
+    }
     int failed = run_loop(&s) < 0;
     shutdown_clients(&s);
     server_close(&s);

@@ -32,13 +32,14 @@ static void time_out(struct server *s, struct client *c, enum drop_reason r, con
  * one is told about its next flood. */
 static void check_flood(struct server *s, struct client *c)
 {
-    if ((c->flags & CF_THROTTLED) && flood_ready(&c->flood, &s->flood, s->now_ms)) {
+    const struct flood_limit *l = client_flood_limit(s, c);
+    if ((c->flags & CF_THROTTLED) && flood_ready(&c->flood, l, s->now_ms)) {
         c->flags &= (uint8_t)~CF_THROTTLED;
         s->nthrottled--;
         input_process(s, c);
     }
     if ((c->flags & (CF_FLOOD_SAID | CF_THROTTLED)) == CF_FLOOD_SAID &&
-        flood_ready(&c->flood, &s->flood, s->now_ms) && flood_full(&c->flood, &s->flood))
+        flood_ready(&c->flood, l, s->now_ms) && flood_full(&c->flood, l))
         c->flags &= (uint8_t)~CF_FLOOD_SAID; /* calm again: the next flood is told */
 }
 
@@ -56,10 +57,15 @@ static void check_client(struct server *s, struct client *c)
         input_explain_no_newline(c, false); /* a hint in the log; the client stays */
     if (c->state == CS_NAMING && now - c->connected_ms >= o->name_timeout * 1000)
         time_out(s, c, DROP_TIMEOUT_NAME, _("no name chosen for %ld s; closing"), o->name_timeout);
-    else if (chatting && !(c->flags & CF_THROTTLED) && line_buf_partial(&c->in) &&
-             silent >= o->line_timeout * 1000)
+    else if (chatting && !(c->flags & CF_THROTTLED) && c->partial_ms != 0 &&
+             line_buf_partial(&c->in) && now - c->partial_ms >= o->line_timeout * 1000)
+        /* From the line's first byte: a byte now and then must not keep a
+         * connection (and its slot) alive without ever finishing a line. */
         time_out(s, c, DROP_TIMEOUT_LINE, _("a line left unfinished for %ld s; closing"),
                  o->line_timeout);
+    else if (c->state == CS_ECHO && now - c->echo_ms >= o->echo_lifetime * 1000)
+        time_out(s, c, DROP_TIMEOUT_ECHO, _("the echo exchange may last %ld s; closing"),
+                 o->echo_lifetime);
     else if (o->idle_timeout > 0 && silent >= o->idle_timeout * 1000)
         time_out(s, c, DROP_TIMEOUT_IDLE, _("nothing received for %ld s; closing"),
                  o->idle_timeout);
@@ -84,6 +90,7 @@ void timers_sweep(struct server *s)
         s->accept_resume_ms = 0;
         listen_set_accepting(s, true);
     }
+    peraddr_sweep(s->peraddr, s->now_ms);
     for (size_t fd = 0; fd < s->by_fd_cap; fd++) {
         struct client *c = s->by_fd[fd];
         if (c != NULL && !(c->flags & CF_CLOSING))

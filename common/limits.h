@@ -43,7 +43,9 @@
 /* Seconds a client may take to choose a name before it is dropped. */
 #define CHATD_NAME_TIMEOUT_SEC 60
 
-/* Seconds a client may leave a line half-sent before it is dropped. */
+/* Seconds a client may leave a line half-sent before it is dropped,
+ * counted from the first byte of the line: bytes trickling in do not
+ * restart it. */
 #define CHATD_PARTIAL_LINE_SEC 30
 
 /* Seconds bytes may sit without an LF before chatd logs what arrived and
@@ -68,6 +70,34 @@
 /* Default cap on simultaneous clients; the real cap is also bounded by the
  * open-file limit.  Past it: "ERR server_full" and close. */
 #define CHATD_MAX_CLIENTS_DEFAULT 100000
+
+/* Connections one source address (an IPv4 address or an IPv6 /64) may
+ * hold at once, and how many it may open per second after a burst of
+ * CHATD_MAX_PER_IP (--max-per-ip, --conn-rate; 0 = no limit).  Loopback is
+ * counted like any address.  Past either: "ERR too_many_connections" and
+ * close, logged once per address per minute. */
+#define CHATD_MAX_PER_IP 32
+#define CHATD_CONN_RATE 10
+
+/* Flood limit in bytes: what a client may make chatd send per line it
+ * sends, counted after sanitizing (an invalid byte becomes the 3 bytes of
+ * U+FFFD, so it costs 3), a burst then bytes per second.  Past it chatd
+ * stops reading that client like the line limit does.  This bounds the
+ * output one client causes per receiver whatever it sends. */
+#define CHATD_FLOOD_BYTE_BURST (64 * 1024)
+#define CHATD_FLOOD_BYTE_RATE (16 * 1024)
+
+/* Seconds a netprobe echo exchange may last from the hello, however busy;
+ * then "ERR timeout" and close (--echo-lifetime).  netprobe needs about a
+ * second. */
+#define CHATD_ECHO_LIFETIME_SEC 60
+
+/* Bytes per second chatd echoes back to one prober after a burst of
+ * CHATD_ECHO_BYTE_BURST (--echo-rate); past it chatd stops reading the
+ * prober until the budget returns.  netprobe's echo stage sends about
+ * 90 KB, well inside the burst. */
+#define CHATD_ECHO_BYTE_BURST (2 * 1024 * 1024)
+#define CHATD_ECHO_BYTE_RATE (1024 * 1024)
 
 /* Seconds chat waits for connect() before reporting a timeout. */
 #define CHAT_CONNECT_TIMEOUT_SEC 5

@@ -56,8 +56,8 @@ static const struct advice ADVICE[] = {
         N_("chatd answered on port {port}: the network, the firewalls and the server all work."),
         {N_("nothing is wrong: every check from this machine to chatd passed"), NULL},
         {N_("Start chatting: chat {host} {port}"),
-         N_("If chat itself still fails, attach this report to your bug report: the network is not "
-            "the problem"),
+         N_("If chat itself still fails, the network is not the problem: attach netprobe's JSON "
+            "report to your bug report (the last line says where it is, or how to save one)"),
          NULL},
         DOC("ok"),
         GENERAL_ONLY,
@@ -329,15 +329,18 @@ static const struct advice ADVICE[] = {
         {N_("chatd is full: --max-clients connections are open, so it answers ERR server_full and "
             "closes"),
          N_("chatd is shutting down (NOTICE shutdown): it was stopped or restarted"),
-         N_("chatd refused what netprobe sent (for example ERR bad_hello when chatd and netprobe "
-            "come from different releases)"),
+         N_("chatd refused this connection for the reason it gave: ERR too_many_connections when "
+            "your address already holds --max-per-ip connections or opened them faster than "
+            "--conn-rate (everyone behind one NAT shares an address), ERR bad_hello when chatd "
+            "and netprobe come from different releases"),
          NULL},
         {N_("Wait until someone leaves, or raise the limit on the server: restart chatd with "
             "--max-clients N (journalctl -u chatd shows who is connected)"),
          N_("Start chatd again on the server (sudo systemctl start chatd, or chatd --port {port}) "
             "and probe once it runs"),
-         N_("Compare the versions: netprobe --version and chatd --version must come from the same "
-            "release"),
+         N_("For too_many_connections, close the other connections from your network or raise "
+            "chatd's --max-per-ip on the server; for bad_hello, netprobe --version and chatd "
+            "--version must come from the same release"),
          NULL},
         DOC("chatd_error"),
         .cause_kinds = {CAUSE_CHATD_FULL, CAUSE_CHATD_SHUTDOWN, CAUSE_CHATD_OTHER},
@@ -676,6 +679,32 @@ size_t advice_order(const struct advice *a, const struct verdict *v, enum advice
     return n;
 }
 
+/* What VirtualBox's NAT hides, per code (advice.h).  Only a silent drop
+ * needs one: the relay turns a REJECT's ICMP error into the same silence,
+ * and only a view from beyond the relay tells the two apart. */
+static const struct advice_note RELAY_NOTES[] = {
+    {
+        "filtered_drop",
+        N_("a firewall that rejects (REJECT, an ICMP error) rather than drops, on the server or on "
+           "the way: behind VirtualBox's NAT the error never reaches the VM, so a REJECT looks "
+           "exactly like a DROP from here"),
+        N_("To tell a DROP from a REJECT, look from beyond VirtualBox's NAT: run sudo netprobe "
+           "--watch {port} on the server while you probe again (SYNs that arrive but get no "
+           "answer mean the server's own firewall; none arriving, the security group or the way), "
+           "or run netprobe {host} {port} on the host or in a bridged VM"),
+    },
+};
+
+const struct advice_note *advice_relay_note(const char *code)
+{
+    if (code == NULL)
+        return NULL;
+    for (size_t i = 0; i < sizeof RELAY_NOTES / sizeof RELAY_NOTES[0]; i++)
+        if (strcmp(RELAY_NOTES[i].code, code) == 0)
+            return &RELAY_NOTES[i];
+    return NULL;
+}
+
 const struct advice *advice_find(const char *code)
 {
     if (code == NULL)
@@ -744,4 +773,17 @@ void advice_render_target(const char *text, const char *host, int port, char *ou
 void advice_render(const char *text, int port, char *out, size_t cap)
 {
     advice_render_target(text, NULL, port, out, cap);
+}
+
+/* The findings that describe the setup rather than a fault.  virtualbox_nat
+ * is one because netprobe runs as a client: connections out work through
+ * NAT (its advice covers running chatd in the VM for those who do). */
+static const char *const CONTEXT_CODES[] = {"virtualbox_nat", "client_nat", "cloud_nat"};
+
+bool advice_is_context(const char *code)
+{
+    for (size_t i = 0; code != NULL && i < sizeof CONTEXT_CODES / sizeof CONTEXT_CODES[0]; i++)
+        if (strcmp(code, CONTEXT_CODES[i]) == 0)
+            return true;
+    return false;
 }

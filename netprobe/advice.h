@@ -10,6 +10,7 @@
 #ifndef NETPROBE_ADVICE_H
 #define NETPROBE_ADVICE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "netprobe/verdict.h"
@@ -38,6 +39,18 @@ struct advice {
 
 /* Which list of an entry advice_order() orders. */
 enum advice_list { ADVICE_CAUSES, ADVICE_FIX };
+
+/* One more cause and fix step for a code when a relay on this machine's
+ * link (VirtualBox's NAT, relay.h) hides what would tell its causes apart;
+ * shown after the code's own (struct verdict's behind_relay). */
+struct advice_note {
+    const char *code;  /* "filtered_drop" */
+    const char *cause; /* N_(), "{port}" and "{host}" as in struct advice */
+    const char *fix;
+};
+
+/* The relay note for code, or NULL when the code has none. */
+const struct advice_note *advice_relay_note(const char *code);
 
 /* The entry for code, or NULL if there is none. */
 const struct advice *advice_find(const char *code);
@@ -68,5 +81,11 @@ void advice_render_target(const char *text, const char *host, int port, char *ou
  * "docs/troubleshooting.es.md#CODE" in Spanish.  Written into out (cap
  * bytes, 64 is plenty); returns out. */
 const char *advice_doc(const struct advice *a, char *out, size_t cap);
+
+/* Whether code is context: a normal fact that needs no action from the
+ * student (a VirtualBox NAT client, NAT on either side).  The output gives
+ * it one "nothing to change" line and --summary leaves it out of the
+ * findings that matter; the report keeps it as a finding. */
+bool advice_is_context(const char *code);
 
 #endif

@@ -19,10 +19,13 @@
 #include "netprobe/cli.h"
 
 static const char *const mode_names[] = {
-    [MODE_CLIENT] = "client",
-    [MODE_LOCAL] = "local",
-    [MODE_WATCH] = "watch",
+    [MODE_CLIENT] = "client", [MODE_LOCAL] = "local",     [MODE_WATCH] = "watch",
+    [MODE_SHOW] = "show",     [MODE_SUMMARY] = "summary",
 };
+
+/* A --label is a name for a person to read (a student, a group): one
+ * short line of printable text. */
+#define LABEL_MAX_BYTES 80
 
 #define WATCH_DURATION_MAX_S 3600
 
@@ -150,6 +153,24 @@ static void parse_iface(struct cli *c, const char *s)
     c->iface = s;
 }
 
+/* --label: printable, one line, at most LABEL_MAX_BYTES (UTF-8 letters
+ * such as "María" are fine; control characters are not). */
+static void parse_label(struct cli *c, const char *s)
+{
+    size_t len = strlen(s);
+    bool printable = len > 0;
+    for (size_t i = 0; i < len; i++)
+        if ((unsigned char)s[i] < 0x20 || s[i] == 0x7f)
+            printable = false;
+    if (len > LABEL_MAX_BYTES || !printable)
+        usage_error(c,
+                    _("invalid --label \"%.64s\": give a name of 1 to %d characters on one line, "
+                      "e.g. --label \"Maria Garcia, lab 3\""),
+                    s, LABEL_MAX_BYTES);
+    else
+        c->label = s;
+}
+
 /* ---- The option table ---------------------------------------------------- */
 
 /* A value parser above, as an opt_parse_fn: its usage error becomes err. */
@@ -180,6 +201,7 @@ CLI_OPT_FN(opt_timeout, parse_timeout(c, v))
 CLI_OPT_FN(opt_ipv4, parse_family(c, 4))
 CLI_OPT_FN(opt_ipv6, parse_family(c, 6))
 CLI_OPT_FN(opt_sizes, parse_sizes(c, v))
+CLI_OPT_FN(opt_label, parse_label(c, v))
 /* Applied by main() before parsing (cli_lang_option); checked here so a
  * bad value is a usage error like any other. */
 CLI_OPT_FN(opt_lang,
@@ -234,7 +256,24 @@ static const struct opt_spec OPTIONS[] = {
      N_("replace this machine's private addresses, host name and\n"
         "MAC addresses with placeholders, for sharing the output"),
      NULL},
+    {"label", 0, OPT_CUSTOM, 0, 0, 0, "TEXT",
+     N_("a name stored in the report (your name, your group), shown\n"
+        "by --show and --summary"),
+     opt_label},
     {"quiet", 'q', OPT_FLAG, FIELD(quiet), 0, 0, NULL, N_("print only the verdict line"), NULL},
+    {"verbose", 'v', OPT_FLAG, FIELD(verbose), 0, 0, NULL,
+     N_("print every likely cause and every step of the fix (the\n"
+        "default shows the most likely cause and the first step)"),
+     NULL},
+    {"show", 0, OPT_STRING, FIELD(show_path), 0, 0, "FILE",
+     N_("print a saved JSON report as netprobe printed it, in the\n"
+        "language of --lang; probes nothing"),
+     NULL},
+    {"summary", 0, OPT_FLAG, FIELD(summary), 0, 0, NULL,
+     N_("netprobe --summary FILE|DIR...: one line per saved report,\n"
+        "then how many reports have each verdict (--json FILE: the\n"
+        "same as a JSON document); probes nothing"),
+     NULL},
     {"lang", 0, OPT_CUSTOM, 0, 0, 0, "LANG",
      N_("language of the messages and the report: es (Spanish) or\n"
         "en (English); the default follows LANG / LC_MESSAGES"),
@@ -251,22 +290,51 @@ static const struct opt_program PROGRAM = {
                 "       netprobe --local [PORT] [--public ADDR] [--json FILE]\n"
                 "       netprobe --watch [PORT] [--duration SEC] [--from ADDR] [--iface IF] "
                 "[--json FILE]\n"
+                "       netprobe --show FILE [--lang es|en] [-v]\n"
+                "       netprobe --summary FILE|DIR... [--json FILE]\n"
                 "\n"
                 "Checks the way from this machine to a chatd on HOST (PORT defaults to 8888)\n"
                 "stage by stage, and ends with one verdict: what is wrong and what to do.\n"
                 "HOST may also be given as HOST:PORT or [IPv6]:PORT.\n"),
-    .epilog = N_("Exit status: 0 verdict ok (--local: local_ok; --watch: the watch ran),\n"
-                 "1 a fault was found, 2 usage error, 3 netprobe itself failed.\n"
+    .epilog = N_("Exit status: 0 verdict ok (--local: local_ok; --watch: the watch ran;\n"
+                 "--show: shown; --summary: every file was a report), 1 a fault was found\n"
+                 "(--summary: a file was not a report), 2 usage error (--show: not a\n"
+                 "report), 3 netprobe itself failed.\n"
                  "The guide: docs/troubleshooting.md\n"),
     .table = OPTIONS,
     .count = sizeof OPTIONS / sizeof OPTIONS[0],
 };
 
+/* The flag that chooses each mode, for the messages below. */
+static const char *const mode_flag[] = {
+    [MODE_CLIENT] = NULL,   [MODE_LOCAL] = "--local",     [MODE_WATCH] = "--watch",
+    [MODE_SHOW] = "--show", [MODE_SUMMARY] = "--summary",
+};
+
+/* The mode the flags ask for; more than one is a usage error. */
+static enum mode choose_mode(struct cli *c)
+{
+    const bool given[] = {
+        [MODE_CLIENT] = false,       [MODE_LOCAL] = c->local,
+        [MODE_WATCH] = c->watch,     [MODE_SHOW] = c->show_path != NULL,
+        [MODE_SUMMARY] = c->summary,
+    };
+    enum mode m = MODE_CLIENT;
+    for (int i = MODE_LOCAL; i <= MODE_SUMMARY; i++) {
+        if (!given[i])
+            continue;
+        if (m != MODE_CLIENT)
+            usage_error(c, _("%s and %s exclude each other: give at most one"), mode_flag[m],
+                        mode_flag[i]);
+        else
+            m = (enum mode)i;
+    }
+    return m;
+}
+
 /* Options that belong to one mode only: named with the mode they need. */
 static void check_mode_options(struct cli *c)
 {
-    static const char *const mode_flag[] = {
-        [MODE_CLIENT] = NULL, [MODE_LOCAL] = "--local", [MODE_WATCH] = "--watch"};
     const struct {
         bool given;
         const char *name;
@@ -280,8 +348,6 @@ static void check_mode_options(struct cli *c)
         {c->from != NULL, "--from", MODE_WATCH},
         {c->iface != NULL, "--iface", MODE_WATCH},
     };
-    if (c->local && c->watch)
-        usage_error(c, _("--local and --watch exclude each other: give at most one"));
     for (size_t i = 0; i < sizeof rules / sizeof rules[0]; i++) {
         if (!rules[i].given || rules[i].needs == c->mode)
             continue;
@@ -292,6 +358,15 @@ static void check_mode_options(struct cli *c)
         else
             usage_error(c, _("%s works only with %s"), rules[i].name, mode_flag[rules[i].needs]);
     }
+    /* The readers write no probe report: a label or redaction would be lost. */
+    if ((c->mode == MODE_SHOW || c->mode == MODE_SUMMARY) && (c->label != NULL || c->redact))
+        usage_error(c, _("%s goes with a probe, not with %s: give it when the report is written"),
+                    c->label != NULL ? "--label" : "--redact", mode_flag[c->mode]);
+    if (c->mode == MODE_SHOW && c->json_path != NULL)
+        usage_error(c, _("--show prints the report as text; --json works only with a probe or "
+                         "--summary"));
+    if (c->quiet && c->verbose)
+        usage_error(c, _("--quiet and --verbose exclude each other: give at most one"));
 }
 
 /* --local [PORT] and --watch [PORT]: no HOST, the port is optional. */
@@ -363,15 +438,28 @@ static bool early_flag(int argc, char *argv[], const char *name)
     return false;
 }
 
+/* --show FILE takes no other argument; --summary needs at least one. */
+static void parse_reader_args(struct cli *c, size_t npos, const char *const *pos)
+{
+    if (c->mode == MODE_SHOW && npos > 0)
+        usage_error(c, _("too many arguments: --show takes one FILE, e.g. netprobe --show "
+                         "report.json"));
+    if (c->mode == MODE_SUMMARY && npos == 0)
+        usage_error(c, _("missing FILE: give --summary the reports or folders to read, e.g. "
+                         "netprobe --summary reports/"));
+    c->path_count = npos;
+    (void)pos; /* already in c->paths */
+}
+
 int cli_parse(struct cli *c, int argc, char *argv[])
 {
-    const char *pos[CLI_ARGS_MAX];
     size_t npos = 0;
     char err[sizeof c->error];
     memset(c, 0, sizeof *c);
     runner_opts_defaults(&c->probe);
     enum opt_result r =
-        opt_parse(&PROGRAM, argc, argv, c, pos, CLI_ARGS_MAX, &npos, stdout, err, sizeof err);
+        opt_parse(&PROGRAM, argc, argv, c, c->paths, CLI_PATHS_MAX, &npos, stdout, err, sizeof err);
+    const char *const *pos = c->paths;
     if (r == OPT_EXIT)
         return 1;
     if (r == OPT_USAGE) {
@@ -383,9 +471,11 @@ int cli_parse(struct cli *c, int argc, char *argv[])
         c->mode = c->local ? MODE_LOCAL : c->watch ? MODE_WATCH : MODE_CLIENT;
         return -1;
     }
-    c->mode = c->local ? MODE_LOCAL : c->watch ? MODE_WATCH : MODE_CLIENT;
+    c->mode = choose_mode(c);
     check_mode_options(c);
-    if (c->mode != MODE_CLIENT)
+    if (c->mode == MODE_SHOW || c->mode == MODE_SUMMARY)
+        parse_reader_args(c, npos, pos);
+    else if (c->mode != MODE_CLIENT)
         parse_server_args(c, npos, pos);
     else
         parse_target(c, npos, pos);

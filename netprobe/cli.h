@@ -13,14 +13,24 @@
 
 #include "netprobe/stages/runner.h"
 
-enum mode { MODE_CLIENT, MODE_LOCAL, MODE_WATCH };
+/* The probes (client, --local, --watch) and the two readers of reports
+ * (--show, --summary), which probe nothing. */
+enum mode { MODE_CLIENT, MODE_LOCAL, MODE_WATCH, MODE_SHOW, MODE_SUMMARY };
+
+/* Files and folders --summary reads at most (more is a usage error). */
+#define CLI_PATHS_MAX 4096
 
 struct cli {
     struct probe_opts probe;
     const char *json_path; /* NULL: no report file */
-    bool redact, quiet;
+    bool redact, quiet, verbose;
+    const char *label; /* --label TEXT, stored in the report; NULL if none */
     enum mode mode;
-    bool local, watch;     /* as given: both is a usage error */
+    bool local, watch;                /* as given: both is a usage error */
+    const char *show_path;            /* --show FILE */
+    bool summary;                     /* --summary FILE|DIR... */
+    const char *paths[CLI_PATHS_MAX]; /* --summary's files and folders */
+    size_t path_count;
     bool capture, trace;   /* --capture (or --pcap), --trace */
     const char *pcap_path; /* --pcap FILE */
     const char *public_addr, *from, *iface;
@@ -28,9 +38,6 @@ struct cli {
     char host[256];    /* HOST as given, without :PORT and white space */
     char error[512];   /* the first usage error, "" if none */
 };
-
-/* Positional arguments read at most (more is a usage error). */
-#define CLI_ARGS_MAX 8
 
 /* Fills c from argv (c's strings point into argv).  Returns 0; 1 when
  * --help or --version was printed on standard output (exit 0); or -1 on a
@@ -43,7 +50,8 @@ const char *cli_lang_option(int argc, char *argv[]);
 /* Prints --help, made from the option table, translated. */
 void cli_help(FILE *out);
 
-/* The mode's name in the JSON report: "client", "local" or "watch". */
+/* The mode's name in the JSON report: "client", "local" or "watch" (and
+ * "show", "summary" for the readers, which write no probe report). */
 const char *cli_mode_name(enum mode m);
 
 /* True when --json - asked for the report alone on standard output. */

@@ -12,6 +12,7 @@
 
 #include "common/i18n.h"
 #include "netprobe/addrclass.h"
+#include "netprobe/relay.h"
 
 /* ---- --trace: where silence starts orders the causes ------------------ */
 
@@ -38,6 +39,9 @@ static bool same_network(const char *a, const char *b)
  * from a TTL --capture saw it send (ev_trace's guess), else 0. */
 static int target_hops(const struct evidence *ev)
 {
+    /* Behind a relay every TTL "from the target" is the relay's own. */
+    if (relay_judge(ev) == RELAY_MEASURED)
+        return 0;
     int hops = verdict_hops_from_ttl(ev->icmp.reply_ttl);
     return hops > 0 ? hops : ev->trace.target_hops_guess;
 }
@@ -149,13 +153,36 @@ static void say_silence_basis(const struct evidence *ev, bool by_ttl, struct ver
                     ev->trace.target_hops_guess);
 }
 
+/* What --trace shows behind VirtualBox's NAT, for any verdict: the relay
+ * answered for the target at hop 1, or nothing answered, not even hop 1,
+ * where a router would.  True when it said so (the hops say nothing more). */
+static bool trace_behind_relay(const struct evidence *ev, struct verdict *v)
+{
+    const struct ev_trace *t = &ev->trace;
+    if (t->relay_answered) {
+        verdict_say(&v->evidence,
+                    _("--trace: the probe with TTL 1 got a handshake answer for %s, which is not "
+                      "on this machine's link: VirtualBox's NAT answered for it, and no hop "
+                      "behind it can be seen from here; run --trace on the host or a bridged VM."),
+                    t->target);
+        return true;
+    }
+    if (t->last_answer_hop > 0 || relay_judge(ev) == RELAY_NOT_SEEN)
+        return false;
+    verdict_say(&v->evidence, "%s",
+                _("--trace: no hop answered, not even hop 1: VirtualBox's NAT does not carry this "
+                  "VM's TTL onto its own connection, so no router can answer from here; run "
+                  "--trace on the host or a bridged VM."));
+    return true;
+}
+
 /* For filtered_drop only: says where the trace went silent and puts the
  * causes on the way (and their fix steps) first when silence starts
  * before the server. */
 static void trace_orders_causes(const struct evidence *ev, struct verdict *v)
 {
     const struct ev_trace *t = &ev->trace;
-    if (!t->run || v->code != VERDICT_FILTERED_DROP)
+    if (!t->run || trace_behind_relay(ev, v) || v->code != VERDICT_FILTERED_DROP)
         return;
     const struct silence_rule *r = silence_rule(ev);
     enum silence_place p = r != NULL ? r->place : SILENCE_UNKNOWN;
@@ -242,6 +269,27 @@ static bool (*const capture_confirms[VERDICT_COUNT])(const struct evidence *ev) 
     [VERDICT_CHATD_ERROR] = cap_handshake,
 };
 
+/* Behind VirtualBox's NAT the captured SYN-ACK and resets are the relay's:
+ * says so, with the TTL that shows it.  True when it did. */
+static bool capture_says_relay(const struct evidence *ev, struct verdict *v)
+{
+    const struct ev_capture *c = &ev->capture;
+    if (relay_judge(ev) != RELAY_MEASURED)
+        return false;
+    if (c->synacks > 0 && relay_ttl_unrouted(c->synack_ttl))
+        verdict_say(&v->capture_evidence,
+                    _("The SYN-ACK arrived with TTL %d, which no router lowered: VirtualBox's NAT "
+                      "made it, so its TTL, MSS and window are VirtualBox's, not the server's."),
+                    c->synack_ttl);
+    if (c->resets > 0)
+        verdict_say(&v->capture_evidence,
+                    _("The reset arrived with TTL %d from VirtualBox's NAT, which resets the VM's "
+                      "connection when its own fails: who refused (the server or a box on the "
+                      "way) cannot be told from here."),
+                    c->reset_ttl);
+    return true;
+}
+
 static void capture_check(const struct evidence *ev, struct verdict *v)
 {
     const struct ev_capture *c = &ev->capture;
@@ -252,7 +300,7 @@ static void capture_check(const struct evidence *ev, struct verdict *v)
     /* A headline the packets do not back must not stand unqualified; a
      * more precise qualifier from the verdict (a forged reset) stays. */
     if (v->capture == CAPTURE_NOT_CONFIRMED && v->qualifier == NULL)
-        v->qualifier = N_("The packets captured do not confirm this (see what the capture saw).");
+        v->qualifier = verdict_qualifier_text(QUALIFIER_CAPTURE_NOT_CONFIRMED);
     verdict_say(&v->capture_evidence,
                 _("The capture saw %d SYN(s) (%d sent again), %d SYN-ACK(s), %d reset(s), %d ICMP "
                   "error(s) and %d data retransmission(s)."),
@@ -266,6 +314,8 @@ static void capture_check(const struct evidence *ev, struct verdict *v)
         verdict_say(&v->capture_evidence,
                     _("The SYN-ACK offered MSS %d; this machine's MTU implies %d."), c->synack_mss,
                     our_mss(ev));
+    if (capture_says_relay(ev, v))
+        return;
     if (c->resets > 0 && !c->reset_compared)
         verdict_say(
             &v->capture_evidence, "%s",

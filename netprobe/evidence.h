@@ -226,6 +226,10 @@ struct ev_trace {
     int last_answer_hop;        /* TTL of the last hop that answered, 0 if none */
     char last_answer_from[ADDR_TEXT_MAX];
     int target_hops_guess; /* hops to the target from a TTL it sent, 0 unknown */
+    /* The target "answered" a probe whose TTL could not cross a router
+     * although it is not on this machine's link: a relay answered for it
+     * (trace.h, TRACE_RELAYED). */
+    bool relay_answered;
 };
 
 /* --capture: what the wire showed, as the verdict needs
@@ -247,6 +251,10 @@ struct ev_capture {
      * so forged_reset means something.  false: the reset's origin is
      * unconfirmed. */
     bool reset_compared;
+    /* TTLs as they arrived, -1 when none: what relay.h reads to tell the
+     * target's own packets from a relay's. */
+    int synack_ttl;
+    int reset_ttl;
 };
 
 /* Everything one run observed. */

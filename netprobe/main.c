@@ -45,7 +45,8 @@ int main(int argc, char *argv[])
     run.out = (struct output){
         .out = stdout,
         .color = color_wanted(STDOUT_FILENO),
-        .quiet = cli.quiet || cli_json_to_stdout(&cli),
+        .quiet = cli.quiet || (cli_json_to_stdout(&cli) && cli.mode != MODE_SUMMARY),
+        .verbose = cli.verbose,
         .redact = cli.redact ? &run.redact : NULL,
     };
     int status = parsed < 0 ? modes_usage_error(&run) : modes_run(&run);

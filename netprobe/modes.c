@@ -16,12 +16,26 @@
 #include "common/log.h"
 #include "netprobe/corroborate.h"
 #include "netprobe/modes.h"
+#include "netprobe/report_summary.h"
+#include "netprobe/show.h"
+#include "netprobe/summary.h"
+#include "netprobe/relay.h"
 #include "netprobe/server/local_check.h"
 #include "netprobe/server/watch.h"
 #include "netprobe/stages/runner.h"
 #include "netprobe/wire/trace.h"
 
 #define WATCH_DURATION_DEFAULT_S 30.0
+
+/* Prints the finished stages that are next in the list's order: a stage
+ * that ends early (tcp while icmp still pings) waits for the ones before
+ * it, so the lines come in the same order on every run, the report's. */
+static void print_stages_in_order(struct run *r)
+{
+    while (r->stages_printed < STAGE_COUNT &&
+           r->reached.stages[r->stages_printed].status != STATUS_NOT_RUN)
+        output_stage(&r->out, &r->reached, (enum stage_id)r->stages_printed++);
+}
 
 static void on_stage(const struct evidence *ev, enum stage_id id, void *arg)
 {
@@ -31,7 +45,7 @@ static void on_stage(const struct evidence *ev, enum stage_id id, void *arg)
     /* The local stage found the secrets; every later line needs them. */
     if (id == STAGE_LOCAL && r->cli->redact)
         redact_init(&r->redact, ev);
-    output_stage(&r->out, ev, id);
+    print_stages_in_order(r);
     pthread_mutex_unlock(&r->lock);
 }
 
@@ -45,10 +59,13 @@ static int write_report(struct run *r, const struct evidence *ev, const char *er
         .ev = ev,
         .verdict = error == NULL && r->cli->mode == MODE_CLIENT ? &r->verdict : NULL,
         .command = r->command != NULL ? r->command : "netprobe",
+        .label = r->cli->label,
         .started_at = r->started_at,
         .error = error,
         .redact = r->cli->redact ? &r->redact : NULL,
-        .mode = cli_mode_name(r->cli->mode),
+        /* Only a usage error of --show or --summary gets here in those
+         * modes; the report of it is a client report (no stages). */
+        .mode = r->cli->mode <= MODE_WATCH ? cli_mode_name(r->cli->mode) : "client",
         .capture = r->capture,
         .trace = r->trace,
         .local = r->local,
@@ -139,6 +156,8 @@ static void capture_evidence(struct ev_capture *e, const struct capture_summary 
     e->first_icmp = s->first_icmp;
     e->retransmits = s->retransmits;
     e->forged_reset = s->forged_reset;
+    e->synack_ttl = s->synack_ttl;
+    e->reset_ttl = s->reset_ttl;
     e->reset_compared = s->reset_compared_with != NULL && s->reset_compared_with[0] != '\0';
     snprintf(e->forged_detail, sizeof e->forged_detail, "%s", s->forged_detail);
 }
@@ -182,7 +201,10 @@ static void run_trace(struct run *r)
     struct trace_result *tr = &r->trace_result;
     if (target == NULL)
         return;
-    struct trace_opts o = {target, ev->port, 0, (int)r->cli->probe.timeout_ms};
+    /* Without this machine's interfaces nothing says the target is off
+     * the link, and no answer is called the relay's. */
+    bool off_link = ev->local.iface_count > 0 && !relay_target_on_link(ev, target);
+    struct trace_opts o = {target, ev->port, 0, (int)r->cli->probe.timeout_ms, off_link};
     trace_run(&o, tr);
     struct ev_trace *t = &ev->trace;
     t->run = true;
@@ -190,13 +212,14 @@ static void run_trace(struct run *r)
     t->last_answer_hop = tr->last_answer_ttl;
     snprintf(t->last_answer_from, sizeof t->last_answer_from, "%s", tr->last_answer_from);
     snprintf(t->target, sizeof t->target, "%s", target);
+    t->relay_answered = strcmp(tr->ended, "relay") == 0;
     /* A TTL the target itself sent says how far away it is. */
     const struct capture_summary *s = &r->cap_sum;
-    int ttl = !s->ran                  ? -1
-              : s->synack_ttl > 0      ? s->synack_ttl
-              : s->target_icmp_ttl > 0 ? s->target_icmp_ttl
-              : !s->forged_reset       ? s->reset_ttl
-                                       : -1;
+    int ttl = !s->ran || t->relay_answered ? -1
+              : s->synack_ttl > 0          ? s->synack_ttl
+              : s->target_icmp_ttl > 0     ? s->target_icmp_ttl
+              : !s->forged_reset           ? s->reset_ttl
+                                           : -1;
     t->target_hops_guess = verdict_hops_from_ttl(ttl);
     pthread_mutex_lock(&r->lock);
     r->trace = tr;
@@ -302,6 +325,42 @@ static int watch_and_report(struct run *r)
     return status;
 }
 
+/* ---- --show and --summary (reading saved reports) ---------------------------- */
+
+static int show_run(struct run *r)
+{
+    return show_report(r->cli->show_path, &r->out);
+}
+
+/* Exit 0 when every file was a report, 1 when some were listed as not
+ * reports (a script sees it), 3 when memory or the --json file failed. */
+static int summary_run(struct run *r)
+{
+    struct summary s;
+    char err[512];
+    int status = EXIT_OK;
+    if (summary_collect(r->cli->paths, r->cli->path_count, &s) < 0) {
+        errorf("%s", _("cannot summarise the reports: out of memory"));
+        summary_free(&s);
+        return EXIT_FAILED;
+    }
+    if (r->cli->json_path != NULL) {
+        char *text = report_summary_render(&s);
+        if (text == NULL || report_write(r->cli->json_path, text, err, sizeof err) < 0) {
+            errorf(_("%s; check the path given to --json"),
+                   text == NULL ? _("cannot build the JSON summary: out of memory") : err);
+            status = EXIT_FAILED;
+        }
+        free(text);
+    }
+    if (!cli_json_to_stdout(r->cli))
+        output_summary(&r->out, &s);
+    if (status == EXIT_OK && s.not_reports > 0)
+        status = EXIT_FAULT;
+    summary_free(&s);
+    return status;
+}
+
 /* Ctrl-C or SIGTERM during the probe still leaves a report: the stages
  * finished so far, with an error member.  Runs in its own thread
  * (sigwait), so it may take locks and write files. */
@@ -339,11 +398,13 @@ static void stop_signals_start(struct run *r)
 int modes_run(struct run *r)
 {
     static int (*const mode_run[])(struct run *) = {
-        [MODE_CLIENT] = probe_and_report,
-        [MODE_LOCAL] = local_and_report,
-        [MODE_WATCH] = watch_and_report,
+        [MODE_CLIENT] = probe_and_report, [MODE_LOCAL] = local_and_report,
+        [MODE_WATCH] = watch_and_report,  [MODE_SHOW] = show_run,
+        [MODE_SUMMARY] = summary_run,
     };
     const struct cli *c = r->cli;
+    if (c->mode == MODE_SHOW || c->mode == MODE_SUMMARY)
+        return mode_run[c->mode](r); /* no probe: no report to leave on Ctrl-C */
     if (c->mode != MODE_CLIENT) {
         evidence_init(&r->ev, "", c->probe.port);
         r->ev.timeout_ms = c->probe.timeout_ms;

@@ -37,6 +37,7 @@ struct run {
      * finishes (ev itself is being written by the stages). */
     pthread_mutex_t lock; /* guards reached, redact and the output */
     struct evidence reached;
+    int stages_printed; /* stage lines printed so far, in the list's order */
     sigset_t stop_signals;
     /* The other modes' results, for the output and the report (NULL:
      * the mode did not run). */

@@ -8,6 +8,7 @@
 
 #include "common/i18n.h"
 #include "netprobe/advice.h"
+#include "netprobe/guide.h"
 
 #define LINE_MAX_BYTES 2048
 
@@ -53,23 +54,55 @@ void output_stage(const struct output *o, const struct evidence *ev, enum stage_
     fflush(o->out);
 }
 
-/* Prints a's causes or fix steps as numbered lines under a label, in the
- * order advice_order() gives for v (NULL: the table's), {host} and {port}
- * filled. */
-static void emit_list(const struct output *o, const char *label, const struct advice *a,
-                      enum advice_list which, const struct evidence *ev, const struct verdict *v)
+/* Prints a's causes or fix steps, {host} and {port} filled, in the order
+ * advice_order() gives for v (NULL: the table's), then extra (a relay
+ * note's line, or NULL).  Verbose: numbered lines under label.  Otherwise
+ * the first item alone after short_label: the rest is one -v away.
+ * Returns how many lines there are in all (extra included). */
+static size_t emit_list(const struct output *o, const char *label, const char *short_label,
+                        const struct advice *a, enum advice_list which, const struct evidence *ev,
+                        const struct verdict *v, const char *extra)
 {
     const char *const *list = which == ADVICE_CAUSES ? a->causes : a->fix;
     size_t idx[ADVICE_LIST_MAX];
     size_t n = advice_order(a, v, which, idx);
-    if (n == 0)
-        return;
-    emit(o, "", "  ", "%s", _(label));
     char line[1024];
+    if (n == 0)
+        return 0;
+    if (!o->verbose) {
+        advice_render_target(list[idx[0]], ev->host, ev->port, line, sizeof line);
+        emit(o, "", "  ", "%s %s", _(short_label), line);
+        return n + (extra != NULL);
+    }
+    emit(o, "", "  ", "%s", _(label));
     for (size_t i = 0; i < n; i++) {
         advice_render_target(list[idx[i]], ev->host, ev->port, line, sizeof line);
         emit(o, "", "    ", "%zu. %s", i + 1, line);
     }
+    if (extra != NULL) {
+        advice_render_target(extra, ev->host, ev->port, line, sizeof line);
+        emit(o, "", "    ", "%zu. %s", n + 1, line);
+    }
+    return n + (extra != NULL);
+}
+
+/* The causes and the fix of a, in the order v's evidence gives; by
+ * default the first of each, and a hint when -v would show more. */
+static void emit_advice(const struct output *o, const struct advice *a, const struct evidence *ev,
+                        const struct verdict *v, const struct advice_note *note, bool ok)
+{
+    size_t causes = emit_list(o, ok ? N_("status:") : N_("likely causes, most likely first:"),
+                              ok ? N_("status:") : N_("most likely cause:"), a, ADVICE_CAUSES, ev,
+                              v, note != NULL ? note->cause : NULL);
+    size_t steps = emit_list(o, N_("what to do:"), N_("what to do first:"), a, ADVICE_FIX, ev, v,
+                             note != NULL ? note->fix : NULL);
+    bool more_causes = causes > 1, more_steps = steps > 1;
+    if (o->verbose || (!more_causes && !more_steps))
+        return;
+    emit(o, "", "  ", "%s",
+         more_causes && more_steps ? _("more causes and steps: add -v")
+         : more_causes             ? _("more causes: add -v")
+                                   : _("more steps: add -v"));
 }
 
 /* The lead line for one code: "verdict: refused - summary".  label is
@@ -96,11 +129,61 @@ static void emit_evidence(const struct output *o, const struct verdict_evidence 
         emit(o, "", "  ", "%s %s", _("seen:"), e->lines[i]);
 }
 
-/* "  guide: docs/troubleshooting[.es].md#CODE", in the reader's language. */
+/* "  guide: docs/troubleshooting[.es].md#CODE", in the reader's language,
+ * the installed copy when there is one. */
 static void emit_guide(const struct output *o, const struct advice *a)
 {
-    char doc[128];
-    emit(o, "", "  ", "%s %s", _("guide:"), advice_doc(a, doc, sizeof doc));
+    char doc[128], ref[1200];
+    emit(o, "", "  ", "%s %s", _("guide:"),
+         guide_ref(DOCDIR, advice_doc(a, doc, sizeof doc), ref, sizeof ref));
+}
+
+/* A context finding (advice_is_context): one line, its summary without
+ * the final full stop, then "nothing to change"; -v adds what was seen. */
+static void emit_context(const struct output *o, const char *code, const struct advice *a,
+                         const struct evidence *ev, const struct verdict_evidence *seen)
+{
+    char summary[1024] = "";
+    if (a != NULL && a->summary != NULL)
+        advice_render_target(a->summary, ev->host, ev->port, summary, sizeof summary);
+    size_t len = strlen(summary);
+    if (len > 0 && summary[len - 1] == '.')
+        summary[len - 1] = '\0';
+    /* TRANSLATORS: "note: client_nat - <what it is>; nothing to change". */
+    emit(o, "", "", _("note: %s - %s; nothing to change"), code, summary);
+    if (o->verbose)
+        emit_evidence(o, seen);
+}
+
+static void emit_findings(const struct output *o, const struct evidence *ev,
+                          const struct verdict *v)
+{
+    for (size_t i = 0; i < v->finding_count && i < FINDING_COUNT; i++) {
+        const char *f = finding_code_name(v->findings[i]);
+        const struct advice *fa = advice_find(f);
+        if (advice_is_context(f)) {
+            emit_context(o, f, fa, ev, &v->finding_evidence[i]);
+            continue;
+        }
+        emit_head(o, N_("finding"), f, fa, ev, COLOR_BOLD, NULL);
+        emit_evidence(o, &v->finding_evidence[i]);
+        if (fa != NULL)
+            emit_guide(o, fa);
+    }
+}
+
+/* Where the report is, or the command that writes one. */
+static void emit_report(const struct output *o, const struct evidence *ev, const char *path)
+{
+    if (path != NULL) {
+        emit(o, "", "", "%s %s", _("report:"), path);
+        return;
+    }
+    /* TRANSLATORS: keep the command as it is; %s is the host, %d the port. */
+    emit(o, "", "",
+         _("no report saved; for a bug report save one with: netprobe --json "
+           "report.json %s %d"),
+         ev->host, ev->port);
 }
 
 void output_verdict(const struct output *o, const struct evidence *ev, const struct verdict *v,
@@ -125,22 +208,23 @@ void output_verdict(const struct output *o, const struct evidence *ev, const str
             emit(o, "", "  ", "%s %s", _("captured:"), v->capture_evidence.lines[i]);
     }
     if (a != NULL) {
-        emit_list(o,
-                  v->code == VERDICT_OK ? N_("status:") : N_("likely causes, most likely first:"),
-                  a, ADVICE_CAUSES, ev, v);
-        emit_list(o, N_("what to do:"), a, ADVICE_FIX, ev, v);
+        const struct advice_note *note = v->behind_relay ? advice_relay_note(code) : NULL;
+        emit_advice(o, a, ev, v, note, v->code == VERDICT_OK);
         emit_guide(o, a);
     }
-    for (size_t i = 0; i < v->finding_count && i < FINDING_COUNT; i++) {
-        const char *f = finding_code_name(v->findings[i]);
-        const struct advice *fa = advice_find(f);
-        emit_head(o, N_("finding"), f, fa, ev, COLOR_BOLD, NULL);
-        emit_evidence(o, &v->finding_evidence[i]);
-        if (fa != NULL)
-            emit_guide(o, fa);
-    }
-    if (report_path != NULL)
-        emit(o, "", "", "%s %s", _("report:"), report_path);
+    emit_findings(o, ev, v);
+    emit_report(o, ev, report_path);
+    fflush(o->out);
+}
+
+void output_note(const struct output *o, const char *fmt, ...)
+{
+    char line[LINE_MAX_BYTES];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(line, sizeof line, fmt, ap);
+    va_end(ap);
+    emit(o, "", "", "%s", line);
     fflush(o->out);
 }
 
@@ -194,8 +278,7 @@ void output_local(const struct output *o, const struct local_check *lc)
     }
     for (size_t i = 0; i < lc->sentence_count; i++)
         emit(o, "", "  ", "%s %s", _("seen:"), lc->sentences[i]);
-    emit_list(o, N_("likely causes, most likely first:"), a, ADVICE_CAUSES, &ev, NULL);
-    emit_list(o, N_("what to do:"), a, ADVICE_FIX, &ev, NULL);
+    emit_advice(o, a, &ev, NULL, NULL, false);
     emit_guide(o, a);
     fflush(o->out);
 }
@@ -220,5 +303,84 @@ void output_watch(const struct output *o, const struct watch_report *w)
         emit(o, "", "  ", _("expected %s: %s - %s"), w->opts->expect_from, watch_outcome(s),
              watch_meaning(s));
     }
+    fflush(o->out);
+}
+
+/* ---- --summary -------------------------------------------------------------- */
+
+/* "2026-12-04T13:08:01.154Z" -> "2026-12-04 13:08" (UTC, to the minute:
+ * enough to tell two runs of one student apart). */
+static void short_time(const char *iso, char *out, size_t cap)
+{
+    snprintf(out, cap, "%.16s", iso[0] ? iso : "?");
+    if (strlen(out) > 10 && out[10] == 'T')
+        out[10] = ' ';
+}
+
+/* Cuts text to at most max bytes, on a UTF-8 character boundary, with
+ * "..." when it was cut (a cause is a sentence; the row stays one line). */
+static void clip(char *text, size_t max)
+{
+    if (strlen(text) <= max)
+        return;
+    size_t end = max - 3;
+    while (end > 0 && ((unsigned char)text[end] & 0xc0) == 0x80)
+        end--;
+    memcpy(text + end, "...", 4);
+}
+
+/* text padded with spaces to width characters (not bytes: a label such
+ * as "Ana Pérez" has more bytes than letters), into out. */
+static void pad(const char *text, size_t width, char *out, size_t cap)
+{
+    size_t chars = 0;
+    for (const char *p = text; *p != '\0'; p++)
+        if (((unsigned char)*p & 0xc0) != 0x80)
+            chars++;
+    snprintf(out, cap, "%s%*s", text, chars < width ? (int)(width - chars) : 0, "");
+}
+
+static void summary_line(const struct output *o, const struct summary_row *r)
+{
+    char when[32], target[300], cause[SUMMARY_TEXT_MAX], findings[256] = "";
+    char label[REPORT_LABEL_MAX + 32];
+    short_time(r->started_at, when, sizeof when);
+    if (strcmp(r->mode, "client") == 0)
+        snprintf(target, sizeof target, "%s %d", r->host[0] ? r->host : "?", r->port);
+    else
+        snprintf(target, sizeof target, "--%s %d", r->mode, r->port);
+    snprintf(cause, sizeof cause, "%s", r->first_cause);
+    clip(cause, 90);
+    size_t used = 0;
+    for (size_t i = 0; i < r->finding_count && used < sizeof findings; i++)
+        used += (size_t)snprintf(findings + used, sizeof findings - used, "%s%s", i ? "," : " +",
+                                 r->findings[i]);
+    pad(r->label[0] ? r->label : "-", 20, label, sizeof label);
+    emit(o, "", "", "%s  %s  %-22s  %-16s %s%s  (%s)", when, label, target, r->verdict, cause,
+         findings, r->path);
+}
+
+void output_summary(const struct output *o, const struct summary *s)
+{
+    char when[32], label[64];
+    pad(_("time (UTC)"), 16, when, sizeof when);
+    pad(_("label"), 20, label, sizeof label);
+    if (s->reports > 0)
+        /* TRANSLATORS: the column heads of --summary's rows. */
+        emit(o, COLOR_BOLD, "", "%s  %s  %-22s  %-16s %s", when, label, _("target"), _("verdict"),
+             _("most likely cause, +findings that need action  (file)"));
+    for (size_t i = 0; i < s->count; i++)
+        if (s->rows[i].is_report)
+            summary_line(o, &s->rows[i]);
+    if (s->not_reports > 0)
+        /* TRANSLATORS: %zu is a number of files. */
+        emit(o, COLOR_BOLD, "", _("not summarised (%zu):"), s->not_reports);
+    for (size_t i = 0; i < s->count; i++)
+        if (!s->rows[i].is_report)
+            emit(o, "", "  ", "%s: %s", s->rows[i].path, s->rows[i].why);
+    /* TRANSLATORS: "verdicts in 40 report(s), most common first:". */
+    emit(o, COLOR_BOLD, "", _("verdicts in %zu report(s), most common first:"), s->reports);
+    for (size_t i = 0; i < s->count_kinds; i++)
+        emit(o, "", "  ", "%4zu  %s", s->counts[i].count, s->counts[i].verdict);
     fflush(o->out);
 }

@@ -4,11 +4,13 @@
 #include "netprobe/redact.h"
 
 #include <ctype.h>
+#include <pwd.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <unistd.h>
 
 #include "netprobe/addrclass.h"
 
@@ -131,3 +133,89 @@ void redact_text(const struct redact *r, const char *in, char *out, size_t cap)
 }
 
 /* Redacts one string value in place. */
+
+/* ---- The command line ------------------------------------------------------ */
+
+static void add_user(const char *users[REDACT_USERS_MAX], size_t *n, const char *name)
+{
+    if (name == NULL || strlen(name) < 2 || *n == REDACT_USERS_MAX)
+        return;
+    for (size_t i = 0; i < *n; i++)
+        if (strcmp(users[i], name) == 0)
+            return;
+    users[(*n)++] = name;
+}
+
+size_t redact_user_names(const char *users[REDACT_USERS_MAX])
+{
+    size_t n = 0;
+    add_user(users, &n, getenv("USER"));
+    add_user(users, &n, getenv("LOGNAME"));
+    add_user(users, &n, getenv("SUDO_USER")); /* sudo netprobe: the student */
+    const struct passwd *pw = getpwuid(getuid());
+    add_user(users, &n, pw != NULL ? pw->pw_name : NULL);
+    return n;
+}
+
+/* Appends len bytes of s to out (o used of cap), truncating. */
+static size_t put(char *out, size_t o, size_t cap, const char *s, size_t len)
+{
+    for (size_t i = 0; i < len && o + 1 < cap; i++)
+        out[o++] = s[i];
+    return o;
+}
+
+/* One word with its directories replaced: "--json=/a/b/r.json" ->
+ * "--json=<path>/r.json". */
+static size_t put_word(char *out, size_t o, size_t cap, const char *w, size_t len)
+{
+    const char *slash = memchr(w, '/', len);
+    if (slash == NULL)
+        return put(out, o, cap, w, len);
+    const char *eq = memchr(w, '=', (size_t)(slash - w));
+    size_t keep = eq != NULL ? (size_t)(eq - w) + 1 : 0; /* "--json=" */
+    const char *last = w + len;
+    while (last > w && last[-1] != '/')
+        last--;
+    o = put(out, o, cap, w, keep);
+    o = put(out, o, cap, "<path>/", 7);
+    return put(out, o, cap, last, (size_t)(w + len - last));
+}
+
+/* Replaces each user name in text (in place, cap bytes) with "<user>". */
+static void replace_users(char *text, size_t cap, const char *const *users, size_t n)
+{
+    static const char PLACEHOLDER[] = "<user>";
+    for (size_t u = 0; u < n; u++) {
+        size_t ulen = strlen(users[u]);
+        char *hit = text;
+        while (ulen > 0 && (hit = strstr(hit, users[u])) != NULL) {
+            size_t tail = strlen(hit + ulen), plen = strlen(PLACEHOLDER);
+            size_t at = (size_t)(hit - text);
+            if (at + plen + tail + 1 > cap)
+                tail = cap > at + plen + 1 ? cap - at - plen - 1 : 0;
+            if (at + plen + 1 > cap)
+                break;
+            memmove(hit + plen, hit + ulen, tail);
+            hit[plen + tail] = '\0';
+            memcpy(hit, PLACEHOLDER, plen);
+            hit += plen;
+        }
+    }
+}
+
+void redact_command(const char *cmd, const char *const *users, size_t n, char *out, size_t cap)
+{
+    size_t o = 0;
+    for (const char *p = cmd; *p != '\0';) {
+        size_t len = strcspn(p, " ");
+        o = put_word(out, o, cap, p, len);
+        p += len;
+        if (*p == ' ') {
+            o = put(out, o, cap, " ", 1);
+            p++;
+        }
+    }
+    out[o] = '\0';
+    replace_users(out, cap, users, n);
+}

@@ -38,4 +38,18 @@ void redact_init(struct redact *r, const struct evidence *ev);
  * cap must be at least 1. */
 void redact_text(const struct redact *r, const char *in, char *out, size_t cap);
 
+#define REDACT_USERS_MAX 4
+
+/* The names this user goes by (USER, LOGNAME, SUDO_USER and the password
+ * entry of the real user id), without repeats or names shorter than 2
+ * characters; the strings are static or the environment's.  Returns how
+ * many were put in users. */
+size_t redact_user_names(const char *users[REDACT_USERS_MAX]);
+
+/* The command line for a shared report: in each word, a path keeps only
+ * its file name ("/home/maria/report.json" -> "<path>/report.json", also
+ * after "--json="), and each of users[0..n) becomes "<user>" wherever it
+ * appears.  Writes at most cap bytes (cap >= 1) into out. */
+void redact_command(const char *cmd, const char *const *users, size_t n, char *out, size_t cap);
+
 #endif

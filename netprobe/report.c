@@ -358,11 +358,13 @@ static void render(struct builder *b, const char *text, char *out, size_t cap)
 }
 
 /* Adds a's causes or fix steps with {host} and {port} filled in, in the
- * order advice_order() gives for v (NULL: the table's); a missing or empty
- * list becomes one line pointing at the guide, because the schema
- * (rightly) wants at least one cause and one step. */
+ * order advice_order() gives for v (NULL: the table's), then extra (a
+ * relay note's line, or NULL); a missing or empty list becomes one line
+ * pointing at the guide, because the schema (rightly) wants at least one
+ * cause and one step. */
 static void put_advice_list(struct builder *b, cJSON *o, const char *name, const struct advice *a,
-                            enum advice_list which, const struct verdict *v, const char *fallback)
+                            enum advice_list which, const struct verdict *v, const char *extra,
+                            const char *fallback)
 {
     cJSON *arr = put_arr(b, o, name);
     char line[1024];
@@ -375,6 +377,10 @@ static void put_advice_list(struct builder *b, cJSON *o, const char *name, const
     }
     if (n == 0)
         push_str(b, arr, fallback);
+    if (extra != NULL) {
+        render(b, extra, line, sizeof line);
+        push_str(b, arr, line);
+    }
 }
 
 /* Writes {code, summary, evidence, causes, fix, doc} for one code; the
@@ -400,9 +406,11 @@ static void put_coded(struct builder *b, cJSON *o, const char *code,
     for (size_t i = 0; i < count; i++)
         if (lines[i][0] != '\0')
             push_str(b, arr, lines[i]);
-    put_advice_list(b, o, "causes", a, ADVICE_CAUSES, order,
+    const struct advice_note *note =
+        order != NULL && order->behind_relay ? advice_relay_note(code) : NULL;
+    put_advice_list(b, o, "causes", a, ADVICE_CAUSES, order, note != NULL ? note->cause : NULL,
                     _("see the troubleshooting guide for this code"));
-    put_advice_list(b, o, "fix", a, ADVICE_FIX, order,
+    put_advice_list(b, o, "fix", a, ADVICE_FIX, order, note != NULL ? note->fix : NULL,
                     _("follow the troubleshooting guide for this code"));
     /* The guide in the language of the texts above; the anchor is the code. */
     if (a != NULL)
@@ -449,6 +457,20 @@ static void put_verdict(struct builder *b, cJSON *root)
     }
     cJSON *vo = put_obj(b, root, "verdict");
     put_coded(b, vo, verdict_code_name(v->code), &v->evidence, NULL, 0, v);
+    /* So that a reader (--show, --summary) puts the causes in this order
+     * in its own language. */
+    /* What a reader (--show, --summary) needs to show the causes and the
+     * summary as this run did, in its own language. */
+    if (v->lead != CAUSE_ANY)
+        put_str(b, vo, "cause_lead", cause_kind_name(v->lead));
+    if (v->ruled_out != 0) {
+        cJSON *out = put_arr(b, vo, "ruled_out");
+        for (int k = CAUSE_ANY + 1; k < CAUSE_KIND_COUNT; k++)
+            if (verdict_rules_out(v, (enum cause_kind)k))
+                push_str(b, out, cause_kind_name((enum cause_kind)k));
+    }
+    if (v->qualifier != NULL)
+        put_str(b, vo, "qualifier", v->qualifier);
     put_capture_check(b, vo, v);
     findings = put_arr(b, root, "findings");
     for (size_t i = 0; i < v->finding_count && i < FINDING_COUNT; i++)
@@ -499,6 +521,27 @@ static void put_modes(struct builder *b, cJSON *root)
                    report_watch_json(in->watch->table, in->watch->opts, in->watch->interrupted));
 }
 
+/* "command", with paths and user names taken out under --redact (a
+ * report path such as /home/maria.garcia/report.json names the student). */
+static void put_command(struct builder *b, cJSON *root)
+{
+    const char *cmd = b->in->command != NULL && b->in->command[0] ? b->in->command : "netprobe";
+    if (b->in->redact == NULL) {
+        put_str(b, root, "command", cmd);
+        return;
+    }
+    const char *users[REDACT_USERS_MAX];
+    size_t n = redact_user_names(users), cap = strlen(cmd) * 4 + 64;
+    char *clean = malloc(cap);
+    if (clean == NULL) {
+        b->oom = true;
+        return;
+    }
+    redact_command(cmd, users, n, clean, cap);
+    put_str(b, root, "command", clean);
+    free(clean);
+}
+
 static cJSON *build(struct builder *b)
 {
     const struct report_input *in = b->in;
@@ -508,7 +551,11 @@ static cJSON *build(struct builder *b)
     put_str(b, tool, "name", "netprobe");
     put_str(b, tool, "version", CHAT_VERSION);
     put_str(b, root, "started_at", in->started_at);
-    put_str(b, root, "command", in->command != NULL && in->command[0] ? in->command : "netprobe");
+    put_command(b, root);
+    if (in->label != NULL)
+        put_str(b, root, "label", in->label);
+    else
+        put_null(b, root, "label");
     put_str(b, root, "language", i18n_language());
     put_bool(b, root, "redacted", in->redact != NULL);
     put_str(b, root, "mode", in->mode != NULL ? in->mode : "client");

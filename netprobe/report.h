@@ -29,6 +29,7 @@ struct report_input {
     const struct evidence *ev;     /* required; may be only partly filled */
     const struct verdict *verdict; /* NULL when netprobe itself failed */
     const char *command;           /* argv joined by spaces */
+    const char *label;             /* --label TEXT, NULL: none (null in JSON) */
     const char *started_at;        /* from report_timestamp() */
     const char *error;             /* NULL, or what went wrong (exit 2 or 3) */
     const struct redact *redact;   /* NULL: nothing redacted */

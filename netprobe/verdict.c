@@ -15,6 +15,7 @@
 
 #include "common/i18n.h"
 #include "netprobe/addrclass.h"
+#include "netprobe/relay.h"
 
 static const char *const verdict_names[VERDICT_COUNT] = {
     [VERDICT_OK] = "ok",
@@ -192,9 +193,35 @@ static void explain_rejected(const struct evidence *ev, struct verdict_evidence 
 {
     explain_attempts(ev, VERDICT_REJECTED, out);
 }
+/* Behind VirtualBox's NAT the relay ends the VM's connection and passes on
+ * no ICMP error from the path: a firewall's REJECT reaches the VM as the
+ * same silence as a DROP.  Says what showed the relay, or that nothing
+ * could. */
+static void explain_relay_hides_reject(const struct evidence *ev, struct verdict_evidence *out)
+{
+    enum relay_seen r = relay_judge(ev);
+    if (r == RELAY_MEASURED && relay_unrouted_ttl(ev) > 0)
+        verdict_say(out,
+                    _("Packets from the target (%s) arrived with TTL %d, which no router "
+                      "lowered: VirtualBox's NAT answers for it and passes on no ICMP error, so "
+                      "from this VM a REJECT looks the same as a DROP."),
+                    relay_unrouted_what(ev), relay_unrouted_ttl(ev));
+    else if (r == RELAY_MEASURED)
+        verdict_say(out, "%s",
+                    _("--trace got the target's answer at hop 1: VirtualBox's NAT answers for it "
+                      "and passes on no ICMP error, so from this VM a REJECT looks the same as a "
+                      "DROP."));
+    else if (r == RELAY_SUSPECTED)
+        verdict_say(out, "%s",
+                    _("This machine has VirtualBox's NAT addresses and no TTL from the target "
+                      "was seen: if it is VirtualBox's NAT mode, no ICMP error reaches it and a "
+                      "REJECT looks the same as a DROP."));
+}
+
 static void explain_dropped(const struct evidence *ev, struct verdict_evidence *out)
 {
     explain_attempts(ev, VERDICT_FILTERED_DROP, out);
+    explain_relay_hides_reject(ev, out);
 }
 static void explain_no_route(const struct evidence *ev, struct verdict_evidence *out)
 {
@@ -475,6 +502,19 @@ static void explain_vbox_nat(const struct evidence *ev, struct verdict_evidence 
 {
     verdict_say(out, _("This machine has address %s with gateway %s: VirtualBox's NAT mode."),
                 ev->local.source_address, ev->local.gateway);
+    int ttl = relay_unrouted_ttl(ev);
+    if (ttl > 0)
+        verdict_say(out,
+                    _("Packets from the target (%s) arrived with TTL %d, which no router "
+                      "lowered: VirtualBox's NAT relays the connection itself, so the TTLs, ACKs, "
+                      "ping replies and trace hops seen here are its own, not the server's or the "
+                      "path's."),
+                    relay_unrouted_what(ev), ttl);
+    else if (ev->trace.relay_answered)
+        verdict_say(out, "%s",
+                    _("--trace got the target's answer at hop 1: VirtualBox's NAT relays the "
+                      "connection itself, so the TTLs, ACKs, ping replies and trace hops seen "
+                      "here are its own, not the server's or the path's."));
 }
 
 static bool client_nat(const struct evidence *ev)
@@ -526,6 +566,12 @@ static void explain_icmp_blocked(const struct evidence *ev, struct verdict_evide
     verdict_say(out, _("%d ICMP echo request(s) got no reply."), ev->icmp.sent);
     if (chosen(ev) != NULL)
         verdict_say(out, _("TCP port %d answered all the same."), ev->port);
+    /* VirtualBox relays pings with sockets of its own on the host: where
+     * the host does not let it, the silence is the host's, not EC2's. */
+    if (relay_judge(ev) != RELAY_NOT_SEEN)
+        verdict_say(out, "%s",
+                    _("Behind VirtualBox's NAT, VirtualBox sends the pings from the host: a host "
+                      "that does not let it ping gives the same silence."));
 }
 
 /* At least one IPv4 address answered and no IPv6 address did. */
@@ -572,27 +618,38 @@ static void explain_high_latency(const struct evidence *ev, struct verdict_evide
     verdict_say(out, _("More than %.0f ms is high for a chat."), VERDICT_HIGH_LATENCY_MS);
 }
 
+/* Some pings unanswered counts only when the replies are the target's:
+ * behind VirtualBox's NAT they are the relay's (relay.h), which pings the
+ * server with sockets of its own and whose losses are not the VM's. */
+static bool ping_loss(const struct evidence *ev)
+{
+    return ev->icmp.received > 0 && ev->icmp.received < ev->icmp.sent &&
+           relay_judge(ev) != RELAY_MEASURED;
+}
+
 /* Some but not all pings answered, or the handshake needed a second SYN. */
 static bool packet_loss(const struct evidence *ev)
 {
     const struct ev_tcp_attempt *a = chosen(ev);
-    return (ev->icmp.received > 0 && ev->icmp.received < ev->icmp.sent) ||
-           (a != NULL && a->syns_sent > 1);
+    return ping_loss(ev) || (a != NULL && a->syns_sent > 1);
 }
 
 static void explain_packet_loss(const struct evidence *ev, struct verdict_evidence *out)
 {
     const struct ev_tcp_attempt *a = chosen(ev);
-    if (ev->icmp.received > 0 && ev->icmp.received < ev->icmp.sent)
+    if (ping_loss(ev))
         verdict_say(out, _("%d of %d ICMP echo requests got a reply."), ev->icmp.received,
                     ev->icmp.sent);
     if (a != NULL && a->syns_sent > 1)
         verdict_say(out, _("The TCP handshake needed %d SYNs."), a->syns_sent);
 }
 
+/* Behind a relay every reset the VM sees is the relay's own: its TTL
+ * cannot show a box on the way (capture_finish() compares nothing then;
+ * this keeps the rule true for any capture evidence). */
 static bool forged_reset(const struct evidence *ev)
 {
-    return ev->capture.run && ev->capture.forged_reset;
+    return ev->capture.run && ev->capture.forged_reset && relay_judge(ev) != RELAY_MEASURED;
 }
 
 static void explain_forged_reset(const struct evidence *ev, struct verdict_evidence *out)
@@ -642,11 +699,7 @@ static bool private_target(const struct evidence *ev)
     if (t == NULL || any_open(ev) || !class_is_private(addrclass_of(t)) ||
         !class_is_private(ev->local.source_class) || in_network(t, ev->local.source_address, 16))
         return false;
-    size_t n = ev->local.iface_count < EV_IFACES_MAX ? ev->local.iface_count : EV_IFACES_MAX;
-    for (size_t i = 0; i < n; i++)
-        if (in_network(t, ev->local.ifaces[i].address, ev->local.ifaces[i].prefix_len))
-            return false;
-    return true;
+    return !relay_target_on_link(ev, t);
 }
 
 static void explain_private_target(const struct evidence *ev, struct verdict_evidence *out)
@@ -709,12 +762,13 @@ static bool not_private_target(const struct evidence *ev)
 }
 
 /* The reset the verdict rests on (the handshake's, or the app stage's)
- * did not come from the server: the capture's TTLs say so.  Not behind
- * VirtualBox's NAT: there every TTL the VM sees is the relay's, so the
- * comparison says nothing about who sent the reset. */
+ * did not come from the server: the capture's TTLs say so.  Not when a
+ * relay may stand between (relay.h, even only suspected): then every TTL
+ * the VM sees may be the relay's, and the comparison proves nothing. */
 static bool verdict_reset_forged(const struct evidence *ev)
 {
-    return forged_reset(ev) && !ev->local.virtualbox_nat && (refused(ev) || app_is(ev, APP_RESET));
+    return forged_reset(ev) && relay_judge(ev) == RELAY_NOT_SEEN &&
+           (refused(ev) || app_is(ev, APP_RESET));
 }
 
 /* Kinds of cause the evidence rules out, each with the observation that
@@ -744,16 +798,65 @@ static const struct {
     {CAUSE_PATH, verdict_reset_forged},
 };
 
-/* The qualifier for verdicts whose usual reading the capture contradicts. */
+static const char *const qualifiers[QUALIFIER_COUNT] = {
+    [QUALIFIER_FORGED_RESET] = N_("The capture shows that this reset did not come from the server: "
+                                  "something on the way forged it."),
+    [QUALIFIER_GREETED_OTHER] =
+        N_("It greeted as chatd does (NOTICE welcome), so it may be a chatd "
+           "of another release: compare netprobe --version and chatd "
+           "--version."),
+    [QUALIFIER_CAPTURE_NOT_CONFIRMED] =
+        N_("The packets captured do not confirm this (see what the capture saw)."),
+};
+
+const char *verdict_qualifier_text(enum verdict_qualifier_id id)
+{
+    return id >= 0 && id < QUALIFIER_COUNT ? qualifiers[id] : NULL;
+}
+
+const char *verdict_qualifier_find(const char *text)
+{
+    for (size_t i = 0; text != NULL && i < QUALIFIER_COUNT; i++)
+        if (strcmp(text, qualifiers[i]) == 0)
+            return qualifiers[i];
+    return NULL;
+}
+
+static const char *const cause_kind_names[CAUSE_KIND_COUNT] = {
+    [CAUSE_ANY] = "any",
+    [CAUSE_CLOUD_EDGE] = "cloud_edge",
+    [CAUSE_PATH] = "path",
+    [CAUSE_SERVER_HOST] = "server_host",
+    [CAUSE_SERVER_PROGRAM] = "server_program",
+    [CAUSE_NOT_CHATD] = "not_chatd",
+    [CAUSE_THIS_MACHINE] = "this_machine",
+    [CAUSE_PRIVATE_TARGET] = "private_target",
+    [CAUSE_CHATD_FULL] = "chatd_full",
+    [CAUSE_CHATD_SHUTDOWN] = "chatd_shutdown",
+    [CAUSE_CHATD_OTHER] = "chatd_other",
+};
+
+const char *cause_kind_name(enum cause_kind k)
+{
+    return k >= 0 && k < CAUSE_KIND_COUNT ? cause_kind_names[k] : NULL;
+}
+
+enum cause_kind cause_kind_by_name(const char *name)
+{
+    for (int k = 0; name != NULL && k < CAUSE_KIND_COUNT; k++)
+        if (strcmp(name, cause_kind_names[k]) == 0)
+            return (enum cause_kind)k;
+    return CAUSE_KIND_COUNT;
+}
+
+/* The qualifier for verdicts whose usual reading the evidence contradicts. */
 static const char *qualifier_for(const struct evidence *ev, enum verdict_code code)
 {
     if (verdict_reset_forged(ev) && (code == VERDICT_REFUSED || code == VERDICT_SERVER_CLOSED))
-        return N_("The capture shows that this reset did not come from the server: something on "
-                  "the way forged it.");
+        return qualifiers[QUALIFIER_FORGED_RESET];
     /* wrong_service's summary says "not chatd"; chatd's greeting says it is. */
     if (code == VERDICT_WRONG_SERVICE && ev->app.chatd_greeted)
-        return N_("It greeted as chatd does (NOTICE welcome), so it may be a chatd of another "
-                  "release: compare netprobe --version and chatd --version.");
+        return qualifiers[QUALIFIER_GREETED_OTHER];
     return NULL;
 }
 
@@ -805,5 +908,6 @@ void verdict_decide(const struct evidence *ev, struct verdict *out)
         finding_rules[i].explain(ev, &out->finding_evidence[out->finding_count]);
         out->finding_count++;
     }
+    out->behind_relay = relay_judge(ev) != RELAY_NOT_SEEN;
     judge_causes(ev, out);
 }

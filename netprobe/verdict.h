@@ -105,6 +105,10 @@ struct verdict {
     enum finding_code findings[FINDING_COUNT]; /* in enum order */
     struct verdict_evidence finding_evidence[FINDING_COUNT];
     size_t finding_count;
+    /* A relay on this machine's link (VirtualBox's NAT) may hide part of
+     * what the code rests on (relay.h: measured or suspected): the advice
+     * adds its relay note for the code (advice_relay_note()). */
+    bool behind_relay;
 };
 
 /* Decides the verdict and findings for ev into out.  Pure; never fails:
@@ -115,6 +119,27 @@ void verdict_decide(const struct evidence *ev, struct verdict *out);
  * NULL for a value out of range. */
 const char *verdict_code_name(enum verdict_code code);
 const char *finding_code_name(enum finding_code code);
+
+/* Sentences that qualify a verdict's summary (struct verdict's qualifier). */
+enum verdict_qualifier_id {
+    QUALIFIER_FORGED_RESET,          /* the reset did not come from the server */
+    QUALIFIER_GREETED_OTHER,         /* wrong_service after chatd's own greeting */
+    QUALIFIER_CAPTURE_NOT_CONFIRMED, /* the capture does not back the verdict */
+    QUALIFIER_COUNT
+};
+
+/* The qualifier's text (N_(), untranslated). */
+const char *verdict_qualifier_text(enum verdict_qualifier_id id);
+
+/* The table's own pointer for text (a report read back), or NULL when
+ * text is none of the qualifiers: a reader never shows unknown text. */
+const char *verdict_qualifier_find(const char *text);
+
+/* Stable names of the cause kinds for the report ("path", "not_chatd");
+ * NULL out of range.  cause_kind_by_name() gives CAUSE_KIND_COUNT for an
+ * unknown name. */
+const char *cause_kind_name(enum cause_kind k);
+enum cause_kind cause_kind_by_name(const char *name);
 
 /* True when v's evidence rules out causes of kind k (CAUSE_ANY never). */
 bool verdict_rules_out(const struct verdict *v, enum cause_kind k);

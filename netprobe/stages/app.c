@@ -236,6 +236,8 @@ void stage_app_run(struct evidence *ev, const struct probe_opts *o)
     make_nonce(nonce, 16);
     int n = hello_format_request(hello, sizeof hello, nonce);
     if (stageio_connect(&c, &a->target, o->port, 0, deadline, &err) < 0) {
+        /* ECONNRESET here: the handshake completed and the reset came
+         * before connect() reported it (a server that resets at once). */
         app->outcome = err == ETIMEDOUT                           ? APP_SILENT
                        : err == ECONNREFUSED || err == ECONNRESET ? APP_RESET
                                                                   : APP_CLOSED;

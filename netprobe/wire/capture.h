@@ -94,8 +94,10 @@ void capture_account(struct capture_summary *s, const struct pp_packet *pk, cons
 /* Decides forged_reset from the counts (call once the capture is over).
  * The reset's TTL is compared with the first TTL the target itself sent:
  * its SYN-ACK, else its own ICMP error, else its echo reply, else ref_ttl.
- * With none of them reset_compared_with stays "" and the reset is not
- * called forged, nor genuine. */
+ * With none of them, or when the reset's TTL and that reference are two
+ * different initial values no router lowered (made on this machine's link
+ * by two stacks, as behind VirtualBox's NAT: relay.h), reset_compared_with
+ * stays "" and the reset is not called forged, nor genuine. */
 void capture_finish(struct capture_summary *s);
 
 /* True when a reset with TTL rst_ttl cannot come from the host whose other

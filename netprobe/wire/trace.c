@@ -19,6 +19,7 @@ const char *trace_kind_name(enum trace_kind k)
         [TRACE_SILENT] = "silent",           [TRACE_TIME_EXCEEDED] = "time-exceeded",
         [TRACE_UNREACHABLE] = "unreachable", [TRACE_REACHED_OPEN] = "open",
         [TRACE_REACHED_CLOSED] = "closed",   [TRACE_LOCAL_ERROR] = "local-error",
+        [TRACE_RELAYED] = "relay",
     };
     return (unsigned)k < sizeof names / sizeof names[0] ? names[k] : "?";
 }
@@ -102,6 +103,15 @@ static void probe_hop(const struct sockaddr_storage *ss, socklen_t len, int ttl,
     close(fd);
 }
 
+void trace_mark_relay(struct trace_hop *h, bool off_link)
+{
+    bool answered = h->kind == TRACE_REACHED_OPEN || h->kind == TRACE_REACHED_CLOSED;
+    if (!off_link || h->ttl != 1 || !answered)
+        return;
+    h->kind = TRACE_RELAYED;
+    h->from[0] = '\0';
+}
+
 /* Whether the walk stops after hop h; sets r->ended. */
 static bool walk_ends(struct trace_result *r, const struct trace_hop *h, int *silent)
 {
@@ -109,13 +119,13 @@ static bool walk_ends(struct trace_result *r, const struct trace_hop *h, int *si
         enum trace_kind kind;
         const char *ended;
     } stops[] = {
-        {TRACE_REACHED_OPEN, "reached"},
-        {TRACE_REACHED_CLOSED, "reached"},
-        {TRACE_UNREACHABLE, "unreachable"},
-        {TRACE_LOCAL_ERROR, "local_error"},
+        {TRACE_REACHED_OPEN, "reached"},    {TRACE_REACHED_CLOSED, "reached"},
+        {TRACE_UNREACHABLE, "unreachable"}, {TRACE_LOCAL_ERROR, "local_error"},
+        {TRACE_RELAYED, "relay"},
     };
     *silent = h->kind == TRACE_SILENT ? *silent + 1 : 0;
-    if (h->kind != TRACE_SILENT && h->kind != TRACE_LOCAL_ERROR) {
+    /* A relay's answer is nobody's on the path: it is no "last answer". */
+    if (h->kind != TRACE_SILENT && h->kind != TRACE_LOCAL_ERROR && h->kind != TRACE_RELAYED) {
         r->last_answer_ttl = h->ttl;
         snprintf(r->last_answer_from, sizeof r->last_answer_from, "%s", h->from);
     }
@@ -150,6 +160,7 @@ int trace_run(const struct trace_opts *o, struct trace_result *r)
     for (int ttl = 1; ttl <= max; ttl++) {
         struct trace_hop *h = &r->hops[r->hop_count++];
         probe_hop(&ss, len, ttl, timeout, o->target, h);
+        trace_mark_relay(h, o->off_link);
         if (walk_ends(r, h, &silent))
             break;
     }

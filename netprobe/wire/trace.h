@@ -27,6 +27,8 @@ enum trace_kind {
     TRACE_REACHED_OPEN,   /* the target answered SYN-ACK */
     TRACE_REACHED_CLOSED, /* the target answered with a reset */
     TRACE_LOCAL_ERROR,    /* connect failed before sending (no route, EPERM) */
+    TRACE_RELAYED,        /* SYN-ACK or reset to a TTL-1 probe for a target off this
+                             link: a relay on the link (VirtualBox's NAT) made it */
 };
 
 struct trace_hop {
@@ -47,7 +49,8 @@ struct trace_result {
     bool reached;        /* the target itself answered */
     int last_answer_ttl; /* last hop that answered, 0 if none did */
     char last_answer_from[ADDR_TEXT_MAX];
-    const char *ended; /* "reached", "unreachable", "silence", "max_hops", "local_error" */
+    const char *ended; /* "reached", "unreachable", "silence", "max_hops", "local_error",
+                          "relay" */
 };
 
 struct trace_opts {
@@ -55,13 +58,24 @@ struct trace_opts {
     int port;
     int max_hops;       /* 0: TRACE_HOPS_MAX */
     int hop_timeout_ms; /* 0: STAGE_TIMEOUT_MS_DEFAULT (covers one SYN retransmission) */
+    /* The target is not on this machine's link (relay_target_on_link): no
+     * packet with TTL 1 can reach it, so a handshake answer to such a probe
+     * comes from a relay on the link, never from the target. */
+    bool off_link;
 };
 
 /* Walks the path to target:port.  Returns 0, or -1 if target is not an
  * address (r->ended says so). */
 int trace_run(const struct trace_opts *o, struct trace_result *r);
 
-/* "silent", "time-exceeded", "unreachable", "open", "closed", "local-error". */
+/* Turns hop h's answer into TRACE_RELAYED when it cannot be the target's:
+ * an open or closed answer to TTL 1 while off_link.  The sender is then
+ * unknown (from ""): the relay speaks with the target's address.  Pure;
+ * trace_run() calls it for each hop. */
+void trace_mark_relay(struct trace_hop *h, bool off_link);
+
+/* "silent", "time-exceeded", "unreachable", "open", "closed", "local-error",
+ * "relay". */
 const char *trace_kind_name(enum trace_kind k);
 
 #endif

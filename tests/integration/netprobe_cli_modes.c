@@ -296,6 +296,16 @@ static const struct usage_case usage_cases[] = {
     {{"--watch", "--duration", "0", NULL}, "watch", "invalid --duration"},
     {{"--watch", "--from", "nobody", NULL}, "watch", "invalid --from"},
     {{"--local", "--public", "not-an-address", NULL}, "local", "invalid --public"},
+    /* The readers of reports (the report of their usage error is a client
+     * one: they have no mode of their own in the schema). */
+    {{"--summary", "--show", "r.json", NULL}, "client", "--show and --summary exclude each other"},
+    {{"--summary", NULL}, "client", "missing FILE: give --summary"},
+    {{"--show", "r.json", NULL}, "client", "--json works only with a probe or --summary"},
+    {{"--summary", "d/", "--label", "Ana", NULL}, "client", "--label goes with a probe"},
+    {{"--summary", "d/", "--redact", NULL}, "client", "--redact goes with a probe"},
+    {{"--label", "two\nlines", "127.0.0.1", NULL}, "client", "invalid --label"},
+    {{"--label", "", "127.0.0.1", NULL}, "client", "invalid --label"},
+    {{"-q", "-v", "127.0.0.1", NULL}, "client", "--quiet and --verbose exclude each other"},
 };
 
 static void mixed_modes_are_usage_errors_with_a_report(void **state)

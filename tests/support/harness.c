@@ -124,10 +124,22 @@ int harness_server_stop(struct harness_server *s)
 
 int harness_conn_open(struct harness_conn *c, int port)
 {
+    return harness_conn_open_from(c, port, NULL);
+}
+
+int harness_conn_open_from(struct harness_conn *c, int port, const char *source)
+{
     c->len = 0;
     c->fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
     if (c->fd < 0)
         return -1;
+    struct sockaddr_in src = {.sin_family = AF_INET};
+    if (source != NULL && (inet_pton(AF_INET, source, &src.sin_addr) != 1 ||
+                           bind(c->fd, (struct sockaddr *)&src, sizeof src) < 0)) {
+        close(c->fd);
+        c->fd = -1;
+        return -1;
+    }
     struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port)};
     sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
     if (connect(c->fd, (struct sockaddr *)&sa, sizeof sa) < 0) {

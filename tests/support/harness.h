@@ -43,6 +43,11 @@ void harness_server_log(const struct harness_server *s, char *out, size_t cap);
 
 /* Opens a TCP connection to 127.0.0.1:port.  Returns 0 or -1. */
 int harness_conn_open(struct harness_conn *c, int port);
+
+/* The same from source (a numeric IPv4 address on loopback such as
+ * "127.0.0.2", bound before connect(); NULL: the kernel's choice), so a
+ * test can be two hosts.  Returns 0 or -1. */
+int harness_conn_open_from(struct harness_conn *c, int port, const char *source);
 void harness_conn_close(struct harness_conn *c);
 
 /* Sends all of s.  Returns 0 or -1. */

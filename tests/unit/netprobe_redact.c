@@ -136,6 +136,53 @@ static void json_strings_are_redacted_at_every_depth(void **state)
     cJSON_Delete(root);
 }
 
+/* --redact's command: paths keep only their file name, the user's names
+ * go wherever they appear, and everything else stays as typed. */
+static const struct {
+    const char *in, *out;
+} command_cases[] = {
+    {"netprobe 203.0.113.10 8888", "netprobe 203.0.113.10 8888"},
+    {"/home/maria.garcia/chat/bin/netprobe --json /home/maria.garcia/report.json 203.0.113.10",
+     "<path>/netprobe --json <path>/report.json 203.0.113.10"},
+    {"./bin/netprobe --json=/tmp/maria.garcia-r.json h",
+     "<path>/netprobe --json=<path>/<user>-r.json h"},
+    {"netprobe --label maria.garcia h", "netprobe --label <user> h"},
+    {"netprobe --json report.json h 8888", "netprobe --json report.json h 8888"},
+    {"netprobe --json /report.json h", "netprobe --json <path>/report.json h"},
+    {"", ""},
+};
+
+static void command_loses_paths_and_user_names(void **state)
+{
+    (void)state;
+    const char *users[] = {"maria.garcia", "ma"};
+    char out[512];
+    for (size_t i = 0; i < sizeof command_cases / sizeof command_cases[0]; i++) {
+        redact_command(command_cases[i].in, users, 1, out, sizeof out);
+        assert_string_equal(out, command_cases[i].out);
+    }
+    /* A short buffer truncates, never overflows. */
+    char small[12];
+    redact_command(command_cases[1].in, users, 1, small, sizeof small);
+    assert_int_equal(strlen(small), sizeof small - 1);
+}
+
+/* The user names come from the environment and the password entry, each
+ * once, none shorter than 2 characters. */
+static void user_names_are_collected_once(void **state)
+{
+    (void)state;
+    const char *users[REDACT_USERS_MAX];
+    assert_int_equal(setenv("USER", "maria", 1), 0);
+    assert_int_equal(setenv("LOGNAME", "maria", 1), 0);
+    assert_int_equal(setenv("SUDO_USER", "x", 1), 0);
+    size_t n = redact_user_names(users);
+    assert_true(n >= 1 && n <= 2); /* maria, and the password entry's name if another */
+    assert_string_equal(users[0], "maria");
+    for (size_t i = 0; i < n; i++)
+        assert_true(strlen(users[i]) >= 2);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -143,6 +190,8 @@ int main(void)
         cmocka_unit_test(placeholders_are_stable_across_builds),
         cmocka_unit_test(output_is_truncated_not_overflowed),
         cmocka_unit_test(json_strings_are_redacted_at_every_depth),
+        cmocka_unit_test(command_loses_paths_and_user_names),
+        cmocka_unit_test(user_names_are_collected_once),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -284,6 +284,53 @@ static void set_forged_reset(struct evidence *ev)
     snprintf(ev->capture.forged_detail, sizeof ev->capture.forged_detail,
              "reset TTL 62 does not fit the host's other answers (TTL 250)");
 }
+/* Behind VirtualBox's NAT (libslirp in the lab): the relay's echo replies
+ * arrive with TTL 255, its TCP packets with 64. */
+static void set_relay(struct evidence *ev)
+{
+    set_vbox_nat(ev);
+    ev->icmp.sent = 3;
+    ev->icmp.received = 3;
+    ev->icmp.reply_ttl = 255;
+}
+/* The same addresses behind a kernel NAT: the server's echo replies come
+ * through four routers. */
+static void set_kernel_nat_vbox_addresses(struct evidence *ev)
+{
+    set_relay(ev);
+    ev->icmp.reply_ttl = 60;
+}
+static void set_drop_behind_relay(struct evidence *ev)
+{
+    set_drop(ev);
+    set_relay(ev);
+}
+static void set_drop_vbox_no_ttl(struct evidence *ev)
+{
+    set_drop(ev);
+    set_vbox_nat(ev);
+}
+static void set_relayed_ping_loss(struct evidence *ev)
+{
+    set_relay(ev);
+    set_icmp_loss(ev);
+}
+static void set_routed_ping_loss(struct evidence *ev)
+{
+    set_kernel_nat_vbox_addresses(ev);
+    set_icmp_loss(ev);
+}
+static void set_forged_reset_behind_relay(struct evidence *ev)
+{
+    set_forged_reset(ev);
+    set_relay(ev);
+    ev->capture.reset_ttl = 64;
+}
+static void set_icmp_blocked_vbox(struct evidence *ev)
+{
+    set_vbox_nat(ev);
+    set_icmp_blocked(ev);
+}
 static void set_nothing_ran(struct evidence *ev)
 {
     evidence_init(ev, "203.0.113.10", 8888);
@@ -369,6 +416,20 @@ static const struct verdict_case cases[] = {
     {"fault keeps its findings", set_drop_with_vbox_and_icmp, VERDICT_FILTERED_DROP,
      F(VIRTUALBOX_NAT) | F(ICMP_BLOCKED), "no-response"},
     {"only ipv4 tried: no ipv6 finding", set_only_v4, VERDICT_OK, 0, NULL},
+    /* Behind VirtualBox's NAT: the relay's packets are not the server's. */
+    {"relay measured: its TTL is named", set_relay, VERDICT_OK, F(VIRTUALBOX_NAT), NULL},
+    {"drop behind a relay: a REJECT looks the same", set_drop_behind_relay, VERDICT_FILTERED_DROP,
+     F(VIRTUALBOX_NAT), "a REJECT looks the same as a DROP"},
+    {"drop with VirtualBox addresses and no TTL: said as a possibility", set_drop_vbox_no_ttl,
+     VERDICT_FILTERED_DROP, F(VIRTUALBOX_NAT), "if it is VirtualBox's NAT mode"},
+    {"relayed pings: their loss is no packet_loss", set_relayed_ping_loss, VERDICT_OK,
+     F(VIRTUALBOX_NAT), NULL},
+    {"routed pings with VirtualBox addresses: loss counts", set_routed_ping_loss, VERDICT_OK,
+     F(VIRTUALBOX_NAT) | F(PACKET_LOSS), NULL},
+    {"pings unanswered behind VirtualBox's addresses: still icmp_blocked", set_icmp_blocked_vbox,
+     VERDICT_OK, F(VIRTUALBOX_NAT) | F(ICMP_BLOCKED), NULL},
+    {"relay's reset TTLs make no forged_reset", set_forged_reset_behind_relay, VERDICT_REFUSED,
+     F(VIRTUALBOX_NAT), "closed (reset)"},
     /* No rule: netprobe must say it cannot tell, never "ok". */
     {"nothing ran", set_nothing_ran, VERDICT_NONE, 0, NULL},
 };
@@ -458,6 +519,77 @@ static void decide_is_pure(void **state)
     assert_memory_equal(&a, &b, sizeof a);
 }
 
+/* A relay on the link shows in the virtualbox_nat finding's evidence and
+ * adds the relay note to the advice; a kernel NAT with the same addresses
+ * (the server's TTLs lowered by routers) gets neither. */
+static void relay_is_named_only_where_measured(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *name;
+        void (*setup)(struct evidence *ev);
+        bool behind_relay;
+        const char *finding_says; /* in virtualbox_nat's evidence, NULL: nothing on TTLs */
+    } rows[] = {
+        {"relay: TTL 255 named", set_drop_behind_relay, true,
+         "(its echo replies) arrived with TTL 255, which no router lowered"},
+        {"no TTL: only suspected", set_drop_vbox_no_ttl, true, NULL},
+        {"kernel NAT: routers lowered the TTL", set_routed_ping_loss, false, NULL},
+        {"no VirtualBox addresses", set_drop, false, NULL},
+    };
+    for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+        struct evidence ev;
+        struct verdict v;
+        healthy(&ev);
+        rows[i].setup(&ev);
+        verdict_decide(&ev, &v);
+        print_message("case \"%s\"\n", rows[i].name);
+        assert_int_equal(v.behind_relay, rows[i].behind_relay);
+        bool named = false;
+        for (size_t k = 0; k < v.finding_count; k++)
+            if (v.findings[k] == FINDING_VIRTUALBOX_NAT)
+                named = evidence_contains(&v.finding_evidence[k], "which no router lowered");
+        assert_int_equal(named, rows[i].finding_says != NULL);
+        if (rows[i].finding_says != NULL)
+            assert_true(evidence_contains(&v.finding_evidence[0], rows[i].finding_says));
+    }
+}
+
+/* Unanswered pings behind VirtualBox's addresses may be the host's doing
+ * (VirtualBox pings from the host): icmp_blocked says so there only. */
+static void icmp_blocked_behind_vbox_names_the_host(void **state)
+{
+    (void)state;
+    for (int vbox = 0; vbox <= 1; vbox++) {
+        struct evidence ev;
+        struct verdict v;
+        healthy(&ev);
+        if (vbox)
+            set_icmp_blocked_vbox(&ev);
+        else
+            set_icmp_blocked(&ev);
+        verdict_decide(&ev, &v);
+        size_t k = v.finding_count - 1; /* icmp_blocked: the last finding here */
+        assert_int_equal(v.findings[k], FINDING_ICMP_BLOCKED);
+        assert_int_equal(evidence_contains(&v.finding_evidence[k], "sends the pings from the host"),
+                         vbox == 1);
+    }
+}
+
+/* The relay note of filtered_drop says what a REJECT looks like behind the
+ * relay and names the check that tells it from a DROP. */
+static void relay_note_names_the_check(void **state)
+{
+    (void)state;
+    const struct advice_note *n = advice_relay_note("filtered_drop");
+    assert_non_null(n);
+    assert_non_null(strstr(n->cause, "REJECT looks exactly like a DROP"));
+    assert_non_null(strstr(n->fix, "netprobe --watch {port}"));
+    assert_non_null(strstr(n->fix, "bridged VM"));
+    assert_null(advice_relay_note("ok"));
+    assert_null(advice_relay_note(NULL));
+}
+
 struct exit_case {
     enum verdict_code code;
     int status;
@@ -484,6 +616,9 @@ int main(void)
         cmocka_unit_test(every_code_has_advice),
         cmocka_unit_test(decide_is_pure),
         cmocka_unit_test(exit_status_follows_the_code),
+        cmocka_unit_test(relay_is_named_only_where_measured),
+        cmocka_unit_test(relay_note_names_the_check),
+        cmocka_unit_test(icmp_blocked_behind_vbox_names_the_host),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -184,6 +184,67 @@ static void lead_moves_its_causes_and_their_fix_steps_first(void **state)
         assert_int_equal(idx[i], i);
 }
 
+/* ---- --trace behind VirtualBox's NAT -------------------------------------- */
+
+/* VirtualBox's NAT addresses on the fixture's evidence. */
+static void vbox_addresses(struct evidence *ev)
+{
+    ev->local.virtualbox_nat = true;
+    snprintf(ev->local.source_address, ADDR_TEXT_MAX, "10.0.2.15");
+    snprintf(ev->local.gateway, ADDR_TEXT_MAX, "10.0.2.2");
+}
+
+struct relay_trace_case {
+    const char *name;
+    bool drop;          /* filtered_drop, else the healthy run */
+    int reply_ttl;      /* echo reply TTL, 0 none */
+    int last_hop;       /* trace's last answering hop */
+    bool relay_answer;  /* trace: TRACE_RELAYED at hop 1 */
+    const char *says;   /* in the verdict's evidence */
+    const char *denies; /* never in it, NULL: no check */
+};
+
+static const struct relay_trace_case relay_trace_cases[] = {
+    {"slirp, healthy: the TTL-1 answer is the relay's", false, 255, 0, true,
+     "VirtualBox's NAT answered for it", "reached"},
+    {"slirp, dropped: nothing answers, not even hop 1, and why", true, 255, 0, false,
+     "not even hop 1: VirtualBox's NAT does not carry", "it cannot tell where"},
+    {"VirtualBox addresses, no TTL: the same reason", true, 0, 0, false, "not even hop 1",
+     "it cannot tell where"},
+    {"kernel NAT: silent from hop 1 keeps the plain sentence", true, 60, 0, false,
+     "no hop answered; it cannot tell where", "VirtualBox"},
+    {"kernel NAT: routers answered, silence placed as before", true, 60, 4, false,
+     "just before the server", "VirtualBox"},
+};
+
+static void trace_behind_a_relay_says_why_no_hop_shows(void **state)
+{
+    (void)state;
+    for (size_t i = 0; i < sizeof relay_trace_cases / sizeof relay_trace_cases[0]; i++) {
+        const struct relay_trace_case *c = &relay_trace_cases[i];
+        struct evidence ev;
+        struct verdict v;
+        if (c->drop)
+            dropped(&ev);
+        else
+            healthy(&ev);
+        vbox_addresses(&ev);
+        traced(&ev, c->last_hop, c->last_hop > 0 ? "203.0.113.2" : "", 0);
+        ev.trace.relay_answered = c->relay_answer;
+        ev.icmp.reply_ttl = c->reply_ttl;
+        verdict_decide(&ev, &v);
+        corroborate(&ev, &v);
+        print_message("case \"%s\"\n", c->name);
+        assert_int_equal(v.code, c->drop ? VERDICT_FILTERED_DROP : VERDICT_OK);
+        assert_true(evidence_has(&v.evidence, c->says));
+        if (c->denies != NULL)
+            assert_false(evidence_has(&v.evidence, c->denies));
+        /* The relay's TTL never places the silence. */
+        if (c->drop)
+            assert_non_null(strstr(first_cause(&v), "security group"));
+    }
+}
+
 /* ---- --capture ------------------------------------------------------------ */
 
 struct capture_case {
@@ -267,6 +328,58 @@ static void capture_confirms_only_what_the_packets_show(void **state)
     }
 }
 
+/* Behind VirtualBox's NAT the captured SYN-ACK and reset are the relay's:
+ * the capture evidence says so instead of calling the reset's origin merely
+ * unconfirmed, and a reset is never confirmed as the server's. */
+static void capture_behind_a_relay_names_the_relays_packets(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *name;
+        bool refused;
+        struct ev_capture cap;
+        const char *says;
+        enum verdict_capture want;
+    } rows[] = {
+        {"healthy: the SYN-ACK with 64 is VirtualBox's",
+         false,
+         {.run = true,
+          .syns_sent = 1,
+          .synacks = 1,
+          .synack_ttl = 64,
+          .synack_mss = 1460,
+          .reset_ttl = -1},
+         "its TTL, MSS and window are VirtualBox's",
+         CAPTURE_CONFIRMED},
+        {"refused: the reset with 64 is VirtualBox's",
+         true,
+         {.run = true,
+          .syns_sent = 1,
+          .resets = 1,
+          .synack_ttl = -1,
+          .synack_mss = -1,
+          .reset_ttl = 64},
+         "cannot be told from here",
+         CAPTURE_NOT_CONFIRMED},
+    };
+    for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+        struct evidence ev;
+        struct verdict v;
+        healthy(&ev);
+        if (rows[i].refused)
+            fail_tcp(&ev, TCP_STATE_CLOSED, "reset");
+        vbox_addresses(&ev);
+        ev.icmp.reply_ttl = 255;
+        ev.capture = rows[i].cap;
+        verdict_decide(&ev, &v);
+        corroborate(&ev, &v);
+        print_message("case \"%s\"\n", rows[i].name);
+        assert_int_equal(v.capture, rows[i].want);
+        assert_true(evidence_has(&v.capture_evidence, rows[i].says));
+        assert_false(evidence_has(&v.capture_evidence, "no TTL from the server"));
+    }
+}
+
 /* An MSS smaller than our MTU implies, or data sent twice, supports the
  * MTU black hole. */
 static void capture_supports_mtu_blackhole_by_mss_or_retransmissions(void **state)
@@ -334,6 +447,8 @@ int main(void)
         cmocka_unit_test(path_kind_names_the_firewall_on_the_way),
         cmocka_unit_test(lead_moves_its_causes_and_their_fix_steps_first),
         cmocka_unit_test(capture_confirms_only_what_the_packets_show),
+        cmocka_unit_test(capture_behind_a_relay_names_the_relays_packets),
+        cmocka_unit_test(trace_behind_a_relay_says_why_no_hop_shows),
         cmocka_unit_test(capture_supports_mtu_blackhole_by_mss_or_retransmissions),
         cmocka_unit_test(ok_advice_names_the_host_typed),
         cmocka_unit_test(host_substitution_truncates_safely),

@@ -1,0 +1,85 @@
+/*
+ * Fuzz target: netprobe's reading of a saved report (report_read.c), what
+ * --show and --summary do with a file someone sent them.
+ *
+ * Invariants: the status is one of the four and a refusal has a reason; a
+ * report read holds only showable text (no escape sequence reaches the
+ * reader's terminal), counts within their arrays, enums within range, a
+ * trace's `ended` from the known names and the watch report pointing into
+ * the document; the same input reads the same twice.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "fuzz/support/check.h"
+#include "netprobe/report_read.h"
+
+static struct report_doc first, again;
+
+static void check_text(const char *s, size_t cap, const char *what)
+{
+    size_t n = strnlen(s, cap);
+    FUZZ_CHECK(n < cap, "%s is not NUL-terminated", what);
+    fuzz_check_shown_text(s, n, what);
+}
+
+static void check_client(const struct report_doc *d)
+{
+    for (int id = 0; id < STAGE_COUNT; id++) {
+        FUZZ_CHECK(d->ev.stages[id].status <= STATUS_SKIP, "stage %d status", id);
+        check_text(d->ev.stages[id].summary, EV_TEXT_MAX, "a stage summary");
+    }
+    const struct verdict *v = &d->verdict;
+    FUZZ_CHECK(!d->has_verdict || (v->code >= VERDICT_OK && v->code < VERDICT_COUNT), "code %d",
+               (int)v->code);
+    FUZZ_CHECK(v->evidence.count <= VERDICT_EVIDENCE_MAX, "evidence %zu", v->evidence.count);
+    for (size_t i = 0; i < v->evidence.count; i++)
+        check_text(v->evidence.lines[i], VERDICT_SENTENCE_MAX, "an evidence sentence");
+    FUZZ_CHECK(v->finding_count <= FINDING_COUNT, "findings %zu", v->finding_count);
+    for (size_t i = 0; i < v->finding_count; i++)
+        FUZZ_CHECK(v->findings[i] < FINDING_COUNT, "finding %d", (int)v->findings[i]);
+    FUZZ_CHECK(v->cause_first >= -1 && v->cause_first < 8, "cause_first %d", v->cause_first);
+    FUZZ_CHECK(d->ev.dns.addr_count <= EV_ADDRS_MAX, "addresses %zu", d->ev.dns.addr_count);
+}
+
+static void check_modes(const struct report_doc *d)
+{
+    FUZZ_CHECK(!d->has_trace || d->trace.ended != NULL, "a trace without ended");
+    FUZZ_CHECK(d->trace.hop_count <= TRACE_HOPS_MAX, "hops %zu", d->trace.hop_count);
+    for (size_t i = 0; i < d->trace.hop_count; i++)
+        check_text(d->trace.hops[i].from, ADDR_TEXT_MAX, "a hop's address");
+    FUZZ_CHECK(d->local.sentence_count <= LOCAL_CHECK_SENTENCES_MAX, "local sentences");
+    for (int id = 0; id < LOCAL_CHECK_COUNT; id++)
+        check_text(d->local.lines[id].summary, LOCAL_CHECK_SENTENCE_MAX, "a check line");
+    FUZZ_CHECK(d->watch.count <= WATCH_SOURCES_MAX, "sources %zu", d->watch.count);
+    for (size_t i = 0; i < d->watch.count; i++)
+        check_text(d->watch.sources[i].address, ADDR_TEXT_MAX, "a source address");
+    FUZZ_CHECK(!d->has_watch ||
+                   (d->watch_report.table == &d->watch && d->watch_report.opts == &d->watch_opts),
+               "the watch report points outside the document");
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    char why[512] = "", why2[512] = "";
+    enum report_read_status st = report_parse((const char *)data, size, &first, why, sizeof why);
+    FUZZ_CHECK(st == REPORT_READ_OK || st == REPORT_READ_NOT_REPORT ||
+                   st == REPORT_READ_BAD_VERSION,
+               "status %d", (int)st);
+    if (st != REPORT_READ_OK) {
+        FUZZ_CHECK(why[0] != '\0', "a refusal without a reason");
+        return 0;
+    }
+    check_text(first.label, sizeof first.label, "the label");
+    check_text(first.error, sizeof first.error, "the error");
+    check_text(first.ev.host, sizeof first.ev.host, "the host");
+    check_client(&first);
+    check_modes(&first);
+    FUZZ_CHECK(report_parse((const char *)data, size, &again, why2, sizeof why2) == st,
+               "a second read differs");
+    FUZZ_CHECK(strcmp(first.label, again.label) == 0 &&
+                   strcmp(first.verdict_code, again.verdict_code) == 0 &&
+                   first.verdict.finding_count == again.verdict.finding_count,
+               "a second read differs");
+    return 0;
+}

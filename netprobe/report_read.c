@@ -1,0 +1,467 @@
+/*
+ * report_read.c - a saved report back into plain structs (report_read.h).
+ *
+ * The readers below mirror the writers in report.c and report_modes.c,
+ * member for member.  Each getter checks the member's JSON type and leaves
+ * the field as it was when the type is wrong or the member is absent.
+ */
+#include "netprobe/report_read.h"
+
+#include <cjson/cJSON.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include "common/i18n.h"
+#include "common/utf8.h"
+#include "netprobe/advice.h"
+
+#define SCHEMA_FAMILY "netprobe.report/"
+
+/* ---- Typed getters ------------------------------------------------------ */
+
+/* Copies a string from the file into out, made safe for a terminal: a
+ * report is input like any other, and its text ends up in front of the
+ * person who runs --show or --summary (no escape sequences, no bidi
+ * tricks; common/utf8.h). */
+static void copy_text(const char *in, char *out, size_t cap)
+{
+    utf8_sanitize(in, strlen(in), out, cap);
+}
+
+static void get_str(const cJSON *o, const char *name, char *out, size_t cap)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, name);
+    if (cJSON_IsString(v) && v->valuestring != NULL)
+        copy_text(v->valuestring, out, cap);
+}
+
+static double get_num(const cJSON *o, const char *name, double dflt)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, name);
+    return cJSON_IsNumber(v) ? v->valuedouble : dflt;
+}
+
+/* A whole number in [lo, hi], else dflt. */
+static int get_int(const cJSON *o, const char *name, int lo, int hi, int dflt)
+{
+    double d = get_num(o, name, (double)dflt);
+    return d >= lo && d <= hi ? (int)d : dflt;
+}
+
+static bool get_bool(const cJSON *o, const char *name)
+{
+    return cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(o, name));
+}
+
+static const cJSON *get_obj(const cJSON *o, const char *name)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, name);
+    return cJSON_IsObject(v) ? v : NULL;
+}
+
+static const cJSON *get_arr(const cJSON *o, const char *name)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, name);
+    return cJSON_IsArray(v) ? v : NULL;
+}
+
+/* The strings of array name, at most max of them, each cap bytes. */
+static size_t get_lines(const cJSON *o, const char *name, char *lines, size_t cap, size_t max)
+{
+    size_t n = 0;
+    const cJSON *item;
+    cJSON_ArrayForEach(item, get_arr(o, name))
+    {
+        if (n == max)
+            break;
+        if (cJSON_IsString(item) && item->valuestring != NULL)
+            copy_text(item->valuestring, lines + n++ * cap, cap);
+    }
+    return n;
+}
+
+/* ---- Names back to enums -------------------------------------------------- */
+
+/* The value whose name(value) is text, for value in [0, count); -1 if none. */
+#define LOOKUP(fn, type, count, text)                                                              \
+    do {                                                                                           \
+        for (int i_ = 0; i_ < (count); i_++) {                                                     \
+            const char *n_ = fn((type)i_);                                                         \
+            if (n_ != NULL && strcmp(n_, (text)) == 0)                                             \
+                return i_;                                                                         \
+        }                                                                                          \
+        return -1;                                                                                 \
+    } while (0)
+
+static int stage_by_name(const char *s)
+{
+    LOOKUP(stage_name, enum stage_id, STAGE_COUNT, s);
+}
+static int status_by_name(const char *s)
+{
+    LOOKUP(stage_status_name, enum stage_status, STATUS_SKIP + 1, s);
+}
+static int verdict_by_name(const char *s)
+{
+    LOOKUP(verdict_code_name, enum verdict_code, VERDICT_COUNT, s);
+}
+static int finding_by_name(const char *s)
+{
+    LOOKUP(finding_code_name, enum finding_code, FINDING_COUNT, s);
+}
+static int local_verdict_by_name(const char *s)
+{
+    LOOKUP(local_check_code, enum server_verdict, SERVER_VERDICT_COUNT, s);
+}
+static int local_check_by_name(const char *s)
+{
+    LOOKUP(local_check_name, enum local_check_id, LOCAL_CHECK_COUNT, s);
+}
+static int trace_kind_by_name(const char *s)
+{
+    LOOKUP(trace_kind_name, enum trace_kind, TRACE_LOCAL_ERROR + 1, s);
+}
+
+/* trace_result.ended points at a static name; an unknown one reads as
+ * not_run rather than pointing into the freed document. */
+static const char *trace_ended(const char *s)
+{
+    static const char *const ENDED[] = {"reached",  "unreachable", "silence",
+                                        "max_hops", "local_error", "not_run"};
+    for (size_t i = 0; i < sizeof ENDED / sizeof ENDED[0]; i++)
+        if (strcmp(s, ENDED[i]) == 0)
+            return ENDED[i];
+    return "not_run";
+}
+
+/* ---- Client members --------------------------------------------------------- */
+
+static void read_target(const cJSON *root, struct report_doc *d)
+{
+    const cJSON *t = get_obj(root, "target");
+    get_str(t, "host", d->ev.host, sizeof d->ev.host);
+    d->ev.port = get_int(t, "port", 1, 65535, d->ev.port);
+    const cJSON *a;
+    cJSON_ArrayForEach(a, get_arr(t, "addresses"))
+    {
+        if (d->ev.dns.addr_count == EV_ADDRS_MAX || !cJSON_IsObject(a))
+            break;
+        struct ev_address *e = &d->ev.dns.addrs[d->ev.dns.addr_count++];
+        get_str(a, "address", e->address, sizeof e->address);
+        char fam[8] = "";
+        get_str(a, "family", fam, sizeof fam);
+        e->family = strcmp(fam, "ipv6") == 0 ? AF_INET6 : AF_INET;
+    }
+    get_str(get_obj(root, "local"), "hostname", d->ev.local.hostname, sizeof d->ev.local.hostname);
+    d->ev.timeout_ms = get_num(root, "timeout_ms", d->ev.timeout_ms);
+}
+
+static void read_stages(const cJSON *root, struct report_doc *d)
+{
+    const cJSON *s;
+    cJSON_ArrayForEach(s, get_arr(root, "stages"))
+    {
+        char name[16] = "", status[16] = "";
+        get_str(s, "name", name, sizeof name);
+        get_str(s, "status", status, sizeof status);
+        int id = stage_by_name(name), st = status_by_name(status);
+        if (id < 0 || st < 0)
+            continue;
+        struct stage_result *r = &d->ev.stages[id];
+        r->status = (enum stage_status)st;
+        r->duration_ms = get_num(s, "duration_ms", 0);
+        get_str(s, "summary", r->summary, sizeof r->summary);
+        get_str(s, "skip_reason", r->skip_reason, sizeof r->skip_reason);
+    }
+}
+
+static void read_evidence(const cJSON *o, const char *name, struct verdict_evidence *e)
+{
+    e->count = get_lines(o, name, &e->lines[0][0], VERDICT_SENTENCE_MAX, VERDICT_EVIDENCE_MAX);
+}
+
+static void read_findings(const cJSON *root, struct verdict *v)
+{
+    const cJSON *f;
+    cJSON_ArrayForEach(f, get_arr(root, "findings"))
+    {
+        char code[REPORT_CODE_MAX] = "";
+        get_str(f, "code", code, sizeof code);
+        int id = finding_by_name(code);
+        if (id < 0 || v->finding_count == FINDING_COUNT)
+            continue; /* a code from a newer netprobe: nothing to say about it */
+        v->findings[v->finding_count] = (enum finding_code)id;
+        read_evidence(f, "evidence", &v->finding_evidence[v->finding_count++]);
+    }
+}
+
+/* How the run ordered and qualified the advice (report.c): the kind that
+ * came first, the kinds ruled out, the qualifier.  Unknown names are
+ * ignored and an unknown qualifier is dropped: a reader shows only its own
+ * texts.  A report from before these members may carry cause_first, the
+ * index of the cause --trace moved first: its kind leads. */
+static void read_cause_order(const cJSON *vo, struct verdict *v)
+{
+    char name[32];
+    get_str(vo, "cause_lead", name, sizeof name);
+    enum cause_kind lead = cause_kind_by_name(name);
+    const struct advice *a = advice_find(verdict_code_name(v->code));
+    int first = get_int(vo, "cause_first", 0, ADVICE_LIST_MAX - 1, -1);
+    if (lead == CAUSE_KIND_COUNT && first >= 0 && a != NULL)
+        lead = a->cause_kinds[first];
+    v->lead = lead < CAUSE_KIND_COUNT ? lead : CAUSE_ANY;
+    const cJSON *out = get_arr(vo, "ruled_out"), *item;
+    cJSON_ArrayForEach(item, out)
+    {
+        enum cause_kind k =
+            cJSON_IsString(item) ? cause_kind_by_name(item->valuestring) : CAUSE_KIND_COUNT;
+        if (k > CAUSE_ANY && k < CAUSE_KIND_COUNT)
+            v->ruled_out |= 1u << k;
+    }
+    char text[512];
+    get_str(vo, "qualifier", text, sizeof text);
+    v->qualifier = verdict_qualifier_find(text);
+}
+
+static void read_verdict(const cJSON *root, struct report_doc *d)
+{
+    const cJSON *vo = get_obj(root, "verdict");
+    struct verdict *v = &d->verdict;
+    get_str(vo, "code", d->verdict_code, sizeof d->verdict_code);
+    char *first = d->first_cause;
+    get_lines(vo, "causes", first, sizeof d->first_cause, 1);
+    int code = verdict_by_name(d->verdict_code);
+    if (vo == NULL || code < 0 || strcmp(d->mode, "client") != 0)
+        return;
+    d->has_verdict = true;
+    v->code = (enum verdict_code)code;
+    read_evidence(vo, "evidence", &v->evidence);
+    read_cause_order(vo, v);
+    const cJSON *confirmed = cJSON_GetObjectItemCaseSensitive(vo, "confirmed_by_capture");
+    if (cJSON_IsBool(confirmed)) {
+        v->capture = cJSON_IsTrue(confirmed) ? CAPTURE_CONFIRMED : CAPTURE_NOT_CONFIRMED;
+        read_evidence(vo, "capture_evidence", &v->capture_evidence);
+    }
+    read_findings(root, v);
+}
+
+static void read_capture(const cJSON *root, struct report_doc *d)
+{
+    const cJSON *c = get_obj(root, "capture");
+    if (c == NULL || get_bool(c, "ran"))
+        return;
+    d->capture_skipped = true;
+    get_str(c, "skip_reason", d->capture_skip_reason, sizeof d->capture_skip_reason);
+}
+
+static void read_trace(const cJSON *root, struct report_doc *d)
+{
+    const cJSON *t = get_obj(root, "trace"), *h;
+    struct trace_result *r = &d->trace;
+    char ended[16] = "";
+    if (t == NULL)
+        return;
+    d->has_trace = true;
+    get_str(t, "target", r->target, sizeof r->target);
+    r->port = get_int(t, "port", 0, 65535, 0);
+    r->reached = get_bool(t, "reached");
+    get_str(t, "ended", ended, sizeof ended);
+    r->ended = trace_ended(ended);
+    r->last_answer_ttl = get_int(t, "last_answer_hop", 0, 255, 0);
+    get_str(t, "last_answer_from", r->last_answer_from, sizeof r->last_answer_from);
+    cJSON_ArrayForEach(h, get_arr(t, "hops"))
+    {
+        if (r->hop_count == TRACE_HOPS_MAX)
+            break;
+        struct trace_hop *hop = &r->hops[r->hop_count++];
+        char kind[24] = "";
+        get_str(h, "kind", kind, sizeof kind);
+        int k = trace_kind_by_name(kind);
+        hop->kind = k >= 0 ? (enum trace_kind)k : TRACE_SILENT;
+        hop->ttl = get_int(h, "ttl", 0, 255, 0);
+        get_str(h, "from", hop->from, sizeof hop->from);
+        hop->rtt_ms = get_num(h, "rtt_ms", 0);
+        get_str(h, "icmp_name", hop->icmp_name, sizeof hop->icmp_name);
+    }
+}
+
+/* ---- --local and --watch -------------------------------------------------- */
+
+static void read_local(const cJSON *root, struct report_doc *d)
+{
+    const cJSON *lo = get_obj(root, "local_check"), *c;
+    struct local_check *lc = &d->local;
+    char code[REPORT_CODE_MAX] = "";
+    get_str(lo, "verdict", code, sizeof code);
+    int v = local_verdict_by_name(code);
+    if (lo == NULL || v < 0)
+        return;
+    d->has_local = true;
+    lc->verdict = (enum server_verdict)v;
+    lc->ev.port = get_int(lo, "port", 1, 65535, d->ev.port);
+    lc->sentence_count = get_lines(lo, "evidence", &lc->sentences[0][0], LOCAL_CHECK_SENTENCE_MAX,
+                                   LOCAL_CHECK_SENTENCES_MAX);
+    for (int id = 0; id < LOCAL_CHECK_COUNT; id++)
+        lc->lines[id].status = STATUS_NOT_RUN;
+    cJSON_ArrayForEach(c, get_arr(lo, "checks"))
+    {
+        char name[32] = "", status[16] = "";
+        get_str(c, "name", name, sizeof name);
+        get_str(c, "status", status, sizeof status);
+        int id = local_check_by_name(name), st = status_by_name(status);
+        if (id < 0)
+            continue;
+        lc->lines[id].status = st >= 0 ? (enum stage_status)st : STATUS_NOT_RUN;
+        get_str(c, "summary", lc->lines[id].summary, sizeof lc->lines[id].summary);
+    }
+}
+
+static void read_watch(const cJSON *root, struct report_doc *d)
+{
+    const cJSON *w = get_obj(root, "watch"), *s;
+    if (w == NULL)
+        return;
+    d->has_watch = true;
+    watch_table_init(&d->watch, get_int(w, "port", 1, 65535, d->ev.port));
+    d->watch.packets = (unsigned)get_num(w, "packets", 0);
+    d->watch.dropped = (size_t)get_int(w, "sources_not_listed", 0, 1 << 30, 0);
+    cJSON_ArrayForEach(s, get_arr(w, "sources"))
+    {
+        if (d->watch.count == WATCH_SOURCES_MAX)
+            break;
+        struct watch_source *src = &d->watch.sources[d->watch.count++];
+        get_str(s, "address", src->address, sizeof src->address);
+        src->syns = get_int(s, "syns", 0, 1 << 30, 0);
+        src->synacks_sent = get_int(s, "synacks_sent", 0, 1 << 30, 0);
+        src->resets_sent = get_int(s, "resets_sent", 0, 1 << 30, 0);
+        double bytes = get_num(s, "bytes_received", 0);
+        src->bytes_received = bytes > 0 ? (unsigned long long)bytes : 0;
+    }
+    d->watch_opts.port = d->watch.port;
+    d->watch_opts.duration_s = get_num(w, "duration_s", 0);
+    get_str(get_obj(w, "expected_source"), "address", d->watch_from, sizeof d->watch_from);
+    d->watch_opts.expect_from = d->watch_from[0] ? d->watch_from : NULL;
+    d->watch_report = (struct watch_report){&d->watch, &d->watch_opts, get_bool(w, "interrupted")};
+}
+
+/* ---- The document ------------------------------------------------------------ */
+
+/* Is root a netprobe report of the version this netprobe reads? */
+static enum report_read_status check_schema(const cJSON *root, char *why, size_t whycap)
+{
+    char schema[64] = "", tool[32] = "";
+    get_str(root, "schema", schema, sizeof schema);
+    get_str(get_obj(root, "tool"), "name", tool, sizeof tool);
+    if (strncmp(schema, SCHEMA_FAMILY, strlen(SCHEMA_FAMILY)) != 0 ||
+        strcmp(tool, "netprobe") != 0) {
+        snprintf(why, whycap, "%s",
+                 _("not a netprobe report: it has no \"schema\": \"netprobe.report/1\" and "
+                   "\"tool\": {\"name\": \"netprobe\"}; give the file netprobe --json wrote"));
+        return REPORT_READ_NOT_REPORT;
+    }
+    if (strcmp(schema, REPORT_SCHEMA) != 0) {
+        snprintf(why, whycap,
+                 _("unknown report version \"%s\": this netprobe reads %s; read it with the "
+                   "netprobe that wrote it, or a newer one"),
+                 schema, REPORT_SCHEMA);
+        return REPORT_READ_BAD_VERSION;
+    }
+    return REPORT_READ_OK;
+}
+
+static void read_all(const cJSON *root, struct report_doc *d)
+{
+    get_str(root, "mode", d->mode, sizeof d->mode);
+    get_str(root, "started_at", d->started_at, sizeof d->started_at);
+    get_str(root, "language", d->language, sizeof d->language);
+    get_str(root, "label", d->label, sizeof d->label);
+    get_str(root, "error", d->error, sizeof d->error);
+    read_target(root, d);
+    read_stages(root, d);
+    read_verdict(root, d);
+    read_capture(root, d);
+    read_trace(root, d);
+    read_local(root, d);
+    read_watch(root, d);
+}
+
+enum report_read_status report_parse(const char *text, size_t len, struct report_doc *d, char *why,
+                                     size_t whycap)
+{
+    memset(d, 0, sizeof *d);
+    snprintf(d->mode, sizeof d->mode, "client");
+    evidence_init(&d->ev, "", 0);
+    d->verdict.code = VERDICT_NONE;
+    d->verdict.lead = CAUSE_ANY;
+    cJSON *root = cJSON_ParseWithLength(text, len);
+    if (!cJSON_IsObject(root)) {
+        const char *at = cJSON_GetErrorPtr();
+        snprintf(why, whycap,
+                 _("not a netprobe report: not a JSON object (%s at byte %zu); give "
+                   "the file netprobe --json wrote"),
+                 root == NULL ? _("a syntax error") : _("another JSON value"),
+                 root == NULL && at != NULL && at >= text ? (size_t)(at - text) : (size_t)0);
+        cJSON_Delete(root);
+        return REPORT_READ_NOT_REPORT;
+    }
+    enum report_read_status st = check_schema(root, why, whycap);
+    if (st == REPORT_READ_OK)
+        read_all(root, d);
+    cJSON_Delete(root);
+    return st;
+}
+
+/* Reads at most REPORT_READ_MAX_BYTES + 1 of f into a malloc'd buffer. */
+static char *slurp(FILE *f, size_t *len)
+{
+    size_t cap = 16384, n = 0;
+    char *buf = malloc(cap);
+    while (buf != NULL) {
+        n += fread(buf + n, 1, cap - n, f);
+        if (n < cap || n > REPORT_READ_MAX_BYTES)
+            break;
+        char *bigger = realloc(buf, cap * 2);
+        if (bigger == NULL) {
+            free(buf);
+            return NULL;
+        }
+        buf = bigger;
+        cap *= 2;
+    }
+    *len = n;
+    return buf;
+}
+
+enum report_read_status report_read(const char *path, struct report_doc *d, char *why,
+                                    size_t whycap)
+{
+    size_t len = 0;
+    FILE *f = fopen(path, "rb");
+    if (f == NULL) {
+        snprintf(why, whycap, _("cannot read %s: %s"), path, strerror(errno));
+        return REPORT_READ_UNREADABLE;
+    }
+    char *text = slurp(f, &len);
+    bool failed = ferror(f);
+    fclose(f);
+    if (text == NULL || failed) {
+        snprintf(why, whycap, _("cannot read %s: %s"), path,
+                 text == NULL ? _("out of memory") : _("read error"));
+        free(text);
+        return REPORT_READ_UNREADABLE;
+    }
+    if (len > REPORT_READ_MAX_BYTES) {
+        free(text);
+        snprintf(why, whycap,
+                 _("not a netprobe report: larger than %u MiB (a report is a few "
+                   "KiB)"),
+                 REPORT_READ_MAX_BYTES >> 20);
+        return REPORT_READ_NOT_REPORT;
+    }
+    enum report_read_status st = report_parse(text, len, d, why, whycap);
+    free(text);
+    return st;
+}
