@@ -10,6 +10,7 @@
  */
 #include "netprobe/advice.h"
 
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -23,6 +24,30 @@
  * group) > Edit inbound rules", is spelled out in each text that needs it:
  * xgettext cannot see through a macro. */
 
+/* Short names for the cause kinds in the table below. */
+#define EDGE CAUSE_CLOUD_EDGE
+#define PATH CAUSE_PATH
+#define HOST CAUSE_SERVER_HOST
+#define PROG CAUSE_SERVER_PROGRAM
+#define NOT_CHATD CAUSE_NOT_CHATD
+#define HERE CAUSE_THIS_MACHINE
+#define PRIV CAUSE_PRIVATE_TARGET
+#define ANY CAUSE_ANY
+
+/* The cause and fix step every verdict that can follow a failed handshake
+ * carries for a private target (the finding private_target leads with it;
+ * without the finding the verdict rules it out). */
+#define PRIVATE_CAUSE                                                                              \
+    N_("the address dialled is private (the EC2 console's Private IPv4, 172.31.x.x in a default "  \
+       "VPC): it works only inside AWS, not from your network")
+#define PRIVATE_FIX                                                                                \
+    N_("Dial the instance's Public IPv4 address or public DNS name: EC2 > Instances > your "       \
+       "instance > Details > Public IPv4 address (or Public IPv4 DNS)")
+
+/* Findings, --local verdicts and the verdicts whose causes the evidence
+ * never tells apart: every cause and step is general. */
+#define GENERAL_ONLY .cause_kinds = {ANY}
+
 static const struct advice ADVICE[] = {
     /* ---- client verdicts ---- */
     {
@@ -35,6 +60,7 @@ static const struct advice ADVICE[] = {
             "report to your bug report (the last line says where it is, or how to save one)"),
          NULL},
         DOC("ok"),
+        GENERAL_ONLY,
     },
     {
         "dns_failure",
@@ -57,6 +83,7 @@ static const struct advice ADVICE[] = {
          N_("If the evidence says no_family, run netprobe without -4/-6: netprobe {host} {port}"),
          NULL},
         DOC("dns_failure"),
+        GENERAL_ONLY,
     },
     {
         "no_route",
@@ -70,7 +97,7 @@ static const struct advice ADVICE[] = {
             "addresses, AAAA and no A record, cannot be reached from an IPv4-only network)"),
          N_("a router answered that the host or network cannot be reached (for example the "
             "instance is stopped)"),
-         N_("a VPN or a wrong static route sends the address nowhere"), NULL},
+         N_("a VPN or a wrong static route sends the address nowhere"), PRIVATE_CAUSE, NULL},
         {N_("Run ip a and ip route: the outgoing interface needs an address, and one line must "
             "start with 'default'"),
          N_("In VirtualBox: the VM > Settings > Network > Adapter 1 must be enabled, with 'Cable "
@@ -80,8 +107,10 @@ static const struct advice ADVICE[] = {
             "public IPv4 address and an A record on the server's side"),
          N_("Check in the EC2 console that the instance is running, then disconnect any VPN and "
             "try again"),
-         NULL},
+         PRIVATE_FIX, NULL},
         DOC("no_route"),
+        .cause_kinds = {HERE, HERE, HOST, HERE, PRIV},
+        .fix_kinds = {HERE, HERE, HERE, HOST, PRIV},
     },
     {
         "filtered_drop",
@@ -94,7 +123,7 @@ static const struct advice ADVICE[] = {
          N_("a firewall on the server drops it (ufw default deny, an iptables or nft DROP rule)"),
          N_("the instance is stopped, or its public IPv4 address changed (it changes at every stop "
             "and start unless it is an Elastic IP)"),
-         NULL},
+         PRIVATE_CAUSE, NULL},
         {N_("Open the EC2 console: EC2 > Instances > your instance > Security > Security groups > "
             "(the group) > Edit inbound rules"),
          /* TRANSLATORS: {anywhere} becomes 0.0.0.0/0, ::/0 or both, by the family that failed. */
@@ -103,10 +132,17 @@ static const struct advice ADVICE[] = {
          N_("Check that the instance is running and that you dial its current Public IPv4 address"),
          N_("On the server, check its own firewall: sudo ufw status (allow with sudo ufw allow "
             "{port}/tcp), or look for DROP rules in sudo iptables -S and sudo nft list ruleset"),
-         N_("Still dropped: check the subnet's network ACL (VPC > Network ACLs > Inbound rules) "
-            "and try from another network, such as a phone hotspot"),
-         NULL},
+         N_("Still dropped: check the subnet's network ACL (VPC > Network ACLs > Inbound rules)"),
+         N_("Try from another network, such as a phone hotspot: if it works there, a firewall on "
+            "your first network drops TCP {port}; ask its administrators"),
+         N_("To tell these apart, on the server: netprobe --local {port} checks chatd and the "
+            "server's own firewall, and sudo netprobe --watch {port} shows whether our SYNs arrive "
+            "(they arrive: the server drops them; they do not: the security group, a network ACL "
+            "or the way)"),
+         PRIVATE_FIX, NULL},
         DOC("filtered_drop"),
+        .cause_kinds = {EDGE, EDGE, PATH, HOST, HOST, PRIV},
+        .fix_kinds = {EDGE, EDGE, HOST, HOST, EDGE, PATH, ANY, PRIV},
     },
     {
         "rejected",
@@ -116,19 +152,17 @@ static const struct advice ADVICE[] = {
         {N_("a host firewall REJECT rule on the server (iptables -j REJECT, nft reject, "
             "firewalld), which answers with ICMP admin-prohibited or port-unreachable"),
          N_("a firewall on the way (campus, company network) that rejects instead of dropping"),
-         N_("a firewall on this machine stops the connection before it leaves (connect fails with "
-            "'Operation not permitted')"),
-         NULL},
+         PRIVATE_CAUSE, NULL},
         {N_("Look at who sent the ICMP error (the 'from' address in the evidence): the server's "
             "own address means its host firewall; any other address is a firewall on the way"),
          N_("On the server: find the rule with sudo iptables -S | grep -i reject or sudo nft list "
             "ruleset, and remove it or add an accept rule for TCP {port} before it"),
-         N_("If the reason is local-firewall, check this machine's own outgoing rules: sudo "
-            "iptables -S OUTPUT, sudo nft list ruleset, sudo ufw status verbose"),
          N_("If the error comes from your side of the network, try from another network (a phone "
             "hotspot) and ask its administrators about TCP port {port}"),
-         NULL},
+         PRIVATE_FIX, NULL},
         DOC("rejected"),
+        .cause_kinds = {HOST, PATH, PRIV},
+        .fix_kinds = {ANY, HOST, PATH, PRIV},
     },
     {
         "refused",
@@ -141,7 +175,9 @@ static const struct advice ADVICE[] = {
          N_("chatd listens on a port other than {port}"),
          N_("a host firewall rejects with a TCP reset (ufw reject, or iptables REJECT "
             "--reject-with tcp-reset)"),
-         NULL},
+         N_("a firewall or intrusion-prevention system on the way forges the reset in the "
+            "server's name (netprobe --capture tells it from the server's own by its TTL)"),
+         PRIVATE_CAUSE, NULL},
         {N_("On the server, run sudo ss -ltnp 'sport = :{port}'; no line means nothing listens: "
             "start chatd (chatd --port {port}, or sudo systemctl start chatd and read journalctl "
             "-u chatd for why it stopped)"),
@@ -150,8 +186,15 @@ static const struct advice ADVICE[] = {
          N_("If ss shows chatd on every address (0.0.0.0:{port}, [::]:{port} or *:{port}) and the "
             "reset remains, look for a reset rule: sudo iptables -S | grep -i reset, or sudo nft "
             "list ruleset"),
-         NULL},
+         N_("Try from another network (a phone hotspot): if the port answers there, a firewall on "
+            "your first network resets connections to TCP {port}; ask its administrators"),
+         N_("To tell these apart, on the server: netprobe --local {port} says whether chatd "
+            "listens on every address and whether the server's firewall rejects, and sudo "
+            "netprobe --watch {port} shows whether our SYNs arrive and who answers them"),
+         PRIVATE_FIX, NULL},
         DOC("refused"),
+        .cause_kinds = {PROG, PROG, PROG, HOST, PATH, PRIV},
+        .fix_kinds = {PROG, PROG, HOST, PATH, ANY, PRIV},
     },
     {
         "connected_silent",
@@ -172,17 +215,21 @@ static const struct advice ADVICE[] = {
             "line"),
          N_("Watch the server with sudo tcpdump -ni any port {port} to see whether our data "
             "arrives; if it does not, try from another network without VPN or proxy"),
+         N_("On the server, netprobe --local {port} names the program that listens, and sudo "
+            "netprobe --watch {port} shows whether our connection and data arrive"),
          NULL},
         DOC("connected_silent"),
+        .cause_kinds = {PROG, PROG, PATH},
+        .fix_kinds = {ANY, PROG, ANY, PATH, ANY},
     },
     {
         "server_closed",
         ADVICE_VERDICT,
         N_("The server accepted the connection to port {port}, then closed or reset it before "
            "answering."),
-        {N_("chatd is full (--max-clients reached) or shutting down, and closes new connections"),
-         N_("the program on the port is not chatd and closes at once, or crashes on each "
+        {N_("the program on the port is not chatd and closes at once, or crashes on each "
             "connection"),
+         N_("chatd stopped or crashed while netprobe was talking to it"),
          N_("a firewall or intrusion-prevention system on the way resets the connection"), NULL},
         {N_("Connect by hand: nc -v {host} {port}; chatd says why before it closes (for example "
             "ERR server_full)"),
@@ -192,6 +239,8 @@ static const struct advice ADVICE[] = {
             "tcpdump -ni any port {port} to see who sends the reset"),
          NULL},
         DOC("server_closed"),
+        .cause_kinds = {NOT_CHATD, PROG, PATH},
+        .fix_kinds = {ANY, PROG, NOT_CHATD, PATH},
     },
     {
         "wrong_service",
@@ -209,16 +258,18 @@ static const struct advice ADVICE[] = {
          N_("If a login page is in the way, open a browser, log in to the Wi-Fi, and probe again"),
          NULL},
         DOC("wrong_service"),
+        .cause_kinds = {NOT_CHATD, ANY, PATH},
+        .fix_kinds = {ANY, NOT_CHATD, ANY, PATH},
     },
     {
         "mtu_blackhole",
         ADVICE_VERDICT,
         N_("Small messages get through but large ones stall, and they pass with a smaller segment "
            "size: a path MTU black hole."),
-        {N_("a link on the way has a smaller MTU (VPN, tunnel, PPPoE) and a firewall drops the "
-            "ICMP 'fragmentation needed' messages that would tell the sender"),
-         N_("the security group or a firewall blocks all ICMP, including 'fragmentation needed' "
+        {N_("the security group or a firewall blocks all ICMP, including 'fragmentation needed' "
             "(type 3 code 4)"),
+         N_("a link on the way has a smaller MTU (VPN, tunnel, PPPoE) and a firewall drops the "
+            "ICMP 'fragmentation needed' messages that would tell the sender"),
          NULL},
         {N_("Let the messages path MTU discovery needs through: EC2 > Instances > your instance > "
             "Security > Security groups > (the group) > Edit inbound rules > Add rule: Custom ICMP "
@@ -229,6 +280,8 @@ static const struct advice ADVICE[] = {
             "the TCP MSS"),
          NULL},
         DOC("mtu_blackhole"),
+        .cause_kinds = {EDGE, PATH},
+        .fix_kinds = {EDGE, ANY, PATH},
     },
     {
         "data_corruption",
@@ -248,6 +301,58 @@ static const struct advice ADVICE[] = {
             "was sent"),
          NULL},
         DOC("data_corruption"),
+        .cause_kinds = {PATH, NOT_CHATD, ANY},
+        .fix_kinds = {PATH, PATH, ANY},
+    },
+    {
+        "local_firewall",
+        ADVICE_VERDICT,
+        N_("A firewall on this machine stops the connection to port {port} before it leaves: the "
+           "server never sees it."),
+        {N_("a firewall rule on this machine drops or rejects outgoing TCP to port {port} (ufw "
+            "with 'default deny outgoing', an nft output chain, an iptables OUTPUT rule)"),
+         N_("a security product on this machine (antivirus, company endpoint agent) blocks the "
+            "connection"),
+         NULL},
+        {N_("Find the rule (the evidence names it when netprobe ran as root): sudo ufw status "
+            "verbose, sudo nft list ruleset (chains with hook output), sudo iptables -S OUTPUT"),
+         N_("With ufw: sudo ufw allow out {port}/tcp"),
+         N_("With nftables: sudo nft -a list ruleset shows each rule's handle; remove the rule "
+            "with sudo nft delete rule FAMILY TABLE CHAIN handle N, or insert an accept rule for "
+            "tcp dport {port} before it"),
+         N_("With iptables: sudo iptables -S OUTPUT, then sudo iptables -D OUTPUT followed by the "
+            "rule as printed, or sudo iptables -I OUTPUT -p tcp --dport {port} -j ACCEPT"),
+         N_("No such rule: turn off the security product's firewall for one test, then probe "
+            "again"),
+         NULL},
+        DOC("local_firewall"),
+        .cause_kinds = {HERE, HERE},
+        .fix_kinds = {HERE, HERE, HERE, HERE, HERE},
+    },
+    {
+        "chatd_error",
+        ADVICE_VERDICT,
+        N_("chatd answered on port {port} and closed the connection, saying why (see the "
+           "evidence): the network works."),
+        {N_("chatd is full: --max-clients connections are open, so it answers ERR server_full and "
+            "closes"),
+         N_("chatd is shutting down (NOTICE shutdown): it was stopped or restarted"),
+         N_("chatd refused this connection for the reason it gave: ERR too_many_connections when "
+            "your address already holds --max-per-ip connections or opened them faster than "
+            "--conn-rate (everyone behind one NAT shares an address), ERR bad_hello when chatd "
+            "and netprobe come from different releases"),
+         NULL},
+        {N_("Wait until someone leaves, or raise the limit on the server: restart chatd with "
+            "--max-clients N (journalctl -u chatd shows who is connected)"),
+         N_("Start chatd again on the server (sudo systemctl start chatd, or chatd --port {port}) "
+            "and probe once it runs"),
+         N_("For too_many_connections, close the other connections from your network or raise "
+            "chatd's --max-per-ip on the server; for bad_hello, netprobe --version and chatd "
+            "--version must come from the same release"),
+         NULL},
+        DOC("chatd_error"),
+        .cause_kinds = {CAUSE_CHATD_FULL, CAUSE_CHATD_SHUTDOWN, CAUSE_CHATD_OTHER},
+        .fix_kinds = {CAUSE_CHATD_FULL, CAUSE_CHATD_SHUTDOWN, CAUSE_CHATD_OTHER},
     },
 
     /* ---- findings ---- */
@@ -267,6 +372,7 @@ static const struct advice ADVICE[] = {
             "10.0.2.15"),
          NULL},
         DOC("virtualbox_nat"),
+        GENERAL_ONLY,
     },
     {
         "client_nat",
@@ -281,6 +387,7 @@ static const struct advice ADVICE[] = {
             "peer address in the evidence, or the console's 'My IP'), not this machine's address"),
          N_("That address changes when you change networks: update the rule then"), NULL},
         DOC("client_nat"),
+        GENERAL_ONLY,
     },
     {
         "cloud_nat",
@@ -295,6 +402,7 @@ static const struct advice ADVICE[] = {
          N_("Dial the public address from outside; the private address works only inside the VPC"),
          NULL},
         DOC("cloud_nat"),
+        GENERAL_ONLY,
     },
     {
         "icmp_blocked",
@@ -310,6 +418,7 @@ static const struct advice ADVICE[] = {
             "Echo Request, source My IP"),
          NULL},
         DOC("icmp_blocked"),
+        GENERAL_ONLY,
     },
     {
         "ipv6_broken",
@@ -328,6 +437,7 @@ static const struct advice ADVICE[] = {
             "chatd listening on IPv4 only"),
          N_("Remove the AAAA record if the server is not meant to have IPv6"), NULL},
         DOC("ipv6_broken"),
+        GENERAL_ONLY,
     },
     {
         "high_latency",
@@ -341,6 +451,7 @@ static const struct advice ADVICE[] = {
          N_("Disconnect the VPN if one is on, or move closer to the Wi-Fi access point"),
          N_("Choose an AWS region near your users for the next instance"), NULL},
         DOC("high_latency"),
+        GENERAL_ONLY,
     },
     {
         "packet_loss",
@@ -352,6 +463,7 @@ static const struct advice ADVICE[] = {
          N_("Compare from another network: if the loss disappears, the first network is the cause"),
          NULL},
         DOC("packet_loss"),
+        GENERAL_ONLY,
     },
     {
         "forged_reset",
@@ -367,6 +479,22 @@ static const struct advice ADVICE[] = {
             "open that port in the security group"),
          NULL},
         DOC("forged_reset"),
+        GENERAL_ONLY,
+    },
+    {
+        "private_target",
+        ADVICE_FINDING,
+        N_("The address you dialled is private: from outside its network it cannot be reached."),
+        {N_("you dialled the instance's Private IPv4 address (172.31.x.x in a default VPC), which "
+            "works only inside AWS"),
+         NULL},
+        {PRIVATE_FIX,
+         N_("No public address shown: give the instance one (EC2 > Elastic IPs > Allocate Elastic "
+            "IP address, then Actions > Associate), or launch it with 'Auto-assign public IP' "
+            "enabled"),
+         NULL},
+        DOC("private_target"),
+        GENERAL_ONLY,
     },
     {
         "ipv4_broken",
@@ -384,6 +512,7 @@ static const struct advice ADVICE[] = {
          N_("Check from IPv4: netprobe -4 {host} {port} must end with ok"),
          N_("On the server, run sudo netprobe --local {port}"), NULL},
         DOC("ipv4_broken"),
+        GENERAL_ONLY,
     },
 
     /* ---- netprobe --local (server side) verdicts ---- */
@@ -398,6 +527,7 @@ static const struct advice ADVICE[] = {
             "your instance > Security > Security groups > (the group) > Edit inbound rules"),
          N_("Run netprobe HOST {port} from the client machine"), NULL},
         DOC("local_ok"),
+        GENERAL_ONLY,
     },
     {
         "local_not_listening",
@@ -410,6 +540,7 @@ static const struct advice ADVICE[] = {
          N_("If it runs as a service, read why it stopped: journalctl -u chatd -n 50"),
          N_("Confirm with sudo ss -ltnp 'sport = :{port}': a LISTEN line with chatd"), NULL},
         DOC("local_not_listening"),
+        GENERAL_ONLY,
     },
     {
         "bind_loopback",
@@ -425,6 +556,7 @@ static const struct advice ADVICE[] = {
             "[::]:{port} or *:{port}"),
          NULL},
         DOC("bind_loopback"),
+        GENERAL_ONLY,
     },
     {
         "bind_specific",
@@ -439,6 +571,7 @@ static const struct advice ADVICE[] = {
             "{port}"),
          N_("Confirm with sudo ss -ltnp 'sport = :{port}'"), NULL},
         DOC("bind_specific"),
+        GENERAL_ONLY,
     },
     {
         "host_firewall_blocks",
@@ -461,6 +594,7 @@ static const struct advice ADVICE[] = {
             "allow {port}"),
          NULL},
         DOC("host_firewall_blocks"),
+        GENERAL_ONLY,
     },
     {
         "bind_address_unavailable",
@@ -474,6 +608,7 @@ static const struct advice ADVICE[] = {
         {N_("Run chatd without --bind instead (every address, IPv4 and IPv6): chatd --port {port}"),
          N_("List the addresses this machine can bind with ip a"), NULL},
         DOC("bind_address_unavailable"),
+        GENERAL_ONLY,
     },
     {
         "bind_ipv4_only",
@@ -490,10 +625,114 @@ static const struct advice ADVICE[] = {
          N_("If the server is not meant to serve IPv6, remove the name's AAAA record instead"),
          NULL},
         DOC("bind_ipv4_only"),
+        GENERAL_ONLY,
     },
 };
 
+#undef EDGE
+#undef PATH
+#undef HOST
+#undef PROG
+#undef NOT_CHATD
+#undef HERE
+#undef PRIV
+#undef ANY
+#undef GENERAL_ONLY
+
 #define ADVICE_COUNT (sizeof ADVICE / sizeof ADVICE[0])
+
+static size_t list_len(const char *const *list)
+{
+    size_t n = 0;
+    while (n < ADVICE_LIST_MAX && list[n] != NULL)
+        n++;
+    return n;
+}
+
+/* The causes to show, in order (advice.h). */
+static size_t order_causes(const struct advice *a, const struct verdict *v,
+                           size_t idx[ADVICE_LIST_MAX])
+{
+    size_t n = list_len(a->causes), k = 0;
+    size_t first = v->cause_named - 1; /* meaningful when named */
+    bool named = v->cause_named > 0 && first < n && !verdict_rules_out(v, a->cause_kinds[first]);
+    if (named)
+        idx[k++] = first;
+    /* Two passes: the lead's kind, then every other kind still possible. */
+    for (int pass = 0; pass < 2; pass++)
+        for (size_t i = 0; i < n; i++) {
+            enum cause_kind c = a->cause_kinds[i];
+            bool lead = v->lead != CAUSE_ANY && c == v->lead;
+            if (lead == (pass == 0) && !verdict_rules_out(v, c) && !(named && i == first))
+                idx[k++] = i;
+        }
+    return k;
+}
+
+#define FIX_RULED_OUT (-3)
+
+/* Where fix step i goes: the rank of the first cause shown of its kind;
+ * the steps of the kind the evidence puts first before everything, then
+ * the general steps at the head of the table; the other general steps
+ * last.  FIX_RULED_OUT when its cause is ruled out. */
+static int fix_rank(const struct advice *a, const struct verdict *v, size_t i, const size_t *causes,
+                    size_t ncauses)
+{
+    enum cause_kind kind = a->fix_kinds[i];
+    if (kind != CAUSE_ANY && kind == v->lead && !verdict_rules_out(v, kind))
+        return -2;
+    if (kind == CAUSE_ANY) {
+        for (size_t j = 0; j < i; j++)
+            if (a->fix_kinds[j] != CAUSE_ANY)
+                return ADVICE_LIST_MAX;
+        return -1;
+    }
+    if (verdict_rules_out(v, kind))
+        return FIX_RULED_OUT;
+    for (size_t r = 0; r < ncauses; r++)
+        if (a->cause_kinds[causes[r]] == kind)
+            return (int)r;
+    return ADVICE_LIST_MAX; /* a kind no cause shown has: with the general steps */
+}
+
+/* The fix steps to show, in the order of the causes (advice.h). */
+static size_t order_fix(const struct advice *a, const struct verdict *v,
+                        size_t idx[ADVICE_LIST_MAX])
+{
+    size_t causes[ADVICE_LIST_MAX], nc = order_causes(a, v, causes);
+    size_t n = list_len(a->fix), k = 0;
+    int rank[ADVICE_LIST_MAX];
+    for (size_t i = 0; i < n; i++) {
+        int r = fix_rank(a, v, i, causes, nc);
+        if (r == FIX_RULED_OUT)
+            continue;
+        /* Insertion sort, stable: equal ranks keep the table's order. */
+        size_t at = k;
+        while (at > 0 && rank[at - 1] > r) {
+            idx[at] = idx[at - 1];
+            rank[at] = rank[at - 1];
+            at--;
+        }
+        idx[at] = i;
+        rank[at] = r;
+        k++;
+    }
+    return k;
+}
+
+size_t advice_order(const struct advice *a, const struct verdict *v, enum advice_list which,
+                    size_t idx[ADVICE_LIST_MAX])
+{
+    const char *const *list = which == ADVICE_CAUSES ? a->causes : a->fix;
+    size_t n = list_len(list), k = 0;
+    if (v != NULL && a->kind == ADVICE_VERDICT)
+        k = which == ADVICE_CAUSES ? order_causes(a, v, idx) : order_fix(a, v, idx);
+    if (k > 0)
+        return k;
+    for (size_t i = 0; i < n; i++)
+        idx[i] = i;
+    return n;
+}
 
 /* What VirtualBox's NAT hides, per code (advice.h).  Only a silent drop
  * needs one: the relay turns a REJECT's ICMP error into the same silence,

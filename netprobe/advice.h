@@ -15,6 +15,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "netprobe/verdict.h"
+
 #define ADVICE_LIST_MAX 8
 
 enum advice_kind {
@@ -30,7 +32,15 @@ struct advice {
     const char *causes[ADVICE_LIST_MAX + 1]; /* most likely first, NULL-terminated */
     const char *fix[ADVICE_LIST_MAX + 1];    /* steps, NULL-terminated */
     const char *doc;                         /* "docs/troubleshooting.md#filtered_drop" */
+    /* Client verdicts: where each cause puts the fault, and which kind of
+     * cause each fix step serves (CAUSE_ANY: a check that tells causes
+     * apart, or a step for all of them).  Unset entries are CAUSE_ANY. */
+    enum cause_kind cause_kinds[ADVICE_LIST_MAX];
+    enum cause_kind fix_kinds[ADVICE_LIST_MAX];
 };
+
+/* Which list of an entry advice_order() orders. */
+enum advice_list { ADVICE_CAUSES, ADVICE_FIX };
 
 /* One more cause and fix step for a code when a relay on this machine's
  * link (VirtualBox's NAT, relay.h) hides what would tell its causes apart;
@@ -49,6 +59,17 @@ const struct advice *advice_find(const char *code);
 
 /* Every entry, in table order; *count receives how many. */
 const struct advice *advice_all(size_t *count);
+
+/* The order to show a's causes or fix steps in for verdict v, as indexes
+ * into a->causes or a->fix written to idx; returns how many.  Causes v
+ * rules out are left out and the kind v->lead names comes first, the rest
+ * keep the table's order.  Fix steps follow the causes shown: each comes
+ * with the first cause of its kind; the lead's steps come first of all,
+ * then general steps (CAUSE_ANY) at the head of the table, and the other
+ * general steps last; a step whose kind is ruled out is left out.  v NULL
+ * (or nothing left) gives the table's order. */
+size_t advice_order(const struct advice *a, const struct verdict *v, enum advice_list which,
+                    size_t idx[ADVICE_LIST_MAX]);
 
 /* Copies text, translated into the language messages are printed in, into
  * out with "{port}" replaced by port.  Truncates to cap. */

@@ -176,8 +176,9 @@ static bool trace_behind_relay(const struct evidence *ev, struct verdict *v)
     return true;
 }
 
-/* For filtered_drop only: says where the trace went silent and moves "a
- * firewall on the way" first when silence starts before the server. */
+/* For filtered_drop only: says where the trace went silent and puts the
+ * causes on the way (and their fix steps) first when silence starts
+ * before the server. */
 static void trace_orders_causes(const struct evidence *ev, struct verdict *v)
 {
     const struct ev_trace *t = &ev->trace;
@@ -202,8 +203,9 @@ static void trace_orders_causes(const struct evidence *ev, struct verdict *v)
                 t->last_answer_hop, t->last_answer_from[0] ? t->last_answer_from : "?",
                 _(silence_words[p]));
     say_silence_basis(ev, r->by_ttl, &v->evidence);
-    if (p != SILENCE_AT_EDGE)
-        v->cause_first = VERDICT_CAUSE_PATH_FIREWALL;
+    /* A lead the evidence itself set (a private target) stays first. */
+    if (p != SILENCE_AT_EDGE && v->lead == CAUSE_ANY)
+        v->lead = CAUSE_PATH;
 }
 
 /* ---- --capture: do the packets show what the verdict says? ------------- */
@@ -245,6 +247,12 @@ static bool cap_mtu(const struct evidence *ev)
     return c->retransmits > 0 || (c->synack_mss > 0 && mine > 0 && c->synack_mss < mine);
 }
 
+/* Our own firewall stops the SYNs before the capture point. */
+static bool cap_no_syn_left(const struct evidence *ev)
+{
+    return ev->capture.syns_sent == 0;
+}
+
 /* What a capture must show to confirm each verdict. */
 static bool (*const capture_confirms[VERDICT_COUNT])(const struct evidence *ev) = {
     [VERDICT_OK] = cap_handshake,
@@ -257,6 +265,8 @@ static bool (*const capture_confirms[VERDICT_COUNT])(const struct evidence *ev) 
     [VERDICT_WRONG_SERVICE] = cap_handshake,
     [VERDICT_MTU_BLACKHOLE] = cap_mtu,
     [VERDICT_DATA_CORRUPTION] = cap_handshake,
+    [VERDICT_LOCAL_FIREWALL] = cap_no_syn_left,
+    [VERDICT_CHATD_ERROR] = cap_handshake,
 };
 
 /* Behind VirtualBox's NAT the captured SYN-ACK and resets are the relay's:
@@ -287,6 +297,10 @@ static void capture_check(const struct evidence *ev, struct verdict *v)
         capture_confirms[v->code] == NULL)
         return;
     v->capture = capture_confirms[v->code](ev) ? CAPTURE_CONFIRMED : CAPTURE_NOT_CONFIRMED;
+    /* A headline the packets do not back must not stand unqualified; a
+     * more precise qualifier from the verdict (a forged reset) stays. */
+    if (v->capture == CAPTURE_NOT_CONFIRMED && v->qualifier == NULL)
+        v->qualifier = verdict_qualifier_text(QUALIFIER_CAPTURE_NOT_CONFIRMED);
     verdict_say(&v->capture_evidence,
                 _("The capture saw %d SYN(s) (%d sent again), %d SYN-ACK(s), %d reset(s), %d ICMP "
                   "error(s) and %d data retransmission(s)."),

@@ -4,7 +4,8 @@
  * The verdict rules (verdict.c) decide from the stages alone; the mode then
  * calls corroborate(), which never changes the code: it adds what the
  * trace says about where silence starts (and puts the matching cause of
- * filtered_drop first) and whether the capture confirms the verdict.
+ * filtered_drop first) and whether the capture confirms the verdict (a
+ * verdict it does not confirm gets its summary qualified).
  */
 #ifndef NETPROBE_CORROBORATE_H
 #define NETPROBE_CORROBORATE_H

@@ -156,12 +156,23 @@ struct ev_tcp_attempt {
     int source_port;
 };
 
+/* This machine's own firewall on the way out, read after no handshake
+ * completed (hostfw.h's OUTPUT walk; reading the rules needs root). */
+struct ev_local_fw {
+    bool read;                    /* a rule set was read and understood */
+    bool blocks;                  /* an output chain drops or rejects new connections to the port */
+    bool may_block;               /* only rules narrowed by conditions do */
+    char rule[EV_TEXT_MAX];       /* the first deciding rule: "inet filter output handle 4: drop" */
+    char why_unread[EV_TEXT_MAX]; /* when !read: why (needs root, not installed) */
+};
+
 /* Stage 4: TCP handshakes, one per resolved address. */
 struct ev_tcp {
     struct ev_tcp_attempt attempts[EV_ADDRS_MAX];
     size_t attempt_count;
-    double deadline_ms; /* the timeout used for each attempt */
-    int chosen;         /* index of the attempt later stages use, -1 if none open */
+    double deadline_ms;          /* the timeout used for each attempt */
+    int chosen;                  /* index of the attempt later stages use, -1 if none open */
+    struct ev_local_fw local_fw; /* read when no handshake completed */
 };
 
 enum app_outcome {
@@ -184,6 +195,10 @@ struct ev_app {
     /* Comparisons derived from the hello (APP_CHATD only). */
     bool client_nat; /* server saw a peer address other than our source */
     bool server_nat; /* server's local address differs from the address dialled */
+    /* chatd's own words before it closed: the first "ERR code text" or
+     * "NOTICE shutdown text" line (printable), "" when none came. */
+    char chatd_said[EV_TEXT_MAX];
+    bool chatd_greeted; /* a chatd greeting line (NOTICE welcome, ASK, DIAG) came */
 };
 
 enum echo_outcome {

@@ -60,59 +60,51 @@ void output_stage(const struct output *o, const struct evidence *ev, enum stage_
     fflush(o->out);
 }
 
-static size_t list_length(const char *const *list)
+/* Prints a's causes or fix steps, {host}, {port} and the words for
+ * families filled (advice_render_family), in the order advice_order()
+ * gives for v (NULL: the table's), then extra (a relay note's line, or
+ * NULL).  Verbose: numbered lines under label.  Otherwise the first item
+ * alone after short_label: the rest is one -v away.  Returns how many
+ * lines there are in all (extra included). */
+static size_t emit_list(const struct output *o, const char *label, const char *short_label,
+                        const struct advice *a, enum advice_list which, const struct evidence *ev,
+                        const struct verdict *v, unsigned families, const char *extra)
 {
-    size_t n = 0;
-    while (list != NULL && n < ADVICE_LIST_MAX && list[n] != NULL)
-        n++;
-    return n;
-}
-
-/* Prints a NULL-terminated advice list, {host}, {port} and the words for
- * families filled (advice_render_family), in the order order gives (NULL:
- * the table's), then extra (a relay note's line, or NULL).  Verbose:
- * numbered lines under label.  Otherwise the first item alone after
- * short_label: the rest is one -v away. */
-static void emit_list(const struct output *o, const char *label, const char *short_label,
-                      const char *const *list, const struct evidence *ev,
-                      const struct verdict *order, unsigned families, const char *extra)
-{
-    size_t n = list_length(list);
+    const char *const *list = which == ADVICE_CAUSES ? a->causes : a->fix;
+    size_t idx[ADVICE_LIST_MAX];
+    size_t n = advice_order(a, v, which, idx);
     char line[1024];
     if (n == 0)
-        return;
+        return 0;
     if (!o->verbose) {
-        advice_render_family(list[verdict_cause_index(order, 0, n)], ev->host, ev->port, families,
-                             line, sizeof line);
+        advice_render_family(list[idx[0]], ev->host, ev->port, families, line, sizeof line);
         emit(o, "", "  ", "%s %s", _(short_label), line);
-        return;
+        return n + (extra != NULL);
     }
     emit(o, "", "  ", "%s", _(label));
     for (size_t i = 0; i < n; i++) {
-        advice_render_family(list[verdict_cause_index(order, i, n)], ev->host, ev->port, families,
-                             line, sizeof line);
+        advice_render_family(list[idx[i]], ev->host, ev->port, families, line, sizeof line);
         emit(o, "", "    ", "%zu. %s", i + 1, line);
     }
     if (extra != NULL) {
         advice_render_family(extra, ev->host, ev->port, families, line, sizeof line);
         emit(o, "", "    ", "%zu. %s", n + 1, line);
     }
+    return n + (extra != NULL);
 }
 
-/* The causes and the fix of a; by default the first of each, and a hint
- * when -v would show more. */
+/* The causes and the fix of a, in the order v's evidence gives; by
+ * default the first of each, and a hint when -v would show more. */
 static void emit_advice(const struct output *o, const struct advice *a, const struct evidence *ev,
-                        const struct verdict *order, const struct advice_note *note,
+                        const struct verdict *v, const struct advice_note *note,
                         unsigned families, bool ok)
 {
-    emit_list(o, ok ? N_("status:") : N_("likely causes, most likely first:"),
-              ok ? N_("status:") : N_("most likely cause:"), a->causes, ev, order, families,
-              note != NULL ? note->cause : NULL);
-    emit_list(o, N_("what to do:"), N_("what to do first:"), a->fix, ev, NULL, families,
-              note != NULL ? note->fix : NULL);
-    size_t extra = note != NULL ? 1 : 0;
-    bool more_causes = list_length(a->causes) + extra > 1,
-         more_steps = list_length(a->fix) + extra > 1;
+    size_t causes = emit_list(o, ok ? N_("status:") : N_("likely causes, most likely first:"),
+                              ok ? N_("status:") : N_("most likely cause:"), a, ADVICE_CAUSES, ev,
+                              v, families, note != NULL ? note->cause : NULL);
+    size_t steps = emit_list(o, N_("what to do:"), N_("what to do first:"), a, ADVICE_FIX, ev, v,
+                             families, note != NULL ? note->fix : NULL);
+    bool more_causes = causes > 1, more_steps = steps > 1;
     if (o->verbose || (!more_causes && !more_steps))
         return;
     emit(o, "", "  ", "%s",
@@ -125,11 +117,15 @@ static void emit_advice(const struct output *o, const struct advice *a, const st
  * N_() and translated here; the code never is. */
 static void emit_head(const struct output *o, const char *label, const char *code,
                       const struct advice *a, const struct evidence *ev, const char *color,
-                      unsigned families)
+                      unsigned families, const char *qualifier)
 {
     char summary[1024] = "";
     if (a != NULL && a->summary != NULL)
         advice_render_family(a->summary, ev->host, ev->port, families, summary, sizeof summary);
+    if (qualifier != NULL) {
+        size_t used = strlen(summary);
+        snprintf(summary + used, sizeof summary - used, "%s%s", used > 0 ? " " : "", _(qualifier));
+    }
     char lead[96];
     snprintf(lead, sizeof lead, "%s: %s", _(label), code);
     emit(o, color, lead, "%s%s", summary[0] ? " - " : "", summary);
@@ -177,7 +173,7 @@ static void emit_findings(const struct output *o, const struct evidence *ev,
             emit_context(o, f, fa, ev, &v->finding_evidence[i]);
             continue;
         }
-        emit_head(o, N_("finding"), f, fa, ev, COLOR_BOLD, 0);
+        emit_head(o, N_("finding"), f, fa, ev, COLOR_BOLD, 0, NULL);
         emit_evidence(o, &v->finding_evidence[i]);
         if (fa != NULL)
             emit_guide(o, fa);
@@ -265,7 +261,7 @@ void output_verdict(const struct output *o, const struct evidence *ev, const str
     if (code == NULL)
         code = "none";
     emit_families(o, ev);
-    emit_head(o, N_("verdict"), code, a, ev, color, v->families);
+    emit_head(o, N_("verdict"), code, a, ev, color, v->families, v->qualifier);
     if (o->quiet) {
         fflush(o->out);
         return;
@@ -342,7 +338,7 @@ void output_local(const struct output *o, const struct local_check *lc)
              local_check_name((enum local_check_id)id), lc->lines[id].summary);
     }
     emit_head(o, N_("verdict"), code, a, &ev,
-              lc->verdict == SERVER_LOCAL_OK ? "\033[1;32m" : "\033[1;31m", 0);
+              lc->verdict == SERVER_LOCAL_OK ? "\033[1;32m" : "\033[1;31m", 0, NULL);
     if (o->quiet || a == NULL) {
         fflush(o->out);
         return;

@@ -229,6 +229,16 @@ static void tcp_evidence(struct builder *b, cJSON *o, const struct evidence *ev)
     cJSON *arr = put_arr(b, o, "attempts");
     for (size_t i = 0; i < ev->tcp.attempt_count && i < EV_ADDRS_MAX; i++)
         tcp_attempt(b, arr, &ev->tcp.attempts[i]);
+    /* Read only when no handshake completed (tcp.c). */
+    const struct ev_local_fw *fw = &ev->tcp.local_fw;
+    if (fw->read || fw->why_unread[0] != '\0') {
+        cJSON *l = put_obj(b, o, "local_firewall");
+        put_bool(b, l, "read", fw->read);
+        put_bool(b, l, "blocks", fw->blocks);
+        put_bool(b, l, "may_block", fw->may_block);
+        put_str(b, l, "rule", fw->rule);
+        put_str(b, l, "why_unread", fw->why_unread);
+    }
 }
 
 static void hello_object(struct builder *b, cJSON *o, const struct hello_info *h)
@@ -265,6 +275,8 @@ static void app_evidence(struct builder *b, cJSON *o, const struct evidence *ev)
         put_null(b, o, "bytes_acked");
     put_bool(b, o, "client_nat", a->client_nat);
     put_bool(b, o, "server_nat", a->server_nat);
+    put_str(b, o, "chatd_said", a->chatd_said);
+    put_bool(b, o, "chatd_greeted", a->chatd_greeted);
 }
 
 /* The size the MTU check repeated: the first one that stalled. */
@@ -382,22 +394,23 @@ static void render(struct builder *b, const char *text, unsigned families, char 
     advice_render_family(text, b->in->ev->host, b->in->ev->port, families, out, cap);
 }
 
-/* Adds a NULL-terminated advice list with {host} and {port} filled in, in
- * the order order gives (NULL: the table's), then extra (a relay note's
- * line, or NULL); a missing or empty list becomes one line pointing at the
- * guide, because the schema (rightly) wants at least one cause and one
- * step. */
-static void put_advice_list(struct builder *b, cJSON *o, const char *name, const char *const *list,
-                            const struct verdict *order, unsigned families, const char *extra,
+/* Adds a's causes or fix steps with {host}, {port} and the words for
+ * families filled in, in the order advice_order() gives for v (NULL: the
+ * table's), then extra (a relay note's line, or NULL); a missing or empty
+ * list becomes one line pointing at the guide, because the schema
+ * (rightly) wants at least one cause and one step. */
+static void put_advice_list(struct builder *b, cJSON *o, const char *name, const struct advice *a,
+                            enum advice_list which, const struct verdict *v, unsigned families,
+                            const char *extra,
                             const char *fallback)
 {
     cJSON *arr = put_arr(b, o, name);
     char line[1024];
-    size_t n = 0;
-    while (list != NULL && n < ADVICE_LIST_MAX && list[n] != NULL)
-        n++;
+    size_t idx[ADVICE_LIST_MAX];
+    size_t n = a != NULL ? advice_order(a, v, which, idx) : 0;
+    const char *const *list = a == NULL ? NULL : which == ADVICE_CAUSES ? a->causes : a->fix;
     for (size_t i = 0; i < n; i++) {
-        render(b, list[verdict_cause_index(order, i, n)], families, line, sizeof line);
+        render(b, list[idx[i]], families, line, sizeof line);
         push_str(b, arr, line[0] ? line : fallback);
     }
     if (n == 0)
@@ -419,6 +432,11 @@ static void put_coded(struct builder *b, cJSON *o, const char *code,
     char text[1024], doc[128];
     put_str(b, o, "code", code);
     render(b, a != NULL && a->summary != NULL ? a->summary : code, families, text, sizeof text);
+    if (order != NULL && order->qualifier != NULL) {
+        /* The evidence qualifies the code's usual reading (verdict.h). */
+        size_t used = strlen(text);
+        snprintf(text + used, sizeof text - used, " %s", _(order->qualifier));
+    }
     put_str(b, o, "summary", text[0] ? text : code);
     cJSON *arr = put_arr(b, o, "evidence");
     for (size_t i = 0; why != NULL && i < why->count; i++)
@@ -428,11 +446,10 @@ static void put_coded(struct builder *b, cJSON *o, const char *code,
             push_str(b, arr, lines[i]);
     const struct advice_note *note =
         order != NULL && order->behind_relay ? advice_relay_note(code) : NULL;
-    put_advice_list(b, o, "causes", a != NULL ? a->causes : NULL, order, families,
+    put_advice_list(b, o, "causes", a, ADVICE_CAUSES, order, families,
                     note != NULL ? note->cause : NULL,
                     _("see the troubleshooting guide for this code"));
-    put_advice_list(b, o, "fix", a != NULL ? a->fix : NULL, NULL, families,
-                    note != NULL ? note->fix : NULL,
+    put_advice_list(b, o, "fix", a, ADVICE_FIX, order, families, note != NULL ? note->fix : NULL,
                     _("follow the troubleshooting guide for this code"));
     /* The guide in the language of the texts above; the anchor is the code. */
     if (a != NULL)
@@ -479,10 +496,20 @@ static void put_verdict(struct builder *b, cJSON *root)
     }
     cJSON *vo = put_obj(b, root, "verdict");
     put_coded(b, vo, verdict_code_name(v->code), &v->evidence, NULL, 0, v, v->families);
-    /* So that a reader (--show, --summary) puts the causes in this order
-     * in its own language. */
-    if (v->cause_first >= 0)
-        put_int(b, vo, "cause_first", v->cause_first);
+    /* What a reader (--show, --summary) needs to show the causes and the
+     * summary as this run did, in its own language. */
+    if (v->lead != CAUSE_ANY)
+        put_str(b, vo, "cause_lead", cause_kind_name(v->lead));
+    if (v->ruled_out != 0) {
+        cJSON *out = put_arr(b, vo, "ruled_out");
+        for (int k = CAUSE_ANY + 1; k < CAUSE_KIND_COUNT; k++)
+            if (verdict_rules_out(v, (enum cause_kind)k))
+                push_str(b, out, cause_kind_name((enum cause_kind)k));
+    }
+    if (v->cause_named > 0)
+        put_int(b, vo, "cause_first", (int)v->cause_named - 1);
+    if (v->qualifier != NULL)
+        put_str(b, vo, "qualifier", v->qualifier);
     put_capture_check(b, vo, v);
     findings = put_arr(b, root, "findings");
     for (size_t i = 0; i < v->finding_count && i < FINDING_COUNT; i++)

@@ -198,6 +198,30 @@ static void read_findings(const cJSON *root, struct verdict *v)
     }
 }
 
+/* How the run ordered and qualified the advice (report.c): the cause the
+ * evidence named, the kind that came first, the kinds ruled out, the
+ * qualifier.  Unknown names are ignored and an unknown qualifier is
+ * dropped: a reader shows only its own texts. */
+static void read_cause_order(const cJSON *vo, struct verdict *v)
+{
+    char name[32];
+    get_str(vo, "cause_lead", name, sizeof name);
+    enum cause_kind lead = cause_kind_by_name(name);
+    v->cause_named = (unsigned)(get_int(vo, "cause_first", 0, ADVICE_LIST_MAX - 1, -1) + 1);
+    v->lead = lead < CAUSE_KIND_COUNT ? lead : CAUSE_ANY;
+    const cJSON *out = get_arr(vo, "ruled_out"), *item;
+    cJSON_ArrayForEach(item, out)
+    {
+        enum cause_kind k =
+            cJSON_IsString(item) ? cause_kind_by_name(item->valuestring) : CAUSE_KIND_COUNT;
+        if (k > CAUSE_ANY && k < CAUSE_KIND_COUNT)
+            v->ruled_out |= 1u << k;
+    }
+    char text[512];
+    get_str(vo, "qualifier", text, sizeof text);
+    v->qualifier = verdict_qualifier_find(text);
+}
+
 static void read_verdict(const cJSON *root, struct report_doc *d)
 {
     const cJSON *vo = get_obj(root, "verdict");
@@ -211,7 +235,7 @@ static void read_verdict(const cJSON *root, struct report_doc *d)
     d->has_verdict = true;
     v->code = (enum verdict_code)code;
     read_evidence(vo, "evidence", &v->evidence);
-    v->cause_first = get_int(vo, "cause_first", 0, ADVICE_LIST_MAX - 1, -1);
+    read_cause_order(vo, v);
     const cJSON *confirmed = cJSON_GetObjectItemCaseSensitive(vo, "confirmed_by_capture");
     if (cJSON_IsBool(confirmed)) {
         v->capture = cJSON_IsTrue(confirmed) ? CAPTURE_CONFIRMED : CAPTURE_NOT_CONFIRMED;
@@ -367,7 +391,7 @@ enum report_read_status report_parse(const char *text, size_t len, struct report
     snprintf(d->mode, sizeof d->mode, "client");
     evidence_init(&d->ev, "", 0);
     d->verdict.code = VERDICT_NONE;
-    d->verdict.cause_first = -1;
+    d->verdict.lead = CAUSE_ANY;
     cJSON *root = cJSON_ParseWithLength(text, len);
     if (!cJSON_IsObject(root)) {
         const char *at = cJSON_GetErrorPtr();

@@ -37,7 +37,8 @@ static struct summary_row *new_row(struct summary *s, const char *path)
 }
 
 /* The cause a reader sees first, in the reader's language: this
- * netprobe's advice for the code, in the report's order (cause_first). */
+ * netprobe's advice for the code, in the report's order (its cause_lead
+ * and ruled_out, advice_order()). */
 static void first_cause(const struct report_doc *d, struct summary_row *r)
 {
     const struct advice *a = advice_find(d->verdict_code);
@@ -56,8 +57,9 @@ static void first_cause(const struct report_doc *d, struct summary_row *r)
         snprintf(r->first_cause, sizeof r->first_cause, "%s", d->first_cause);
         return;
     }
-    size_t i = d->has_verdict ? verdict_cause_index(&d->verdict, 0, n) : 0;
-    advice_render_target(a->causes[i], d->ev.host, d->ev.port, r->first_cause,
+    size_t idx[ADVICE_LIST_MAX];
+    size_t shown = advice_order(a, d->has_verdict ? &d->verdict : NULL, ADVICE_CAUSES, idx);
+    advice_render_target(a->causes[shown > 0 ? idx[0] : 0], d->ev.host, d->ev.port, r->first_cause,
                          sizeof r->first_cause);
 }
 

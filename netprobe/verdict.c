@@ -30,6 +30,8 @@ static const char *const verdict_names[VERDICT_COUNT] = {
     [VERDICT_WRONG_SERVICE] = "wrong_service",
     [VERDICT_MTU_BLACKHOLE] = "mtu_blackhole",
     [VERDICT_DATA_CORRUPTION] = "data_corruption",
+    [VERDICT_LOCAL_FIREWALL] = "local_firewall",
+    [VERDICT_CHATD_ERROR] = "chatd_error",
 };
 
 static const char *const finding_names[FINDING_COUNT] = {
@@ -38,6 +40,7 @@ static const char *const finding_names[FINDING_COUNT] = {
     [FINDING_IPV6_BROKEN] = "ipv6_broken",       [FINDING_HIGH_LATENCY] = "high_latency",
     [FINDING_PACKET_LOSS] = "packet_loss",       [FINDING_FORGED_RESET] = "forged_reset",
     [FINDING_IPV4_BROKEN] = "ipv4_broken",
+    [FINDING_PRIVATE_TARGET] = "private_target",
 };
 
 const char *verdict_code_name(enum verdict_code code)
@@ -84,7 +87,7 @@ static const struct {
     {"net-prohibited", VERDICT_REJECTED},
     {"port-unreach", VERDICT_REJECTED},
     {"proto-unreach", VERDICT_REJECTED},
-    {"local-firewall", VERDICT_REJECTED},
+    {"local-firewall", VERDICT_LOCAL_FIREWALL},
     {"no-response", VERDICT_FILTERED_DROP},
     {"host-unreach", VERDICT_NO_ROUTE},
     {"net-unreach", VERDICT_NO_ROUTE},
@@ -254,6 +257,63 @@ static void explain_no_route(const struct evidence *ev, struct verdict_evidence 
 static bool app_is(const struct evidence *ev, enum app_outcome o)
 {
     return chosen(ev) != NULL && ev->app.outcome == o;
+}
+
+/* The SYNs never left: connect() failed with EPERM/EACCES, this machine's
+ * output chain drops or rejects the port (when root could read it), or a
+ * capture saw no SYN leave while the handshake timed out.  Before the
+ * other TCP rows: a reject rule on the way out answers with a reset that
+ * did not come from the server. */
+static bool syns_never_left(const struct evidence *ev)
+{
+    return ev->capture.run && ev->capture.syns_sent == 0 &&
+           tcp_failed_with(ev, VERDICT_FILTERED_DROP);
+}
+
+static bool local_firewall(const struct evidence *ev)
+{
+    return tcp_failed_with(ev, VERDICT_LOCAL_FIREWALL) ||
+           (!any_open(ev) && attempt_count(ev) > 0 && ev->tcp.local_fw.blocks) ||
+           syns_never_left(ev);
+}
+
+static void explain_local_firewall(const struct evidence *ev, struct verdict_evidence *out)
+{
+    for (size_t i = 0; i < attempt_count(ev); i++) {
+        const struct ev_tcp_attempt *a = &ev->tcp.attempts[i];
+        if (attempt_verdict(a) == VERDICT_LOCAL_FIREWALL)
+            verdict_say(out,
+                        _("connect() to %s port %d failed on this machine with \"%s\" before "
+                          "any packet left (reason local-firewall)."),
+                        a->target.address, ev->port,
+                        a->local_errno != 0 ? strerror(a->local_errno) : "EPERM");
+    }
+    if (ev->tcp.local_fw.blocks)
+        verdict_say(out,
+                    _("This machine's own firewall stops new connections to TCP port %d on "
+                      "the way out: %s."),
+                    ev->port, ev->tcp.local_fw.rule);
+    if (syns_never_left(ev))
+        verdict_say(out,
+                    _("The capture saw no SYN leave this machine while the handshake to port "
+                      "%d timed out."),
+                    ev->port);
+    if (!ev->tcp.local_fw.read && ev->tcp.local_fw.why_unread[0] != '\0')
+        verdict_say(out, _("This machine's outgoing rules could not be read: %s."),
+                    ev->tcp.local_fw.why_unread);
+}
+
+/* chatd's own words: an ERR or NOTICE shutdown line before the end.  The
+ * app stage keeps only lines in chatd's grammar ("ERR code text"). */
+static bool chatd_error(const struct evidence *ev)
+{
+    return chosen(ev) != NULL && ev->app.outcome != APP_CHATD && ev->app.chatd_said[0] != '\0';
+}
+
+static void explain_chatd_error(const struct evidence *ev, struct verdict_evidence *out)
+{
+    verdict_say(out, _("The server on %s port %d said \"%s\" before the end of the connection."),
+                chosen(ev)->target.address, ev->port, ev->app.chatd_said);
 }
 
 static bool wrong_service(const struct evidence *ev)
@@ -441,10 +501,12 @@ struct verdict_rule {
  * IPv6 attempt) says least about the port. */
 static const struct verdict_rule verdict_rules[] = {
     {VERDICT_DNS_FAILURE, dns_failed, explain_dns},
+    {VERDICT_LOCAL_FIREWALL, local_firewall, explain_local_firewall},
     {VERDICT_REFUSED, refused, explain_refused},
     {VERDICT_REJECTED, rejected, explain_rejected},
     {VERDICT_FILTERED_DROP, dropped, explain_dropped},
     {VERDICT_NO_ROUTE, no_route, explain_no_route},
+    {VERDICT_CHATD_ERROR, chatd_error, explain_chatd_error},
     {VERDICT_WRONG_SERVICE, wrong_service, explain_wrong_service},
     {VERDICT_SERVER_CLOSED, server_closed, explain_server_closed},
     {VERDICT_CONNECTED_SILENT, silent, explain_silent},
@@ -650,6 +712,60 @@ static void explain_forged_reset(const struct evidence *ev, struct verdict_evide
             : _("The capture saw a reset whose TTL does not fit the server's other packets."));
 }
 
+/* True when text lies in the network addr/len (both IPv4 or both IPv6). */
+static bool in_network(const char *text, const char *addr, int len)
+{
+    unsigned char x[16], y[16];
+    size_t bytes = 4;
+    if (inet_pton(AF_INET, text, x) != 1 || inet_pton(AF_INET, addr, y) != 1) {
+        if (inet_pton(AF_INET6, text, x) != 1 || inet_pton(AF_INET6, addr, y) != 1)
+            return false;
+        bytes = 16;
+    }
+    if (len < 0 || (size_t)len > bytes * 8)
+        return false;
+    size_t whole = (size_t)len / 8;
+    unsigned char mask = (unsigned char)(0xff << (8 - len % 8));
+    return memcmp(x, y, whole) == 0 && (len % 8 == 0 || ((x[whole] ^ y[whole]) & mask) == 0);
+}
+
+static bool class_is_private(enum addr_class c)
+{
+    return c == ADDR_PRIVATE || c == ADDR_CGNAT || c == ADDR_LINK_LOCAL;
+}
+
+/* The address the handshakes went to (the first attempt), or NULL. */
+static const char *target_address(const struct evidence *ev)
+{
+    return attempt_count(ev) > 0 ? ev->tcp.attempts[0].target.address : NULL;
+}
+
+/* A private target (RFC 1918, 100.64/10, link-local) that no handshake
+ * reached, on no network of this machine, dialled from a private source
+ * address (behind NAT).  A source on the target's own /16 is left out:
+ * a VPC or a campus routes its private subnets to each other. */
+static bool private_target(const struct evidence *ev)
+{
+    const char *t = target_address(ev);
+    if (t == NULL || any_open(ev) || !class_is_private(addrclass_of(t)) ||
+        !class_is_private(ev->local.source_class) || in_network(t, ev->local.source_address, 16))
+        return false;
+    return !relay_target_on_link(ev, t);
+}
+
+static void explain_private_target(const struct evidence *ev, struct verdict_evidence *out)
+{
+    const char *t = target_address(ev);
+    verdict_say(out,
+                _("%s is a private address (%s); from outside AWS dial the instance's Public IPv4 "
+                  "address or public DNS name."),
+                t, addr_class_name(addrclass_of(t)));
+    verdict_say(out,
+                _("It is on no network of this machine, whose own address is %s (%s): no "
+                  "handshake reached it from here."),
+                ev->local.source_address, addr_class_name(ev->local.source_class));
+}
+
 struct finding_rule {
     enum finding_code code;
     bool (*holds)(const struct evidence *ev);
@@ -666,7 +782,148 @@ static const struct finding_rule finding_rules[] = {
     {FINDING_PACKET_LOSS, packet_loss, explain_packet_loss},
     {FINDING_FORGED_RESET, forged_reset, explain_forged_reset},
     {FINDING_IPV4_BROKEN, ipv4_broken, explain_ipv4_broken},
+    {FINDING_PRIVATE_TARGET, private_target, explain_private_target},
 };
+
+/* ---- What the evidence says about the causes ----------------------------- */
+
+/* chatd spoke on this connection: its hello reply, a greeting or an ERR. */
+static bool chatd_spoke(const struct evidence *ev)
+{
+    return app_is(ev, APP_CHATD) || ev->app.chatd_greeted || chatd_error(ev);
+}
+static bool said(const struct evidence *ev, const char *prefix)
+{
+    return strncmp(ev->app.chatd_said, prefix, strlen(prefix)) == 0;
+}
+static bool not_said_full(const struct evidence *ev)
+{
+    return !said(ev, "ERR server_full");
+}
+static bool not_said_shutdown(const struct evidence *ev)
+{
+    return !said(ev, "NOTICE shutdown");
+}
+static bool said_full_or_shutdown(const struct evidence *ev)
+{
+    return !not_said_full(ev) || !not_said_shutdown(ev);
+}
+static bool not_private_target(const struct evidence *ev)
+{
+    return !private_target(ev);
+}
+
+/* The reset the verdict rests on (the handshake's, or the app stage's)
+ * did not come from the server: the capture's TTLs say so.  Not when a
+ * relay may stand between (relay.h, even only suspected): then every TTL
+ * the VM sees may be the relay's, and the comparison proves nothing. */
+static bool verdict_reset_forged(const struct evidence *ev)
+{
+    return forged_reset(ev) && relay_judge(ev) == RELAY_NOT_SEEN &&
+           (refused(ev) || app_is(ev, APP_RESET));
+}
+
+/* Kinds of cause the evidence rules out, each with the observation that
+ * does.  The property test (tests/unit/netprobe_verdict_causes.c) checks
+ * the words shown against the evidence over every verdict. */
+static const struct {
+    enum cause_kind kind;
+    bool (*holds)(const struct evidence *ev);
+} ruled_out_rules[] = {
+    {CAUSE_NOT_CHATD, chatd_spoke},
+    {CAUSE_PRIVATE_TARGET, not_private_target},
+    {CAUSE_CHATD_FULL, not_said_full},
+    {CAUSE_CHATD_SHUTDOWN, not_said_shutdown},
+    {CAUSE_CHATD_OTHER, said_full_or_shutdown},
+    /* A reset whose TTL does not fit the server's came from the way. */
+    {CAUSE_SERVER_PROGRAM, verdict_reset_forged},
+    {CAUSE_SERVER_HOST, verdict_reset_forged},
+};
+
+/* The kind of cause to show first: the first row that holds.  --trace
+ * adds its own (corroborate.c) when none of these does. */
+static const struct {
+    enum cause_kind kind;
+    bool (*holds)(const struct evidence *ev);
+} lead_rules[] = {
+    {CAUSE_PRIVATE_TARGET, private_target},
+    {CAUSE_PATH, verdict_reset_forged},
+};
+
+static const char *const qualifiers[QUALIFIER_COUNT] = {
+    [QUALIFIER_FORGED_RESET] = N_("The capture shows that this reset did not come from the server: "
+                                  "something on the way forged it."),
+    [QUALIFIER_GREETED_OTHER] =
+        N_("It greeted as chatd does (NOTICE welcome), so it may be a chatd "
+           "of another release: compare netprobe --version and chatd "
+           "--version."),
+    [QUALIFIER_CAPTURE_NOT_CONFIRMED] =
+        N_("The packets captured do not confirm this (see what the capture saw)."),
+};
+
+const char *verdict_qualifier_text(enum verdict_qualifier_id id)
+{
+    return id >= 0 && id < QUALIFIER_COUNT ? qualifiers[id] : NULL;
+}
+
+const char *verdict_qualifier_find(const char *text)
+{
+    for (size_t i = 0; text != NULL && i < QUALIFIER_COUNT; i++)
+        if (strcmp(text, qualifiers[i]) == 0)
+            return qualifiers[i];
+    return NULL;
+}
+
+static const char *const cause_kind_names[CAUSE_KIND_COUNT] = {
+    [CAUSE_ANY] = "any",
+    [CAUSE_CLOUD_EDGE] = "cloud_edge",
+    [CAUSE_PATH] = "path",
+    [CAUSE_SERVER_HOST] = "server_host",
+    [CAUSE_SERVER_PROGRAM] = "server_program",
+    [CAUSE_NOT_CHATD] = "not_chatd",
+    [CAUSE_THIS_MACHINE] = "this_machine",
+    [CAUSE_PRIVATE_TARGET] = "private_target",
+    [CAUSE_CHATD_FULL] = "chatd_full",
+    [CAUSE_CHATD_SHUTDOWN] = "chatd_shutdown",
+    [CAUSE_CHATD_OTHER] = "chatd_other",
+};
+
+const char *cause_kind_name(enum cause_kind k)
+{
+    return k >= 0 && k < CAUSE_KIND_COUNT ? cause_kind_names[k] : NULL;
+}
+
+enum cause_kind cause_kind_by_name(const char *name)
+{
+    for (int k = 0; name != NULL && k < CAUSE_KIND_COUNT; k++)
+        if (strcmp(name, cause_kind_names[k]) == 0)
+            return (enum cause_kind)k;
+    return CAUSE_KIND_COUNT;
+}
+
+/* The qualifier for verdicts whose usual reading the evidence contradicts. */
+static const char *qualifier_for(const struct evidence *ev, enum verdict_code code)
+{
+    if (verdict_reset_forged(ev) && (code == VERDICT_REFUSED || code == VERDICT_SERVER_CLOSED))
+        return qualifiers[QUALIFIER_FORGED_RESET];
+    /* wrong_service's summary says "not chatd"; chatd's greeting says it is. */
+    if (code == VERDICT_WRONG_SERVICE && ev->app.chatd_greeted)
+        return qualifiers[QUALIFIER_GREETED_OTHER];
+    return NULL;
+}
+
+static void judge_causes(const struct evidence *ev, struct verdict *out)
+{
+    for (size_t i = 0; i < sizeof ruled_out_rules / sizeof ruled_out_rules[0]; i++)
+        if (ruled_out_rules[i].holds(ev))
+            out->ruled_out |= 1u << ruled_out_rules[i].kind;
+    for (size_t i = 0; i < sizeof lead_rules / sizeof lead_rules[0]; i++)
+        if (lead_rules[i].holds(ev)) {
+            out->lead = lead_rules[i].kind;
+            break;
+        }
+    out->qualifier = qualifier_for(ev, out->code);
+}
 
 int verdict_hops_from_ttl(int ttl)
 {
@@ -679,13 +936,9 @@ int verdict_hops_from_ttl(int ttl)
     return 0;
 }
 
-size_t verdict_cause_index(const struct verdict *v, size_t i, size_t count)
+bool verdict_rules_out(const struct verdict *v, enum cause_kind k)
 {
-    if (v == NULL || v->cause_first < 0 || (size_t)v->cause_first >= count)
-        return i;
-    if (i == 0)
-        return (size_t)v->cause_first;
-    return i <= (size_t)v->cause_first ? i - 1 : i;
+    return v != NULL && k > CAUSE_ANY && k < CAUSE_KIND_COUNT && (v->ruled_out & (1u << k)) != 0;
 }
 
 /* The families of the attempts behind a failed-handshake code (the others
@@ -709,7 +962,7 @@ void verdict_decide(const struct evidence *ev, struct verdict *out)
 {
     memset(out, 0, sizeof *out);
     out->code = VERDICT_NONE;
-    out->cause_first = -1;
+    out->lead = CAUSE_ANY;
     for (size_t i = 0; i < sizeof verdict_rules / sizeof verdict_rules[0]; i++) {
         if (verdict_rules[i].holds(ev)) {
             out->code = verdict_rules[i].code;
@@ -719,9 +972,9 @@ void verdict_decide(const struct evidence *ev, struct verdict *out)
         }
     }
     if (out->code == VERDICT_NO_ROUTE && only_ipv6_unroutable(ev))
-        out->cause_first = VERDICT_CAUSE_NO_IPV6_ROUTE;
+        out->cause_named = VERDICT_CAUSE_NO_IPV6_ROUTE + 1;
     if (out->code == VERDICT_DNS_FAILURE && ev->dns.outcome == DNS_NO_FAMILY)
-        out->cause_first = VERDICT_CAUSE_DNS_NO_FAMILY;
+        out->cause_named = VERDICT_CAUSE_DNS_NO_FAMILY + 1;
     for (size_t i = 0; i < sizeof finding_rules / sizeof finding_rules[0]; i++) {
         if (!finding_rules[i].holds(ev))
             continue;
@@ -730,4 +983,5 @@ void verdict_decide(const struct evidence *ev, struct verdict *out)
         out->finding_count++;
     }
     out->behind_relay = relay_judge(ev) != RELAY_NOT_SEEN;
+    judge_causes(ev, out);
 }

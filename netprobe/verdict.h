@@ -28,6 +28,8 @@ enum verdict_code {
     VERDICT_WRONG_SERVICE,
     VERDICT_MTU_BLACKHOLE,
     VERDICT_DATA_CORRUPTION,
+    VERDICT_LOCAL_FIREWALL, /* this machine's own firewall stops the SYNs */
+    VERDICT_CHATD_ERROR,    /* chatd said why it closed (ERR server_full, ...) */
     VERDICT_COUNT
 };
 
@@ -40,8 +42,9 @@ enum finding_code {
     FINDING_IPV6_BROKEN,
     FINDING_HIGH_LATENCY,
     FINDING_PACKET_LOSS,
-    FINDING_FORGED_RESET, /* --capture: a reset the server did not send */
-    FINDING_IPV4_BROKEN,  /* IPv4 SYNs left and failed while IPv6 connected */
+    FINDING_FORGED_RESET,   /* --capture: a reset the server did not send */
+    FINDING_IPV4_BROKEN,    /* IPv4 SYNs left and failed while IPv6 connected */
+    FINDING_PRIVATE_TARGET, /* a private target on no network of this machine, dialled via NAT */
     FINDING_COUNT
 };
 
@@ -58,10 +61,24 @@ struct verdict_evidence {
     size_t count;
 };
 
-/* Index, in advice.c's filtered_drop causes, of "a firewall on the way":
- * the cause --trace moves first when silence starts before the server's
- * network (tests/unit/netprobe_verdict_modes.c checks the text there). */
-#define VERDICT_CAUSE_PATH_FIREWALL 2
+/* Where a cause puts the fault.  advice.c tags every cause with one kind
+ * and every fix step with the kind of cause it fixes; the verdict says
+ * which kinds its evidence rules out and which comes first, so the causes
+ * shown never contradict a stage and the fix steps follow the causes. */
+enum cause_kind {
+    CAUSE_ANY = 0,        /* a fix step that tells causes apart, or serves them all */
+    CAUSE_CLOUD_EDGE,     /* security group, network ACL */
+    CAUSE_PATH,           /* a firewall or middlebox on the way */
+    CAUSE_SERVER_HOST,    /* the server machine: its firewall, the instance's state */
+    CAUSE_SERVER_PROGRAM, /* the program on the port, whatever it is */
+    CAUSE_NOT_CHATD,      /* the program on the port is not chatd */
+    CAUSE_THIS_MACHINE,   /* this machine: its network, routes, firewall */
+    CAUSE_PRIVATE_TARGET, /* the address dialled is private: not reachable from here */
+    CAUSE_CHATD_FULL,     /* chatd said ERR server_full */
+    CAUSE_CHATD_SHUTDOWN, /* chatd said NOTICE shutdown */
+    CAUSE_CHATD_OTHER,    /* chatd said another ERR */
+    CAUSE_KIND_COUNT
+};
 
 /* Index, in advice.c's no_route causes, of "the address is IPv6 and this
  * machine has no IPv6 route": first when only IPv6 attempts found no route
@@ -82,10 +99,21 @@ enum verdict_capture {
 struct verdict {
     enum verdict_code code;
     struct verdict_evidence evidence;
-    /* The advice causes, reordered: cause_first (an index into the
-     * code's causes) comes first, the rest keep their order; -1 keeps the
-     * table's order.  Set from --trace evidence. */
-    int cause_first;
+    /* The kind of cause to show first (CAUSE_ANY: the table's order), set
+     * from the evidence (a private target, a forged reset) or --trace. */
+    enum cause_kind lead;
+    /* One cause the evidence names outright, shown before the lead's kind:
+     * 1 + its index (VERDICT_CAUSE_* above); 0 when none, so that a
+     * zero-initialised verdict names nothing. */
+    unsigned cause_named;
+    /* Causes the evidence rules out, bit (1u << kind): never shown, nor the
+     * fix steps that serve only them. */
+    unsigned ruled_out;
+    /* A sentence (N_(), translated where printed) that qualifies the
+     * summary when the evidence says the code's usual reading is not the
+     * whole story (a reset the capture shows was forged, or any capture
+     * that does not confirm the verdict: corroborate.c); NULL if none. */
+    const char *qualifier;
     enum verdict_capture capture;
     struct verdict_evidence capture_evidence;  /* what the capture showed */
     enum finding_code findings[FINDING_COUNT]; /* in enum order */
@@ -110,9 +138,29 @@ void verdict_decide(const struct evidence *ev, struct verdict *out);
 const char *verdict_code_name(enum verdict_code code);
 const char *finding_code_name(enum finding_code code);
 
-/* The i-th cause of v in the order to show them: an index into the
- * advice's causes (count of them given), honouring v->cause_first. */
-size_t verdict_cause_index(const struct verdict *v, size_t i, size_t count);
+/* Sentences that qualify a verdict's summary (struct verdict's qualifier). */
+enum verdict_qualifier_id {
+    QUALIFIER_FORGED_RESET,          /* the reset did not come from the server */
+    QUALIFIER_GREETED_OTHER,         /* wrong_service after chatd's own greeting */
+    QUALIFIER_CAPTURE_NOT_CONFIRMED, /* the capture does not back the verdict */
+    QUALIFIER_COUNT
+};
+
+/* The qualifier's text (N_(), untranslated). */
+const char *verdict_qualifier_text(enum verdict_qualifier_id id);
+
+/* The table's own pointer for text (a report read back), or NULL when
+ * text is none of the qualifiers: a reader never shows unknown text. */
+const char *verdict_qualifier_find(const char *text);
+
+/* Stable names of the cause kinds for the report ("path", "not_chatd");
+ * NULL out of range.  cause_kind_by_name() gives CAUSE_KIND_COUNT for an
+ * unknown name. */
+const char *cause_kind_name(enum cause_kind k);
+enum cause_kind cause_kind_by_name(const char *name);
+
+/* True when v's evidence rules out causes of kind k (CAUSE_ANY never). */
+bool verdict_rules_out(const struct verdict *v, enum cause_kind k);
 
 /* The hop number of the sender of a packet that arrived with TTL (IPv6:
  * hop limit) ttl: its initial TTL is guessed as the smallest of 64, 128

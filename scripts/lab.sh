@@ -382,6 +382,26 @@ apply_hostfw() {
       ${match}tcp dport $PORT $verdict; }"
 }
 
+# The client's own firewall, on every node that runs netprobe or chat (the
+# kernel-NAT client, the bridged VM and the slirp VM), as a student's ufw
+# "deny outgoing" or a leftover OUTPUT rule would be:
+#   open       nothing (the default; an empty cell means open too)
+#   drop-out   an nft output chain drops new TCP connections to 8888
+apply_clientfw() {
+  local node
+  case $1 in
+    open | "" | drop-out) ;;
+    *) die "unknown clientfw \"$1\" in $TABLE (open, drop-out)" ;;
+  esac
+  for node in client bridged slirp; do
+    nft_table "$node" inet clientfw ""
+    [ "$1" = drop-out ] || continue
+    nft_table "$node" inet clientfw "
+    chain output { type filter hook output priority filter;
+      tcp dport $PORT ct state new drop; }"
+  done
+}
+
 # The internet router's treatment of chat traffic toward the cloud, as a
 # box on the way (an ISP's or campus firewall, an IPS) would do it:
 #   pass   forwards it (the default)
@@ -550,8 +570,22 @@ server_start() {
     sh -c 'hostname "$0" && exec "$@"' "$SERVER_HOSTNAME" "$@"
 }
 
+# Takes chatd's one place (chatd-full): a chat client on the server itself
+# that names itself and answers PINGs, so chatd never drops it.
+HOLDER='import socket, sys, time
+s = socket.create_connection(("127.0.0.1", int(sys.argv[1])), timeout=5)
+s.settimeout(None)
+f = s.makefile("rw", newline="\n")
+for line in f:
+    if line.startswith("ASK name"):
+        f.write("holder\n"); f.flush()
+    elif line.startswith("PING "):
+        f.write("/pong " + line.split()[1] + "\n"); f.flush()
+time.sleep(3600)'
+
 apply_server() {
   local mode=$1 chatd
+  proc_stop server-holder server
   proc_stop server server
   rm -f "$STATE/server-exit"
   case $mode in
@@ -574,6 +608,18 @@ apply_server() {
       fi
       return 0 ;;
     silent|banner) server_start server "$PYTHON" "$FAKE_SERVER" "$mode" "$PORT" ;;
+    chatd-full)
+      chatd=$(chatd_bin)
+      server_start server "$chatd" --port "$PORT" --max-clients 1
+      wait_listen server t "$PORT" server
+      proc_start server-holder server "$PYTHON" -c "$HOLDER" "$PORT"
+      # Full once the holder is a client: chatd logs each connection.
+      for _ in $(seq 50); do
+        [ -n "$(nsx server ss -Htn state established "dport = :$PORT")" ] && return 0
+        sleep 0.1
+      done
+      note "the client that fills chatd (chatd-full) did not connect"
+      return 0 ;;
     *) die "unknown server \"$mode\" in $TABLE" ;;
   esac
   wait_listen server t "$PORT" server
@@ -595,7 +641,7 @@ scenario_apply() {
   local name=$1 f
   scn_exists "$name" || die "no scenario \"$name\" (see: scripts/lab.sh list)"
   declare -A k
-  for f in client sg hostfw server path transit dns route; do
+  for f in client sg hostfw server path transit dns route clientfw; do
     k[$f]=$(scn_field "$name" "$f")
   done
   local node=${CLIENT_NODE[${k[client]}]:-}
@@ -610,6 +656,7 @@ scenario_apply() {
   knob path "${k[path]}" apply_path "${k[path]}"
   knob transit "${k[transit]}" apply_transit "${k[transit]}"
   knob route "${k[route]}" apply_route "${k[route]}"
+  knob clientfw "${k[clientfw]:-open}" apply_clientfw "${k[clientfw]:-open}"
   knob dns "${k[dns]}" apply_dns "${k[dns]}"
   knob server "${k[server]}" apply_server "${k[server]}"
   echo "$name" >"$STATE/scenario"

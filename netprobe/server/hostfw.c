@@ -32,11 +32,12 @@ static void first_line(char *s)
     s[strcspn(s, "\n")] = '\0';
 }
 
-typedef int (*hostfw_parser)(const char *, int, struct hostfw_result *, char *, size_t);
+typedef int (*hostfw_parser)(const char *, enum hostfw_direction, int, struct hostfw_result *,
+                             char *, size_t);
 
 /* Tries one tool.  Returns true when it produced a usable result. */
-static bool try_tool(char *const argv[], hostfw_parser parse, int port, int timeout_ms,
-                     struct hostfw_result *out, char *why, size_t whycap)
+static bool try_tool(char *const argv[], hostfw_parser parse, enum hostfw_direction dir, int port,
+                     int timeout_ms, struct hostfw_result *out, char *why, size_t whycap)
 {
     char *text = NULL, errtext[256], perr[200];
     int rc = command_run(argv, timeout_ms, &text, errtext, sizeof errtext);
@@ -63,7 +64,7 @@ static bool try_tool(char *const argv[], hostfw_parser parse, int port, int time
                                     "root: sudo netprobe --local")
                                 : _("%s failed (exit %d: %.120s)"),
                  argv[0], rc, errtext);
-    else if (parse(text, port, out, perr, sizeof perr) < 0)
+    else if (parse(text, dir, port, out, perr, sizeof perr) < 0)
         snprintf(why, whycap, _("cannot understand %s output: %s"), argv[0], perr);
     free(text);
     return rc == 0 && out->available;
@@ -87,17 +88,19 @@ void hostfw_merge(struct hostfw_result *out, const struct hostfw_result *v6)
 
 /* iptables-save, then ip6tables-save added to it when it runs: without
  * nft, IPv6 rules are only there.  True when iptables-save was read. */
-static bool read_save(int port, int timeout_ms, struct hostfw_result *out, char *why, size_t whycap)
+static bool read_save(enum hostfw_direction dir, int port, int timeout_ms,
+                      struct hostfw_result *out, char *why, size_t whycap)
 {
     static char *const ipt[] = {"iptables-save", NULL};
     static char *const ip6t[] = {"ip6tables-save", NULL};
     struct hostfw_result v6;
     char why6[256];
-    if (!try_tool(ipt, hostfw_parse_iptables, port, timeout_ms, out, why, whycap))
+    if (!try_tool(ipt, hostfw_parse_iptables_dir, dir, port, timeout_ms, out, why, whycap))
         return false;
     /* Best effort: a machine without ip6tables-save has no IPv6 rules of
      * this kind to miss. */
-    if (try_tool(ip6t, hostfw_parse_ip6tables, port, timeout_ms, &v6, why6, sizeof why6) &&
+    if (try_tool(ip6t, hostfw_parse_ip6tables_dir, dir, port, timeout_ms, &v6, why6,
+                 sizeof why6) &&
         v6.input_chains > 0)
         hostfw_merge(out, &v6);
     return true;
@@ -105,19 +108,25 @@ static bool read_save(int port, int timeout_ms, struct hostfw_result *out, char 
 
 void hostfw_read(int port, int timeout_ms, struct hostfw_result *out)
 {
+    hostfw_read_dir(HOSTFW_INCOMING, port, timeout_ms, out);
+}
+
+void hostfw_read_dir(enum hostfw_direction dir, int port, int timeout_ms, struct hostfw_result *out)
+{
     static char *const nft[] = {"nft", "-j", "list", "ruleset", NULL};
     char why_nft[256] = "", why_ipt[256] = "";
 
-    if (try_tool(nft, hostfw_parse_nft, port, timeout_ms, out, why_nft, sizeof why_nft)) {
+    if (try_tool(nft, hostfw_parse_nft_dir, dir, port, timeout_ms, out, why_nft, sizeof why_nft)) {
         /* Rules loaded with iptables-legacy are invisible to nft: when nft
-         * shows no input chain, a legacy INPUT chain may still decide. */
+         * shows no chain on the hook, a legacy chain may still decide. */
         struct hostfw_result legacy;
         if (out->input_chains == 0 &&
-            read_save(port, timeout_ms, &legacy, why_ipt, sizeof why_ipt) && legacy.hit_count > 0)
+            read_save(dir, port, timeout_ms, &legacy, why_ipt, sizeof why_ipt) &&
+            legacy.hit_count > 0)
             *out = legacy;
         return;
     }
-    if (read_save(port, timeout_ms, out, why_ipt, sizeof why_ipt))
+    if (read_save(dir, port, timeout_ms, out, why_ipt, sizeof why_ipt))
         return;
     fw_result_init(out, "");
     snprintf(out->reason, sizeof out->reason, "%.120s; %.120s", why_nft, why_ipt);

@@ -1,11 +1,11 @@
 /*
  * hostfw.h - does this machine's own firewall stop new TCP connections to
- * a port?
+ * a port, coming in (the server, --local) or going out (the client)?
  *
  * Reads `nft -j list ruleset` (falling back to `iptables-save` text) and
- * follows the base chains on the input hook the way a new connection from
- * another machine would: the first rule that decides it wins, then the
- * chain's policy.  Rules for loopback, for established/related/invalid
+ * follows the base chains on the input hook (output hook) the way a new
+ * connection from (to) another machine would: the first rule that decides
+ * it wins, then the chain's policy.  Rules for loopback, for established/related/invalid
  * packets, for UDP or for other ports do not apply; rules narrowed by
  * something we do not model (a source address, another interface) are
  * reported as conditional.  Jumps to user chains are not followed.
@@ -27,6 +27,13 @@
 #define HOSTFW_IPV4 1u
 #define HOSTFW_IPV6 2u
 #define HOSTFW_BOTH (HOSTFW_IPV4 | HOSTFW_IPV6)
+
+/* Which way the connection goes: to this machine's port (INPUT chains), or
+ * from this machine to a port elsewhere (OUTPUT chains). */
+enum hostfw_direction {
+    HOSTFW_INCOMING,
+    HOSTFW_OUTGOING,
+};
 
 enum hostfw_action {
     HOSTFW_ACCEPT,
@@ -53,7 +60,7 @@ struct hostfw_result {
     char reason[256];    /* why not available, when !available */
     bool blocks;         /* an input chain drops/rejects every new connection to the port */
     bool may_block;      /* only rules narrowed by conditions do */
-    size_t input_chains; /* base chains on the input hook */
+    size_t input_chains; /* base chains on the direction's hook (input or output) */
     struct hostfw_hit hits[HOSTFW_HITS_MAX];
     size_t hit_count;
     size_t hits_dropped;
@@ -81,10 +88,24 @@ int hostfw_parse_ip6tables(const char *text, int port, struct hostfw_result *out
  * ip6tables-save". */
 void hostfw_merge(struct hostfw_result *out, const struct hostfw_result *v6);
 
+/* The parsers for either direction (the functions above are
+ * HOSTFW_INCOMING). */
+int hostfw_parse_nft_dir(const char *json, enum hostfw_direction dir, int port,
+                         struct hostfw_result *out, char *err, size_t errcap);
+int hostfw_parse_iptables_dir(const char *text, enum hostfw_direction dir, int port,
+                              struct hostfw_result *out, char *err, size_t errcap);
+int hostfw_parse_ip6tables_dir(const char *text, enum hostfw_direction dir, int port,
+                               struct hostfw_result *out, char *err, size_t errcap);
+
 /* Runs nft, else iptables-save and ip6tables-save, each bounded to
- * timeout_ms, and parses the output.  Never fails: when nothing can be read, out->available is
- * false and out->reason says why (not installed, needs root, ...). */
+ * timeout_ms, and parses the output.  Never fails: when nothing can be
+ * read, out->available is false and out->reason says why (not installed,
+ * needs root, ...). */
 void hostfw_read(int port, int timeout_ms, struct hostfw_result *out);
+
+/* hostfw_read() for either direction. */
+void hostfw_read_dir(enum hostfw_direction dir, int port, int timeout_ms,
+                     struct hostfw_result *out);
 
 /* "accept", "drop", "reject". */
 const char *hostfw_action_name(enum hostfw_action a);

@@ -59,6 +59,18 @@ void fw_chain_finish(struct hostfw_result *r, struct fw_chain *c)
     r->blocks_families |= families;
 }
 
+/* A rule naming loopback as its interface never meets a connection to or
+ * from another machine, in either direction. */
+static const struct fw_direction directions[] = {
+    [HOSTFW_INCOMING] = {"input", "INPUT", {"iif", "iifname"}, {"-i", "--in-interface"}},
+    [HOSTFW_OUTGOING] = {"output", "OUTPUT", {"oif", "oifname"}, {"-o", "--out-interface"}},
+};
+
+const struct fw_direction *fw_direction_of(enum hostfw_direction dir)
+{
+    return &directions[dir == HOSTFW_OUTGOING ? HOSTFW_OUTGOING : HOSTFW_INCOMING];
+}
+
 void fw_result_init(struct hostfw_result *r, const char *source)
 {
     memset(r, 0, sizeof *r);

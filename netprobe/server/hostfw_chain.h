@@ -25,6 +25,17 @@ struct fw_rule {
     unsigned families; /* HOSTFW_BOTH, narrowed by matches such as "meta nfproto ipv6" */
 };
 
+/* What tells the two directions apart, for both parsers. */
+struct fw_direction {
+    const char *nft_hook;  /* "input", "output" */
+    const char *ipt_chain; /* "INPUT", "OUTPUT" */
+    const char *nft_if[2]; /* meta keys naming the interface: "iif", "iifname" */
+    const char *ipt_if[2]; /* options naming it: "-i", "--in-interface" */
+};
+
+/* The row for dir. */
+const struct fw_direction *fw_direction_of(enum hostfw_direction dir);
+
 struct fw_chain {
     char family[8], table[64], name[64];
     bool policy_drop;

@@ -55,7 +55,7 @@ static bool ipt_ports_have(const char *list, int port)
  * model (addresses, source ports, marks...) are "conditional"; these are
  * the ones we understand. */
 static void ipt_option(const char *opt, const char *arg, bool negate, int port,
-                       struct fw_rule *rule)
+                       const struct fw_direction *dir, struct fw_rule *rule)
 {
     if (!strcmp(opt, "-p") || !strcmp(opt, "--protocol")) {
         bool tcp = !strcmp(arg, "tcp") || !strcmp(arg, "6") || !strcmp(arg, "all");
@@ -64,7 +64,7 @@ static void ipt_option(const char *opt, const char *arg, bool negate, int port,
                !strcmp(opt, "--dports") || !strcmp(opt, "--destination-ports")) {
         rule->names_port = true;
         rule->applies = rule->applies && (ipt_ports_have(arg, port) != negate);
-    } else if (!strcmp(opt, "-i") || !strcmp(opt, "--in-interface")) {
+    } else if (!strcmp(opt, dir->ipt_if[0]) || !strcmp(opt, dir->ipt_if[1])) {
         if ((strcmp(arg, "lo") == 0) != negate)
             rule->applies = false;
         else
@@ -92,7 +92,8 @@ static void ipt_option(const char *opt, const char *arg, bool negate, int port,
     }
 }
 
-static void ipt_rule(char *line, long number, int port, struct fw_rule *rule)
+static void ipt_rule(char *line, long number, int port, const struct fw_direction *dir,
+                     struct fw_rule *rule)
 {
     char *w[64];
     size_t n = ipt_words(line, w, 64);
@@ -108,7 +109,7 @@ static void ipt_rule(char *line, long number, int port, struct fw_rule *rule)
         }
         /* An option's argument never starts with '-' in iptables-save output. */
         const char *arg = i + 1 < n && w[i + 1][0] != '-' ? w[i + 1] : "";
-        ipt_option(w[i], arg, negate, port, rule);
+        ipt_option(w[i], arg, negate, port, dir, rule);
         negate = false;
         if (arg[0] != '\0')
             i++;
@@ -116,13 +117,14 @@ static void ipt_rule(char *line, long number, int port, struct fw_rule *rule)
 }
 
 /* The text of iptables-save or ip6tables-save, whose rules are all for
- * one family. */
-static int parse_save(const char *text, int port, unsigned families, const char *source,
-                      struct hostfw_result *out, char *err, size_t errcap)
+ * one family, for the chain of direction way. */
+static int parse_save(const char *text, enum hostfw_direction way, int port, unsigned families,
+                      const char *source, struct hostfw_result *out, char *err, size_t errcap)
 {
+    const struct fw_direction *dir = fw_direction_of(way);
     /* IPv4 rules keep the family "" they always had; IPv6 ones say ip6. */
-    struct fw_chain input = {
-        .family = "", .table = "filter", .name = "INPUT", .families = families};
+    struct fw_chain input = {.family = "", .table = "filter", .families = families};
+    char policy[32], append[32];
     if (families == HOSTFW_IPV6)
         snprintf(input.family, sizeof input.family, "ip6");
     bool in_filter = false, seen_input = false;
@@ -131,6 +133,9 @@ static int parse_save(const char *text, int port, unsigned families, const char 
     const char *p = text;
 
     fw_result_init(out, source);
+    snprintf(input.name, sizeof input.name, "%s", dir->ipt_chain);
+    snprintf(policy, sizeof policy, ":%s ", dir->ipt_chain);
+    snprintf(append, sizeof append, "-A %s ", dir->ipt_chain);
     while (*p != '\0') {
         size_t len = strcspn(p, "\n");
         if (len >= sizeof line) {
@@ -144,12 +149,12 @@ static int parse_save(const char *text, int port, unsigned families, const char 
             in_filter = strcmp(line, "*filter") == 0;
         if (!in_filter)
             continue;
-        if (strncmp(line, ":INPUT ", 7) == 0) {
+        if (strncmp(line, policy, strlen(policy)) == 0) {
             seen_input = true;
-            input.policy_drop = strncmp(line + 7, "DROP", 4) == 0;
-        } else if (strncmp(line, "-A INPUT ", 9) == 0) {
+            input.policy_drop = strncmp(line + strlen(policy), "DROP", 4) == 0;
+        } else if (strncmp(line, append, strlen(append)) == 0) {
             struct fw_rule rule;
-            ipt_rule(line, ++number, port, &rule);
+            ipt_rule(line, ++number, port, dir, &rule);
             fw_chain_apply(out, &input, &rule);
         }
     }
@@ -164,11 +169,23 @@ static int parse_save(const char *text, int port, unsigned families, const char 
 int hostfw_parse_iptables(const char *text, int port, struct hostfw_result *out, char *err,
                           size_t errcap)
 {
-    return parse_save(text, port, HOSTFW_IPV4, "iptables-save", out, err, errcap);
+    return parse_save(text, HOSTFW_INCOMING, port, HOSTFW_IPV4, "iptables-save", out, err, errcap);
+}
+
+int hostfw_parse_iptables_dir(const char *text, enum hostfw_direction way, int port,
+                              struct hostfw_result *out, char *err, size_t errcap)
+{
+    return parse_save(text, way, port, HOSTFW_IPV4, "iptables-save", out, err, errcap);
 }
 
 int hostfw_parse_ip6tables(const char *text, int port, struct hostfw_result *out, char *err,
                            size_t errcap)
 {
-    return parse_save(text, port, HOSTFW_IPV6, "ip6tables-save", out, err, errcap);
+    return hostfw_parse_ip6tables_dir(text, HOSTFW_INCOMING, port, out, err, errcap);
+}
+
+int hostfw_parse_ip6tables_dir(const char *text, enum hostfw_direction way, int port,
+                               struct hostfw_result *out, char *err, size_t errcap)
+{
+    return parse_save(text, way, port, HOSTFW_IPV6, "ip6tables-save", out, err, errcap);
 }

@@ -29,6 +29,7 @@
 struct nft_ctx {
     const cJSON *items; /* the "nftables" array */
     int port;
+    const struct fw_direction *dir;
     char *err;
     size_t errcap;
     long steps_left; /* HOSTFW_NFT_STEPS_MAX, counted down by the set lookups */
@@ -151,7 +152,8 @@ static int nft_match(struct nft_ctx *x, const cJSON *jrule, const cJSON *m, stru
         rule->applies = rule->applies && (in != negate);
         if (cJSON_IsObject(payload)) /* "ip protocol tcp", "ip6 nexthdr tcp": one family */
             rule->families &= jis(payload, "protocol", "ip6") ? HOSTFW_IPV6 : HOSTFW_IPV4;
-    } else if (cJSON_IsObject(meta) && (jis(meta, "key", "iif") || jis(meta, "key", "iifname"))) {
+    } else if (cJSON_IsObject(meta) &&
+               (jis(meta, "key", x->dir->nft_if[0]) || jis(meta, "key", x->dir->nft_if[1]))) {
         in = value_has_word(right, "lo");
         if (in != negate)
             rule->applies = false; /* only loopback traffic */
@@ -211,8 +213,8 @@ static int nft_error(const struct nft_ctx *x, int index, const char *what)
     return -1;
 }
 
-/* Collects the filter base chains on the input hook (families that see
- * IPv4/IPv6 traffic). */
+/* Collects the filter base chains on the direction's hook (families that
+ * see IPv4/IPv6 traffic). */
 static int nft_chains(const struct nft_ctx *x, struct fw_chain *chains, size_t *n)
 {
     const cJSON *item;
@@ -228,7 +230,7 @@ static int nft_chains(const struct nft_ctx *x, struct fw_chain *chains, size_t *
         const char *fam = jstr(c, "family"), *tab = jstr(c, "table"), *name = jstr(c, "name");
         if (fam == NULL || tab == NULL || name == NULL)
             return nft_error(x, i - 1, "chain lacks a string family, table or name");
-        if (!jis(c, "hook", "input") || !jis(c, "type", "filter"))
+        if (!jis(c, "hook", x->dir->nft_hook) || !jis(c, "type", "filter"))
             continue;
         if (strcmp(fam, "inet") && strcmp(fam, "ip") && strcmp(fam, "ip6"))
             continue;
@@ -279,6 +281,12 @@ static int nft_rule(struct nft_ctx *x, int index, const cJSON *jrule, struct fw_
 int hostfw_parse_nft(const char *json, int port, struct hostfw_result *out, char *err,
                      size_t errcap)
 {
+    return hostfw_parse_nft_dir(json, HOSTFW_INCOMING, port, out, err, errcap);
+}
+
+int hostfw_parse_nft_dir(const char *json, enum hostfw_direction dir, int port,
+                         struct hostfw_result *out, char *err, size_t errcap)
+{
     struct fw_chain chains[HOSTFW_CHAINS_MAX];
     size_t nchains = 0;
     const char *where = NULL;
@@ -292,7 +300,11 @@ int hostfw_parse_nft(const char *json, int port, struct hostfw_result *out, char
                  where != NULL ? (long)(where - json) : -1L);
         return -1;
     }
-    struct nft_ctx x = {cJSON_GetObjectItemCaseSensitive(root, "nftables"), port, err, errcap,
+    struct nft_ctx x = {cJSON_GetObjectItemCaseSensitive(root, "nftables"),
+                        port,
+                        fw_direction_of(dir),
+                        err,
+                        errcap,
                         HOSTFW_NFT_STEPS_MAX};
     if (!cJSON_IsArray(x.items)) {
         snprintf(err, errcap, "%s", _("nft output has no \"nftables\" array"));

@@ -57,6 +57,30 @@ static void make_nonce(char *out, size_t n)
     out[n] = '\0';
 }
 
+/* True for "ERR code ..." with code in chatd's grammar (lower case and
+ * '_', docs/protocol.md), or chatd's "NOTICE shutdown ...". */
+static bool chatd_reason(const char *line)
+{
+    if (strncmp(line, "NOTICE shutdown", 15) == 0 && (line[15] == ' ' || line[15] == '\0'))
+        return true;
+    if (strncmp(line, "ERR ", 4) != 0)
+        return false;
+    size_t n = strspn(line + 4, "abcdefghijklmnopqrstuvwxyz_");
+    return n > 0 && (line[4 + n] == ' ' || line[4 + n] == '\0');
+}
+
+/* Keeps what chatd said of itself: its greeting, and the first line that
+ * gives a reason to close (the verdict quotes it). */
+static void note_chatd_words(struct ev_app *app, const char *line, size_t len)
+{
+    static const char *const GREETINGS[] = {"NOTICE welcome ", "ASK name", "DIAG chatd "};
+    for (size_t i = 0; i < sizeof GREETINGS / sizeof GREETINGS[0]; i++)
+        if (strncmp(line, GREETINGS[i], strlen(GREETINGS[i])) == 0)
+            app->chatd_greeted = true;
+    if (app->chatd_said[0] == '\0' && chatd_reason(line))
+        printable(app->chatd_said, sizeof app->chatd_said, line, len);
+}
+
 /* Did the peer's kernel acknowledge everything we sent? */
 static void check_acked(struct ev_app *app, int fd)
 {
@@ -126,6 +150,7 @@ static void exchange(struct ev_app *app, struct stageio_conn *c, const char *non
             app->outcome = APP_OTHER;
             return;
         }
+        note_chatd_words(app, line, (size_t)rc);
     }
 }
 
@@ -147,11 +172,13 @@ static void summarise_end(struct evidence *ev, double start)
 {
     const struct ev_app *app = &ev->app;
     bool reset = app->outcome == APP_RESET;
-    if (app->banner[0] != '\0')
+    /* chatd's reason says more than its greeting. */
+    const char *said = app->chatd_said[0] != '\0' ? app->chatd_said : app->banner;
+    if (said[0] != '\0')
         stageio_done(ev, STAGE_APP, STATUS_FAIL, start,
                      reset ? _("the server reset the connection before answering: %.120s")
                            : _("the server closed the connection before answering: %.120s"),
-                     app->banner);
+                     said);
     else
         stageio_done(ev, STAGE_APP, STATUS_FAIL, start, "%s",
                      reset ? _("the server reset the connection before answering")
@@ -211,9 +238,9 @@ void stage_app_run(struct evidence *ev, const struct probe_opts *o)
     if (stageio_connect(&c, &a->target, o->port, 0, deadline, &err) < 0) {
         /* ECONNRESET here: the handshake completed and the reset came
          * before connect() reported it (a server that resets at once). */
-        app->outcome = err == ETIMEDOUT                             ? APP_SILENT
+        app->outcome = err == ETIMEDOUT                           ? APP_SILENT
                        : err == ECONNREFUSED || err == ECONNRESET ? APP_RESET
-                                                                    : APP_CLOSED;
+                                                                  : APP_CLOSED;
         stageio_done(ev, STAGE_APP, STATUS_FAIL, start, _("cannot connect again to %s port %d: %s"),
                      a->target.address, o->port, strerror(err));
         return;

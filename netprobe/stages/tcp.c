@@ -19,10 +19,14 @@
 
 #include "common/clock.h"
 #include "common/i18n.h"
+#include "netprobe/stages/local_fw.h"
 #include "netprobe/stages/stageio.h"
 #include "netprobe/stages/stages.h"
 #include "netprobe/wire/errqueue.h"
 #include "netprobe/wire/reason.h"
+
+/* Bound on each firewall tool run after a failed handshake (local_fw.h). */
+#define TCP_LOCAL_FW_MS 1000
 
 /* Shortest deadline that still sees the second SYN leave. */
 #define TCP_TWO_SYNS_MS 1200.0
@@ -210,5 +214,8 @@ void stage_tcp_run(struct evidence *ev, const struct probe_opts *o)
     for (size_t i = 0; i < t->attempt_count && t->chosen < 0; i++)
         if (t->attempts[i].state == TCP_STATE_OPEN)
             t->chosen = (int)i;
+    /* Nothing answered: this machine's own outgoing rules may be why. */
+    if (t->chosen < 0)
+        local_fw_read(o->port, TCP_LOCAL_FW_MS, &t->local_fw);
     summarise(ev, start);
 }

@@ -11,7 +11,8 @@ really built the fault a scenario claims, independently of netprobe.
     dns   ok | literal | nodata | nxdomain | timeout | error   (A record)
     icmp  ok | none            (one echo request, 1 s; needs root)
     tcp   open | refused | prohibited | unreachable | timeout | error
-    app   chatd | banner | silent | closed   (after the netprobe hello)
+    app   chatd | full | banner | silent | closed   (after the netprobe hello;
+          full: chatd answered ERR server_full)
     echo  ok | stall            (ECHO of ECHO_SIZE bytes, chatd only)
 
 When the name exists (dns=ok or nodata), its AAAA record is looked up too
@@ -148,6 +149,9 @@ def app_check(sock):
         except ValueError:
             pass
         return "banner"
+    # chatd's own refusal, before it closes (docs/protocol.md).
+    if buf.startswith(b"ERR server_full"):
+        return "full"
     if buf:
         return "banner"
     return "closed" if closed else "silent"

@@ -172,10 +172,11 @@ static void no_route_to_an_ipv6_only_name_puts_ipv6_first(void **state)
     ev.tcp.attempts[0].syns_sent = 0;
     verdict_decide(&ev, &v);
     assert_int_equal(v.code, VERDICT_NO_ROUTE);
-    assert_int_equal(v.cause_first, VERDICT_CAUSE_NO_IPV6_ROUTE);
+    assert_int_equal(v.cause_named, VERDICT_CAUSE_NO_IPV6_ROUTE + 1);
     advice_render_family(a->summary, ev.host, ev.port, v.families, summary, sizeof summary);
-    advice_render_family(a->causes[verdict_cause_index(&v, 0, 4)], ev.host, ev.port, v.families,
-                         first, sizeof first);
+    size_t order[ADVICE_LIST_MAX];
+    assert_true(advice_order(a, &v, ADVICE_CAUSES, order) > 0);
+    advice_render_family(a->causes[order[0]], ev.host, ev.port, v.families, first, sizeof first);
     assert_non_null(strstr(summary, "IPv6 address"));
     assert_non_null(strstr(first, "IPv6"));
     assert_non_null(strstr(a->causes[VERDICT_CAUSE_NO_IPV6_ROUTE], "no IPv6 route"));
@@ -183,7 +184,7 @@ static void no_route_to_an_ipv6_only_name_puts_ipv6_first(void **state)
     healthy(&ev);
     fail_tcp(&ev, TCP_STATE_ERROR, "no-route");
     verdict_decide(&ev, &v);
-    assert_int_equal(v.cause_first, -1);
+    assert_int_equal(v.cause_named, 0);
     advice_render_family(a->summary, ev.host, ev.port, v.families, summary, sizeof summary);
     assert_non_null(strstr(summary, "IPv4 address"));
 }
@@ -207,17 +208,18 @@ static void minus_6_on_an_ipv4_only_name_says_so(void **state)
              "for; the name has IPv4 addresses: 203.0.113.10");
     verdict_decide(&ev, &v);
     assert_int_equal(v.code, VERDICT_DNS_FAILURE);
-    assert_int_equal(v.cause_first, VERDICT_CAUSE_DNS_NO_FAMILY);
+    assert_int_equal(v.cause_named, VERDICT_CAUSE_DNS_NO_FAMILY + 1);
     assert_non_null(strstr(v.evidence.lines[0], "no_family"));
     assert_non_null(strstr(v.evidence.lines[0], "203.0.113.10"));
-    advice_render_target(a->causes[verdict_cause_index(&v, 0, 4)], ev.host, ev.port, first,
-                         sizeof first);
+    size_t order[ADVICE_LIST_MAX];
+    assert_true(advice_order(a, &v, ADVICE_CAUSES, order) > 0);
+    advice_render_target(a->causes[order[0]], ev.host, ev.port, first, sizeof first);
     assert_non_null(strstr(first, "-4 or -6"));
     assert_string_equal(dns_outcome_name(DNS_NO_FAMILY), "no_family");
 
     ev.dns.outcome = DNS_NXDOMAIN;
     verdict_decide(&ev, &v);
-    assert_int_equal(v.cause_first, -1); /* a missing name keeps "misspelled" first */
+    assert_int_equal(v.cause_named, 0); /* a missing name keeps "misspelled" first */
 }
 
 /* The VirtualBox finding names the 10.0.2.x address even when the source

@@ -33,42 +33,64 @@ struct fw_case {
     long handle;
     const char *chain;
     bool conditional;
+    enum hostfw_direction dir; /* HOSTFW_INCOMING unless given */
 };
 
+#define IN .dir = HOSTFW_INCOMING
+#define OUT .dir = HOSTFW_OUTGOING
+
 static const struct fw_case CASES[] = {
-    {"nft_drop_8888.json", NFT, 8888, true, false, 1, HOSTFW_DROP, "drop", 5, "input", false},
-    {"nft_drop_8888.json", NFT, 22, false, false, 1, HOSTFW_ACCEPT, "accept", 4, "input", false},
-    {"nft_drop_8888.json", NFT, 9999, false, false, 0, 0, NULL, 0, NULL, false},
+    {"nft_drop_8888.json", NFT, 8888, true, false, 1, HOSTFW_DROP, "drop", 5, "input", false, IN},
+    {"nft_drop_8888.json", NFT, 22, false, false, 1, HOSTFW_ACCEPT, "accept", 4, "input", false,
+     IN},
+    {"nft_drop_8888.json", NFT, 9999, false, false, 0, 0, NULL, 0, NULL, false, IN},
     {"nft_reject_admin.json", NFT, 8888, true, false, 1, HOSTFW_REJECT,
-     "reject with icmpx admin-prohibited", 2, "input", false},
+     "reject with icmpx admin-prohibited", 2, "input", false, IN},
     {"nft_tcp_reset.json", NFT, 8888, true, false, 1, HOSTFW_REJECT, "reject with tcp reset", 2,
-     "INPUT", false},
-    {"nft_port_set.json", NFT, 8888, true, false, 1, HOSTFW_DROP, "drop", 3, "input", false},
-    {"nft_port_set.json", NFT, 8889, false, false, 0, 0, NULL, 0, NULL, false},
-    {"nft_port_range.json", NFT, 8888, true, false, 1, HOSTFW_DROP, "drop", 2, "input", false},
-    {"nft_port_range.json", NFT, 9001, false, false, 0, 0, NULL, 0, NULL, false},
-    {"nft_named_set.json", NFT, 8888, true, false, 1, HOSTFW_DROP, "drop", 4, "input", false},
-    {"nft_named_set.json", NFT, 24, false, false, 0, 0, NULL, 0, NULL, false},
+     "INPUT", false, IN},
+    {"nft_port_set.json", NFT, 8888, true, false, 1, HOSTFW_DROP, "drop", 3, "input", false, IN},
+    {"nft_port_set.json", NFT, 8889, false, false, 0, 0, NULL, 0, NULL, false, IN},
+    {"nft_port_range.json", NFT, 8888, true, false, 1, HOSTFW_DROP, "drop", 2, "input", false, IN},
+    {"nft_port_range.json", NFT, 9001, false, false, 0, 0, NULL, 0, NULL, false, IN},
+    {"nft_named_set.json", NFT, 8888, true, false, 1, HOSTFW_DROP, "drop", 4, "input", false, IN},
+    {"nft_named_set.json", NFT, 24, false, false, 0, 0, NULL, 0, NULL, false, IN},
     /* policy drop, but "tcp dport 8888 ct state new accept" comes first */
     {"nft_policy_drop_accepted.json", NFT, 8888, false, false, 1, HOSTFW_ACCEPT, "accept", 6,
-     "input", false},
+     "input", false, IN},
     {"nft_policy_drop_accepted.json", NFT, 8889, true, false, 1, HOSTFW_DROP, "policy drop", -1,
-     "input", false},
+     "input", false, IN},
     {"nft_policy_drop.json", NFT, 8888, true, false, 1, HOSTFW_DROP, "policy drop", -1, "input",
-     false},
+     false, IN},
     /* drops 8888 only from 198.51.100.0/24: may block, does not block everyone */
-    {"nft_source_limited.json", NFT, 8888, false, true, 1, HOSTFW_DROP, "drop", 2, "input", true},
+    {"nft_source_limited.json", NFT, 8888, false, true, 1, HOSTFW_DROP, "drop", 2, "input", true,
+     IN},
     /* tcp dport 9999 and udp dport 8888: neither touches TCP 8888 */
-    {"nft_other_port.json", NFT, 8888, false, false, 0, 0, NULL, 0, NULL, false},
+    {"nft_other_port.json", NFT, 8888, false, false, 0, 0, NULL, 0, NULL, false, IN},
     /* RHEL's classic "-j REJECT --reject-with icmp-host-prohibited" at the end */
     {"iptables_reject_all.txt", IPT, 8888, true, false, 1, HOSTFW_REJECT,
-     "reject with icmp-host-prohibited", 5, "INPUT", false},
+     "reject with icmp-host-prohibited", 5, "INPUT", false, IN},
     {"iptables_reject_all.txt", IPT, 22, false, false, 1, HOSTFW_ACCEPT, "accept", 4, "INPUT",
-     false},
+     false, IN},
     {"iptables_accept_8888.txt", IPT, 8888, false, false, 1, HOSTFW_ACCEPT, "accept", 3, "INPUT",
-     false},
+     false, IN},
     {"iptables_accept_8888.txt", IPT, 443, true, false, 1, HOSTFW_DROP, "policy drop", -1, "INPUT",
-     false},
+     false, IN},
+    /* The client's side: output chains, "oif lo" and replies left out.
+     * The same rule set's input chain drops 9999 only. */
+    {"nft_output_drop_8888.json", NFT, 8888, true, false, 1, HOSTFW_DROP, "drop", 7, "output",
+     false, OUT},
+    {"nft_output_drop_8888.json", NFT, 9999, false, false, 0, 0, NULL, 0, NULL, false, OUT},
+    {"nft_output_drop_8888.json", NFT, 8888, false, false, 0, 0, NULL, 0, NULL, false, IN},
+    {"nft_output_drop_8888.json", NFT, 9999, true, false, 1, HOSTFW_DROP, "drop", 4, "input", false,
+     IN},
+    {"iptables_output_drop.txt", IPT, 8888, true, false, 1, HOSTFW_DROP, "drop", 3, "OUTPUT", false,
+     OUT},
+    /* "-o eth1": we cannot tell which interface the connection leaves by */
+    {"iptables_output_drop.txt", IPT, 7000, false, true, 1, HOSTFW_REJECT,
+     "reject with icmp-admin-prohibited", 4, "OUTPUT", true, OUT},
+    {"iptables_output_drop.txt", IPT, 8888, false, false, 0, 0, NULL, 0, NULL, false, IN},
+    {"iptables_output_drop.txt", IPT, 9999, true, false, 1, HOSTFW_DROP, "drop", 1, "INPUT", false,
+     IN},
 };
 
 static char *slurp(const char *name)
@@ -94,9 +116,11 @@ static void recorded_rule_sets_give_their_verdict_for_the_port(void **state)
         struct hostfw_result r;
         char err[256] = "";
         char *text = slurp(c->file);
-        print_message("case %s port %d\n", c->file, c->port);
-        int rc = c->kind == NFT ? hostfw_parse_nft(text, c->port, &r, err, sizeof err)
-                                : hostfw_parse_iptables(text, c->port, &r, err, sizeof err);
+        print_message("case %s port %d %s\n", c->file, c->port,
+                      c->dir == HOSTFW_OUTGOING ? "outgoing" : "incoming");
+        int rc = c->kind == NFT
+                     ? hostfw_parse_nft_dir(text, c->dir, c->port, &r, err, sizeof err)
+                     : hostfw_parse_iptables_dir(text, c->dir, c->port, &r, err, sizeof err);
         free(text);
         assert_int_equal(rc, 0);
         assert_true(r.available);

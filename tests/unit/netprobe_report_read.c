@@ -143,7 +143,10 @@ static void client_report_round_trips(void **state)
         ran(&ev, (enum stage_id)id, id == STAGE_TCP ? STATUS_FAIL : STATUS_SKIP, stage_name(id));
     memset(&v, 0, sizeof v);
     v.code = VERDICT_FILTERED_DROP;
-    v.cause_first = 2;
+    /* How the run ordered and qualified its advice comes back whole. */
+    v.lead = CAUSE_PATH;
+    v.ruled_out = 1u << CAUSE_PRIVATE_TARGET | 1u << CAUSE_NOT_CHATD;
+    v.qualifier = verdict_qualifier_text(QUALIFIER_CAPTURE_NOT_CONFIRMED);
     verdict_say(&v.evidence, "3 SYNs to 203.0.113.10 port 8888, no answer");
     v.findings[0] = FINDING_ICMP_BLOCKED;
     verdict_say(&v.finding_evidence[0], "0 of 4 pings answered");
@@ -169,7 +172,9 @@ static void client_report_round_trips(void **state)
     }
     assert_true(doc.has_verdict);
     assert_int_equal(doc.verdict.code, VERDICT_FILTERED_DROP);
-    assert_int_equal(doc.verdict.cause_first, 2);
+    assert_int_equal(doc.verdict.lead, CAUSE_PATH);
+    assert_int_equal(doc.verdict.ruled_out, v.ruled_out);
+    assert_ptr_equal(doc.verdict.qualifier, v.qualifier);
     assert_int_equal(doc.verdict.evidence.count, 1);
     assert_string_equal(doc.verdict.evidence.lines[0], v.evidence.lines[0]);
     assert_int_equal(doc.verdict.finding_count, 2);

@@ -42,7 +42,7 @@ static void write_report(const char *name, enum verdict_code code, const char *l
     evidence_init(&ev, "203.0.113.10", 8888);
     memset(&v, 0, sizeof v);
     v.code = code;
-    v.cause_first = -1;
+    v.lead = CAUSE_ANY;
     for (size_t i = 0; i < n; i++)
         v.findings[v.finding_count++] = findings[i];
     struct report_input in = {.ev = &ev,

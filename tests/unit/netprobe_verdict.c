@@ -146,6 +146,86 @@ static void set_syn_retransmit(struct evidence *ev)
     ev->tcp.attempts[0].syns_sent = 2;
 }
 
+static void set_output_rule(struct evidence *ev)
+{
+    set_drop(ev);
+    ev->tcp.local_fw.read = true;
+    ev->tcp.local_fw.blocks = true;
+    snprintf(ev->tcp.local_fw.rule, sizeof ev->tcp.local_fw.rule,
+             "inet filter output handle 4: drop");
+}
+static void set_output_rule_conditional(struct evidence *ev)
+{
+    set_drop(ev);
+    ev->tcp.local_fw.read = true;
+    ev->tcp.local_fw.may_block = true;
+}
+static void set_no_syn_left(struct evidence *ev)
+{
+    set_drop(ev);
+    ev->capture.run = true;
+    ev->capture.syns_sent = 0;
+}
+/* A local reject rule answers the SYN with a reset of its own. */
+static void set_output_reject_reset(struct evidence *ev)
+{
+    set_output_rule(ev);
+    ev->tcp.attempts[0].state = TCP_STATE_CLOSED;
+    snprintf(ev->tcp.attempts[0].reason, sizeof ev->tcp.attempts[0].reason, "reset");
+}
+static void set_server_full(struct evidence *ev)
+{
+    set_closed(ev);
+    snprintf(ev->app.chatd_said, sizeof ev->app.chatd_said,
+             "ERR server_full the server is full; try again later");
+}
+static void set_shutdown(struct evidence *ev)
+{
+    set_closed(ev);
+    ev->app.chatd_greeted = true;
+    snprintf(ev->app.chatd_said, sizeof ev->app.chatd_said,
+             "NOTICE shutdown the server is shutting down; bye");
+}
+/* The student dials the instance's Private IPv4 from home. */
+static void set_private_target(struct evidence *ev)
+{
+    set_drop(ev);
+    snprintf(ev->tcp.attempts[0].target.address, ADDR_TEXT_MAX, "172.31.5.20");
+    snprintf(ev->local.source_address, ADDR_TEXT_MAX, "192.168.1.20");
+    ev->local.source_class = ADDR_PRIVATE;
+    snprintf(ev->local.ifaces[0].address, ADDR_TEXT_MAX, "192.168.1.20");
+    ev->local.ifaces[0].prefix_len = 24;
+    ev->local.iface_count = 1;
+}
+static void set_private_target_on_own_network(struct evidence *ev)
+{
+    set_private_target(ev);
+    snprintf(ev->local.ifaces[1].address, ADDR_TEXT_MAX, "172.31.0.9");
+    ev->local.ifaces[1].prefix_len = 20;
+    ev->local.iface_count = 2;
+}
+static void set_private_target_same_16(struct evidence *ev)
+{
+    set_private_target(ev);
+    snprintf(ev->local.source_address, ADDR_TEXT_MAX, "172.31.40.7");
+}
+static void set_private_target_public_source(struct evidence *ev)
+{
+    set_private_target(ev);
+    snprintf(ev->local.source_address, ADDR_TEXT_MAX, "198.51.100.77");
+    ev->local.source_class = ADDR_PUBLIC;
+}
+/* A VPN that routes the private range: chatd answered there. */
+static void set_private_target_answers(struct evidence *ev)
+{
+    struct evidence failed;
+    healthy(&failed);
+    set_private_target(&failed);
+    ev->local = failed.local;
+    snprintf(ev->tcp.attempts[0].target.address, ADDR_TEXT_MAX, "172.31.5.20");
+    snprintf(ev->app.hello.local.address, ADDR_TEXT_MAX, "172.31.5.20");
+}
+
 /* Priority cases. */
 static void set_refused_v4_no_route_v6(struct evidence *ev)
 {
@@ -329,7 +409,13 @@ static const struct verdict_case cases[] = {
     {"syns dropped", set_drop, VERDICT_FILTERED_DROP, 0, "after 2 SYN(s)"},
     {"icmp admin prohibited", set_admin_prohibited, VERDICT_REJECTED, 0, "type 3 code 13"},
     {"icmp port unreachable", set_port_unreach, VERDICT_REJECTED, 0, "port-unreach"},
-    {"local firewall EPERM", set_local_firewall, VERDICT_REJECTED, 0, "local-firewall"},
+    {"local firewall EPERM", set_local_firewall, VERDICT_LOCAL_FIREWALL, 0, "local-firewall"},
+    {"local firewall: an output rule drops the port", set_output_rule, VERDICT_LOCAL_FIREWALL, 0,
+     "inet filter output handle 4: drop"},
+    {"local firewall: the capture saw no SYN leave", set_no_syn_left, VERDICT_LOCAL_FIREWALL, 0,
+     "no SYN leave"},
+    {"chatd said server_full", set_server_full, VERDICT_CHATD_ERROR, 0, "ERR server_full"},
+    {"chatd said shutdown", set_shutdown, VERDICT_CHATD_ERROR, 0, "NOTICE shutdown"},
     {"reset", set_refused, VERDICT_REFUSED, 0, "closed (reset)"},
     {"silent server", set_silent, VERDICT_CONNECTED_SILENT, 0, "nothing came back"},
     {"server closed", set_closed, VERDICT_SERVER_CLOSED, 0, "closed it"},
@@ -348,6 +434,21 @@ static const struct verdict_case cases[] = {
     {"syn retransmitted", set_syn_retransmit, VERDICT_OK, F(PACKET_LOSS), NULL},
     {"forged reset seen by the capture", set_forged_reset, VERDICT_REFUSED, F(FORGED_RESET),
      "reset"},
+    {"private target dialled from behind nat", set_private_target, VERDICT_FILTERED_DROP,
+     F(PRIVATE_TARGET), "no-response"},
+    /* Not a private_target: reachable networks, or the handshake worked. */
+    {"private target on a network of this machine", set_private_target_on_own_network,
+     VERDICT_FILTERED_DROP, 0, NULL},
+    {"private target on the source's own /16 (a vpc)", set_private_target_same_16,
+     VERDICT_FILTERED_DROP, 0, NULL},
+    {"private target from a public source", set_private_target_public_source, VERDICT_FILTERED_DROP,
+     0, NULL},
+    {"private target that answered", set_private_target_answers, VERDICT_OK, 0, NULL},
+    /* Only a rule that surely applies decides. */
+    {"a conditional output rule is not enough", set_output_rule_conditional, VERDICT_FILTERED_DROP,
+     0, NULL},
+    {"our own reject rule's reset is not the server's", set_output_reject_reset,
+     VERDICT_LOCAL_FIREWALL, 0, "on the way out"},
     /* Found by the lab: unanswered pings into a missing route block nothing. */
     {"no route: unanswered pings are not icmp_blocked", set_no_route_pings_unanswered,
      VERDICT_NO_ROUTE, 0, "no-route"},

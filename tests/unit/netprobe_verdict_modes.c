@@ -32,10 +32,9 @@ static void traced(struct evidence *ev, int last_hop, const char *from, int gues
 static const char *first_cause(const struct verdict *v)
 {
     const struct advice *a = advice_find(verdict_code_name(v->code));
-    size_t n = 0;
-    while (a->causes[n] != NULL)
-        n++;
-    return a->causes[verdict_cause_index(v, 0, n)];
+    size_t idx[ADVICE_LIST_MAX];
+    assert_true(advice_order(a, v, ADVICE_CAUSES, idx) > 0);
+    return a->causes[idx[0]];
 }
 
 static bool evidence_has(const struct verdict_evidence *e, const char *word)
@@ -145,29 +144,44 @@ static void without_trace_the_security_group_comes_first(void **state)
     dropped(&ev);
     verdict_decide(&ev, &v);
     corroborate(&ev, &v);
-    assert_int_equal(v.cause_first, -1);
+    assert_int_equal(v.lead, CAUSE_ANY);
     assert_non_null(strstr(first_cause(&v), "security group"));
 }
 
-/* The constant in verdict.h must keep pointing at the right sentence. */
-static void path_firewall_index_names_the_firewall_on_the_way(void **state)
+/* The kind --trace leads with must tag the right sentence. */
+static void path_kind_names_the_firewall_on_the_way(void **state)
 {
     (void)state;
     const struct advice *a = advice_find("filtered_drop");
-    assert_non_null(a->causes[VERDICT_CAUSE_PATH_FIREWALL]);
-    assert_non_null(strstr(a->causes[VERDICT_CAUSE_PATH_FIREWALL], "firewall on the way"));
+    size_t found = 0;
+    for (size_t i = 0; a->causes[i] != NULL; i++)
+        if (a->cause_kinds[i] == CAUSE_PATH) {
+            assert_non_null(strstr(a->causes[i], "firewall on the way"));
+            found++;
+        }
+    assert_int_equal(found, 1);
 }
 
-static void cause_order_moves_one_cause_first_and_keeps_the_rest(void **state)
+/* filtered_drop's table: causes EDGE EDGE PATH HOST HOST PRIV, fix steps
+ * EDGE EDGE HOST HOST EDGE PATH ANY PRIV. */
+static void lead_moves_its_causes_and_their_fix_steps_first(void **state)
 {
     (void)state;
-    struct verdict v = {.cause_first = 2};
-    size_t want[] = {2, 0, 1, 3, 4};
+    const struct advice *a = advice_find("filtered_drop");
+    struct verdict v = {.lead = CAUSE_PATH, .ruled_out = 1u << CAUSE_PRIVATE_TARGET};
+    static const size_t want_causes[] = {2, 0, 1, 3, 4};
+    static const size_t want_fix[] = {5, 0, 1, 4, 2, 3, 6};
+    size_t idx[ADVICE_LIST_MAX];
+    assert_int_equal(advice_order(a, &v, ADVICE_CAUSES, idx), 5);
     for (size_t i = 0; i < 5; i++)
-        assert_int_equal(verdict_cause_index(&v, i, 5), want[i]);
-    v.cause_first = 7; /* out of range: table order */
-    assert_int_equal(verdict_cause_index(&v, 0, 5), 0);
-    assert_int_equal(verdict_cause_index(NULL, 3, 5), 3);
+        assert_int_equal(idx[i], want_causes[i]);
+    assert_int_equal(advice_order(a, &v, ADVICE_FIX, idx), 7);
+    for (size_t i = 0; i < 7; i++)
+        assert_int_equal(idx[i], want_fix[i]);
+    /* No verdict: the table's order, everything. */
+    assert_int_equal(advice_order(a, NULL, ADVICE_FIX, idx), 8);
+    for (size_t i = 0; i < 8; i++)
+        assert_int_equal(idx[i], i);
 }
 
 /* ---- --trace behind VirtualBox's NAT -------------------------------------- */
@@ -309,6 +323,8 @@ static void capture_confirms_only_what_the_packets_show(void **state)
         assert_int_equal(v.code, c->code);
         assert_int_equal(v.capture, c->want);
         assert_int_equal(v.capture_evidence.count > 0, c->want != CAPTURE_NOT_CHECKED);
+        /* A headline the capture does not back is qualified. */
+        assert_int_equal(v.qualifier != NULL, c->want == CAPTURE_NOT_CONFIRMED);
     }
 }
 
@@ -428,8 +444,8 @@ int main(void)
         cmocka_unit_test(trace_orders_filtered_drop_causes),
         cmocka_unit_test(ttl_gives_the_hop_number_of_its_sender),
         cmocka_unit_test(without_trace_the_security_group_comes_first),
-        cmocka_unit_test(path_firewall_index_names_the_firewall_on_the_way),
-        cmocka_unit_test(cause_order_moves_one_cause_first_and_keeps_the_rest),
+        cmocka_unit_test(path_kind_names_the_firewall_on_the_way),
+        cmocka_unit_test(lead_moves_its_causes_and_their_fix_steps_first),
         cmocka_unit_test(capture_confirms_only_what_the_packets_show),
         cmocka_unit_test(capture_behind_a_relay_names_the_relays_packets),
         cmocka_unit_test(trace_behind_a_relay_says_why_no_hop_shows),
