@@ -62,6 +62,10 @@ struct verdict_evidence {
  * network (tests/unit/netprobe_verdict_modes.c checks the text there). */
 #define VERDICT_CAUSE_PATH_FIREWALL 2
 
+/* Index, in advice.c's connected_silent causes, of "reads and does not
+ * answer": first when the fill measured the program reading. */
+#define VERDICT_CAUSE_SILENT_READS 3
+
 /* What --capture says about the verdict. */
 enum verdict_capture {
     CAPTURE_NOT_CHECKED = 0, /* no capture ran */
