@@ -336,16 +336,16 @@ static const struct ev_echo_size *echo_largest_ok(const struct evidence *ev)
 }
 
 /* Small echoes pass and a large one stalls.  Either a clamped MSS passed
- * (the path MTU was found), or the search stalled even at the family's
- * minimum: size-dependent loss all the same, never "nothing answered". */
+ * (the path MTU was found), or even the smallest clamp stalled after a
+ * smaller echo passed: size-dependent loss all the same, never "nothing
+ * answered". */
 static bool mtu_blackhole(const struct evidence *ev)
 {
     const struct ev_echo *e = &ev->echo;
     if (!app_is(ev, APP_CHATD) || echo_find(ev, ECHO_STALLED) == NULL || !e->mss_retry_run)
         return false;
     return e->mss_retry_outcome == ECHO_OK ||
-           (e->mtu_search_run && e->mss_retry_outcome == ECHO_STALLED &&
-            echo_largest_ok(ev) != NULL);
+           (e->mss_retry_outcome == ECHO_STALLED && echo_largest_ok(ev) != NULL);
 }
 
 /* The search's result, in words that claim only what it measured. */
@@ -390,8 +390,11 @@ static void explain_mtu(const struct evidence *ev, struct verdict_evidence *out)
                 s->bytes_back);
     if (ev->echo.mtu_search_run)
         say_search(ev, out);
-    else
+    else if (ev->echo.mss_retry_outcome == ECHO_OK)
         verdict_say(out, _("The same echo passed on a new connection with MSS %d."),
+                    ev->echo.mss_retry_mss);
+    else
+        verdict_say(out, _("It stalled again on a new connection with MSS %d."),
                     ev->echo.mss_retry_mss);
     verdict_say(out, _("The first connection used MSS %d and path MTU %d (0 = unknown)."),
                 ev->echo.path_mss, ev->echo.path_mtu);
@@ -422,7 +425,7 @@ static void explain_echo_stalled(const struct evidence *ev, struct verdict_evide
     verdict_say(out, _("An echo of %zu bytes stalled after %zu bytes came back."), s->size,
                 s->bytes_back);
     if (ev->echo.mss_retry_run)
-        verdict_say(out, _("It stalled again on a new connection with MSS %d: not an MTU problem."),
+        verdict_say(out, _("It stalled again on a new connection with MSS %d."),
                     ev->echo.mss_retry_mss);
 }
 
