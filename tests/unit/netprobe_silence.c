@@ -30,7 +30,12 @@ static const struct split_case split_cases[] = {
      SILENCE_READS},
     /* accept() and never recv(): the buffer fills and the window shuts. */
     {"never reads: zero window",
-     {.budget = B, .sent = 200000, .acked = 130000, .notsent = 70000, .window_start = 65483, .window_end = 0},
+     {.budget = B,
+      .sent = 200000,
+      .acked = 130000,
+      .notsent = 70000,
+      .window_start = 65483,
+      .window_end = 0},
      SILENCE_NOT_READING},
     {"never reads, old kernel: data held back, nothing in flight",
      {.budget = B,
