@@ -353,7 +353,12 @@ static void say_search(const struct evidence *ev, struct verdict_evidence *out)
 {
     const struct ev_echo *e = &ev->echo;
     bool relay = ev->local.virtualbox_nat;
-    if (e->mtu_pass == 0)
+    if (e->mtu_pass == 0 && e->mtu_fail > e->mtu_floor)
+        verdict_say(out, "%s",
+                    _("The path MTU search ran out of time before it probed the minimum packet "
+                      "size: small payloads pass and large ones do not, and nothing more was "
+                      "measured."));
+    else if (e->mtu_pass == 0)
         verdict_say(out,
                     _("Even new connections clamped to the minimum packet size (%d bytes, MSS %d) "
                       "stalled: small payloads pass and large ones do not, and no packet size "

@@ -36,9 +36,12 @@ static const size_t ECHO_DEFAULT_SIZES[] = {16, 1024, 1400, 4096, 16384, 65536};
 #define ECHO_TCP_OPTIONS 12
 
 /* How long one probe may take: room for its handshake, hello and echo
- * (a few round trips), never less than ECHO_PROBE_MS_MIN. */
+ * (a few round trips), never less than ECHO_PROBE_MS_MIN, and never more
+ * than ECHO_PROBE_MS_MAX so that at least four probes fit in the search's
+ * budget (PMTU_BUDGET_MS) whatever --timeout says. */
 #define ECHO_PROBE_RTTS 5.0
 #define ECHO_PROBE_MS_MIN 400.0
+#define ECHO_PROBE_MS_MAX 2000.0
 
 /* Progress of one echo request. */
 struct echo_run {
@@ -193,7 +196,7 @@ static void path_info(struct ev_echo *e, int fd, int family)
 
 /* One probe: a new connection clamped to mss echoes size bytes before
  * deadline.  Returns the outcome; a connection that cannot be opened is
- * ECHO_CLOSED. */
+ * ECHO_STALLED when the deadline passed, else ECHO_CLOSED. */
 static enum echo_outcome probe_mss(const struct ev_address *a, int port, int mss, size_t size,
                                    double deadline)
 {
@@ -252,14 +255,15 @@ static void mtu_search(struct ev_echo *e, const struct search_setup *su, size_t 
     e->mtu_search_run = true;
     e->mtu_floor = s.floor;
     for (int mtu = pmtu_next(&s); mtu > 0 && stop == ECHO_NOT_RUN; mtu = pmtu_next(&s)) {
-        double left = end - clock_ms_f();
-        if (left < ECHO_PROBE_MS_MIN / 2) {
+        /* A probe cut short could call a passing size stalled: start one
+         * only when its whole bound fits in the budget. */
+        if (end - clock_ms_f() < su->probe_ms) {
             e->mtu_out_of_time = true;
             break;
         }
         int mss = pmtu_mss(mtu, v6);
-        enum echo_outcome o = probe_mss(su->addr, su->port, mss, su->payload,
-                                        clock_ms_f() + (left < su->probe_ms ? left : su->probe_ms));
+        enum echo_outcome o =
+            probe_mss(su->addr, su->port, mss, su->payload, clock_ms_f() + su->probe_ms);
         if (o == ECHO_OK || o == ECHO_STALLED)
             pmtu_take(&s, mtu, o == ECHO_OK);
         else
@@ -322,6 +326,22 @@ static void summarise(struct evidence *ev, double start, int failed, size_t want
                  s->size, echo_outcome_name(s->outcome), s->bytes_back, retry);
 }
 
+/* Sets up the path MTU search from what earlier stages measured: the
+ * handshake's round trip bounds each probe, chatd's echo_max its size. */
+static void search_after_stall(struct evidence *ev, const struct ev_address *a, int port,
+                               size_t stalled)
+{
+    long max = ev->app.hello.echo_max;
+    double probe_ms = ECHO_PROBE_RTTS * ev->tcp.attempts[ev->tcp.chosen].rtt_ms + ECHO_PROBE_MS_MIN;
+    struct search_setup su = {
+        .addr = a,
+        .port = port,
+        .payload = max > 0 && max < ECHO_PROBE_BYTES ? (size_t)max : ECHO_PROBE_BYTES,
+        .probe_ms = probe_ms < ECHO_PROBE_MS_MAX ? probe_ms : ECHO_PROBE_MS_MAX,
+    };
+    mtu_search(&ev->echo, &su, stalled);
+}
+
 void stage_echo_run(struct evidence *ev, const struct probe_opts *o)
 {
     double start = clock_ms_f();
@@ -346,17 +366,7 @@ void stage_echo_run(struct evidence *ev, const struct probe_opts *o)
     path_info(e, c.fd, a->family);
     int failed = run_sizes(e, &c, sizes, count, ev->app.hello.echo_max, o->timeout_ms);
     stageio_close(&c);
-    if (failed > 0 && e->sizes[failed].outcome == ECHO_STALLED) {
-        long max = ev->app.hello.echo_max;
-        double rtt = ev->tcp.attempts[ev->tcp.chosen].rtt_ms;
-        double probe_ms = ECHO_PROBE_RTTS * rtt + ECHO_PROBE_MS_MIN;
-        struct search_setup su = {
-            .addr = a,
-            .port = o->port,
-            .payload = max > 0 && max < ECHO_PROBE_BYTES ? (size_t)max : ECHO_PROBE_BYTES,
-            .probe_ms = probe_ms < o->timeout_ms ? probe_ms : o->timeout_ms,
-        };
-        mtu_search(e, &su, e->sizes[failed].size);
-    }
+    if (failed > 0 && e->sizes[failed].outcome == ECHO_STALLED)
+        search_after_stall(ev, a, o->port, e->sizes[failed].size);
     summarise(ev, start, failed, count);
 }

@@ -232,6 +232,12 @@ static void set_mtu_search_floor_stalls(struct evidence *ev)
 {
     set_mtu_search(ev, 0, 576);
 }
+static void set_mtu_search_no_probe(struct evidence *ev)
+{
+    set_mtu_search(ev, 0, 1452);
+    ev->echo.mtu_probes = 0;
+    ev->echo.mtu_out_of_time = true;
+}
 static void set_mtu_search_relay(struct evidence *ev)
 {
     set_mtu_search(ev, 1500, 1501);
@@ -328,6 +334,8 @@ static const struct verdict_case cases[] = {
      "path MTU measured is 1200 bytes"},
     {"mtu search: even the floor stalls", set_mtu_search_floor_stalls, VERDICT_MTU_BLACKHOLE, 0,
      "small payloads pass and large ones do not"},
+    {"mtu search out of time before the floor: nothing claimed", set_mtu_search_no_probe,
+     VERDICT_MTU_BLACKHOLE, 0, "nothing more was measured"},
     {"mtu search behind virtualbox nat", set_mtu_search_relay, VERDICT_MTU_BLACKHOLE,
      F(VIRTUALBOX_NAT), "the VM's leg"},
     {"connection closed during the echo", set_echo_closed, VERDICT_SERVER_CLOSED, 0,
