@@ -16,8 +16,8 @@
 
 #include "common/clock.h"
 #include "common/i18n.h"
-#include "netprobe/stages/stageio.h"
 #include "netprobe/silence.h"
+#include "netprobe/stages/stageio.h"
 #include "netprobe/stages/stages.h"
 #include "netprobe/wire/tcpinfo.h"
 
