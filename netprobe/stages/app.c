@@ -333,7 +333,11 @@ void stage_app_run(struct evidence *ev, const struct probe_opts *o)
     make_nonce(nonce, 16);
     int n = hello_format_request(hello, sizeof hello, nonce);
     if (stageio_connect(&c, &a->target, o->port, 0, deadline, &err) < 0) {
-        app->outcome = err == ETIMEDOUT ? APP_SILENT : err == ECONNREFUSED ? APP_RESET : APP_CLOSED;
+        /* ECONNRESET here is a server that accepted and reset before we
+         * saw the connection complete (SO_ERROR reports the reset): a
+         * reset, like ECONNREFUSED, not a close. */
+        bool reset = err == ECONNREFUSED || err == ECONNRESET;
+        app->outcome = err == ETIMEDOUT ? APP_SILENT : reset ? APP_RESET : APP_CLOSED;
         stageio_done(ev, STAGE_APP, STATUS_FAIL, start, _("cannot connect again to %s port %d: %s"),
                      a->target.address, o->port, strerror(err));
         return;
