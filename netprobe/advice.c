@@ -200,15 +200,19 @@ static const struct advice ADVICE[] = {
         "connected_silent",
         ADVICE_VERDICT,
         N_("The connection to port {port} opened, but nothing answered within the timeout."),
-        {N_("the server program accepted the connection but never reads or answers (the course "
-            "project's old server failed this way: stuck, blocked, or not calling recv)"),
+        {N_("the server program accepted the connection but never reads (stuck, blocked, or not "
+            "calling recv)"),
          N_("the program on the port is hung or stopped (for example suspended with Ctrl+Z): the "
             "kernel still completes handshakes for it"),
          N_("a middlebox (proxy, VPN, firewall) completed the handshake itself and forwards "
             "nothing"),
+         N_("the program on the port reads what arrives but does not answer this protocol: it is "
+            "not chatd (the course's original server, for example, prints what it receives and "
+            "forwards it only to the other clients)"),
          NULL},
-        {N_("Read the evidence: if the server's kernel acknowledged our bytes, they arrived and "
-            "the server program is at fault; if not, they were lost on the way"),
+        {N_("Read the evidence: a receive window that closed means the server program is not "
+            "reading; one that stayed open means it reads and is not chatd; bytes never "
+            "acknowledged were lost on the way"),
          N_("On the server: sudo ss -ltnp 'sport = :{port}' shows which program owns the port; "
             "restart chatd (sudo systemctl restart chatd)"),
          N_("Connect by hand with nc -v {host} {port}: chatd greets at once with a NOTICE welcome "
@@ -219,7 +223,7 @@ static const struct advice ADVICE[] = {
             "netprobe --watch {port} shows whether our connection and data arrive"),
          NULL},
         DOC("connected_silent"),
-        .cause_kinds = {PROG, PROG, PATH},
+        .cause_kinds = {PROG, PROG, PATH, NOT_CHATD},
         .fix_kinds = {ANY, PROG, ANY, PATH, ANY},
     },
     {
@@ -264,8 +268,8 @@ static const struct advice ADVICE[] = {
     {
         "mtu_blackhole",
         ADVICE_VERDICT,
-        N_("Small messages get through but large ones stall, and they pass with a smaller segment "
-           "size: a path MTU black hole."),
+        N_("Small messages get through but large ones stall: large packets are lost on the way, "
+           "the mark of a path MTU black hole."),
         {N_("the security group or a firewall blocks all ICMP, including 'fragmentation needed' "
             "(type 3 code 4)"),
          N_("a link on the way has a smaller MTU (VPN, tunnel, PPPoE) and a firewall drops the "
@@ -274,8 +278,8 @@ static const struct advice ADVICE[] = {
         {N_("Let the messages path MTU discovery needs through: EC2 > Instances > your instance > "
             "Security > Security groups > (the group) > Edit inbound rules > Add rule: Custom ICMP "
             "- IPv4, Destination Unreachable, fragmentation required, source 0.0.0.0/0"),
-         N_("Workaround on the client: lower the interface MTU, sudo ip link set dev IFACE mtu "
-            "1400 (IFACE from ip a)"),
+         N_("Workaround on the client: lower the interface MTU to the path MTU the evidence "
+            "measured, sudo ip link set dev IFACE mtu MTU (IFACE from ip a)"),
          N_("On a VPN, set a lower MTU on the tunnel interface, or ask its administrators to clamp "
             "the TCP MSS"),
          NULL},

@@ -49,6 +49,12 @@ static const char *const ECHO_OUTCOME_NAMES[] = {
     [ECHO_MISMATCH] = "mismatch", [ECHO_CLOSED] = "closed",
 };
 
+static const char *const SILENCE_SPLIT_NAMES[] = {
+    [SILENCE_NOT_RUN] = "not_run", [SILENCE_NOT_READING] = "not_reading",
+    [SILENCE_READS] = "reads",     [SILENCE_INCONCLUSIVE] = "inconclusive",
+    [SILENCE_RELAY] = "relay",
+};
+
 const char *stage_name(enum stage_id id)
 {
     return NAME_OF(STAGE_NAMES, id);
@@ -84,6 +90,11 @@ const char *echo_outcome_name(enum echo_outcome o)
     return NAME_OF(ECHO_OUTCOME_NAMES, o);
 }
 
+const char *silence_split_name(enum silence_split s)
+{
+    return NAME_OF(SILENCE_SPLIT_NAMES, s);
+}
+
 void evidence_init(struct evidence *ev, const char *host, int port)
 {
     memset(ev, 0, sizeof *ev);
@@ -91,6 +102,7 @@ void evidence_init(struct evidence *ev, const char *host, int port)
     ev->port = port;
     ev->timeout_ms = STAGE_TIMEOUT_MS_DEFAULT; /* until the options say otherwise */
     ev->tcp.chosen = -1;
+    ev->app.peer_window = -1;
 }
 
 /* Where each stage keeps its evidence inside struct evidence. */

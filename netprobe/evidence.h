@@ -184,6 +184,16 @@ enum app_outcome {
     APP_RESET,  /* the server reset before answering */
 };
 
+/* How a silent server's TCP took SILENCE_FILL_BYTES of filler
+ * (netprobe/silence.h). */
+enum silence_split {
+    SILENCE_NOT_RUN = 0,
+    SILENCE_NOT_READING,  /* the peer's window closed: the program does not read */
+    SILENCE_READS,        /* the window stayed open: it reads and does not answer */
+    SILENCE_INCONCLUSIVE, /* neither within the deadline (a slow or lossy path) */
+    SILENCE_RELAY,        /* a user-space NAT ACKs for the server: not measurable here */
+};
+
 /* Stage 5: the netprobe hello. */
 struct ev_app {
     enum app_outcome outcome;
@@ -199,6 +209,12 @@ struct ev_app {
      * "NOTICE shutdown text" line (printable), "" when none came. */
     char chatd_said[EV_TEXT_MAX];
     bool chatd_greeted; /* a chatd greeting line (NOTICE welcome, ASK, DIAG) came */
+    /* For APP_SILENT: the fill that splits "not reading" from "reads and
+     * does not answer", and what TCP_INFO showed at its end. */
+    enum silence_split split;
+    size_t fill_sent;  /* filler bytes the kernel took from us */
+    size_t fill_acked; /* of them, acknowledged by the other end */
+    long peer_window;  /* its advertised window at the end, -1 unknown */
 };
 
 enum echo_outcome {
@@ -226,6 +242,15 @@ struct ev_echo {
     enum echo_outcome mss_retry_outcome;
     int path_mss; /* TCP_MAXSEG seen on the first connection */
     int path_mtu; /* IP_MTU seen, 0 if unknown */
+    /* The path MTU search (netprobe/pmtu.h) that follows a stall; the
+     * mss_retry fields above then hold its decisive probe. */
+    bool mtu_search_run;
+    int mtu_probes;       /* connections probed */
+    int mtu_floor;        /* the family's minimum MTU, tried first */
+    int mtu_pass;         /* largest packet size that passed, 0 none */
+    int mtu_fail;         /* smallest packet size that stalled */
+    bool mtu_out_of_time; /* PMTU_BUDGET_MS ran out before the search ended */
+    double mtu_ms;        /* the search's duration */
 };
 
 /* --trace: where the path goes silent, for the order of
@@ -293,6 +318,7 @@ const char *addr_class_name(enum addr_class c);
 const char *dns_outcome_name(enum dns_outcome o);
 const char *app_outcome_name(enum app_outcome o);
 const char *echo_outcome_name(enum echo_outcome o);
+const char *silence_split_name(enum silence_split s);
 
 /* Copies stage id's result and evidence from src to dst (the rest of dst
  * is untouched): an interrupted run reports the stages finished so far. */

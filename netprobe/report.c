@@ -277,6 +277,18 @@ static void app_evidence(struct builder *b, cJSON *o, const struct evidence *ev)
     put_bool(b, o, "server_nat", a->server_nat);
     put_str(b, o, "chatd_said", a->chatd_said);
     put_bool(b, o, "chatd_greeted", a->chatd_greeted);
+    if (a->outcome == APP_SILENT && a->split != SILENCE_NOT_RUN) {
+        cJSON *sp = put_obj(b, o, "split");
+        put_str(b, sp, "result", silence_split_name(a->split));
+        put_int(b, sp, "sent", (long)a->fill_sent);
+        put_int(b, sp, "acked", (long)a->fill_acked);
+        if (a->peer_window >= 0)
+            put_int(b, sp, "window", a->peer_window);
+        else
+            put_null(b, sp, "window");
+    } else {
+        put_null(b, o, "split");
+    }
 }
 
 /* The size the MTU check repeated: the first one that stalled. */
@@ -309,6 +321,17 @@ static void echo_evidence(struct builder *b, cJSON *o, const struct evidence *ev
     }
     put_int(b, o, "path_mss", count(e->path_mss));
     put_int(b, o, "path_mtu", count(e->path_mtu));
+    if (e->mtu_search_run) {
+        cJSON *m = put_obj(b, o, "mtu_search");
+        put_int(b, m, "probes", count(e->mtu_probes));
+        put_int(b, m, "floor", count(e->mtu_floor));
+        put_int(b, m, "pass", count(e->mtu_pass));
+        put_int(b, m, "fail", count(e->mtu_fail));
+        put_bool(b, m, "out_of_time", e->mtu_out_of_time);
+        put_ms(b, m, "duration_ms", e->mtu_ms);
+    } else {
+        put_null(b, o, "mtu_search");
+    }
 }
 
 typedef void (*evidence_fn)(struct builder *b, cJSON *o, const struct evidence *ev);

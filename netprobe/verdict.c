@@ -15,8 +15,9 @@
 
 #include "common/i18n.h"
 #include "netprobe/addrclass.h"
-#include "netprobe/relay.h"
 #include "netprobe/families.h"
+#include "netprobe/pmtu.h"
+#include "netprobe/relay.h"
 
 static const char *const verdict_names[VERDICT_COUNT] = {
     [VERDICT_OK] = "ok",
@@ -349,20 +350,63 @@ static bool silent(const struct evidence *ev)
     return app_is(ev, APP_SILENT);
 }
 
+/* What the fill showed (netprobe/silence.h); one sentence per split, each
+ * naming what was measured. */
+static void say_split(const struct ev_app *app, struct verdict_evidence *out)
+{
+    switch (app->split) {
+    case SILENCE_NOT_READING:
+        verdict_say(out,
+                    _("We sent %zu more bytes; after %zu were acknowledged the server's receive "
+                      "window closed: the program on the port accepted the connection and is not "
+                      "reading."),
+                    app->fill_sent, app->fill_acked);
+        break;
+    case SILENCE_READS:
+        verdict_say(out,
+                    _("We sent %zu more bytes and all were acknowledged with the server's receive "
+                      "window still open: the program on the port reads what arrives and answers "
+                      "nothing."),
+                    app->fill_sent);
+        verdict_say(out, "%s",
+                    _("The network works; the program on the port is not chatd, or does not "
+                      "speak its protocol."));
+        break;
+    case SILENCE_INCONCLUSIVE:
+        verdict_say(out,
+                    _("We sent %zu more bytes; %zu were acknowledged and the window neither closed "
+                      "nor took them all within the deadline: whether the program reads is not "
+                      "known (sudo netprobe --watch on the server tells)."),
+                    app->fill_sent, app->fill_acked);
+        break;
+    case SILENCE_RELAY:
+        verdict_say(out, "%s",
+                    _("Behind VirtualBox's NAT the ACKs and the window this machine sees are the "
+                      "NAT relay's, so whether the server program reads cannot be measured from "
+                      "here: run sudo netprobe --watch on the server, or probe from the host."));
+        break;
+    default:
+        break;
+    }
+}
+
 static void explain_silent(const struct evidence *ev, struct verdict_evidence *out)
 {
+    const struct ev_app *app = &ev->app;
     verdict_say(out,
                 _("Port %d on %s accepted the connection, but nothing came back within %.0f ms."),
                 ev->port, chosen(ev)->target.address, ev->timeout_ms);
-    if (!ev->app.bytes_acked_known)
-        return;
-    if (ev->app.bytes_acked)
-        verdict_say(
-            out, _("The server's kernel acknowledged our bytes: the program is not reading them."));
-    else
-        verdict_say(
-            out, _("Our bytes were never acknowledged: they were lost on the way, or a middlebox "
-                   "answered the handshake."));
+    if (app->bytes_acked_known && app->split != SILENCE_RELAY) {
+        if (app->bytes_acked)
+            verdict_say(out, "%s",
+                        _("The server's kernel acknowledged our hello: it reached the server "
+                          "machine (an ACK says nothing about the program)."));
+        else
+            verdict_say(out, "%s",
+                        _("Our bytes were never acknowledged: they were lost on the way, or a "
+                          "middlebox answered the handshake."));
+    }
+    say_split(app, out);
 }
 
 /* The first echo size with outcome o, or NULL. */
@@ -392,22 +436,84 @@ static void explain_corrupted(const struct evidence *ev, struct verdict_evidence
                     ev->echo.mss_retry_mss);
 }
 
+/* The largest echo size that passed, or NULL. */
+static const struct ev_echo_size *echo_largest_ok(const struct evidence *ev)
+{
+    const struct ev_echo_size *best = NULL;
+    size_t n = ev->echo.size_count < EV_SIZES_MAX ? ev->echo.size_count : EV_SIZES_MAX;
+    for (size_t i = 0; i < n; i++)
+        if (ev->echo.sizes[i].outcome == ECHO_OK &&
+            (best == NULL || ev->echo.sizes[i].size > best->size))
+            best = &ev->echo.sizes[i];
+    return best;
+}
+
+/* Small echoes pass and a large one stalls.  Either a clamped MSS passed
+ * (the path MTU was found), or even the smallest clamp stalled after a
+ * smaller echo passed: size-dependent loss all the same, never "nothing
+ * answered". */
 static bool mtu_blackhole(const struct evidence *ev)
 {
-    return app_is(ev, APP_CHATD) && echo_find(ev, ECHO_STALLED) != NULL && ev->echo.mss_retry_run &&
-           ev->echo.mss_retry_outcome == ECHO_OK;
+    const struct ev_echo *e = &ev->echo;
+    if (!app_is(ev, APP_CHATD) || echo_find(ev, ECHO_STALLED) == NULL || !e->mss_retry_run)
+        return false;
+    return e->mss_retry_outcome == ECHO_OK ||
+           (e->mss_retry_outcome == ECHO_STALLED && echo_largest_ok(ev) != NULL);
+}
+
+/* The search's result, in words that claim only what it measured. */
+static void say_search(const struct evidence *ev, struct verdict_evidence *out)
+{
+    const struct ev_echo *e = &ev->echo;
+    bool relay = ev->local.virtualbox_nat;
+    if (e->mtu_pass == 0 && e->mtu_fail > e->mtu_floor)
+        verdict_say(out, "%s",
+                    _("The path MTU search ran out of time before it probed the minimum packet "
+                      "size: small payloads pass and large ones do not, and nothing more was "
+                      "measured."));
+    else if (e->mtu_pass == 0)
+        verdict_say(out,
+                    _("Even new connections clamped to the minimum packet size (%d bytes, MSS %d) "
+                      "stalled: small payloads pass and large ones do not, and no packet size "
+                      "that passes was found."),
+                    e->mtu_floor, e->mss_retry_mss);
+    else if (relay || e->mtu_fail - e->mtu_pass > 1)
+        verdict_say(out,
+                    _("New connections with a clamped MSS: packets of %d bytes passed, packets of "
+                      "%d bytes stalled (%d probes)."),
+                    e->mtu_pass, e->mtu_fail, e->mtu_probes);
+    else
+        verdict_say(out,
+                    _("New connections with a clamped MSS: packets of %d bytes passed and %d "
+                      "stalled (%d probes): the path MTU measured is %d bytes."),
+                    e->mtu_pass, e->mtu_fail, e->mtu_probes, e->mtu_pass);
+    if (e->mtu_out_of_time)
+        verdict_say(out, _("The search stopped at its %.0f s bound before it narrowed further."),
+                    PMTU_BUDGET_MS / 1000.0);
+    if (relay)
+        verdict_say(out, "%s",
+                    _("Behind VirtualBox's NAT a clamped MSS applies only to this VM's connection "
+                      "to VirtualBox, not to VirtualBox's own connection to the server: these "
+                      "sizes are the VM's leg, and the server's path MTU cannot be measured from "
+                      "here (probe from the host)."));
 }
 
 static void explain_mtu(const struct evidence *ev, struct verdict_evidence *out)
 {
     const struct ev_echo_size *s = echo_find(ev, ECHO_STALLED);
-    const struct ev_echo_size *ok = echo_find(ev, ECHO_OK);
+    const struct ev_echo_size *ok = echo_largest_ok(ev);
     if (ok != NULL)
         verdict_say(out, _("An echo of %zu bytes passed."), ok->size);
     verdict_say(out, _("An echo of %zu bytes stalled after %zu bytes came back."), s->size,
                 s->bytes_back);
-    verdict_say(out, _("The same echo passed on a new connection with MSS %d."),
-                ev->echo.mss_retry_mss);
+    if (ev->echo.mtu_search_run)
+        say_search(ev, out);
+    else if (ev->echo.mss_retry_outcome == ECHO_OK)
+        verdict_say(out, _("The same echo passed on a new connection with MSS %d."),
+                    ev->echo.mss_retry_mss);
+    else
+        verdict_say(out, _("It stalled again on a new connection with MSS %d."),
+                    ev->echo.mss_retry_mss);
     verdict_say(out, _("The first connection used MSS %d and path MTU %d (0 = unknown)."),
                 ev->echo.path_mss, ev->echo.path_mtu);
 }
@@ -437,7 +543,7 @@ static void explain_echo_stalled(const struct evidence *ev, struct verdict_evide
     verdict_say(out, _("An echo of %zu bytes stalled after %zu bytes came back."), s->size,
                 s->bytes_back);
     if (ev->echo.mss_retry_run)
-        verdict_say(out, _("It stalled again on a new connection with MSS %d: not an MTU problem."),
+        verdict_say(out, _("It stalled again on a new connection with MSS %d."),
                     ev->echo.mss_retry_mss);
 }
 
@@ -958,6 +1064,16 @@ static unsigned verdict_families(const struct evidence *ev, enum verdict_code co
     return bits;
 }
 
+/* A silent server that was measured reading leads with the cause that
+ * fits it (struct verdict's cause_named); 0 for every other verdict. */
+static unsigned silent_cause_named(const struct evidence *ev, enum verdict_code code)
+{
+    if (code == VERDICT_CONNECTED_SILENT && app_is(ev, APP_SILENT) &&
+        ev->app.split == SILENCE_READS)
+        return VERDICT_CAUSE_SILENT_READS + 1;
+    return 0;
+}
+
 void verdict_decide(const struct evidence *ev, struct verdict *out)
 {
     memset(out, 0, sizeof *out);
@@ -968,6 +1084,7 @@ void verdict_decide(const struct evidence *ev, struct verdict *out)
             out->code = verdict_rules[i].code;
             verdict_rules[i].explain(ev, &out->evidence);
             out->families = verdict_families(ev, out->code);
+            out->cause_named = silent_cause_named(ev, out->code);
             break;
         }
     }

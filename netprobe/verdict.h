@@ -89,6 +89,10 @@ enum cause_kind {
  * family": first when the dns outcome is no_family. */
 #define VERDICT_CAUSE_DNS_NO_FAMILY 3
 
+/* Index, in advice.c's connected_silent causes, of "reads and does not
+ * answer": first when the fill measured the program reading. */
+#define VERDICT_CAUSE_SILENT_READS 3
+
 /* What --capture says about the verdict. */
 enum verdict_capture {
     CAPTURE_NOT_CHECKED = 0, /* no capture ran */

@@ -431,13 +431,19 @@ apply_transit() {
 
 # mtu-blackhole: a 1280-byte link between the internet and the edge, and the
 # ICMP "fragmentation needed" that would tell senders about it dropped where
-# it is made (output) and where it passes (forward).
+# it is made (output) and where it passes (forward).  mtu-blackhole-N: the
+# same with an N-byte link (576 to 1499: the range netprobe must measure).
 apply_path() {
   local mtu=1500 body="" node
   case $1 in
     normal) ;;
-    mtu-blackhole)
+    mtu-blackhole|mtu-blackhole-[0-9]*)
       mtu=1280
+      if [ "$1" != mtu-blackhole ]; then
+        mtu=${1#mtu-blackhole-}
+        [[ $mtu =~ ^[0-9]+$ ]] && [ "$mtu" -ge 576 ] && [ "$mtu" -le 1499 ] ||
+          die "path \"$1\" in $TABLE: the MTU must be a number from 576 to 1499"
+      fi
       body="
         chain made_here { type filter hook output priority filter;
           icmp type destination-unreachable icmp code frag-needed drop; }
@@ -607,7 +613,7 @@ apply_server() {
         rm -f "$STATE/pids/server.pid"
       fi
       return 0 ;;
-    silent|banner) server_start server "$PYTHON" "$FAKE_SERVER" "$mode" "$PORT" ;;
+    silent|banner|reader) server_start server "$PYTHON" "$FAKE_SERVER" "$mode" "$PORT" ;;
     chatd-full)
       chatd=$(chatd_bin)
       server_start server "$chatd" --port "$PORT" --max-clients 1

@@ -10,13 +10,16 @@
 #include <errno.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <poll.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "common/clock.h"
 #include "common/i18n.h"
+#include "netprobe/silence.h"
 #include "netprobe/stages/stageio.h"
 #include "netprobe/stages/stages.h"
+#include "netprobe/wire/tcpinfo.h"
 
 /* Greeting lines chatd may send before the reply; none starts with '{'. */
 static const char *const CHATD_KINDS[] = {"NOTICE ", "ASK ", "DIAG ", "PING ", "ERR "};
@@ -24,6 +27,15 @@ static const char *const CHATD_KINDS[] = {"NOTICE ", "ASK ", "DIAG ", "PING ", "
 /* The protocol's bound on greeting lines before the reply. */
 #define APP_LINES_MAX 16
 #define APP_BYTES_MAX 4096
+
+/* The share of the deadline spent waiting for the hello reply before the
+ * fill starts; the rest measures.  chatd answers within one round trip. */
+#define APP_HELLO_SHARE 0.5
+
+/* The filler, one line repeated: whoever reads it in a server's log or
+ * terminal learns what it is. */
+static const char FILL_LINE[] =
+    "netprobe: filler to measure whether this server reads (netprobe(1), connected_silent)\n";
 
 static bool chatd_greeting(const char *line)
 {
@@ -166,6 +178,83 @@ static void compare(struct ev_app *app, const struct ev_tcp_attempt *a, int fd)
     app->server_nat = strcmp(a->target.address, app->hello.local.address) != 0;
 }
 
+/* Sends filler while the window lets it, up to the budget. */
+static void fill_push(int fd, size_t *sent)
+{
+    while (*sent < SILENCE_FILL_BYTES) {
+        size_t off = *sent % (sizeof FILL_LINE - 1), left = SILENCE_FILL_BYTES - *sent;
+        size_t n = sizeof FILL_LINE - 1 - off < left ? sizeof FILL_LINE - 1 - off : left;
+        ssize_t got = send(fd, FILL_LINE + off, n, MSG_NOSIGNAL | MSG_DONTWAIT);
+        if (got <= 0)
+            return; /* EAGAIN: the window or our buffer is full, which is the measurement */
+        *sent += (size_t)got;
+    }
+}
+
+/* Fills until deadline or until the server says something; true if it
+ * did (the caller reads it as an answer after all). */
+static bool fill_until(int fd, size_t *sent, double deadline)
+{
+    for (;;) {
+        double left = deadline - clock_ms_f();
+        if (left <= 0)
+            return false;
+        struct pollfd p = {fd, (short)(POLLIN | (*sent < SILENCE_FILL_BYTES ? POLLOUT : 0)), 0};
+        int rc = poll(&p, 1, (int)(left + 0.999));
+        if (rc < 0 && errno != EINTR)
+            return false;
+        if (rc > 0 && (p.revents & (POLLIN | POLLERR | POLLHUP)))
+            return true;
+        if (rc > 0 && (p.revents & POLLOUT))
+            fill_push(fd, sent);
+    }
+}
+
+/* Splits a silent server by sending filler until deadline and reading the
+ * server's window from TCP_INFO (netprobe/silence.h).  Returns true when
+ * the server sent something meanwhile. */
+static bool split_silence(struct ev_app *app, int fd, double deadline, bool relay)
+{
+    struct tcpinfo_sample before, after;
+    size_t sent = 0;
+    if (tcpinfo_read(fd, &before) < 0)
+        return false; /* no TCP_INFO: the split stays not_run */
+    bool spoke = fill_until(fd, &sent, deadline);
+    if (tcpinfo_read(fd, &after) < 0)
+        return spoke;
+    uint64_t acked = after.bytes_acked - before.bytes_acked;
+    struct silence_measure m = {
+        .budget = SILENCE_FILL_BYTES,
+        .sent = sent,
+        .acked = acked < sent ? (size_t)acked : sent, /* the hello may be in it */
+        .notsent = after.notsent,
+        .unacked = after.unacked,
+        .window_start = before.peer_window,
+        .window_end = after.peer_window,
+        .relay = relay,
+    };
+    app->split = silence_decide(&m);
+    app->fill_sent = m.sent;
+    app->fill_acked = m.acked;
+    app->peer_window = after.peer_window;
+    return spoke;
+}
+
+/* Waits for the reply; on silence at half the deadline, measures the
+ * split for the rest of it. */
+static void converse(struct ev_app *app, struct stageio_conn *c, const char *nonce, double start,
+                     double deadline, bool relay)
+{
+    double half = start + (deadline - start) * APP_HELLO_SHARE;
+    exchange(app, c, nonce, half);
+    if (app->outcome != APP_SILENT || clock_ms_f() >= deadline)
+        return;
+    if (split_silence(app, c->fd, deadline, relay)) {
+        app->outcome = APP_NOT_RUN; /* a late answer: judge it as any other */
+        exchange(app, c, nonce, deadline);
+    }
+}
+
 /* The summary when the server closed or reset before answering: one whole
  * sentence for each case, so each translates as a unit. */
 static void summarise_end(struct evidence *ev, double start)
@@ -183,6 +272,48 @@ static void summarise_end(struct evidence *ev, double start)
         stageio_done(ev, STAGE_APP, STATUS_FAIL, start, "%s",
                      reset ? _("the server reset the connection before answering")
                            : _("the server closed the connection before answering"));
+}
+
+/* The note on how the filler went, one whole clause per split. */
+static void split_note(const struct ev_app *app, char *out, size_t cap)
+{
+    switch (app->split) {
+    case SILENCE_NOT_READING:
+        snprintf(out, cap,
+                 _("; the server's window closed after %zu bytes: the program is not "
+                   "reading"),
+                 app->fill_acked);
+        break;
+    case SILENCE_READS:
+        snprintf(out, cap,
+                 _("; %zu bytes ACKed with the window open: the program reads and does "
+                   "not answer"),
+                 app->fill_acked);
+        break;
+    case SILENCE_INCONCLUSIVE:
+        snprintf(out, cap, _("; %zu of %zu bytes ACKed, window %ld: no split within the deadline"),
+                 app->fill_acked, app->fill_sent, app->peer_window);
+        break;
+    case SILENCE_RELAY:
+        snprintf(out, cap, "%s", _("; the ACKs are VirtualBox NAT's, not the server's"));
+        break;
+    default:
+        out[0] = '\0';
+    }
+}
+
+static void summarise_silent(struct evidence *ev, double start, double timeout_ms)
+{
+    const struct ev_app *app = &ev->app;
+    char note[160];
+    split_note(app, note, sizeof note);
+    stageio_done(ev, STAGE_APP, STATUS_FAIL, start,
+                 !app->bytes_acked_known || app->split == SILENCE_RELAY
+                     ? _("connected, no answer within %.0f ms%s")
+                 : app->bytes_acked
+                     ? _("connected, no answer within %.0f ms (our hello ACKed)%s")
+                     : _("connected, no answer within %.0f ms (our hello not ACKed)%s"),
+                 timeout_ms, note);
 }
 
 static void summarise(struct evidence *ev, double start, double timeout_ms)
@@ -204,15 +335,7 @@ static void summarise(struct evidence *ev, double start, double timeout_ms)
                      app->banner);
         break;
     case APP_SILENT:
-        stageio_done(ev, STAGE_APP, STATUS_FAIL, start,
-                     !app->bytes_acked_known
-                         ? _("connected, no answer within %.0f ms (whether our bytes arrived is "
-                             "unknown)")
-                     : app->bytes_acked
-                         ? _("connected, no answer within %.0f ms (our bytes ACKed by the "
-                             "server's kernel)")
-                         : _("connected, no answer within %.0f ms (our bytes not ACKed)"),
-                     timeout_ms);
+        summarise_silent(ev, start, timeout_ms);
         break;
     default:
         summarise_end(ev, start);
@@ -227,6 +350,7 @@ void stage_app_run(struct evidence *ev, const struct probe_opts *o)
     char nonce[17], hello[HELLO_NONCE_MAX + 32];
     int err;
     memset(app, 0, sizeof *app);
+    app->peer_window = -1;
     if (ev->tcp.chosen < 0 || (size_t)ev->tcp.chosen >= ev->tcp.attempt_count) {
         stageio_done(ev, STAGE_APP, STATUS_SKIP, start, "%s",
                      _("no open TCP connection to talk to"));
@@ -236,11 +360,11 @@ void stage_app_run(struct evidence *ev, const struct probe_opts *o)
     make_nonce(nonce, 16);
     int n = hello_format_request(hello, sizeof hello, nonce);
     if (stageio_connect(&c, &a->target, o->port, 0, deadline, &err) < 0) {
-        /* ECONNRESET here: the handshake completed and the reset came
-         * before connect() reported it (a server that resets at once). */
-        app->outcome = err == ETIMEDOUT                           ? APP_SILENT
-                       : err == ECONNREFUSED || err == ECONNRESET ? APP_RESET
-                                                                  : APP_CLOSED;
+        /* ECONNRESET here is a server that accepted and reset before we
+         * saw the connection complete (SO_ERROR reports the reset): a
+         * reset, like ECONNREFUSED, not a close. */
+        bool reset = err == ECONNREFUSED || err == ECONNRESET;
+        app->outcome = err == ETIMEDOUT ? APP_SILENT : reset ? APP_RESET : APP_CLOSED;
         stageio_done(ev, STAGE_APP, STATUS_FAIL, start, _("cannot connect again to %s port %d: %s"),
                      a->target.address, o->port, strerror(err));
         return;
@@ -249,7 +373,7 @@ void stage_app_run(struct evidence *ev, const struct probe_opts *o)
     if (rc < 0)
         take_end(app, &c, rc);
     else
-        exchange(app, &c, nonce, deadline);
+        converse(app, &c, nonce, start, deadline, ev->local.virtualbox_nat);
     if (app->outcome == APP_CHATD)
         compare(app, a, c.fd);
     stageio_close(&c);

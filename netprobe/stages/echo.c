@@ -4,9 +4,11 @@
  *
  * Small payloads passing while a larger one stalls is the mark of a path
  * MTU black hole: full-size segments vanish and the ICMP "fragmentation
- * needed" that should shrink them never arrives.  The stalled size is then
- * repeated on a new connection with TCP_MAXSEG 1200 set before connect(),
- * so the SYN asks for small segments; if that passes, the MTU was it.
+ * needed" that should shrink them never arrives.  After a stall the path
+ * MTU is searched, not guessed (netprobe/pmtu.h): new connections with
+ * TCP_MAXSEG set before connect(), so both ends send segments no larger
+ * than the clamp, echo a payload of several segments; the largest clamp
+ * that passes is the path MTU measured.
  */
 #include <errno.h>
 #include <netinet/in.h>
@@ -19,14 +21,27 @@
 
 #include "common/clock.h"
 #include "common/i18n.h"
+#include "netprobe/pmtu.h"
 #include "netprobe/stages/stageio.h"
 #include "netprobe/stages/stages.h"
 
 static const size_t ECHO_DEFAULT_SIZES[] = {16, 1024, 1400, 4096, 16384, 65536};
 
-/* The MSS asked for on the retry: fits a 1280-byte IPv6 minimum MTU
- * with room for tunnel headers. */
-#define ECHO_RETRY_MSS 1200
+/* Payload of each path MTU probe: several full segments at any clamp, so
+ * the largest packets of the probe are the clamp's size. */
+#define ECHO_PROBE_BYTES 4096
+
+/* TCP options (timestamps) a stalled segment may have carried on top of
+ * its payload, counted when turning a stalled size into a packet size. */
+#define ECHO_TCP_OPTIONS 12
+
+/* How long one probe may take: room for its handshake, hello and echo
+ * (a few round trips), never less than ECHO_PROBE_MS_MIN, and never more
+ * than ECHO_PROBE_MS_MAX so that at least four probes fit in the search's
+ * budget (PMTU_BUDGET_MS) whatever --timeout says. */
+#define ECHO_PROBE_RTTS 5.0
+#define ECHO_PROBE_MS_MIN 400.0
+#define ECHO_PROBE_MS_MAX 2000.0
 
 /* Progress of one echo request. */
 struct echo_run {
@@ -179,21 +194,84 @@ static void path_info(struct ev_echo *e, int fd, int family)
         e->path_mtu = v;
 }
 
-/* Repeats a stalled size with a small MSS from the first SYN on. */
-static void mss_retry(struct ev_echo *e, const struct ev_address *a, int port, size_t size,
-                      double timeout_ms)
+/* One probe: a new connection clamped to mss echoes size bytes before
+ * deadline.  Returns the outcome; a connection that cannot be opened is
+ * ECHO_STALLED when the deadline passed, else ECHO_CLOSED. */
+static enum echo_outcome probe_mss(const struct ev_address *a, int port, int mss, size_t size,
+                                   double deadline)
 {
     struct stageio_conn c;
     struct ev_echo_size res;
     const char *why;
-    e->mss_retry_run = true;
-    e->mss_retry_mss = ECHO_RETRY_MSS;
-    e->mss_retry_outcome = ECHO_CLOSED;
-    if (echo_open(&c, a, port, ECHO_RETRY_MSS, clock_ms_f() + timeout_ms, &why) < 0)
-        return;
-    echo_size(&c, size, timeout_ms, &res);
-    e->mss_retry_outcome = res.outcome;
+    if (echo_open(&c, a, port, mss, deadline, &why) < 0)
+        return clock_ms_f() >= deadline ? ECHO_STALLED : ECHO_CLOSED;
+    echo_size(&c, size, deadline - clock_ms_f(), &res);
     stageio_close(&c);
+    return res.outcome;
+}
+
+/* What the search needs to know about the path and the server. */
+struct search_setup {
+    const struct ev_address *addr;
+    int port;
+    size_t payload;  /* bytes each probe echoes */
+    double probe_ms; /* bound for one probe */
+};
+
+/* The packet size a stalled echo of size bytes sent at most: its payload
+ * in one segment, or the first connection's MTU when larger. */
+static int stalled_mtu(const struct ev_echo *e, size_t size, bool v6)
+{
+    size_t packet = size + (v6 ? PMTU_HEADERS_V6 : PMTU_HEADERS_V4) + ECHO_TCP_OPTIONS;
+    if (e->path_mtu > 0 && (size_t)e->path_mtu < packet)
+        return e->path_mtu;
+    return packet < 65535 ? (int)packet : 65535;
+}
+
+/* Records the search's result in e, the decisive probe in mss_retry:
+ * the one that stopped it (stop, with stop_mss), else the largest that
+ * passed, else the floor that stalled. */
+static void search_record(struct ev_echo *e, const struct pmtu_search *s, bool v6,
+                          enum echo_outcome stop, int stop_mss)
+{
+    e->mtu_probes = s->probes;
+    e->mtu_pass = s->pass;
+    e->mtu_fail = s->fail;
+    e->mss_retry_run = true;
+    e->mss_retry_mss =
+        stop != ECHO_NOT_RUN ? stop_mss : pmtu_mss(s->pass > 0 ? s->pass : s->floor, v6);
+    e->mss_retry_outcome = stop != ECHO_NOT_RUN ? stop : s->pass > 0 ? ECHO_OK : ECHO_STALLED;
+}
+
+/* Searches the path MTU below the stalled size, within PMTU_BUDGET_MS. */
+static void mtu_search(struct ev_echo *e, const struct search_setup *su, size_t stalled)
+{
+    double start = clock_ms_f(), end = start + PMTU_BUDGET_MS;
+    bool v6 = su->addr->family == AF_INET6;
+    struct pmtu_search s;
+    enum echo_outcome stop = ECHO_NOT_RUN;
+    int stop_mss = 0;
+    pmtu_init(&s, v6 ? PMTU_FLOOR_V6 : PMTU_FLOOR_V4, stalled_mtu(e, stalled, v6));
+    e->mtu_search_run = true;
+    e->mtu_floor = s.floor;
+    for (int mtu = pmtu_next(&s); mtu > 0 && stop == ECHO_NOT_RUN; mtu = pmtu_next(&s)) {
+        /* A probe cut short could call a passing size stalled: start one
+         * only when its whole bound fits in the budget. */
+        if (end - clock_ms_f() < su->probe_ms) {
+            e->mtu_out_of_time = true;
+            break;
+        }
+        int mss = pmtu_mss(mtu, v6);
+        enum echo_outcome o =
+            probe_mss(su->addr, su->port, mss, su->payload, clock_ms_f() + su->probe_ms);
+        if (o == ECHO_OK || o == ECHO_STALLED)
+            pmtu_take(&s, mtu, o == ECHO_OK);
+        else
+            stop = o; /* a reset or different bytes: that is the finding */
+        stop_mss = mss;
+    }
+    search_record(e, &s, v6, stop, stop_mss);
+    e->mtu_ms = clock_ms_f() - start;
 }
 
 /* Runs every size on c until one fails; returns the index of the failed
@@ -231,16 +309,37 @@ static void summarise(struct evidence *ev, double start, int failed, size_t want
         return;
     }
     const struct ev_echo_size *s = &e->sizes[failed];
-    char retry[96] = "";
-    if (e->mss_retry_run)
-        /* TRANSLATORS: a note; %s is an outcome code (ok, stalled...). */
-        snprintf(retry, sizeof retry, _("; with MSS %d: %s (path MSS %d, MTU %d)"),
-                 e->mss_retry_mss, echo_outcome_name(e->mss_retry_outcome), e->path_mss,
-                 e->path_mtu);
+    char retry[160] = "";
+    if (e->mtu_search_run && e->mtu_pass > 0)
+        snprintf(retry, sizeof retry,
+                 ngettext("; path MTU searched in %d probe: %d bytes pass, %d stall",
+                          "; path MTU searched in %d probes: %d bytes pass, %d stall",
+                          (unsigned long)e->mtu_probes),
+                 e->mtu_probes, e->mtu_pass, e->mtu_fail);
+    else if (e->mtu_search_run)
+        /* TRANSLATORS: a note; %s is an outcome code (stalled, closed...). */
+        snprintf(retry, sizeof retry, _("; path MTU search: %s with MSS %d (%d probes)"),
+                 echo_outcome_name(e->mss_retry_outcome), e->mss_retry_mss, e->mtu_probes);
     /* TRANSLATORS: SIZE bytes: OUTCOME (a code) after N bytes back, and an
        optional note. */
     stageio_done(ev, STAGE_ECHO, STATUS_FAIL, start, _("%zu bytes: %s after %zu bytes back%s"),
                  s->size, echo_outcome_name(s->outcome), s->bytes_back, retry);
+}
+
+/* Sets up the path MTU search from what earlier stages measured: the
+ * handshake's round trip bounds each probe, chatd's echo_max its size. */
+static void search_after_stall(struct evidence *ev, const struct ev_address *a, int port,
+                               size_t stalled)
+{
+    long max = ev->app.hello.echo_max;
+    double probe_ms = ECHO_PROBE_RTTS * ev->tcp.attempts[ev->tcp.chosen].rtt_ms + ECHO_PROBE_MS_MIN;
+    struct search_setup su = {
+        .addr = a,
+        .port = port,
+        .payload = max > 0 && max < ECHO_PROBE_BYTES ? (size_t)max : ECHO_PROBE_BYTES,
+        .probe_ms = probe_ms < ECHO_PROBE_MS_MAX ? probe_ms : ECHO_PROBE_MS_MAX,
+    };
+    mtu_search(&ev->echo, &su, stalled);
 }
 
 void stage_echo_run(struct evidence *ev, const struct probe_opts *o)
@@ -268,6 +367,6 @@ void stage_echo_run(struct evidence *ev, const struct probe_opts *o)
     int failed = run_sizes(e, &c, sizes, count, ev->app.hello.echo_max, o->timeout_ms);
     stageio_close(&c);
     if (failed > 0 && e->sizes[failed].outcome == ECHO_STALLED)
-        mss_retry(e, a, o->port, e->sizes[failed].size, o->timeout_ms);
+        search_after_stall(ev, a, o->port, e->sizes[failed].size);
     summarise(ev, start, failed, count);
 }

@@ -3,7 +3,9 @@
  * chatd (from $BIN_DIR, when it has been built) and small in-test servers
  * that behave like the other things students find on port 8888: nothing
  * answering, a server that closes or resets, another service's banner,
- * an echo that corrupts a byte.
+ * an echo that corrupts a byte, the course's original server (reads and
+ * prints everything, answers nobody), and a path MTU black hole modelled
+ * by a chatd that never echoes a payload whose packets would be too big.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -24,6 +26,8 @@
 #include <unistd.h>
 
 #include "common/hello.h"
+#include "netprobe/pmtu.h"
+#include "netprobe/silence.h"
 #include "netprobe/stages/stages.h"
 #include "tests/support/harness.h"
 
@@ -34,7 +38,16 @@ enum fake_mode {
     FAKE_CLOSE,   /* sends FIN at once, reads what comes, closes */
     FAKE_RESET,   /* closes at once with a reset */
     FAKE_BANNER,  /* says "SSH-2.0-test" like sshd */
+    FAKE_READER,  /* the course's original server: recv(), print, answer nobody */
+    FAKE_MTU,     /* FAKE_CHATD behind a path of FAKE_PATH_MTU with ICMP dropped */
 };
+
+/* The path MTU FAKE_MTU models: an echo whose packets, as this
+ * connection's MSS cuts them, would exceed it gets no answer. */
+#define FAKE_PATH_MTU 1200
+
+/* IP + TCP headers and the timestamp option on loopback. */
+#define FAKE_HEADERS 52
 
 /* A one-thread server on 127.0.0.1 serving connections one at a time. */
 struct fake {
@@ -42,8 +55,9 @@ struct fake {
     int lfd;
     int port;
     volatile int stop;
-    int held[8]; /* silent connections kept open until the end */
+    int held[32]; /* silent or stalled connections kept open until the end */
     size_t held_count;
+    size_t bytes_read; /* FAKE_READER: what the program took in */
     pthread_t thread;
 };
 
@@ -105,29 +119,73 @@ static int fake_hello(struct fake *f, int fd)
     return rc;
 }
 
-/* Serves "ECHO N" requests, streaming each payload back as it arrives. */
-static void fake_echo(struct fake *f, int fd)
+/* Keeps fd open, unanswered, until fake_stop(); false when full. */
+static bool fake_hold(struct fake *f, int fd)
+{
+    if (f->held_count == sizeof f->held / sizeof f->held[0])
+        return false;
+    f->held[f->held_count++] = fd;
+    return true;
+}
+
+/* FAKE_MTU: would the largest packet of an echo of want bytes on fd be
+ * bigger than the modelled path lets through?  The MSS is the one both
+ * ends agreed on, so a client's clamp shrinks it. */
+static bool fake_too_big(int fd, size_t want)
+{
+    int mss = 0;
+    socklen_t len = sizeof mss;
+    if (getsockopt(fd, IPPROTO_TCP, TCP_MAXSEG, &mss, &len) < 0 || mss <= 0)
+        return true;
+    size_t largest = want < (size_t)mss ? want : (size_t)mss;
+    return largest + FAKE_HEADERS > FAKE_PATH_MTU;
+}
+
+/* Serves "ECHO N" requests, streaming each payload back as it arrives.
+ * Returns true when it kept fd open for a stalled echo. */
+static bool fake_echo(struct fake *f, int fd)
 {
     char line[64], buf[4096];
     size_t want;
     while (read_line(fd, line, sizeof line) > 0 &&
            hello_parse_echo(line, strlen(line), &want) == 1) {
+        if (f->mode == FAKE_MTU && fake_too_big(fd, want))
+            return fake_hold(f, fd); /* the payload's packets vanish on the way */
         snprintf(line, sizeof line, "ECHO %zu\n", want);
         if (send_all(fd, line, strlen(line)) < 0)
-            return;
+            return false;
         for (size_t done = 0; done < want;) {
             size_t chunk = want - done < sizeof buf ? want - done : sizeof buf;
             ssize_t n = recv(fd, buf, chunk, 0);
             if (n <= 0)
-                return;
+                return false;
             size_t mid = want / 2;
             if (f->mode == FAKE_CORRUPT && mid >= done && mid < done + (size_t)n)
                 buf[mid - done] ^= 0x20;
             if (send_all(fd, buf, (size_t)n) < 0)
-                return;
+                return false;
             done += (size_t)n;
         }
     }
+    return false;
+}
+
+/* The course's original server, one client: recv() into a buffer, print
+ * what came, forward it to the other clients (there are none) and never
+ * answer this one.  Printing goes to a log nobody watches, as it did for
+ * the student whose output went to a file. */
+static void fake_read_and_print(struct fake *f, int fd)
+{
+    char buf[1024];
+    ssize_t n;
+    FILE *log = fopen("/dev/null", "w");
+    while ((n = recv(fd, buf, sizeof buf, 0)) > 0) {
+        f->bytes_read += (size_t)n;
+        if (log != NULL)
+            fprintf(log, "%.*s", (int)n, buf);
+    }
+    if (log != NULL)
+        fclose(log);
 }
 
 static void fake_serve(struct fake *f, int fd)
@@ -138,14 +196,17 @@ static void fake_serve(struct fake *f, int fd)
     switch (f->mode) {
     case FAKE_CHATD:
     case FAKE_CORRUPT:
-        if (send_all(fd, GREETING, sizeof GREETING - 1) == 0 && fake_hello(f, fd) == 0)
-            fake_echo(f, fd);
+    case FAKE_MTU:
+        if (send_all(fd, GREETING, sizeof GREETING - 1) == 0 && fake_hello(f, fd) == 0 &&
+            fake_echo(f, fd))
+            return;
         break;
     case FAKE_SILENT:
-        if (f->held_count < sizeof f->held / sizeof f->held[0]) {
-            f->held[f->held_count++] = fd;
+        if (fake_hold(f, fd))
             return;
-        }
+        break;
+    case FAKE_READER:
+        fake_read_and_print(f, fd);
         break;
     case FAKE_CLOSE:
         shutdown(fd, SHUT_WR);
@@ -337,7 +398,7 @@ static void corrupted_byte_is_a_mismatch(void **state)
     assert_false(ev.echo.mss_retry_run);
 }
 
-static void silent_server_is_silent_with_bytes_acked(void **state)
+static void silent_server_is_silent_and_not_reading(void **state)
 {
     (void)state;
     struct fake f;
@@ -350,8 +411,55 @@ static void silent_server_is_silent_with_bytes_acked(void **state)
     assert_int_equal(ev.app.outcome, APP_SILENT);
     assert_true(ev.app.bytes_acked_known);
     assert_true(ev.app.bytes_acked); /* the kernel took the hello; nobody read it */
+    assert_int_equal(ev.app.split, SILENCE_NOT_READING);
+    assert_true(ev.app.fill_acked < ev.app.fill_sent); /* the window shut on the rest */
     assert_int_equal(ev.stages[STAGE_APP].status, STATUS_FAIL);
+    assert_true(took >= 450 && took < 3000); /* the split fits in the stage's deadline */
+}
+
+/* Issue 10: the course's server reads every byte; netprobe must say so,
+ * never "the program is not reading". */
+static void course_server_reads_and_is_not_called_not_reading(void **state)
+{
+    (void)state;
+    struct fake f;
+    struct evidence ev;
+    fake_start(&f, FAKE_READER);
+    long long t0 = harness_now_ms();
+    probe(&ev, f.port, 500, false);
+    long long took = harness_now_ms() - t0;
+    fake_stop(&f);
+    assert_int_equal(ev.app.outcome, APP_SILENT);
+    assert_int_equal(ev.app.split, SILENCE_READS);
+    assert_int_equal(ev.app.fill_sent, SILENCE_FILL_BYTES);
+    assert_int_equal(ev.app.fill_acked, SILENCE_FILL_BYTES);
+    assert_true(f.bytes_read >= SILENCE_FILL_BYTES); /* the fake did read it all */
+    assert_non_null(strstr(ev.stages[STAGE_APP].summary, "reads"));
     assert_true(took >= 450 && took < 3000);
+}
+
+/* Issue 10: path MTU 1200 with ICMP dropped: the 1400-byte echo stalls,
+ * and the search finds 1200 (give or take the options' 12 bytes) within
+ * its 8 s. */
+static void mtu_search_finds_the_modelled_path_mtu(void **state)
+{
+    (void)state;
+    struct fake f;
+    struct evidence ev;
+    fake_start(&f, FAKE_MTU);
+    probe(&ev, f.port, 1000, true);
+    fake_stop(&f);
+    assert_int_equal(ev.app.outcome, APP_CHATD);
+    assert_int_equal(ev.echo.sizes[1].outcome, ECHO_OK); /* 1024 bytes fit */
+    assert_int_equal(ev.echo.sizes[2].outcome, ECHO_STALLED);
+    assert_true(ev.echo.mtu_search_run);
+    print_message("mtu search: pass %d fail %d, %d probes, %.0f ms\n", ev.echo.mtu_pass,
+                  ev.echo.mtu_fail, ev.echo.mtu_probes, ev.echo.mtu_ms);
+    assert_true(ev.echo.mtu_pass >= FAKE_PATH_MTU - 12 && ev.echo.mtu_pass <= FAKE_PATH_MTU);
+    assert_int_equal(ev.echo.mtu_fail, ev.echo.mtu_pass + 1);
+    assert_int_equal(ev.echo.mss_retry_outcome, ECHO_OK);
+    assert_false(ev.echo.mtu_out_of_time);
+    assert_true(ev.echo.mtu_ms < PMTU_BUDGET_MS + 1000);
 }
 
 static void server_closing_at_once_is_closed(void **state)
@@ -402,7 +510,9 @@ int main(void)
         cmocka_unit_test(all_default_sizes_echo_byte_for_byte),
         cmocka_unit_test(custom_sizes_are_echoed_in_order),
         cmocka_unit_test(corrupted_byte_is_a_mismatch),
-        cmocka_unit_test(silent_server_is_silent_with_bytes_acked),
+        cmocka_unit_test(silent_server_is_silent_and_not_reading),
+        cmocka_unit_test(course_server_reads_and_is_not_called_not_reading),
+        cmocka_unit_test(mtu_search_finds_the_modelled_path_mtu),
         cmocka_unit_test(server_closing_at_once_is_closed),
         cmocka_unit_test(server_resetting_at_once_is_reset),
         cmocka_unit_test(other_service_banner_is_recorded),

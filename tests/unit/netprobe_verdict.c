@@ -263,6 +263,66 @@ static void set_stall_not_mtu(struct evidence *ev)
     set_mtu(ev);
     ev->echo.mss_retry_outcome = ECHO_STALLED;
 }
+static void set_first_size_stalls(struct evidence *ev)
+{
+    ev->echo.sizes[0].outcome = ECHO_STALLED;
+    ev->echo.size_count = 1;
+}
+static void set_split(struct evidence *ev, enum silence_split split, size_t acked)
+{
+    set_silent(ev);
+    ev->app.split = split;
+    ev->app.fill_sent = 524288;
+    ev->app.fill_acked = acked;
+    ev->app.peer_window = split == SILENCE_NOT_READING ? 0 : 65483;
+}
+static void set_silent_reads(struct evidence *ev)
+{
+    set_split(ev, SILENCE_READS, 524288);
+}
+static void set_silent_not_reading(struct evidence *ev)
+{
+    set_split(ev, SILENCE_NOT_READING, 131072);
+}
+static void set_silent_inconclusive(struct evidence *ev)
+{
+    set_split(ev, SILENCE_INCONCLUSIVE, 65536);
+}
+static void set_silent_relay(struct evidence *ev)
+{
+    set_split(ev, SILENCE_RELAY, 524288);
+    set_vbox_nat(ev);
+}
+static void set_mtu_search(struct evidence *ev, int pass, int fail)
+{
+    set_mtu(ev);
+    ev->echo.mtu_search_run = true;
+    ev->echo.mtu_floor = 576;
+    ev->echo.mtu_pass = pass;
+    ev->echo.mtu_fail = fail;
+    ev->echo.mtu_probes = 11;
+    ev->echo.mss_retry_mss = (pass > 0 ? pass : 576) - 40;
+    ev->echo.mss_retry_outcome = pass > 0 ? ECHO_OK : ECHO_STALLED;
+}
+static void set_mtu_search_1200(struct evidence *ev)
+{
+    set_mtu_search(ev, 1200, 1201);
+}
+static void set_mtu_search_floor_stalls(struct evidence *ev)
+{
+    set_mtu_search(ev, 0, 576);
+}
+static void set_mtu_search_no_probe(struct evidence *ev)
+{
+    set_mtu_search(ev, 0, 1452);
+    ev->echo.mtu_probes = 0;
+    ev->echo.mtu_out_of_time = true;
+}
+static void set_mtu_search_relay(struct evidence *ev)
+{
+    set_mtu_search(ev, 1500, 1501);
+    set_vbox_nat(ev);
+}
 static void set_echo_closed(struct evidence *ev)
 {
     ev->echo.sizes[2].outcome = ECHO_CLOSED;
@@ -452,9 +512,31 @@ static const struct verdict_case cases[] = {
     /* Found by the lab: unanswered pings into a missing route block nothing. */
     {"no route: unanswered pings are not icmp_blocked", set_no_route_pings_unanswered,
      VERDICT_NO_ROUTE, 0, "no-route"},
-    /* Found by review: an echo that ends badly still gets a verdict. */
-    {"stall that a small mss does not fix", set_stall_not_mtu, VERDICT_CONNECTED_SILENT, 0,
-     "not an MTU problem"},
+    /* Found by review: an echo that ends badly still gets a verdict.  Issue
+     * 10: small passing and large stalling is never "nothing answered",
+     * even when the one small MSS tried stalls too (path MTU < 1240). */
+    {"stall that a small mss does not fix", set_stall_not_mtu, VERDICT_MTU_BLACKHOLE, 0,
+     "stalled again on a new connection with MSS 1200"},
+    {"first size stalls: nothing passed to compare", set_first_size_stalls,
+     VERDICT_CONNECTED_SILENT, 0, "An echo of 16 bytes stalled"},
+    /* Issue 10: the silent server split by its receive window. */
+    {"silent server that reads (the course's server)", set_silent_reads, VERDICT_CONNECTED_SILENT,
+     0, "reads what arrives and answers nothing"},
+    {"silent server that does not read", set_silent_not_reading, VERDICT_CONNECTED_SILENT, 0,
+     "window closed"},
+    {"silent server split inconclusive", set_silent_inconclusive, VERDICT_CONNECTED_SILENT, 0,
+     "netprobe --watch"},
+    {"silent server behind virtualbox nat", set_silent_relay, VERDICT_CONNECTED_SILENT,
+     F(VIRTUALBOX_NAT), "cannot be measured from here"},
+    /* Issue 10: the path MTU searched, not guessed. */
+    {"mtu search finds 1200", set_mtu_search_1200, VERDICT_MTU_BLACKHOLE, 0,
+     "path MTU measured is 1200 bytes"},
+    {"mtu search: even the floor stalls", set_mtu_search_floor_stalls, VERDICT_MTU_BLACKHOLE, 0,
+     "small payloads pass and large ones do not"},
+    {"mtu search out of time before the floor: nothing claimed", set_mtu_search_no_probe,
+     VERDICT_MTU_BLACKHOLE, 0, "nothing more was measured"},
+    {"mtu search behind virtualbox nat", set_mtu_search_relay, VERDICT_MTU_BLACKHOLE,
+     F(VIRTUALBOX_NAT), "the VM's leg"},
     {"connection closed during the echo", set_echo_closed, VERDICT_SERVER_CLOSED, 0,
      "during the echo of 1400 bytes"},
     /* Priority between codes. */
@@ -509,6 +591,36 @@ static bool evidence_contains(const struct verdict_evidence *e, const char *word
         if (strstr(e->lines[i], word) != NULL)
             return true;
     return false;
+}
+
+/* Issue 10: an ACK says the bytes reached the machine, nothing about the
+ * program; behind a relay not even that.  For every split, the evidence
+ * never blames the program for not reading unless the window closed, and
+ * a server measured reading leads with the cause that says so. */
+static void silent_split_claims_only_what_was_measured(void **state)
+{
+    (void)state;
+    static void (*const setups[])(struct evidence *) = {set_silent, set_silent_reads,
+                                                        set_silent_not_reading,
+                                                        set_silent_inconclusive, set_silent_relay};
+    for (size_t i = 0; i < sizeof setups / sizeof setups[0]; i++) {
+        struct evidence ev;
+        struct verdict v;
+        healthy(&ev);
+        setups[i](&ev);
+        verdict_decide(&ev, &v);
+        assert_int_equal(v.code, VERDICT_CONNECTED_SILENT);
+        assert_false(evidence_contains(&v.evidence, "the program is not reading"));
+        assert_int_equal(evidence_contains(&v.evidence, "is not reading"),
+                         ev.app.split == SILENCE_NOT_READING);
+        assert_int_equal(evidence_contains(&v.evidence, "server's kernel"),
+                         ev.app.split != SILENCE_RELAY);
+        assert_int_equal(v.cause_named,
+                         ev.app.split == SILENCE_READS ? VERDICT_CAUSE_SILENT_READS + 1 : 0);
+    }
+    const struct advice *a = advice_find("connected_silent");
+    assert_non_null(a);
+    assert_non_null(strstr(a->causes[VERDICT_CAUSE_SILENT_READS], "reads what arrives"));
 }
 
 static void each_case_gives_its_verdict_and_findings(void **state)
@@ -673,6 +785,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(each_case_gives_its_verdict_and_findings),
+        cmocka_unit_test(silent_split_claims_only_what_was_measured),
         cmocka_unit_test(every_code_and_finding_has_a_case),
         cmocka_unit_test(every_code_has_advice),
         cmocka_unit_test(decide_is_pure),
