@@ -65,7 +65,7 @@ static void emit_list(const struct output *o, const char *label, const char *con
     size_t n = 0;
     while (n < ADVICE_LIST_MAX && list[n] != NULL)
         n++;
-    for (size_t i = 0; i < n; i++) {
+    for (size_t i = 0; i < verdict_cause_count(order, n); i++) {
         advice_render_target(list[verdict_cause_index(order, i, n)], ev->host, ev->port, line,
                              sizeof line);
         emit(o, "", "    ", "%zu. %s", i + 1, line);

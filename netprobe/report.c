@@ -357,7 +357,7 @@ static void put_advice_list(struct builder *b, cJSON *o, const char *name, const
     size_t n = 0;
     while (list != NULL && n < ADVICE_LIST_MAX && list[n] != NULL)
         n++;
-    for (size_t i = 0; i < n; i++) {
+    for (size_t i = 0; i < verdict_cause_count(order, n); i++) {
         render(b, list[verdict_cause_index(order, i, n)], line, sizeof line);
         push_str(b, arr, line[0] ? line : fallback);
     }

@@ -157,6 +157,42 @@ static bool dns_failed(const struct evidence *ev)
     return ev->dns.outcome != DNS_LITERAL && ev->dns.outcome != DNS_OK;
 }
 
+/* Which of advice.c's dns_failure causes fit the outcome: a name that does
+ * not exist (the resolver answered), a resolver that did not answer, no
+ * resolver at all.  Any other failure keeps them all. */
+static unsigned dns_causes(const struct evidence *ev)
+{
+    static const struct {
+        enum dns_outcome outcome;
+        unsigned causes;
+    } rows[] = {
+        {DNS_NXDOMAIN, 1u << 0},
+        {DNS_NO_ANSWER, 1u << 1},
+        {DNS_NO_RESOLVER, 1u << 2},
+    };
+    for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++)
+        if (rows[i].outcome == ev->dns.outcome)
+            return rows[i].causes;
+    return 0;
+}
+
+/* Verdicts whose advice causes depend on the evidence; the others show
+ * every cause. */
+static const struct {
+    enum verdict_code code;
+    unsigned (*causes)(const struct evidence *ev);
+} verdict_cause_rules[] = {
+    {VERDICT_DNS_FAILURE, dns_causes},
+};
+
+static unsigned verdict_causes(enum verdict_code code, const struct evidence *ev)
+{
+    for (size_t i = 0; i < sizeof verdict_cause_rules / sizeof verdict_cause_rules[0]; i++)
+        if (verdict_cause_rules[i].code == code)
+            return verdict_cause_rules[i].causes(ev);
+    return 0;
+}
+
 static void explain_dns(const struct evidence *ev, struct verdict_evidence *out)
 {
     verdict_say(out, _("The name \"%s\" did not resolve: %s (%s)."), ev->host,
@@ -570,13 +606,39 @@ int verdict_hops_from_ttl(int ttl)
     return 0;
 }
 
-size_t verdict_cause_index(const struct verdict *v, size_t i, size_t count)
+/* The i-th cause in display order, before the mask. */
+static size_t cause_ordered(const struct verdict *v, size_t i, size_t count)
 {
     if (v == NULL || v->cause_first < 0 || (size_t)v->cause_first >= count)
         return i;
     if (i == 0)
         return (size_t)v->cause_first;
     return i <= (size_t)v->cause_first ? i - 1 : i;
+}
+
+static bool cause_kept(const struct verdict *v, size_t idx)
+{
+    return v == NULL || v->cause_mask == 0 || idx >= 32 || (v->cause_mask >> idx & 1u);
+}
+
+size_t verdict_cause_count(const struct verdict *v, size_t count)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < count; i++)
+        n += cause_kept(v, i);
+    return n > 0 ? n : count; /* a mask past the list keeps the whole list */
+}
+
+size_t verdict_cause_index(const struct verdict *v, size_t i, size_t count)
+{
+    if (verdict_cause_count(v, count) == count)
+        return cause_ordered(v, i, count);
+    for (size_t k = 0; k < count; k++) {
+        size_t idx = cause_ordered(v, k, count);
+        if (cause_kept(v, idx) && i-- == 0)
+            return idx;
+    }
+    return cause_ordered(v, i, count);
 }
 
 void verdict_decide(const struct evidence *ev, struct verdict *out)
@@ -588,6 +650,7 @@ void verdict_decide(const struct evidence *ev, struct verdict *out)
         if (verdict_rules[i].holds(ev)) {
             out->code = verdict_rules[i].code;
             verdict_rules[i].explain(ev, &out->evidence);
+            out->cause_mask = verdict_causes(out->code, ev);
             break;
         }
     }

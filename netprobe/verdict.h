@@ -76,6 +76,11 @@ struct verdict {
      * code's causes) comes first, the rest keep their order; -1 keeps the
      * table's order.  Set from --trace evidence. */
     int cause_first;
+    /* The advice causes that fit the evidence: bit i keeps cause i; 0
+     * keeps them all.  Set by the verdict's rule (dns_failure: a name that
+     * does not exist and a resolver that did not answer have different
+     * causes). */
+    unsigned cause_mask;
     enum verdict_capture capture;
     struct verdict_evidence capture_evidence;  /* what the capture showed */
     enum finding_code findings[FINDING_COUNT]; /* in enum order */
@@ -92,8 +97,12 @@ void verdict_decide(const struct evidence *ev, struct verdict *out);
 const char *verdict_code_name(enum verdict_code code);
 const char *finding_code_name(enum finding_code code);
 
-/* The i-th cause of v in the order to show them: an index into the
- * advice's causes (count of them given), honouring v->cause_first. */
+/* How many of the advice's count causes v shows (v->cause_mask). */
+size_t verdict_cause_count(const struct verdict *v, size_t count);
+
+/* The i-th cause of v to show (i < verdict_cause_count()): an index into
+ * the advice's causes (count of them given), honouring v->cause_first and
+ * leaving out the causes v->cause_mask drops. */
 size_t verdict_cause_index(const struct verdict *v, size_t i, size_t count);
 
 /* The hop number of the sender of a packet that arrived with TTL (IPv6:

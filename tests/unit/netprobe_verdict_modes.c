@@ -170,6 +170,30 @@ static void cause_order_moves_one_cause_first_and_keeps_the_rest(void **state)
     assert_int_equal(verdict_cause_index(NULL, 3, 5), 3);
 }
 
+/* cause_mask keeps only its causes, in the order cause_first gives. */
+static void cause_mask_keeps_only_the_causes_that_fit(void **state)
+{
+    (void)state;
+    static const struct {
+        int first;
+        unsigned mask;
+        size_t count;
+        size_t want[5];
+    } rows[] = {
+        {-1, 0, 5, {0, 1, 2, 3, 4}}, /* no mask: all, table order */
+        {-1, 1u << 1, 1, {1}},       /* one cause */
+        {-1, 1u << 3 | 1u << 0, 2, {0, 3}},
+        {3, 1u << 3 | 1u << 0, 2, {3, 0}}, /* cause_first still leads */
+        {-1, 1u << 9, 5, {0, 1, 2, 3, 4}}, /* nothing of the list: all */
+    };
+    for (size_t r = 0; r < sizeof rows / sizeof rows[0]; r++) {
+        struct verdict v = {.cause_first = rows[r].first, .cause_mask = rows[r].mask};
+        assert_int_equal(verdict_cause_count(&v, 5), rows[r].count);
+        for (size_t i = 0; i < rows[r].count; i++)
+            assert_int_equal(verdict_cause_index(&v, i, 5), rows[r].want[i]);
+    }
+}
+
 /* ---- --capture ------------------------------------------------------------ */
 
 struct capture_case {
@@ -317,6 +341,7 @@ int main(void)
         cmocka_unit_test(without_trace_the_security_group_comes_first),
         cmocka_unit_test(path_firewall_index_names_the_firewall_on_the_way),
         cmocka_unit_test(cause_order_moves_one_cause_first_and_keeps_the_rest),
+        cmocka_unit_test(cause_mask_keeps_only_the_causes_that_fit),
         cmocka_unit_test(capture_confirms_only_what_the_packets_show),
         cmocka_unit_test(capture_supports_mtu_blackhole_by_mss_or_retransmissions),
         cmocka_unit_test(ok_advice_names_the_host_typed),
