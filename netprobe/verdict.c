@@ -331,8 +331,14 @@ static void explain_mtu(const struct evidence *ev, struct verdict_evidence *out)
                 s->bytes_back);
     verdict_say(out, _("The same echo passed on a new connection with MSS %d."),
                 ev->echo.mss_retry_mss);
-    verdict_say(out, _("The first connection used MSS %d and path MTU %d (0 = unknown)."),
-                ev->echo.path_mss, ev->echo.path_mtu);
+    if (ev->echo.path_mtu > 0)
+        verdict_say(out, _("The first connection used MSS %d and path MTU %d."), ev->echo.path_mss,
+                    ev->echo.path_mtu);
+    else
+        verdict_say(out,
+                    _("The first connection used MSS %d; the kernel reported no path MTU "
+                      "for it."),
+                    ev->echo.path_mss);
 }
 
 static void say_hello_ok(const struct evidence *ev, struct verdict_evidence *out)

@@ -355,6 +355,32 @@ static void dns_failure_causes_follow_the_resolver_outcome(void **state)
     assert_int_equal(verdict_cause_count(&v, n), n);
 }
 
+/* The MTU sentence says the path MTU when the kernel gave one, and says
+ * plainly that it did not otherwise (it once printed "(0 = unknown)"). */
+static void mtu_evidence_says_an_unknown_path_mtu_in_words(void **state)
+{
+    (void)state;
+    static const struct {
+        int path_mtu;
+        const char *has;
+    } rows[] = {
+        {1500, "used MSS 1460 and path MTU 1500."},
+        {0, "used MSS 1460; the kernel reported no path MTU for it."},
+    };
+    for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+        struct evidence ev;
+        struct verdict v;
+        healthy(&ev);
+        set_mtu(&ev);
+        ev.echo.path_mss = 1460;
+        ev.echo.path_mtu = rows[i].path_mtu;
+        verdict_decide(&ev, &v);
+        assert_int_equal(v.code, VERDICT_MTU_BLACKHOLE);
+        assert_true(evidence_contains(&v.evidence, rows[i].has));
+        assert_false(evidence_contains(&v.evidence, "0 = unknown"));
+    }
+}
+
 /* A new code without a case would pass silently; this catches it. */
 static void every_code_and_finding_has_a_case(void **state)
 {
@@ -424,6 +450,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(each_case_gives_its_verdict_and_findings),
         cmocka_unit_test(dns_failure_causes_follow_the_resolver_outcome),
+        cmocka_unit_test(mtu_evidence_says_an_unknown_path_mtu_in_words),
         cmocka_unit_test(every_code_and_finding_has_a_case),
         cmocka_unit_test(every_code_has_advice),
         cmocka_unit_test(decide_is_pure),
