@@ -92,13 +92,25 @@ static int read_all(int fd, struct imds_reply *r, int64_t deadline)
     return 0;
 }
 
-/* Status line and body.  Returns false if it is not an HTTP response. */
+/* Status line ("HTTP/1.1 200 OK") and body.  Returns false if it is not
+ * an HTTP response: read strictly, as no sign, blank or extra digit
+ * belongs there. */
 static bool parse_reply(struct imds_reply *r)
 {
-    int minor, status;
-    char *end = strstr(r->raw, "\r\n\r\n");
-    if (strlen(r->raw) != r->len || end == NULL ||
-        sscanf(r->raw, "HTTP/1.%d %3d ", &minor, &status) != 2 || status < 100 || status > 599)
+    const char *p = r->raw, *end = strstr(r->raw, "\r\n\r\n");
+    int status = 0;
+    if (strlen(r->raw) != r->len || end == NULL || strncmp(p, "HTTP/1.", 7) != 0)
+        return false;
+    for (p += 7; *p >= '0' && *p <= '9'; p++)
+        ;
+    if (p == r->raw + 7 || *p++ != ' ')
+        return false;
+    for (int i = 0; i < 3; i++, p++) {
+        if (*p < '0' || *p > '9')
+            return false;
+        status = status * 10 + (*p - '0');
+    }
+    if ((*p != ' ' && *p != '\r') || status < 100)
         return false;
     r->status = status;
     r->body = end + 4;
@@ -141,19 +153,7 @@ static int exchange(const char *address, int port, const char *req, int64_t dead
         say_errno(err, budget_ms, why, whycap);
         return -1;
     }
-    if (!parse_reply(r)) {
-        snprintf(why, whycap, "%s", _("the answer is not an HTTP response"));
-        return -1;
-    }
     return 0;
-}
-
-/* Cuts trailing blanks and line ends off s. */
-static void trim_end(char *s)
-{
-    size_t n = strlen(s);
-    while (n > 0 && (s[n - 1] == '\n' || s[n - 1] == '\r' || s[n - 1] == ' '))
-        s[--n] = '\0';
 }
 
 /* A token goes into our next request's header: 1..IMDS_TOKEN_MAX bytes of
@@ -169,62 +169,96 @@ static bool token_ok(const char *t)
     return true;
 }
 
-static int get_token(const char *address, int port, int64_t deadline, int budget_ms,
-                     char token[IMDS_TOKEN_MAX + 1], char *why, size_t whycap)
+/* The body of an answer to request, checked, into out. */
+static int read_body(enum imds_request request, const struct imds_reply *r, char *out,
+                     size_t outcap, char *why, size_t whycap)
+{
+    char text[IMDS_TOKEN_MAX + 1];
+    struct in_addr a;
+    size_t n = strlen(r->body);
+    /* The body's own length decides, before any copy could cut it. */
+    while (n > 0 && (r->body[n - 1] == '\n' || r->body[n - 1] == '\r' || r->body[n - 1] == ' '))
+        n--;
+    bool fits = n < sizeof text;
+    snprintf(text, sizeof text, "%.*s", (int)(fits ? n : 0), r->body);
+    if (request == IMDS_TOKEN) {
+        if (!fits || !token_ok(text)) {
+            snprintf(why, whycap, "%s", _("the session token is empty or malformed"));
+            return -1;
+        }
+    } else if (n >= ADDR_TEXT_MAX || inet_pton(AF_INET, text, &a) != 1) {
+        snprintf(why, whycap, "%s", _("the answer to public-ipv4 is not an IPv4 address"));
+        return -1;
+    }
+    if (strlen(text) >= outcap) {
+        snprintf(why, whycap, "%s", strerror(ENOBUFS));
+        return -1;
+    }
+    snprintf(out, outcap, "%s", text);
+    return 0;
+}
+
+int imds_read_answer(enum imds_request request, const char *raw, size_t len, char *out,
+                     size_t outcap, char *why, size_t whycap)
+{
+    static const char *const status_fmt[] = {
+        [IMDS_TOKEN] = N_("HTTP status %d to the token request"),
+        [IMDS_PUBLIC_IPV4] = N_("HTTP status %d to the public-ipv4 request"),
+    };
+    struct imds_reply r;
+    if (outcap > 0)
+        out[0] = '\0';
+    if (len > IMDS_RESPONSE_MAX) {
+        snprintf(why, whycap, _("an answer longer than %d bytes"), IMDS_RESPONSE_MAX);
+        return -1;
+    }
+    memcpy(r.raw, raw, len);
+    r.raw[len] = '\0';
+    r.len = len;
+    if (!parse_reply(&r)) {
+        snprintf(why, whycap, "%s", _("the answer is not an HTTP response"));
+        return -1;
+    }
+    if (request == IMDS_PUBLIC_IPV4 && r.status == 404) {
+        snprintf(why, whycap, "%s", _("the instance has no public IPv4 address"));
+        return -1;
+    }
+    if (r.status != 200) {
+        snprintf(why, whycap, _(status_fmt[request]), r.status);
+        return -1;
+    }
+    return read_body(request, &r, out, outcap, why, whycap);
+}
+
+/* One request, and its answer read into out. */
+static int ask(const char *address, int port, const char *req, enum imds_request request,
+               int64_t deadline, int budget_ms, char *out, size_t outcap, char *why, size_t whycap)
 {
     struct imds_reply r;
-    char req[256];
-    snprintf(req, sizeof req,
-             "PUT /latest/api/token HTTP/1.1\r\nHost: %s\r\n"
-             "X-aws-ec2-metadata-token-ttl-seconds: %d\r\nContent-Length: 0\r\n"
-             "Connection: close\r\n\r\n",
-             address, IMDS_TOKEN_TTL_S);
     if (exchange(address, port, req, deadline, budget_ms, &r, why, whycap) < 0)
         return -1;
-    if (r.status != 200) {
-        snprintf(why, whycap, _("HTTP status %d to the token request"), r.status);
-        return -1;
-    }
-    snprintf(token, IMDS_TOKEN_MAX + 1, "%.*s", IMDS_TOKEN_MAX, r.body);
-    trim_end(token);
-    if (strlen(r.body) > IMDS_TOKEN_MAX + 2 || !token_ok(token)) {
-        snprintf(why, whycap, "%s", _("the session token is empty or malformed"));
-        return -1;
-    }
-    return 0;
+    return imds_read_answer(request, r.raw, r.len, out, outcap, why, whycap);
 }
 
 int imds_public_ipv4(const char *address, int port, int budget_ms, char out[ADDR_TEXT_MAX],
                      char *why, size_t whycap)
 {
-    struct imds_reply r;
-    char token[IMDS_TOKEN_MAX + 1], req[IMDS_TOKEN_MAX + 256], text[ADDR_TEXT_MAX];
-    struct in_addr a;
+    char token[IMDS_TOKEN_MAX + 1], req[IMDS_TOKEN_MAX + 256];
     int64_t deadline = clock_ms() + budget_ms;
 
     out[0] = '\0';
-    if (get_token(address, port, deadline, budget_ms, token, why, whycap) < 0)
+    snprintf(req, sizeof req,
+             "PUT /latest/api/token HTTP/1.1\r\nHost: %s\r\n"
+             "X-aws-ec2-metadata-token-ttl-seconds: %d\r\nContent-Length: 0\r\n"
+             "Connection: close\r\n\r\n",
+             address, IMDS_TOKEN_TTL_S);
+    if (ask(address, port, req, IMDS_TOKEN, deadline, budget_ms, token, sizeof token, why, whycap) <
+        0)
         return -1;
     snprintf(req, sizeof req,
              "GET /latest/meta-data/public-ipv4 HTTP/1.1\r\nHost: %s\r\n"
              "X-aws-ec2-metadata-token: %s\r\nConnection: close\r\n\r\n",
              address, token);
-    if (exchange(address, port, req, deadline, budget_ms, &r, why, whycap) < 0)
-        return -1;
-    if (r.status == 404) {
-        snprintf(why, whycap, "%s", _("the instance has no public IPv4 address"));
-        return -1;
-    }
-    if (r.status != 200) {
-        snprintf(why, whycap, _("HTTP status %d to the public-ipv4 request"), r.status);
-        return -1;
-    }
-    snprintf(text, sizeof text, "%.*s", (int)sizeof text - 1, r.body);
-    trim_end(text);
-    if (strlen(r.body) >= sizeof text || inet_pton(AF_INET, text, &a) != 1) {
-        snprintf(why, whycap, "%s", _("the answer to public-ipv4 is not an IPv4 address"));
-        return -1;
-    }
-    snprintf(out, ADDR_TEXT_MAX, "%s", text);
-    return 0;
+    return ask(address, port, req, IMDS_PUBLIC_IPV4, deadline, budget_ms, out, ADDR_TEXT_MAX, why,
+               whycap);
 }

@@ -24,6 +24,20 @@
 #define IMDS_TOKEN_MAX 256     /* bytes of a session token (AWS's are 56) */
 #define IMDS_TOKEN_TTL_S 60    /* the token is used at once, then dropped */
 
+/* The two requests of IMDSv2. */
+enum imds_request {
+    IMDS_TOKEN,       /* PUT /latest/api/token: the answer is a session token */
+    IMDS_PUBLIC_IPV4, /* GET /latest/meta-data/public-ipv4: an IPv4 address */
+};
+
+/* Reads the service's answer (raw, len bytes, as received) to request:
+ * the HTTP status line, then the body, checked (a token of 1..
+ * IMDS_TOKEN_MAX printable bytes without blanks; one whole IPv4 address)
+ * into out (outcap bytes).  Returns 0, or -1 with why saying what was
+ * wrong.  Pure: the fuzz target fuzz/netprobe_imds.c calls it. */
+int imds_read_answer(enum imds_request request, const char *raw, size_t len, char *out,
+                     size_t outcap, char *why, size_t whycap);
+
 /* Asks the metadata service at address:port (IMDS_ADDRESS, IMDS_PORT
  * outside tests) for a token, then for public-ipv4, all within budget_ms.
  * Returns 0 with out holding the address, or -1 with why saying what

@@ -5,7 +5,7 @@
  * the requests it must have sent (IMDSv2: PUT with the TTL header, then
  * GET with the token).  tests/scripts/netprobe_local_imds.sh runs the whole of
  * `netprobe --local` against a fake service at 169.254.169.254 in a
- * network namespace of its own.
+ * network namespace of its own; fuzz/netprobe_imds.c fuzzes the answers.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -44,6 +44,7 @@ struct row {
 #define OK_IP "HTTP/1.1 200 OK\r\nContent-Length: 13\r\n\r\n203.0.113.77\n"
 
 static char big_reply[IMDS_RESPONSE_MAX + 200];
+static char long_token[IMDS_TOKEN_MAX + 64];
 
 static const struct row ROWS[] = {
     {"token, then the address", OK_TOKEN, OK_IP, 0, "203.0.113.77", NULL},
@@ -60,6 +61,7 @@ static const struct row ROWS[] = {
      "not an IPv4 address"},
     {"not HTTP", "SSH-2.0-OpenSSH_9.6\r\n\r\n", NULL, -1, NULL, "not an HTTP response"},
     {"an answer past the bound", big_reply, NULL, -1, NULL, "longer than 4096 bytes"},
+    {"a token past IMDS_TOKEN_MAX", long_token, NULL, -1, NULL, "token is empty or malformed"},
     {"silence after the token request", NULL, NULL, -1, NULL, "no answer within 300 ms"},
     {"silence after the address request", OK_TOKEN, NULL, -1, NULL, "no answer within 300 ms"},
 };
@@ -143,6 +145,9 @@ static void each_answer_of_the_service_gives_its_result(void **state)
     (void)state;
     memset(big_reply, 'x', sizeof big_reply - 1);
     memcpy(big_reply, "HTTP/1.1 200 OK\r\n\r\n", 19);
+    /* 19 bytes of head, then IMDS_TOKEN_MAX + 1 token bytes. */
+    memset(long_token, 'T', 19 + IMDS_TOKEN_MAX + 1);
+    memcpy(long_token, "HTTP/1.1 200 OK\r\n\r\n", 19);
     for (size_t i = 0; i < sizeof ROWS / sizeof ROWS[0]; i++) {
         const struct row *r = &ROWS[i];
         struct fake f = {.row = r};
@@ -176,6 +181,39 @@ static void each_answer_of_the_service_gives_its_result(void **state)
     }
 }
 
+/* The status line is read strictly: anything but "HTTP/1.N NNN" is not
+ * an HTTP response, and only 200 is taken. */
+static void status_lines_are_read_strictly(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *answer;
+        int rc;
+        const char *why;
+    } rows[] = {
+        {"HTTP/1.1 200 OK\r\n\r\n203.0.113.77", 0, NULL},
+        {"HTTP/1.0 200\r\n\r\n203.0.113.77", 0, NULL},
+        {"HTTP/1.1  200 OK\r\n\r\n203.0.113.77", -1, "not an HTTP response"},
+        {"HTTP/1.-1 200 OK\r\n\r\n203.0.113.77", -1, "not an HTTP response"},
+        {"HTTP/1.1 2000 OK\r\n\r\n203.0.113.77", -1, "not an HTTP response"},
+        {"HTTP/1.1 +20 OK\r\n\r\n203.0.113.77", -1, "not an HTTP response"},
+        {"HTTP/1.1 200 OK\r\n203.0.113.77", -1, "not an HTTP response"},
+        {"HTTP/1.1 301 Moved\r\n\r\n", -1, "HTTP status 301 to the public-ipv4 request"},
+        {"HTTP/1.1 200 OK\r\n\r\n203.0.113.256", -1, "not an IPv4 address"},
+    };
+    for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+        char out[ADDR_TEXT_MAX], why[200] = "";
+        int rc = imds_read_answer(IMDS_PUBLIC_IPV4, rows[i].answer, strlen(rows[i].answer), out,
+                                  sizeof out, why, sizeof why);
+        print_message("%s -> %d %s\n", rows[i].answer, rc, why);
+        assert_int_equal(rc, rows[i].rc);
+        if (rc == 0)
+            assert_string_equal(out, "203.0.113.77");
+        else
+            assert_non_null(strstr(why, rows[i].why));
+    }
+}
+
 /* Nobody listens: refused at once, well inside the budget. */
 static void a_refused_connection_says_so(void **state)
 {
@@ -193,6 +231,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(each_answer_of_the_service_gives_its_result),
         cmocka_unit_test(a_refused_connection_says_so),
+        cmocka_unit_test(status_lines_are_read_strictly),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
