@@ -2,6 +2,8 @@
 #include "chatd/listen.h"
 
 #include <errno.h>
+#include <ifaddrs.h>
+#include <netinet/in.h>
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/socket.h>
@@ -135,9 +137,83 @@ static int listen_everywhere(struct server *s)
     return -1;
 }
 
+/* Which address families the listeners accept: an IPv6 socket on :: that
+ * is not V6ONLY takes IPv4 too (as IPv4-mapped addresses). */
+static void listen_families(const struct server *s, bool *v4, bool *v6)
+{
+    *v4 = *v6 = false;
+    for (size_t i = 0; i < s->nlisten; i++) {
+        struct sockaddr_storage ss;
+        socklen_t len = sizeof ss;
+        int v6only = 1;
+        socklen_t olen = sizeof v6only;
+        if (getsockname(s->listen_fd[i], (struct sockaddr *)&ss, &len) < 0)
+            continue; /* add_listener() read it a moment ago; nothing to say about it */
+        if (ss.ss_family == AF_INET) {
+            *v4 = true;
+            continue;
+        }
+        *v6 = true;
+        if (IN6_IS_ADDR_UNSPECIFIED(&((struct sockaddr_in6 *)&ss)->sin6_addr) &&
+            getsockopt(s->listen_fd[i], IPPROTO_IPV6, IPV6_V6ONLY, &v6only, &olen) == 0 && !v6only)
+            *v4 = true;
+    }
+}
+
+/* An IPv6 address other machines could reach: not loopback, link-local,
+ * unique-local (fc00::/7), multicast or IPv4-mapped.  Documentation
+ * addresses (2001:db8::/32) count, as the lab and the tests use them. */
+static bool is_global_v6(const struct in6_addr *a)
+{
+    return !IN6_IS_ADDR_UNSPECIFIED(a) && !IN6_IS_ADDR_LOOPBACK(a) && !IN6_IS_ADDR_LINKLOCAL(a) &&
+           !IN6_IS_ADDR_MULTICAST(a) && !IN6_IS_ADDR_V4MAPPED(a) && (a->s6_addr[0] & 0xfe) != 0xfc;
+}
+
+/* The first global IPv6 address of this machine into out; false if none
+ * (or the interfaces cannot be read: then there is nothing to warn about). */
+static bool first_global_v6(char out[ADDR_TEXT_MAX])
+{
+    struct ifaddrs *list, *ifa;
+    bool found = false;
+    if (getifaddrs(&list) < 0)
+        return false;
+    for (ifa = list; ifa != NULL && !found; ifa = ifa->ifa_next) {
+        if (ifa->ifa_addr == NULL || ifa->ifa_addr->sa_family != AF_INET6 ||
+            !is_global_v6(&((struct sockaddr_in6 *)ifa->ifa_addr)->sin6_addr))
+            continue;
+        int port;
+        addr_format(ifa->ifa_addr, out, &port);
+        found = true;
+    }
+    freeifaddrs(list);
+    return found;
+}
+
+/* Says which families chatd accepts, and warns when it takes IPv4 only on
+ * a machine with a global IPv6 address: a client whose name lookup gives
+ * that address (an AAAA record) would find nothing listening. */
+static void listen_report_families(const struct server *s)
+{
+    bool v4, v6;
+    char addr[ADDR_TEXT_MAX];
+    listen_families(s, &v4, &v6);
+    infof("%s", v4 && v6 ? _("accepting IPv4 and IPv6 connections")
+                : v6     ? _("accepting IPv6 connections only")
+                         : _("accepting IPv4 connections only"));
+    if (v6 || (s->opt->bind[0] != '\0' && is_loopback(s->opt->bind)) || !first_global_v6(addr))
+        return;
+    warnf(_("this machine has the global IPv6 address %s, but chatd accepts IPv4 only: clients "
+            "that reach the server by IPv6 (a name with an AAAA record) find nothing listening; "
+            "use --bind :: or leave out --bind to accept both"),
+          addr);
+}
+
 int listen_open(struct server *s)
 {
-    return s->opt->bind[0] != '\0' ? listen_bound(s) : listen_everywhere(s);
+    int rc = s->opt->bind[0] != '\0' ? listen_bound(s) : listen_everywhere(s);
+    if (rc == 0)
+        listen_report_families(s);
+    return rc;
 }
 
 void listen_set_accepting(struct server *s, bool on)

@@ -10,8 +10,10 @@
 #include "chatd/chatd.h"
 
 /* Opens the listening sockets the options ask for, registers them with
- * s->epfd and logs "listening on ADDR port N" for each.  Returns 0, or -1
- * after logging why (in words a student can act on). */
+ * s->epfd and logs "listening on ADDR port N" for each, then which
+ * families it accepts (IPv4, IPv6, both), with a warning when that is IPv4
+ * only on a machine with a global IPv6 address.  Returns 0, or -1 after
+ * logging why (in words a student can act on). */
 int listen_open(struct server *s);
 
 /* Starts or stops polling the listeners (accept() paused after EMFILE). */

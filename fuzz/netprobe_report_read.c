@@ -38,7 +38,8 @@ static void check_client(const struct report_doc *d)
     FUZZ_CHECK(v->finding_count <= FINDING_COUNT, "findings %zu", v->finding_count);
     for (size_t i = 0; i < v->finding_count; i++)
         FUZZ_CHECK(v->findings[i] < FINDING_COUNT, "finding %d", (int)v->findings[i]);
-    FUZZ_CHECK(v->cause_first >= -1 && v->cause_first < 8, "cause_first %d", v->cause_first);
+    FUZZ_CHECK(v->cause_named <= 8, "cause_named %u", v->cause_named);
+    FUZZ_CHECK(v->lead < CAUSE_KIND_COUNT, "lead %d", (int)v->lead);
     FUZZ_CHECK(d->ev.dns.addr_count <= EV_ADDRS_MAX, "addresses %zu", d->ev.dns.addr_count);
 }
 

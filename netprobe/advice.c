@@ -667,7 +667,8 @@ static size_t order_causes(const struct advice *a, const struct verdict *v,
         for (size_t i = 0; i < n; i++) {
             enum cause_kind c = a->cause_kinds[i];
             bool lead = v->lead != CAUSE_ANY && c == v->lead;
-            if (lead == (pass == 0) && !verdict_rules_out(v, c) && !(named && i == first))
+            bool fits = v->cause_mask == 0 || i >= 32 || (v->cause_mask >> i & 1u);
+            if (lead == (pass == 0) && fits && !verdict_rules_out(v, c) && !(named && i == first))
                 idx[k++] = i;
         }
     return k;

@@ -16,6 +16,7 @@
 
 #include "common/addr.h"
 #include "common/hello.h"
+#include "netprobe/stages/route.h"
 
 #define EV_ADDRS_MAX 16  /* resolved addresses kept */
 #define EV_IFACES_MAX 16 /* interfaces listed in the local stage */
@@ -64,6 +65,7 @@ struct ev_local {
     struct ev_iface ifaces[EV_IFACES_MAX];
     size_t iface_count;
     char gateway[ADDR_TEXT_MAX];        /* default IPv4 gateway, "" if none */
+    struct route_info route;            /* the kernel's route to the target */
     char source_address[ADDR_TEXT_MAX]; /* what the kernel picks for the target */
     enum addr_class source_class;
     int source_mtu; /* MTU of the interface to the target */

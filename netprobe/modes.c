@@ -20,6 +20,7 @@
 #include "netprobe/show.h"
 #include "netprobe/summary.h"
 #include "netprobe/relay.h"
+#include "netprobe/server/imds.h"
 #include "netprobe/server/local_check.h"
 #include "netprobe/server/watch.h"
 #include "netprobe/stages/runner.h"
@@ -268,8 +269,14 @@ static int local_and_report(struct run *r)
     struct cli *c = r->cli;
     if (check_report_path(c->json_path) < 0)
         return EXIT_FAILED;
+    /* NETPROBE_IMDS=off keeps netprobe from asking the metadata service
+     * (the tests set it: they must not reach 169.254.169.254 from here). */
+    const char *imds = getenv("NETPROBE_IMDS");
     struct server_opts o = {.port = c->probe.port,
                             .public_addr = c->public_addr,
+                            .imds_addr =
+                                imds != NULL && strcmp(imds, "off") == 0 ? NULL : IMDS_ADDRESS,
+                            .imds_port = IMDS_PORT,
                             .timeout_ms = (int)c->probe.timeout_ms};
     local_check_run(&o, &r->local_result);
     pthread_mutex_lock(&r->lock);

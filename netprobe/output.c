@@ -306,22 +306,51 @@ void output_capture_skipped(const struct output *o, const char *why)
     fflush(o->out);
 }
 
+/* What ended the walk (trace.h's r->ended codes), as a sentence: with
+ * the last hop that answered (its number, then its address), and without
+ * one.  A code not listed here (bad_target) is "not run". */
+static const struct {
+    const char *ended;
+    const char *answered; /* takes the hop's number and address */
+    const char *none;
+} TRACE_ENDS[] = {
+    {"reached", N_("trace: the target answered at hop %d (%s)"), N_("trace: the target answered")},
+    {"unreachable", N_("trace: hop %d (%s) answered that the target is unreachable"),
+     N_("trace: the target is unreachable")},
+    {"silence", N_("trace: the hops after hop %d (%s) did not answer"),
+     N_("trace: no hop answered")},
+    {"max_hops",
+     N_("trace: the target did not answer within the hop limit; the last answer came "
+        "from hop %d (%s)"),
+     N_("trace: no hop answered within the hop limit")},
+    {"local_error", N_("trace: a local error stopped it after hop %d (%s) answered"),
+     N_("trace: a local error stopped it before any hop answered")},
+};
+
+static void emit_trace_end(const struct output *o, const struct trace_result *r)
+{
+    for (size_t i = 0; r->ended != NULL && i < sizeof TRACE_ENDS / sizeof TRACE_ENDS[0]; i++) {
+        if (strcmp(r->ended, TRACE_ENDS[i].ended) != 0)
+            continue;
+        if (r->last_answer_ttl > 0)
+            emit(o, "", "", _(TRACE_ENDS[i].answered), r->last_answer_ttl, r->last_answer_from);
+        else
+            emit(o, "", "", "%s", _(TRACE_ENDS[i].none));
+        return;
+    }
+    emit(o, "", "", "%s", _("trace: not run"));
+}
+
 void output_trace(const struct output *o, const struct trace_result *r)
 {
     if (o->quiet || r == NULL)
         return;
-    const char *ended = r->ended != NULL ? r->ended : "not_run";
     for (size_t i = 0; i < r->hop_count; i++) {
         const struct trace_hop *h = &r->hops[i];
         emit(o, "", "  hop ", "%2d  %-15s %s (%.1f ms)", h->ttl, h->from[0] ? h->from : "*",
              trace_kind_name(h->kind), h->rtt_ms);
     }
-    if (r->last_answer_ttl > 0)
-        /* TRANSLATORS: the first %s is a code (silence, reached, max_hops...). */
-        emit(o, "", "", _("trace: ended by %s; last answer from hop %d (%s)"), ended,
-             r->last_answer_ttl, r->last_answer_from);
-    else
-        emit(o, "", "", _("trace: ended by %s; no hop answered"), ended);
+    emit_trace_end(o, r);
     fflush(o->out);
 }
 

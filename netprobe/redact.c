@@ -72,6 +72,7 @@ void redact_init(struct redact *r, const struct evidence *ev)
     }
     add_if_private(&c, ev->local.source_address);
     add_if_private(&c, ev->local.gateway);
+    add_if_private(&c, ev->local.route.next_hop);
     n = ev->tcp.attempt_count < EV_ADDRS_MAX ? ev->tcp.attempt_count : EV_ADDRS_MAX;
     for (size_t i = 0; i < n; i++)
         add_if_private(&c, ev->tcp.attempts[i].source_address);

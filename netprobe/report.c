@@ -162,6 +162,8 @@ static void local_evidence(struct builder *b, cJSON *o, const struct evidence *e
         put_int(b, f, "mtu", count(l->ifaces[i].mtu));
     }
     put_str(b, o, "gateway", l->gateway);
+    put_str(b, o, "route", route_kind_name(l->route.kind));
+    put_str(b, o, "next_hop", l->route.next_hop);
     put_bool(b, o, "has_default_route", l->has_default_route);
     put_str(b, o, "source_address", l->source_address);
     put_str(b, o, "source_class", addr_class_name(l->source_class));

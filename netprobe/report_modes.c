@@ -223,10 +223,14 @@ static cJSON *firewall_json(const struct server_evidence *ev)
 static cJSON *public_json(const struct server_evidence *ev)
 {
     cJSON *e = cJSON_CreateObject();
-    if (ev->public_addr[0] == '\0')
+    if (ev->public_source == PUBLIC_NONE) {
+        if (ev->imds_asked)
+            cJSON_AddStringToObject(e, "imds_error", ev->imds_error);
         return e;
+    }
     cJSON_AddStringToObject(e, "address", ev->public_addr);
     cJSON_AddBoolToObject(e, "on_interface", ev->public_is_local);
+    cJSON_AddStringToObject(e, "source", ev->public_source == PUBLIC_IMDS ? "imds" : "option");
     return e;
 }
 

@@ -164,6 +164,42 @@ static bool dns_failed(const struct evidence *ev)
     return ev->dns.outcome != DNS_LITERAL && ev->dns.outcome != DNS_OK;
 }
 
+/* Which of advice.c's dns_failure causes fit the outcome: a name that does
+ * not exist (the resolver answered), a resolver that did not answer, no
+ * resolver at all.  Any other failure keeps them all. */
+static unsigned dns_causes(const struct evidence *ev)
+{
+    static const struct {
+        enum dns_outcome outcome;
+        unsigned causes;
+    } rows[] = {
+        {DNS_NXDOMAIN, 1u << 0},
+        {DNS_NO_ANSWER, 1u << 1},
+        {DNS_NO_RESOLVER, 1u << 2},
+    };
+    for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++)
+        if (rows[i].outcome == ev->dns.outcome)
+            return rows[i].causes;
+    return 0;
+}
+
+/* Verdicts whose advice causes depend on the evidence; the others show
+ * every cause. */
+static const struct {
+    enum verdict_code code;
+    unsigned (*causes)(const struct evidence *ev);
+} verdict_cause_rules[] = {
+    {VERDICT_DNS_FAILURE, dns_causes},
+};
+
+static unsigned verdict_causes(enum verdict_code code, const struct evidence *ev)
+{
+    for (size_t i = 0; i < sizeof verdict_cause_rules / sizeof verdict_cause_rules[0]; i++)
+        if (verdict_cause_rules[i].code == code)
+            return verdict_cause_rules[i].causes(ev);
+    return 0;
+}
+
 static void explain_dns(const struct evidence *ev, struct verdict_evidence *out)
 {
     verdict_say(out, _("The name \"%s\" did not resolve: %s (%s)."), ev->host,
@@ -514,8 +550,14 @@ static void explain_mtu(const struct evidence *ev, struct verdict_evidence *out)
     else
         verdict_say(out, _("It stalled again on a new connection with MSS %d."),
                     ev->echo.mss_retry_mss);
-    verdict_say(out, _("The first connection used MSS %d and path MTU %d (0 = unknown)."),
-                ev->echo.path_mss, ev->echo.path_mtu);
+    if (ev->echo.path_mtu > 0)
+        verdict_say(out, _("The first connection used MSS %d and path MTU %d."), ev->echo.path_mss,
+                    ev->echo.path_mtu);
+    else
+        verdict_say(out,
+                    _("The first connection used MSS %d; the kernel reported no path MTU "
+                      "for it."),
+                    ev->echo.path_mss);
 }
 
 static void say_hello_ok(const struct evidence *ev, struct verdict_evidence *out)
@@ -1085,6 +1127,7 @@ void verdict_decide(const struct evidence *ev, struct verdict *out)
             verdict_rules[i].explain(ev, &out->evidence);
             out->families = verdict_families(ev, out->code);
             out->cause_named = silent_cause_named(ev, out->code);
+            out->cause_mask = verdict_causes(out->code, ev);
             break;
         }
     }

@@ -113,6 +113,11 @@ struct verdict {
     /* Causes the evidence rules out, bit (1u << kind): never shown, nor the
      * fix steps that serve only them. */
     unsigned ruled_out;
+    /* The causes that fit the evidence, by index: bit i keeps cause i; 0
+     * keeps them all.  Set by the verdict's rule (dns_failure: a name that
+     * does not exist and a resolver that did not answer have different
+     * causes). */
+    unsigned cause_mask;
     /* A sentence (N_(), translated where printed) that qualifies the
      * summary when the evidence says the code's usual reading is not the
      * whole story (a reset the capture shows was forged, or any capture

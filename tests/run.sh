@@ -37,6 +37,11 @@ export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1"
 # The tests compare English text; a Spanish-speaking shell must not change
 # that (tests/scripts/i18n.sh asks for Spanish itself, per command).
 export LANG=C.UTF-8 LC_ALL=C.UTF-8
+# netprobe --local asks the EC2 metadata service (169.254.169.254) when
+# --public is not given; no test may reach it from this machine's own
+# network.  tests/scripts/netprobe_local_imds.sh unsets this inside a namespace
+# that has its own fake service.
+export NETPROBE_IMDS=off
 unset LANGUAGE LC_MESSAGES
 
 # Every test as "NAME<TAB>COMMAND-PATH", in the order they run: the C tests

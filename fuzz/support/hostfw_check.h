@@ -5,14 +5,7 @@
 #ifndef FUZZ_SUPPORT_HOSTFW_CHECK_H
 #define FUZZ_SUPPORT_HOSTFW_CHECK_H
 
-/* netprobe is moving its modules into sub-folders (wire/, server/): this
- * builds with either layout until the move has landed everywhere. */
-#include "netprobe/server/hostfw.h"
-
-/* Longest iptables-save line the parser takes (its line buffer). */
-#ifndef HOSTFW_IPT_LINE_MAX
-#define HOSTFW_IPT_LINE_MAX 4096
-#endif
+#include "netprobe/server/hostfw.h" /* and its bounds, HOSTFW_IPT_LINE_MAX ... */
 
 /* Checks one result: a failure (rc -1) has a reason; a success is
  * available, from source, with bounded, well-formed hits, and "blocks" /

@@ -55,7 +55,8 @@ int command_run(char *const argv[], int timeout_ms, char **out, char *errtext, s
     }
     int64_t deadline = clock_ms() + timeout_ms;
     struct pollfd fds[2] = {{po[0], POLLIN, 0}, {pe[0], POLLIN, 0}};
-    while (fds[0].fd >= 0 || fds[1].fd >= 0) {
+    bool too_long = false;
+    while (!too_long && (fds[0].fd >= 0 || fds[1].fd >= 0)) {
         int left = clock_left_ms(deadline);
         if (left <= 0 || poll(fds, 2, left) < 0) {
             if (left > 0 && errno == EINTR)
@@ -81,8 +82,12 @@ int command_run(char *const argv[], int timeout_ms, char **out, char *errtext, s
             }
             if (len + (size_t)n + 1 > cap) {
                 char *bigger = cap < COMMAND_OUTPUT_MAX ? realloc(buf, cap * 2) : NULL;
-                if (bigger == NULL)
-                    continue; /* past the cap: the rest is dropped, parsing will say so */
+                if (bigger == NULL) {
+                    /* Past the cap: a cut rule set could read as a wrong
+                     * verdict, so the tool is stopped and nothing is parsed. */
+                    too_long = true;
+                    break;
+                }
                 buf = bigger;
                 cap *= 2;
             }
@@ -91,16 +96,18 @@ int command_run(char *const argv[], int timeout_ms, char **out, char *errtext, s
         }
     }
     buf[len] = '\0';
-    bool timed_out = fds[0].fd >= 0 || fds[1].fd >= 0;
+    bool still_open = fds[0].fd >= 0 || fds[1].fd >= 0;
     for (int i = 0; i < 2; i++)
         if (fds[i].fd >= 0)
             close(fds[i].fd);
-    if (timed_out)
+    if (still_open)
         kill(pid, SIGKILL);
     while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
         ;
     *out = buf;
-    if (timed_out)
+    if (too_long)
+        return COMMAND_TOO_LONG;
+    if (still_open)
         return -1;
     return WIFEXITED(status) ? WEXITSTATUS(status) : 128;
 }

@@ -56,6 +56,9 @@ static bool try_tool(char *const argv[], hostfw_parser parse, enum hostfw_direct
     first_line(errtext);
     if (rc == 127)
         snprintf(why, whycap, _("%s is not installed"), argv[0]);
+    else if (rc == COMMAND_TOO_LONG)
+        snprintf(why, whycap, _("%s printed more than %u MiB; its rules were not read"), argv[0],
+                 COMMAND_OUTPUT_MAX >> 20);
     else if (rc < 0)
         snprintf(why, whycap, _("%s did not finish within %d ms"), argv[0], timeout_ms);
     else if (rc != 0)

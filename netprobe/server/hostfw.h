@@ -35,6 +35,14 @@ enum hostfw_direction {
     HOSTFW_OUTGOING,
 };
 
+/* Work bounds of the two parsers (docs/fuzzing.md has the table and the
+ * test of each).  Their input is capped by COMMAND_OUTPUT_MAX (command.h). */
+#define HOSTFW_CHAINS_MAX 32          /* nft input base chains followed; more: error */
+#define HOSTFW_NFT_DEPTH_MAX 8        /* nft set/list nesting followed; deeper never matches */
+#define HOSTFW_NFT_STEPS_MAX 1000000L /* nft set lookup steps per rule set; then an error */
+#define HOSTFW_IPT_LINE_MAX 4096      /* iptables-save line buffer (with its NUL); longer: error */
+#define HOSTFW_IPT_WORDS_MAX 64       /* words in one iptables-save rule; more: error */
+
 enum hostfw_action {
     HOSTFW_ACCEPT,
     HOSTFW_DROP,

@@ -1,5 +1,10 @@
 /*
  * hostfw_iptables.c - `iptables-save` text -> the chain walk (hostfw.h).
+ *
+ * Work bounds (docs/fuzzing.md): a line is read only up to
+ * HOSTFW_IPT_LINE_MAX bytes and split into at most HOSTFW_IPT_WORDS_MAX
+ * words; past either the output is refused with the line's number, so the
+ * work is linear in the input, which command.c caps at COMMAND_OUTPUT_MAX.
  */
 #include "netprobe/server/hostfw.h"
 
@@ -10,16 +15,19 @@
 #include "common/i18n.h"
 #include "netprobe/server/hostfw_chain.h"
 
-/* Splits a rule line into words; "double quoted" comments stay one word. */
+/* Splits a rule line into words; "double quoted" comments stay one word.
+ * Returns the count, or max + 1 when the line has more words than max. */
 static size_t ipt_words(char *line, char **words, size_t max)
 {
     size_t n = 0;
     char *p = line;
-    while (n < max) {
+    for (;;) {
         while (*p == ' ' || *p == '\t')
             p++;
         if (*p == '\0')
             break;
+        if (n == max)
+            return max + 1;
         if (*p == '"') {
             words[n++] = ++p;
             while (*p != '\0' && *p != '"')
@@ -92,12 +100,16 @@ static void ipt_option(const char *opt, const char *arg, bool negate, int port,
     }
 }
 
-static void ipt_rule(char *line, long number, int port, const struct fw_direction *dir,
-                     struct fw_rule *rule)
+/* Reads one "-A CHAIN" line into rule.  Returns -1 if it has too many
+ * words to be sure which one is the verdict. */
+static int ipt_rule(char *line, long number, int port, const struct fw_direction *dir,
+                    struct fw_rule *rule)
 {
-    char *w[64];
-    size_t n = ipt_words(line, w, 64);
+    char *w[HOSTFW_IPT_WORDS_MAX];
+    size_t n = ipt_words(line, w, HOSTFW_IPT_WORDS_MAX);
     bool negate = false;
+    if (n > HOSTFW_IPT_WORDS_MAX)
+        return -1;
     memset(rule, 0, sizeof *rule);
     rule->applies = true;
     rule->handle = number;
@@ -114,6 +126,7 @@ static void ipt_rule(char *line, long number, int port, const struct fw_directio
         if (arg[0] != '\0')
             i++;
     }
+    return 0;
 }
 
 /* The text of iptables-save or ip6tables-save, whose rules are all for
@@ -129,17 +142,24 @@ static int parse_save(const char *text, enum hostfw_direction way, int port, uns
         snprintf(input.family, sizeof input.family, "ip6");
     bool in_filter = false, seen_input = false;
     long number = 0;
-    char line[4096];
+    char line[HOSTFW_IPT_LINE_MAX];
     const char *p = text;
+    long lineno = 0;
 
     fw_result_init(out, source);
     snprintf(input.name, sizeof input.name, "%s", dir->ipt_chain);
     snprintf(policy, sizeof policy, ":%s ", dir->ipt_chain);
     snprintf(append, sizeof append, "-A %s ", dir->ipt_chain);
     while (*p != '\0') {
-        size_t len = strcspn(p, "\n");
+        /* Looks no further than one line buffer for the end of the line. */
+        size_t len = strnlen(p, sizeof line);
+        const char *nl = memchr(p, '\n', len);
+        lineno++;
+        if (nl != NULL)
+            len = (size_t)(nl - p);
         if (len >= sizeof line) {
-            snprintf(err, errcap, _("iptables-save line of %zu bytes is too long"), len);
+            snprintf(err, errcap, _("iptables-save line %ld is longer than %d bytes"), lineno,
+                     HOSTFW_IPT_LINE_MAX - 1);
             return -1;
         }
         memcpy(line, p, len);
@@ -154,7 +174,11 @@ static int parse_save(const char *text, enum hostfw_direction way, int port, uns
             input.policy_drop = strncmp(line + strlen(policy), "DROP", 4) == 0;
         } else if (strncmp(line, append, strlen(append)) == 0) {
             struct fw_rule rule;
-            ipt_rule(line, ++number, port, dir, &rule);
+            if (ipt_rule(line, ++number, port, dir, &rule) < 0) {
+                snprintf(err, errcap, _("iptables-save line %ld has more than %d words"), lineno,
+                         HOSTFW_IPT_WORDS_MAX);
+                return -1;
+            }
             fw_chain_apply(out, &input, &rule);
         }
     }

@@ -15,13 +15,11 @@
 #include "common/i18n.h"
 #include "netprobe/server/hostfw_chain.h"
 
-#define HOSTFW_CHAINS_MAX 32 /* input base chains followed */
-
-/* Steps the set lookups of one rule set may take: a set, an element or a
- * list entry visited, or an item scanned for a set's name.  Real rule sets
- * take a few thousand; a set whose elements refer to itself many times
- * would otherwise cost k^4 steps within the depth bound. */
-#define HOSTFW_NFT_STEPS_MAX 1000000L
+/* HOSTFW_NFT_STEPS_MAX (hostfw.h) counts the steps the set lookups of one
+ * rule set may take: a set, an element or a list entry visited, or an item
+ * scanned for a set's name.  Real rule sets take a few thousand; a set
+ * whose elements refer to itself many times would otherwise cost k^4 steps
+ * within the depth bound. */
 
 /* nft handles are 64-bit counters; past 2^53 a double is no longer exact. */
 #define HOSTFW_NFT_HANDLE_MAX 9007199254740992.0
@@ -83,7 +81,7 @@ static bool named_set_has_port(struct nft_ctx *x, const cJSON *rule, const char 
 static bool value_has_port(struct nft_ctx *x, const cJSON *rule, const cJSON *v, int depth)
 {
     const cJSON *e;
-    if (v == NULL || depth > 8 || !nft_step(x))
+    if (v == NULL || depth > HOSTFW_NFT_DEPTH_MAX || !nft_step(x))
         return false;
     if (cJSON_IsNumber(v))
         return v->valuedouble == x->port;
@@ -235,7 +233,7 @@ static int nft_chains(const struct nft_ctx *x, struct fw_chain *chains, size_t *
         if (strcmp(fam, "inet") && strcmp(fam, "ip") && strcmp(fam, "ip6"))
             continue;
         if (*n >= HOSTFW_CHAINS_MAX)
-            continue;
+            return nft_error(x, i - 1, "chain is an input chain past the 32 netprobe follows");
         struct fw_chain *fc = &chains[(*n)++];
         memset(fc, 0, sizeof *fc);
         snprintf(fc->family, sizeof fc->family, "%s", fam);

@@ -12,10 +12,6 @@
 
 #include "common/i18n.h"
 
-/* /proc/net/tcp on a busy server can be megabytes; past this we give up
- * rather than hold an unbounded buffer. */
-#define LISTENERS_FILE_MAX (64u * 1024 * 1024)
-
 #define TCP_STATE_LISTEN 0x0A
 
 const char *listeners_bind_name(enum listener_bind b)
@@ -96,26 +92,37 @@ static int parse_line(const char *line, int family, int port, struct listener *l
     return 1;
 }
 
+/* The end of the line at p, looking no further than max bytes: a line
+ * that long is refused anyway, so the rest of it is never read. */
+static const char *line_end(const char *p, size_t max)
+{
+    size_t n = strnlen(p, max);
+    const char *nl = memchr(p, '\n', n);
+    return nl != NULL ? nl : p + n;
+}
+
 int listeners_parse(const char *text, int family, int port, struct listener_list *out, char *err,
                     size_t errcap)
 {
-    const char *p = strchr(text, '\n'); /* the first line is the column header */
-    int added = 0, lineno = 1;
-    char line[512];
+    char line[LISTENERS_LINE_MAX];
+    const char *p = text, *end;
+    int added = 0, lineno = 0;
 
-    while (p != NULL && p[1] != '\0') {
-        const char *start = p + 1;
-        size_t len;
+    while (*p != '\0') {
         struct listener l;
-        p = strchr(start, '\n');
-        len = p != NULL ? (size_t)(p - start) : strlen(start);
+        size_t len;
+        end = line_end(p, sizeof line);
+        len = (size_t)(end - p);
         lineno++;
         if (len >= sizeof line) {
             snprintf(err, errcap, _("line %d of the socket table is too long"), lineno);
             return -1;
         }
-        memcpy(line, start, len);
+        memcpy(line, p, len);
         line[len] = '\0';
+        p = end + (*end == '\n');
+        if (lineno == 1)
+            continue; /* the column header */
         int r = parse_line(line, family, port, &l);
         if (r < 0) {
             snprintf(err, errcap, _("line %d of the socket table is malformed: \"%.80s\""), lineno,
@@ -249,6 +256,11 @@ int listeners_read(const char *proc, int port, struct listener_list *out, char *
         if (text == NULL) {
             if (errno == ENOENT && tables[i].optional)
                 continue;
+            if (errno == EFBIG) {
+                snprintf(err, errcap, _("%s is larger than %u MiB; it was not read"), path,
+                         LISTENERS_FILE_MAX >> 20);
+                return -1;
+            }
             snprintf(err, errcap, _("cannot read %s: %s"), path, strerror(errno));
             return -1;
         }

@@ -17,6 +17,13 @@
 
 #define LISTENERS_MAX 32 /* listening sockets kept per port; more are counted, not kept */
 
+/* Work bounds of the /proc/net/tcp{,6} reader (docs/fuzzing.md): the file
+ * is read up to LISTENERS_FILE_MAX bytes (a busy server's table can be
+ * megabytes; past this it is an error, not an unbounded buffer) and each
+ * line up to LISTENERS_LINE_MAX bytes, so one pass costs at most the file. */
+#define LISTENERS_FILE_MAX (64u * 1024 * 1024)
+#define LISTENERS_LINE_MAX 512 /* bytes of one line, with its NUL; longer: error */
+
 enum listener_bind {
     LISTEN_BIND_ANY,      /* 0.0.0.0 or :: : every interface */
     LISTEN_BIND_LOOPBACK, /* 127.0.0.0/8 or ::1 : this machine only */

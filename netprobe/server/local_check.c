@@ -15,6 +15,7 @@
 #include "common/clock.h"
 #include "common/dial.h"
 #include "common/i18n.h"
+#include "netprobe/server/imds.h"
 
 static const char *const VERDICT_CODES[SERVER_VERDICT_COUNT] = {
     [SERVER_BIND_ADDRESS_UNAVAILABLE] = "bind_address_unavailable",
@@ -49,10 +50,12 @@ static bool none_accepts(const struct server_evidence *ev)
     return ev->test_count > 0;
 }
 
-/* chatd --bind PUBLIC fails with EADDRNOTAVAIL on EC2, so nothing listens. */
+/* chatd --bind PUBLIC fails with EADDRNOTAVAIL on EC2, so nothing listens.
+ * Only an address the user named (--public) says they may have tried to
+ * bind it; the metadata service's address says nothing about that. */
 static bool is_bind_unavailable(const struct server_evidence *ev)
 {
-    return ev->public_addr[0] != '\0' && !ev->public_is_local && ev->listeners.count == 0;
+    return ev->public_source == PUBLIC_OPTION && !ev->public_is_local && ev->listeners.count == 0;
 }
 
 static bool is_not_listening(const struct server_evidence *ev)
@@ -211,8 +214,16 @@ void local_check_collect(const struct server_opts *o, struct server_evidence *ev
     }
     if (o->public_addr != NULL) {
         snprintf(ev->public_addr, sizeof ev->public_addr, "%s", o->public_addr);
-        ev->public_is_local = local_check_address_is_local(o->public_addr);
+        ev->public_source = PUBLIC_OPTION;
+    } else if (o->imds_addr != NULL) {
+        /* Off EC2 this fails within IMDS_BUDGET_MS; only the evidence says so. */
+        ev->imds_asked = true;
+        if (imds_public_ipv4(o->imds_addr, o->imds_port, IMDS_BUDGET_MS, ev->public_addr,
+                             ev->imds_error, sizeof ev->imds_error) == 0)
+            ev->public_source = PUBLIC_IMDS;
     }
+    if (ev->public_source != PUBLIC_NONE)
+        ev->public_is_local = local_check_address_is_local(ev->public_addr);
 }
 
 /* ---- What a person reads: one line per check, sentences for the verdict ---- */
@@ -292,7 +303,7 @@ static void sentences(struct local_check *lc)
                  _("this machine has the global IPv6 address %s, but nothing listens on TCP port "
                    "%d over IPv6: clients that dial it (a name's AAAA record) are refused"),
                  ev->global_ipv6, ev->port);
-    if (ev->public_addr[0] != '\0' && !ev->public_is_local)
+    if (ev->public_source == PUBLIC_OPTION && !ev->public_is_local)
         SENTENCE(lc,
                  _("%s is not an address of this machine (on EC2 the public IPv4 address is "
                    "1:1 NAT and never on an interface): bind 0.0.0.0 instead"),
@@ -364,12 +375,37 @@ static void line_firewall(struct local_check *lc)
     set_line(lc, LOCAL_CHECK_FIREWALL, st);
 }
 
+/* The public address found by the metadata service: on EC2 it is never on
+ * an interface (1:1 NAT), which is normal, so this line only informs. */
+static void line_public_imds(struct local_check *lc)
+{
+    const struct server_evidence *ev = &lc->ev;
+    snprintf(lc->lines[LOCAL_CHECK_PUBLIC].summary, LOCAL_CHECK_SENTENCE_MAX,
+             ev->public_is_local
+                 ? _("public address %s (from the EC2 instance metadata service) is an address "
+                     "of this machine")
+                 : _("public address %s (from the EC2 instance metadata service) is not on an "
+                     "interface: EC2's 1:1 NAT, as expected; clients dial it"),
+             ev->public_addr);
+    set_line(lc, LOCAL_CHECK_PUBLIC, STATUS_PASS);
+}
+
 static void line_public(struct local_check *lc)
 {
     const struct server_evidence *ev = &lc->ev;
     char *summary = lc->lines[LOCAL_CHECK_PUBLIC].summary;
-    if (ev->public_addr[0] == '\0') {
-        snprintf(summary, LOCAL_CHECK_SENTENCE_MAX, "%s", _("--public not given"));
+    if (ev->public_source == PUBLIC_IMDS) {
+        line_public_imds(lc);
+        return;
+    }
+    if (ev->public_source == PUBLIC_NONE) {
+        if (ev->imds_asked)
+            snprintf(summary, LOCAL_CHECK_SENTENCE_MAX,
+                     _("--public not given, and the EC2 instance metadata service gave no "
+                       "public address (%s)"),
+                     ev->imds_error);
+        else
+            snprintf(summary, LOCAL_CHECK_SENTENCE_MAX, "%s", _("--public not given"));
         set_line(lc, LOCAL_CHECK_PUBLIC, STATUS_SKIP);
         return;
     }

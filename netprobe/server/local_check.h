@@ -4,8 +4,9 @@
  * Run on the server (the EC2 instance).  Collects evidence (who listens on
  * the port and on which addresses, whether a test connection to each
  * listening address completes, whether the host firewall drops or rejects
- * the port, whether the --public address is on an interface), then
- * decides one verdict with a pure function over that evidence.
+ * the port, whether the public address is on an interface: --public ADDR,
+ * else on EC2 the instance metadata service's), then decides one verdict
+ * with a pure function over that evidence.
  */
 #ifndef NETPROBE_SERVER_LOCAL_CHECK_H
 #define NETPROBE_SERVER_LOCAL_CHECK_H
@@ -19,7 +20,7 @@
 /* Verdict codes (docs/report.schema.json names them); the priority is the
  * order of RULES[] in local_check.c. */
 enum server_verdict {
-    SERVER_BIND_ADDRESS_UNAVAILABLE, /* --public is not on this machine and nothing listens */
+    SERVER_BIND_ADDRESS_UNAVAILABLE, /* --public ADDR is not on this machine and nothing listens */
     SERVER_NOT_LISTENING,            /* no listener on the port (or none accepts) */
     SERVER_BIND_LOOPBACK,            /* only 127.0.0.1 / ::1: other machines cannot connect */
     SERVER_BIND_SPECIFIC,            /* only specific interface addresses, no 0.0.0.0 / :: */
@@ -38,6 +39,13 @@ struct server_conn_test {
     double ms;
 };
 
+/* Where the public address came from. */
+enum public_source {
+    PUBLIC_NONE,   /* neither: --public not given, the metadata service gave none */
+    PUBLIC_OPTION, /* --public ADDR */
+    PUBLIC_IMDS,   /* the EC2 instance metadata service (imds.h) */
+};
+
 struct server_evidence {
     int port;
     bool listeners_ok; /* /proc could be read */
@@ -47,14 +55,19 @@ struct server_evidence {
     size_t test_count;
     bool firewall_checked;
     struct hostfw_result fw;
-    char public_addr[ADDR_TEXT_MAX]; /* --public ADDR, "" when not given */
+    char public_addr[ADDR_TEXT_MAX]; /* the public address, "" when none */
     bool public_is_local;            /* it is an address of one of our interfaces */
     char global_ipv6[ADDR_TEXT_MAX]; /* a global IPv6 address of this machine, "" if none */
+    enum public_source public_source;
+    bool imds_asked;      /* --public was not given and the metadata service was asked */
+    char imds_error[160]; /* why it gave no address, when it was asked */
 };
 
 struct server_opts {
     int port;
     const char *public_addr; /* NULL when --public was not given */
+    const char *imds_addr;   /* metadata service to ask without --public; NULL: do not ask */
+    int imds_port;           /* its port (IMDS_PORT) */
     int timeout_ms;          /* per test connection and per firewall tool */
     bool skip_firewall;      /* tests: do not run nft/iptables-save */
     const char *proc;        /* "/proc" unless a test says otherwise */

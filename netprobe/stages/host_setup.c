@@ -238,6 +238,26 @@ static const char *iface_of(const struct ev_local *l, const char *address)
     return "?";
 }
 
+void host_setup_route_text(const struct ev_local *l, char *out, size_t cap)
+{
+    switch (l->route.kind) {
+    case ROUTE_LOCAL:
+        snprintf(out, cap, "%s", _("delivered on this machine, no gateway"));
+        break;
+    case ROUTE_DIRECT:
+        snprintf(out, cap, "%s", _("on the local link, no gateway"));
+        break;
+    case ROUTE_GATEWAY:
+        snprintf(out, cap, _("via gateway %s"), l->route.next_hop);
+        break;
+    default:
+        /* TRANSLATORS: the route to the target is not known; this names
+           the default gateway (or "none") for what it is. */
+        snprintf(out, cap, _("default gateway %s"), l->gateway[0] ? l->gateway : _("none"));
+        break;
+    }
+}
+
 static void gather(struct ev_local *l)
 {
     if (gethostname(l->hostname, sizeof l->hostname) < 0)
@@ -275,6 +295,10 @@ void stage_host_setup_run(struct evidence *ev, const struct probe_opts *o)
     gather(l);
     struct ev_address t = {.family = 0};
     int err = pick_target(ev, o, &t) ? find_source(l, &t, o->port) : 0;
+    /* Best effort: without an answer the line names the default gateway,
+     * saying that is what it is. */
+    if (err == 0 && l->source_address[0] != '\0' && route_get(t.address, &l->route) != 0)
+        memset(&l->route, 0, sizeof l->route);
     read_dmi(dmi, sizeof dmi);
     host_setup_hints(l, dmi);
     /* TRANSLATORS: a note appended to the local stage's summary. */
@@ -291,14 +315,17 @@ void stage_host_setup_run(struct evidence *ev, const struct probe_opts *o)
     if (err != 0)
         stageio_done(ev, STAGE_LOCAL, STATUS_WARN, start, _("no route from here to %s: %s%s"),
                      t.address, strerror(err), vbox);
-    else if (l->source_address[0] != '\0')
+    else if (l->source_address[0] != '\0') {
+        char route[ADDR_TEXT_MAX + 64];
+        host_setup_route_text(l, route, sizeof route);
         stageio_done(ev, STAGE_LOCAL, STATUS_PASS, start,
                      /* TRANSLATORS: source ADDRESS (address class code) on
-                        INTERFACE, MTU, gateway, and an optional note. */
-                     _("source %s (%s) on %s, MTU %d, gateway %s%s"), l->source_address,
+                        INTERFACE, MTU, the route to the target, and an
+                        optional note. */
+                     _("source %s (%s) on %s, MTU %d, %s%s"), l->source_address,
                      addr_class_name(l->source_class), iface_of(l, l->source_address),
-                     l->source_mtu, gateway, vbox);
-    else
+                     l->source_mtu, route, vbox);
+    } else
         stageio_done(ev, STAGE_LOCAL, l->has_default_route ? STATUS_PASS : STATUS_WARN, start,
                      l->has_default_route
                          ? ngettext("%zu address, gateway %s%s", "%zu addresses, gateway %s%s",

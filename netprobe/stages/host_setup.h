@@ -15,6 +15,12 @@
  * fields of l. */
 void host_setup_hints(struct ev_local *l, const char *dmi_product);
 
+/* The route to the target for the local stage's line, from l->route:
+ * "delivered on this machine, no gateway" (loopback or an own address),
+ * "on the local link, no gateway", "via gateway ADDR"; when the kernel was
+ * not asked or did not say, "default gateway ADDR" (what that is). */
+void host_setup_route_text(const struct ev_local *l, char *out, size_t cap);
+
 /* Reads the default IPv4 route from a /proc/net/route table into
  * l->gateway and l->has_default_route.  Returns 0, or -1 if unreadable. */
 int host_setup_read_routes(struct ev_local *l, FILE *route);

@@ -120,10 +120,12 @@ static enum pp_status link_strip(int dlt, const struct pp_buf *frame, struct pp_
     if (l->proto_off >= 0) {
         if (!buf_u16(frame, (size_t)l->proto_off, &etype) || frame->len < off)
             return fail(pk, PP_TRUNCATED, "truncated link-layer header");
-        /* Up to two 802.1Q/802.1ad tags sit between the MACs and the type. */
-        for (int tags = 0; dlt == DLT_EN10MB && tags < 2; tags++) {
-            if (etype != ETHERTYPE_VLAN && etype != ETHERTYPE_QINQ)
-                break;
+        /* 802.1Q/802.1ad tags sit between the MACs and the type; QinQ
+         * has two, more is not a frame we expect on a host. */
+        for (int tags = 0;
+             dlt == DLT_EN10MB && (etype == ETHERTYPE_VLAN || etype == ETHERTYPE_QINQ); tags++) {
+            if (tags == PP_VLAN_TAGS_MAX)
+                return fail(pk, PP_UNSUPPORTED, "more than 2 VLAN tags");
             if (!buf_u16(frame, off + 2, &etype))
                 return fail(pk, PP_TRUNCATED, "truncated VLAN tag");
             off += 4;
@@ -194,7 +196,7 @@ static enum pp_status ip6_parse(const struct pp_buf *b, struct pp_ip *ip, struct
     ip->ttl = hops;
     left = plen;
     /* A bounded walk: eight extension headers is already absurd. */
-    for (int i = 0; i < 8 && ip6_is_ext(next); i++) {
+    for (int i = 0; i < PP_IP6_EXT_MAX && ip6_is_ext(next); i++) {
         size_t n;
         uint16_t frag;
         if (!buf_u8(b, off, &v) || !buf_u8(b, off + 1, &hlen))
@@ -229,14 +231,15 @@ static enum pp_status ip_parse(int family, const struct pp_buf *b, struct pp_ip 
 }
 
 /* Walks the options for MSS (kind 2, length 4).  A malformed option list
- * ends the walk: the MSS is then simply unknown. */
+ * ends the walk: the MSS is then simply unknown.  Each step moves at least
+ * one byte, and opts holds at most PP_TCP_OPTIONS_MAX of them. */
 static int tcp_mss(const struct pp_buf *opts)
 {
     size_t off = 0;
     uint8_t kind, len;
     uint16_t mss;
 
-    while (buf_u8(opts, off, &kind) && kind != 0) {
+    while (off < PP_TCP_OPTIONS_MAX && buf_u8(opts, off, &kind) && kind != 0) {
         if (kind == 1) {
             off++;
             continue;

@@ -25,6 +25,14 @@
 #define PP_TH_ACK 0x10
 #define PP_TH_URG 0x20
 
+/* Work bounds (docs/fuzzing.md, each tested in tests/unit/netprobe_pcap_parse.c).
+ * The parser reads link, IP, ICMP and TCP headers only, never the payload,
+ * so its work does not grow with the capture length; an ICMP error's quoted
+ * packet is read one level deep (a quoted ICMP error is not opened). */
+#define PP_VLAN_TAGS_MAX 2    /* 802.1Q/802.1ad tags; one more is PP_UNSUPPORTED */
+#define PP_IP6_EXT_MAX 8      /* IPv6 extension headers; one more is PP_UNSUPPORTED */
+#define PP_TCP_OPTIONS_MAX 40 /* bytes of TCP options walked: what a header can hold */
+
 enum pp_status {
     PP_OK = 0,
     PP_TRUNCATED,   /* a header ends past the captured bytes */

@@ -7,8 +7,12 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <netinet/in.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include "tests/support/fixture.h"
 
@@ -92,12 +96,55 @@ static void loopback_bind_warns_and_reports_capacity(void **state)
     assert_non_null(strstr(log, "can hold "));
 }
 
+/* Whether this machine can bind ::1 (IPv6 may be disabled). */
+static bool have_ipv6_loopback(void)
+{
+    struct sockaddr_in6 a = {.sin6_family = AF_INET6, .sin6_addr = IN6ADDR_LOOPBACK_INIT};
+    int fd = socket(AF_INET6, SOCK_STREAM, 0);
+    bool ok = fd >= 0 && bind(fd, (struct sockaddr *)&a, sizeof a) == 0;
+    if (fd >= 0)
+        close(fd);
+    return ok;
+}
+
+/* The start-up says which families chatd accepts.  Each row runs chatd
+ * for 1.5 s (on port 0; nothing connects) and reads what it said. */
+static void startup_names_the_families_it_accepts(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *bind; /* NULL: no --bind (0.0.0.0 and ::) */
+        bool needs_ipv6;
+        const char *says;
+    } rows[] = {
+        {"127.0.0.1", false, "chatd: accepting IPv4 connections only"},
+        {"::1", true, "chatd: accepting IPv6 connections only"},
+        {NULL, true, "chatd: accepting IPv4 and IPv6 connections"},
+    };
+    static char out[16384];
+    for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+        const char *argv[] = {harness_bin("chatd"), "--port", "0", "--bind", rows[i].bind, NULL};
+        if (rows[i].bind == NULL)
+            argv[3] = NULL;
+        if (rows[i].needs_ipv6 && !have_ipv6_loopback()) {
+            print_message("skip %s: IPv6 is disabled on this machine\n", rows[i].says);
+            continue;
+        }
+        harness_run(argv, NULL, out, sizeof out, 1500);
+        if (strstr(out, rows[i].says) == NULL)
+            fail_msg("output lacks \"%s\":\n%s", rows[i].says, out);
+        /* Loopback has no global IPv6 address: never the IPv4-only warning. */
+        assert_null(strstr(out, "global IPv6 address"));
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_teardown(bad_starts_fail_clearly, fixture_stop_leftover),
         cmocka_unit_test_teardown(port_in_use_names_the_port_and_ss, fixture_stop_leftover),
         cmocka_unit_test_teardown(loopback_bind_warns_and_reports_capacity, fixture_stop_leftover),
+        cmocka_unit_test_teardown(startup_names_the_families_it_accepts, fixture_stop_leftover),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -8,6 +8,7 @@
 #   B  a "resolver" that reads queries and never answers: no_answer, and
 #      netprobe still finishes within its --timeout
 #   C  no nameserver line at all: no_resolver
+# Each outcome must give only the cause that fits it.
 # Needs root for ip netns; skips with the reason otherwise.
 set -euo pipefail
 # shellcheck source=tests/scripts/lib.sh
@@ -106,5 +107,25 @@ fi
 # The resolver never answers: the --timeout of 1 s bounds the stage.
 check "$tag-b" no_answer 1 dns_failure no_answer 4000 --timeout 1 silent.lab 8888
 check "$tag-c" no_resolver 1 dns_failure no_resolver 5000 --timeout 1 any.lab 8888
+
+# Each outcome gives its own cause, in the text and in the report: a name
+# that does not exist is not a resolver that did not answer.
+# causes NAME WANT NOT1 NOT2
+causes() {
+  local name=$1 want=$2 not1=$3 not2=$4 n
+  n=$(python3 -c 'import json, sys; print(len(json.load(open(sys.argv[1]))["verdict"]["causes"]))' \
+    "$work/$name.json")
+  if grep -q "$want" "$work/$name.out" && ! grep -q "$not1" "$work/$name.out" &&
+    ! grep -q "$not2" "$work/$name.out" && [ "$n" -eq 1 ]; then
+    echo "netprobe_dns: $name: the one cause that fits ($want)"
+  else
+    echo "netprobe_dns: FAIL $name: wanted only the cause \"$want\" ($n in the report):"
+    cat "$work/$name.out"
+    failed=1
+  fi
+}
+causes nxdomain "misspelled or does not exist" "did not answer in time" "no resolver is configured"
+causes no_answer "did not answer in time" "misspelled or does not exist" "no resolver is configured"
+causes no_resolver "no resolver is configured" "misspelled or does not exist" "did not answer in time"
 
 exit $failed

@@ -16,7 +16,9 @@
 
 #include <time.h>
 
+#include "common_guard.h"
 #include "netprobe/report_modes.h"
+#include "netprobe/server/command.h"
 #include "netprobe/server/hostfw.h"
 
 enum kind { NFT, IPT };
@@ -363,6 +365,184 @@ static void self_referencing_set_is_bounded_in_total_work(void **state)
     free(elems);
 }
 
+/* ---- Work bounds (docs/fuzzing.md): each at its limit and one past. ---- */
+
+/* "[[...[8888]...]]" nested n deep. */
+static char *nested_port(int n)
+{
+    char *s = malloc((size_t)n * 2 + 8);
+    assert_non_null(s);
+    memset(s, '[', (size_t)n);
+    strcpy(s + n, "8888");
+    memset(s + n + 4, ']', (size_t)n);
+    s[n * 2 + 4] = '\0';
+    return s;
+}
+
+/* A port nested HOSTFW_NFT_DEPTH_MAX lists deep is found; one list deeper
+ * is not followed, so the rule does not name the port. */
+static void nft_set_nesting_is_followed_to_its_depth_bound(void **state)
+{
+    (void)state;
+    for (int extra = 0; extra <= 1; extra++) {
+        char *right = nested_port(HOSTFW_NFT_DEPTH_MAX + extra);
+        char *json = one_rule("2", right, ""), err[256] = "";
+        struct hostfw_result r;
+        assert_int_equal(hostfw_parse_nft(json, 8888, &r, err, sizeof err), 0);
+        assert_int_equal(r.blocks, extra == 0);
+        free(json);
+        free(right);
+    }
+}
+
+/* n more inet filter input chains with policy drop, as extra items. */
+static char *extra_chains(int n)
+{
+    size_t cap = (size_t)n * 160 + 1, len = 0;
+    char *s = malloc(cap);
+    assert_non_null(s);
+    s[0] = '\0';
+    for (int i = 0; i < n; i++)
+        len +=
+            (size_t)snprintf(s + len, cap - len,
+                             ", {\"chain\": {\"family\": \"inet\", \"table\": \"t%d\", \"name\": "
+                             "\"in\", \"type\": \"filter\", \"hook\": \"input\", \"policy\": "
+                             "\"drop\"}}",
+                             i);
+    return s;
+}
+
+/* HOSTFW_CHAINS_MAX input chains are all followed; one more is an error
+ * naming it (ignoring it could hide the chain that drops). */
+static void nft_input_chains_past_the_bound_are_an_error(void **state)
+{
+    (void)state;
+    for (int extra = 0; extra <= 1; extra++) {
+        char *chains = extra_chains(HOSTFW_CHAINS_MAX - 1 + extra);
+        char *json = one_rule("2", "9999", chains), err[256] = "";
+        struct hostfw_result r;
+        int rc = hostfw_parse_nft(json, 8888, &r, err, sizeof err);
+        print_message("%d chains: rc %d %s\n", HOSTFW_CHAINS_MAX + extra, rc, err);
+        if (extra == 0) {
+            assert_int_equal(rc, 0);
+            assert_int_equal(r.input_chains, HOSTFW_CHAINS_MAX);
+            assert_true(r.blocks); /* the policy drop of the last chain */
+        } else {
+            assert_int_equal(rc, -1);
+            assert_non_null(strstr(err, "past the 32"));
+        }
+        free(json);
+        free(chains);
+    }
+}
+
+/* cJSON's own nesting limit (1000) bounds the parse before our walk. */
+static void nft_json_nested_past_cjson_limit_is_refused(void **state)
+{
+    (void)state;
+    char *right = nested_port(1001);
+    char *json = one_rule("2", right, ""), err[256] = "";
+    struct hostfw_result r;
+    assert_int_equal(hostfw_parse_nft(json, 8888, &r, err, sizeof err), -1);
+    assert_non_null(strstr(err, "not valid JSON"));
+    free(json);
+    free(right);
+}
+
+/* "*filter", the INPUT chain, then line. */
+static char *ipt_with(const char *line)
+{
+    size_t cap = strlen(line) + 64;
+    char *s = malloc(cap);
+    assert_non_null(s);
+    snprintf(s, cap, "*filter\n:INPUT ACCEPT [0:0]\n%s\nCOMMIT\n", line);
+    return s;
+}
+
+/* A rule of HOSTFW_IPT_WORDS_MAX words is read (its verdict is the last
+ * word); one more word is an error naming the line. */
+static void ipt_rule_words_past_the_bound_are_an_error(void **state)
+{
+    (void)state;
+    for (int extra = 0; extra <= 1; extra++) {
+        /* "-A INPUT -p tcp --dport 8888" is 6 words, "-j DROP" 2; the
+         * rest are "-m comment" pairs. */
+        char line[1024] = "-A INPUT -p tcp --dport 8888";
+        int words = 6;
+        while (words + 2 + 2 <= HOSTFW_IPT_WORDS_MAX) {
+            strcat(line, " -m comment");
+            words += 2;
+        }
+        if (extra)
+            strcat(line, " -m");
+        strcat(line, " -j DROP");
+        char *text = ipt_with(line), err[256] = "";
+        struct hostfw_result r;
+        int rc = hostfw_parse_iptables(text, 8888, &r, err, sizeof err);
+        print_message("%d words: rc %d %s\n", words + 2 + extra, rc, err);
+        if (extra == 0) {
+            assert_int_equal(rc, 0);
+            assert_true(r.blocks);
+        } else {
+            assert_int_equal(rc, -1);
+            assert_non_null(strstr(err, "line 3 has more than 64 words"));
+        }
+        free(text);
+    }
+}
+
+/* A line of HOSTFW_IPT_LINE_MAX - 1 bytes is read; one byte more is an
+ * error naming the line. */
+static void ipt_line_past_the_bound_is_an_error(void **state)
+{
+    (void)state;
+    for (int extra = 0; extra <= 1; extra++) {
+        size_t n = HOSTFW_IPT_LINE_MAX - 1 + (size_t)extra;
+        char *line = malloc(n + 1);
+        assert_non_null(line);
+        memset(line, 'x', n);
+        memcpy(line, "# ", 2);
+        line[n] = '\0';
+        char *text = ipt_with(line), err[256] = "";
+        struct hostfw_result r;
+        assert_int_equal(hostfw_parse_iptables(text, 8888, &r, err, sizeof err), extra ? -1 : 0);
+        if (extra)
+            assert_non_null(strstr(err, "line 3 is longer than 4095 bytes"));
+        free(text);
+        free(line);
+    }
+}
+
+/* An endless line is refused after one line buffer: the text has no NUL
+ * and ends at an unmapped page 16 KiB on, so reading to its end (as
+ * strcspn would) kills the test. */
+static void ipt_endless_line_is_refused_without_reading_it_all(void **state)
+{
+    (void)state;
+    struct guard g;
+    char *text = guard_alloc(&g, 16384, 'x'), err[256] = "";
+    struct hostfw_result r;
+    assert_non_null(text);
+    assert_int_equal(hostfw_parse_iptables(text, 8888, &r, err, sizeof err), -1);
+    assert_non_null(strstr(err, "line 1 is longer"));
+    guard_free(&g);
+}
+
+/* A tool that prints more than COMMAND_OUTPUT_MAX is stopped, and its cut
+ * output is never handed to a parser. */
+static void tool_output_past_the_bound_is_refused(void **state)
+{
+    (void)state;
+    char *const argv[] = {"yes", "--", "-A INPUT -j ACCEPT", NULL};
+    char *text = NULL, err[256];
+    int rc = command_run(argv, 20000, &text, err, sizeof err);
+    assert_int_equal(rc, COMMAND_TOO_LONG);
+    free(text);
+    char *const small[] = {"head", "-c", "1000", "/dev/zero", NULL};
+    assert_int_equal(command_run(small, 20000, &text, err, sizeof err), 0);
+    free(text);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -375,6 +555,13 @@ int main(void)
         cmocka_unit_test(ip6tables_rules_block_ipv6_only),
         cmocka_unit_test(out_of_range_handle_is_not_converted),
         cmocka_unit_test(self_referencing_set_is_bounded_in_total_work),
+        cmocka_unit_test(nft_set_nesting_is_followed_to_its_depth_bound),
+        cmocka_unit_test(nft_input_chains_past_the_bound_are_an_error),
+        cmocka_unit_test(nft_json_nested_past_cjson_limit_is_refused),
+        cmocka_unit_test(ipt_rule_words_past_the_bound_are_an_error),
+        cmocka_unit_test(ipt_line_past_the_bound_is_an_error),
+        cmocka_unit_test(ipt_endless_line_is_refused_without_reading_it_all),
+        cmocka_unit_test(tool_output_past_the_bound_is_refused),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -12,10 +12,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "common_guard.h"
 #include "netprobe/server/listeners.h"
 
 static char *slurp(const char *path)
@@ -203,6 +205,88 @@ static void missing_proc_is_an_error_naming_the_file(void **state)
     assert_non_null(strstr(err, "/nonexistent-proc/net/tcp"));
 }
 
+/* ---- Work bounds (docs/fuzzing.md): each at its limit and one past. ---- */
+
+#define HEADER "  sl  local_address rem_address   st\n"
+#define LISTEN_LINE(port)                                                                          \
+    "   0: 00000000:" port " 00000000:0000 0A 00000000:00000000 00:00000000 "                      \
+    "00000000  1000        0 41002 1 0000000000000000 100 0 0 10 0"
+
+/* A line of LISTENERS_LINE_MAX - 1 bytes (a real one padded with blanks)
+ * is read; one byte more is an error naming the line. */
+static void a_line_past_the_bound_is_an_error(void **state)
+{
+    (void)state;
+    for (size_t extra = 0; extra <= 1; extra++) {
+        char text[2 * LISTENERS_LINE_MAX], err[200] = "";
+        struct listener_list l = {0};
+        size_t n = snprintf(text, sizeof text, HEADER LISTEN_LINE("22B8"));
+        size_t want = strlen(HEADER) + LISTENERS_LINE_MAX - 1 + extra;
+        memset(text + n, ' ', want - n);
+        strcpy(text + want, "\n");
+        int r = listeners_parse(text, AF_INET, 8888, &l, err, sizeof err);
+        assert_int_equal(r, extra ? -1 : 1);
+        if (extra)
+            assert_non_null(strstr(err, "line 2 of the socket table is too long"));
+    }
+}
+
+/* An endless line is refused after one line buffer: the text has no NUL
+ * and ends at an unmapped page, so reading to its end kills the test. */
+static void an_endless_line_is_refused_without_reading_it_all(void **state)
+{
+    (void)state;
+    struct guard g;
+    char *text = guard_alloc(&g, 16384, 'x'), err[200] = "";
+    struct listener_list l = {0};
+    assert_non_null(text);
+    memcpy(text, HEADER, strlen(HEADER));
+    assert_int_equal(listeners_parse(text, AF_INET, 0, &l, err, sizeof err), -1);
+    assert_non_null(strstr(err, "line 2 of the socket table is too long"));
+    guard_free(&g);
+}
+
+/* LISTENERS_MAX listeners are kept; the next ones are counted only. */
+static void listeners_past_the_bound_are_counted_not_kept(void **state)
+{
+    (void)state;
+    size_t rows = LISTENERS_MAX + 2, cap = strlen(HEADER) + rows * 200;
+    char *text = malloc(cap), err[200] = "";
+    struct listener_list l = {0};
+    assert_non_null(text);
+    size_t n = (size_t)snprintf(text, cap, HEADER);
+    for (size_t i = 0; i < rows; i++)
+        n += (size_t)snprintf(text + n, cap - n, LISTEN_LINE("22B8") "\n");
+    assert_int_equal(listeners_parse(text, AF_INET, 8888, &l, err, sizeof err), LISTENERS_MAX);
+    assert_int_equal(l.count, LISTENERS_MAX);
+    assert_int_equal(l.dropped, 2);
+    free(text);
+}
+
+/* A socket table of LISTENERS_FILE_MAX bytes (a sparse file: no disk
+ * used) is refused with its size, not read into an ever larger buffer. */
+static void a_table_past_the_file_bound_is_an_error(void **state)
+{
+    (void)state;
+    char root[] = "/tmp/netprobe_listeners_XXXXXX", path[300], err[300] = "";
+    struct listener_list l;
+    assert_non_null(mkdtemp(root));
+    snprintf(path, sizeof path, "%s/net", root);
+    assert_int_equal(mkdir(path, 0700), 0);
+    snprintf(path, sizeof path, "%s/net/tcp", root);
+    int fd = open(path, O_WRONLY | O_CREAT | O_EXCL, 0600);
+    assert_true(fd >= 0);
+    assert_int_equal(ftruncate(fd, LISTENERS_FILE_MAX), 0);
+    close(fd);
+    int r = listeners_read(root, 8888, &l, err, sizeof err);
+    unlink(path);
+    snprintf(path, sizeof path, "%s/net", root);
+    rmdir(path);
+    rmdir(root);
+    assert_int_equal(r, -1);
+    assert_non_null(strstr(err, "is larger than 64 MiB"));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -215,6 +299,10 @@ int main(void)
         cmocka_unit_test(bind_classes_follow_the_address),
         cmocka_unit_test(inodes_map_to_the_owning_process),
         cmocka_unit_test(missing_proc_is_an_error_naming_the_file),
+        cmocka_unit_test(a_line_past_the_bound_is_an_error),
+        cmocka_unit_test(an_endless_line_is_refused_without_reading_it_all),
+        cmocka_unit_test(listeners_past_the_bound_are_counted_not_kept),
+        cmocka_unit_test(a_table_past_the_file_bound_is_an_error),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -145,6 +145,7 @@ static void build(const struct verdict_case *c, struct server_evidence *ev)
     if (c->public_addr != NULL) {
         snprintf(ev->public_addr, sizeof ev->public_addr, "%s", c->public_addr);
         ev->public_is_local = c->public_is_local;
+        ev->public_source = PUBLIC_OPTION; /* the table's addresses are --public ADDR */
     }
 }
 
@@ -263,6 +264,59 @@ static void json_explains_a_public_address_behind_nat(void **state)
     cJSON_Delete(j);
 }
 
+/* An address from the EC2 metadata service is evidence, not a sign that
+ * chatd tried to bind it: the verdict does not become
+ * bind_address_unavailable, the line passes and says where it came from;
+ * when the service gave nothing, the line says why and the JSON keeps it. */
+static void metadata_service_address_is_evidence_not_a_bind_attempt(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *listener;  /* NULL: nothing listens */
+        const char *imds_addr; /* NULL: the service gave none */
+        const char *want_verdict, *want_status, *want_text, *want_json;
+    } rows[] = {
+        {NULL, "203.0.113.7", "local_not_listening", "pass",
+         "public address 203.0.113.7 (from the EC2 instance metadata service) is not on an "
+         "interface",
+         "\"address\":\"203.0.113.7\",\"on_interface\":false,\"source\":\"imds\""},
+        {"0.0.0.0", "203.0.113.7", "local_ok", "pass", "EC2's 1:1 NAT, as expected",
+         "\"source\":\"imds\""},
+        {"0.0.0.0", NULL, "local_ok", "skip",
+         "--public not given, and the EC2 instance metadata service gave no public address "
+         "(no answer within 1000 ms)",
+         "\"evidence\":{\"imds_error\":\"no answer within 1000 ms\"}"},
+    };
+    for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+        static struct local_check lc;
+        const struct verdict_case c = {"imds", {rows[i].listener}, false, false, false, NULL, false,
+                                       "?"};
+        build(&c, &lc.ev);
+        lc.ev.imds_asked = true;
+        if (rows[i].imds_addr != NULL) {
+            snprintf(lc.ev.public_addr, sizeof lc.ev.public_addr, "%s", rows[i].imds_addr);
+            lc.ev.public_source = PUBLIC_IMDS;
+        } else {
+            snprintf(lc.ev.imds_error, sizeof lc.ev.imds_error, "no answer within 1000 ms");
+        }
+        local_check_summarize(&lc);
+        assert_string_equal(local_check_code(lc.verdict), rows[i].want_verdict);
+        assert_non_null(strstr(lc.lines[LOCAL_CHECK_PUBLIC].summary, rows[i].want_text));
+        cJSON *j = report_local_json(&lc);
+        assert_non_null(j);
+        char *s = cJSON_PrintUnformatted(j), want_status[80];
+        assert_non_null(s);
+        snprintf(want_status, sizeof want_status, "\"name\":\"public_address\",\"status\":\"%s\"",
+                 rows[i].want_status);
+        print_message("row %zu: %s\n", i, s);
+        assert_non_null(strstr(s, want_status));
+        assert_non_null(strstr(s, rows[i].want_json));
+        assert_null(strstr(s, "not an address of this machine")); /* the --public sentence */
+        cJSON_free(s);
+        cJSON_Delete(j);
+    }
+}
+
 static void loopback_is_a_local_address_and_documentation_is_not(void **state)
 {
     (void)state;
@@ -279,6 +333,7 @@ int main(void)
         cmocka_unit_test(ipv6_listeners_and_firewall_give_their_verdict),
         cmocka_unit_test(json_names_the_verdict_and_the_listener),
         cmocka_unit_test(json_explains_a_public_address_behind_nat),
+        cmocka_unit_test(metadata_service_address_is_evidence_not_a_bind_attempt),
         cmocka_unit_test(loopback_is_a_local_address_and_documentation_is_not),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

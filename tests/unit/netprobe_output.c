@@ -356,6 +356,43 @@ static void redaction_applies_to_every_line(void **state)
     free(c.text);
 }
 
+/* The line that ends --trace says in words what ended the walk (it once
+ * printed the code itself: "ended by reached"). */
+static void trace_end_is_a_sentence_for_each_way_it_ends(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *ended;
+        int last_ttl; /* 0: no hop answered */
+        const char *want;
+    } rows[] = {
+        {"reached", 3, "trace: the target answered at hop 3 (198.51.100.7)\n"},
+        {"unreachable", 2, "trace: hop 2 (198.51.100.7) answered that the target is unreachable\n"},
+        {"unreachable", 0, "trace: the target is unreachable\n"},
+        {"silence", 2, "trace: the hops after hop 2 (198.51.100.7) did not answer\n"},
+        {"silence", 0, "trace: no hop answered\n"},
+        {"max_hops", 5,
+         "trace: the target did not answer within the hop limit; the last answer came from hop 5 "
+         "(198.51.100.7)\n"},
+        {"local_error", 0, "trace: a local error stopped it before any hop answered\n"},
+        {"bad_target", 0, "trace: not run\n"},
+    };
+    for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+        static struct trace_result r;
+        struct capture c;
+        memset(&r, 0, sizeof r);
+        r.ended = rows[i].ended;
+        r.last_answer_ttl = rows[i].last_ttl;
+        snprintf(r.last_answer_from, sizeof r.last_answer_from, "198.51.100.7");
+        struct output o = open_output(&c, false, false, NULL);
+        output_trace(&o, &r);
+        const char *text = close_output(&c);
+        assert_string_equal(text, rows[i].want);
+        assert_null(strstr(text, "ended by"));
+        free(c.text);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -369,6 +406,7 @@ int main(void)
         cmocka_unit_test(relay_note_follows_the_causes_and_the_fix),
         cmocka_unit_test(families_are_told_apart_above_the_verdict),
         cmocka_unit_test(redaction_applies_to_every_line),
+        cmocka_unit_test(trace_end_is_a_sentence_for_each_way_it_ends),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -22,6 +22,7 @@
 #include <unistd.h>
 
 #include "netprobe/wire/pcap_parse.h"
+#include "common_guard.h"
 
 #define ETH "02 00 00 00 00 02 02 00 00 00 00 01 08 00 "
 #define SLL2_V4 "08 00 00 00 00 00 00 02 00 01 00 06 02 00 00 00 00 01 00 00 "
@@ -448,6 +449,101 @@ static void flag_letters_follow_tcpdump(void **state)
     }
 }
 
+/* ---- Work bounds (docs/fuzzing.md): one row per bound, at and past it. ---- */
+
+#define VLAN_TAG "81 00 00 64 "
+#define ETH_MACS "02 00 00 00 00 02 02 00 00 00 00 01 "
+/* IPv6 SYN header with next header 60 (destination options) and room for
+ * EXT extension headers of 8 bytes each before the 24-byte TCP header. */
+#define IP6_HDR_DSTOPT(plen) "60 00 00 00 00 " plen " 3c 40 " V6_SRC V6_DST
+#define DSTOPT_NEXT_DSTOPT "3c 00 01 04 00 00 00 00 "
+#define DSTOPT_NEXT_TCP "06 00 01 04 00 00 00 00 "
+#define TCP_SYN_MSS "9c 41 22 b8 00 00 00 01 00 00 00 00 60 02 fd 20 00 00 00 00 02 04 05 a0 "
+#define DSTOPT7                                                                                    \
+    DSTOPT_NEXT_DSTOPT DSTOPT_NEXT_DSTOPT DSTOPT_NEXT_DSTOPT DSTOPT_NEXT_DSTOPT DSTOPT_NEXT_DSTOPT \
+        DSTOPT_NEXT_DSTOPT DSTOPT_NEXT_DSTOPT
+/* TCP header of 60 bytes whose 40 option bytes are all NOPs, followed by
+ * 4 payload bytes that look like an MSS option (must not be read as one). */
+#define TCP_40_NOPS                                                                                \
+    "9c 40 22 b8 00 00 00 64 00 00 00 00 f0 02 fa f0 00 00 00 00 "                                 \
+    "01 01 01 01 01 01 01 01 01 01 01 01 01 01 01 01 01 01 01 01 "                                 \
+    "01 01 01 01 01 01 01 01 01 01 01 01 01 01 01 01 01 01 01 01 "                                 \
+    "02 04 05 b4"
+/* An ICMP error quoting an ICMP error that quotes the SYN. */
+#define IP4_ICMP_IN_ICMP                                                                           \
+    "45 00 00 54 00 00 00 00 fa 01 00 00 c6 33 64 02 0a 00 00 01 "                                 \
+    "03 0d 00 00 00 00 00 00 " IP4_ICMP_ADMIN
+
+struct bound_row {
+    const char *name;
+    int dlt;
+    const char *hex;
+    enum pp_status status;
+    const char *error; /* substring of the error, when status != PP_OK */
+    int mss;           /* for PP_OK TCP rows */
+    bool quoted_is_tcp;
+};
+
+static const struct bound_row BOUNDS[] = {
+    {"two_vlan_tags_are_read", DLT_EN10MB, ETH_MACS VLAN_TAG VLAN_TAG "08 00 " IP4_SYN, PP_OK, NULL,
+     1460, false},
+    {"a_third_vlan_tag_is_refused", DLT_EN10MB,
+     ETH_MACS VLAN_TAG VLAN_TAG VLAN_TAG "08 00 " IP4_SYN, PP_UNSUPPORTED, "VLAN", -1, false},
+    {"eight_ipv6_extension_headers_are_read", DLT_RAW,
+     IP6_HDR_DSTOPT("58") DSTOPT7 DSTOPT_NEXT_TCP TCP_SYN_MSS, PP_OK, NULL, 1440, false},
+    {"a_ninth_ipv6_extension_header_is_refused", DLT_RAW,
+     IP6_HDR_DSTOPT("60") DSTOPT7 DSTOPT_NEXT_DSTOPT DSTOPT_NEXT_TCP TCP_SYN_MSS, PP_UNSUPPORTED,
+     "too many IPv6 extension headers", -1, false},
+    {"the_option_walk_stops_at_40_bytes_not_in_the_payload", DLT_RAW,
+     "45 00 00 54 00 01 40 00 40 06 00 00 0a 00 00 01 cb 00 71 05 " TCP_40_NOPS
+     " 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00",
+     PP_OK, NULL, -1, false},
+    {"a_quoted_icmp_error_is_not_opened", DLT_RAW, IP4_ICMP_IN_ICMP, PP_OK, NULL, -1, false},
+};
+
+static void each_work_bound_holds_at_and_past_its_limit(void **state)
+{
+    (void)state;
+    for (size_t i = 0; i < sizeof BOUNDS / sizeof BOUNDS[0]; i++) {
+        const struct bound_row *r = &BOUNDS[i];
+        uint8_t bytes[512];
+        struct pp_packet pk;
+        size_t len = hex_decode(r->hex, bytes, sizeof bytes);
+        print_message("case %s\n", r->name);
+        assert_int_equal(pp_parse(r->dlt, bytes, len, &pk), r->status);
+        if (r->status != PP_OK) {
+            assert_non_null(strstr(pk.error, r->error));
+            continue;
+        }
+        if (pk.is_tcp)
+            assert_int_equal(pk.tcp.mss, r->mss);
+        else
+            assert_true(pk.is_icmp_error && pk.has_quote && pk.quoted_ip.proto == 1 &&
+                        !pk.quoted_is_tcp);
+    }
+}
+
+/* The payload is never read: a 65,535-byte IPv4 packet whose readable bytes
+ * end (at an unmapped page) right after its TCP header parses, with the
+ * payload length from the IP header. */
+static void the_payload_is_never_read(void **state)
+{
+    (void)state;
+    static const char hdr[] = "45 00 ff ff 00 01 40 00 40 06 00 00 0a 00 00 01 cb 00 71 05 "
+                              "9c 40 22 b8 00 00 00 65 00 00 13 89 50 18 01 f6 00 00 00 00";
+    uint8_t bytes[40];
+    struct guard g;
+    size_t n = hex_decode(hdr, bytes, sizeof bytes);
+    uint8_t *p = (uint8_t *)guard_alloc(&g, n, 0);
+    struct pp_packet pk;
+    assert_non_null(p);
+    memcpy(p, bytes, n);
+    assert_int_equal(pp_parse(DLT_RAW, p, 65535, &pk), PP_OK);
+    assert_true(pk.is_tcp);
+    assert_int_equal(pk.tcp.payload_len, 65535 - 40);
+    guard_free(&g);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -455,6 +551,8 @@ int main(void)
         cmocka_unit_test(every_prefix_parses_without_reading_past_it),
         cmocka_unit_test(unknown_link_type_is_unsupported),
         cmocka_unit_test(flag_letters_follow_tcpdump),
+        cmocka_unit_test(each_work_bound_holds_at_and_past_its_limit),
+        cmocka_unit_test(the_payload_is_never_read),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -646,6 +646,78 @@ static void each_case_gives_its_verdict_and_findings(void **state)
     }
 }
 
+/* dns_failure gives the causes that fit what the resolver did: a name that
+ * does not exist (it answered NXDOMAIN) is not a resolver that did not
+ * answer, and neither is a missing resolver. */
+static void dns_failure_causes_follow_the_resolver_outcome(void **state)
+{
+    (void)state;
+    static const struct {
+        enum dns_outcome outcome;
+        const char *has, *lacks1, *lacks2;
+    } rows[] = {
+        {DNS_NXDOMAIN, "does not exist", "did not answer", "no resolver is configured"},
+        {DNS_NO_ANSWER, "did not answer", "does not exist", "no resolver is configured"},
+        {DNS_NO_RESOLVER, "no resolver is configured", "does not exist", "did not answer"},
+    };
+    const struct advice *a = advice_find("dns_failure");
+    size_t n = 0;
+    assert_non_null(a);
+    while (a->causes[n] != NULL)
+        n++;
+    for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+        struct evidence ev;
+        struct verdict v;
+        healthy(&ev);
+        set_nxdomain(&ev);
+        ev.dns.outcome = rows[i].outcome;
+        verdict_decide(&ev, &v);
+        assert_int_equal(v.code, VERDICT_DNS_FAILURE);
+        size_t idx[ADVICE_LIST_MAX];
+        assert_int_equal(advice_order(a, &v, ADVICE_CAUSES, idx), 1);
+        const char *cause = a->causes[idx[0]];
+        print_message("%s: %s\n", dns_outcome_name(rows[i].outcome), cause);
+        assert_non_null(strstr(cause, rows[i].has));
+        assert_null(strstr(cause, rows[i].lacks1));
+        assert_null(strstr(cause, rows[i].lacks2));
+    }
+    /* Any other failure: every cause, as nothing narrows it. */
+    struct evidence ev;
+    struct verdict v;
+    healthy(&ev);
+    set_nxdomain(&ev);
+    ev.dns.outcome = DNS_OTHER_FAILURE;
+    verdict_decide(&ev, &v);
+    size_t idx[ADVICE_LIST_MAX];
+    assert_int_equal(advice_order(a, &v, ADVICE_CAUSES, idx), n);
+}
+
+/* The MTU sentence says the path MTU when the kernel gave one, and says
+ * plainly that it did not otherwise (it once printed "(0 = unknown)"). */
+static void mtu_evidence_says_an_unknown_path_mtu_in_words(void **state)
+{
+    (void)state;
+    static const struct {
+        int path_mtu;
+        const char *has;
+    } rows[] = {
+        {1500, "used MSS 1460 and path MTU 1500."},
+        {0, "used MSS 1460; the kernel reported no path MTU for it."},
+    };
+    for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+        struct evidence ev;
+        struct verdict v;
+        healthy(&ev);
+        set_mtu(&ev);
+        ev.echo.path_mss = 1460;
+        ev.echo.path_mtu = rows[i].path_mtu;
+        verdict_decide(&ev, &v);
+        assert_int_equal(v.code, VERDICT_MTU_BLACKHOLE);
+        assert_true(evidence_contains(&v.evidence, rows[i].has));
+        assert_false(evidence_contains(&v.evidence, "0 = unknown"));
+    }
+}
+
 /* A new code without a case would pass silently; this catches it. */
 static void every_code_and_finding_has_a_case(void **state)
 {
@@ -786,6 +858,8 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(each_case_gives_its_verdict_and_findings),
         cmocka_unit_test(silent_split_claims_only_what_was_measured),
+        cmocka_unit_test(dns_failure_causes_follow_the_resolver_outcome),
+        cmocka_unit_test(mtu_evidence_says_an_unknown_path_mtu_in_words),
         cmocka_unit_test(every_code_and_finding_has_a_case),
         cmocka_unit_test(every_code_has_advice),
         cmocka_unit_test(decide_is_pure),

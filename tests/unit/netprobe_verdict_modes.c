@@ -245,6 +245,36 @@ static void trace_behind_a_relay_says_why_no_hop_shows(void **state)
     }
 }
 
+/* cause_mask keeps only its causes, in the order cause_named gives
+ * (dns_failure's four causes, all of one kind). */
+static void cause_mask_keeps_only_the_causes_that_fit(void **state)
+{
+    (void)state;
+    static const struct {
+        unsigned named; /* 1 + index, 0 none */
+        unsigned mask;
+        size_t count;
+        size_t want[4];
+    } rows[] = {
+        {0, 0, 4, {0, 1, 2, 3}}, /* no mask: all, table order */
+        {0, 1u << 1, 1, {1}},    /* one cause */
+        {0, 1u << 3 | 1u << 0, 2, {0, 3}},
+        {4, 1u << 3 | 1u << 0, 2, {3, 0}}, /* the named cause still leads */
+        {0, 1u << 9, 4, {0, 1, 2, 3}},     /* nothing of the list: all */
+    };
+    const struct advice *a = advice_find("dns_failure");
+    assert_non_null(a);
+    for (size_t r = 0; r < sizeof rows / sizeof rows[0]; r++) {
+        struct verdict v = {.code = VERDICT_DNS_FAILURE,
+                            .cause_named = rows[r].named,
+                            .cause_mask = rows[r].mask};
+        size_t idx[ADVICE_LIST_MAX];
+        assert_int_equal(advice_order(a, &v, ADVICE_CAUSES, idx), rows[r].count);
+        for (size_t i = 0; i < rows[r].count; i++)
+            assert_int_equal(idx[i], rows[r].want[i]);
+    }
+}
+
 /* ---- --capture ------------------------------------------------------------ */
 
 struct capture_case {
@@ -446,6 +476,7 @@ int main(void)
         cmocka_unit_test(without_trace_the_security_group_comes_first),
         cmocka_unit_test(path_kind_names_the_firewall_on_the_way),
         cmocka_unit_test(lead_moves_its_causes_and_their_fix_steps_first),
+        cmocka_unit_test(cause_mask_keeps_only_the_causes_that_fit),
         cmocka_unit_test(capture_confirms_only_what_the_packets_show),
         cmocka_unit_test(capture_behind_a_relay_names_the_relays_packets),
         cmocka_unit_test(trace_behind_a_relay_says_why_no_hop_shows),
