@@ -533,6 +533,8 @@ static void put_verdict(struct builder *b, cJSON *root)
     }
     if (v->cause_named > 0)
         put_int(b, vo, "cause_first", (int)v->cause_named - 1);
+    if (v->cause_mask != 0)
+        put_int(b, vo, "cause_mask", (long)v->cause_mask);
     if (v->qualifier != NULL)
         put_str(b, vo, "qualifier", v->qualifier);
     put_capture_check(b, vo, v);

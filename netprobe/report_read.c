@@ -208,6 +208,7 @@ static void read_cause_order(const cJSON *vo, struct verdict *v)
     get_str(vo, "cause_lead", name, sizeof name);
     enum cause_kind lead = cause_kind_by_name(name);
     v->cause_named = (unsigned)(get_int(vo, "cause_first", 0, ADVICE_LIST_MAX - 1, -1) + 1);
+    v->cause_mask = (unsigned)get_int(vo, "cause_mask", 0, (1 << ADVICE_LIST_MAX) - 1, 0);
     v->lead = lead < CAUSE_KIND_COUNT ? lead : CAUSE_ANY;
     const cJSON *out = get_arr(vo, "ruled_out"), *item;
     cJSON_ArrayForEach(item, out)

@@ -146,6 +146,8 @@ static void client_report_round_trips(void **state)
     /* How the run ordered and qualified its advice comes back whole. */
     v.lead = CAUSE_PATH;
     v.ruled_out = 1u << CAUSE_PRIVATE_TARGET | 1u << CAUSE_NOT_CHATD;
+    v.cause_named = 3;
+    v.cause_mask = 1u << 2 | 1u << 0;
     v.qualifier = verdict_qualifier_text(QUALIFIER_CAPTURE_NOT_CONFIRMED);
     verdict_say(&v.evidence, "3 SYNs to 203.0.113.10 port 8888, no answer");
     v.findings[0] = FINDING_ICMP_BLOCKED;
@@ -174,6 +176,8 @@ static void client_report_round_trips(void **state)
     assert_int_equal(doc.verdict.code, VERDICT_FILTERED_DROP);
     assert_int_equal(doc.verdict.lead, CAUSE_PATH);
     assert_int_equal(doc.verdict.ruled_out, v.ruled_out);
+    assert_int_equal(doc.verdict.cause_named, v.cause_named);
+    assert_int_equal(doc.verdict.cause_mask, v.cause_mask);
     assert_ptr_equal(doc.verdict.qualifier, v.qualifier);
     assert_int_equal(doc.verdict.evidence.count, 1);
     assert_string_equal(doc.verdict.evidence.lines[0], v.evidence.lines[0]);
