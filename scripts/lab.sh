@@ -214,6 +214,22 @@ add_link6() {
   [ "$addr_b" = br ] || ip -n "$P$b" -6 addr add "$addr_b" dev "$(ifname "$b" "$a")" nodad
 }
 
+# Puts the IPv6 addresses of the link between nodes $1 and $2 back, and
+# every IPv6 route (a link whose MTU went below 1280 lost them).
+restore_ipv6() {
+  local line a b addr_a addr_b
+  for line in "${LINKS6[@]}"; do
+    read -r a b addr_a addr_b <<<"$line"
+    [ "$a $b" = "$1 $2" ] || continue
+    ip -n "$P$a" -6 addr replace "$addr_a" dev "$(ifname "$a" "$b")" nodad
+    ip -n "$P$b" -6 addr replace "$addr_b" dev "$(ifname "$b" "$a")" nodad
+  done
+  for line in "${ROUTES6[@]}"; do
+    # shellcheck disable=SC2086  # the fields are words on purpose
+    ip -n "$P${line%% *}" -6 route replace ${line#* }
+  done
+}
+
 make_link() {
   local a=$1 b=$2 addr_a=$3 addr_b=$4 if_a if_b
   if_a=$(ifname "$a" "$b"); if_b=$(ifname "$b" "$a")
@@ -453,6 +469,9 @@ apply_path() {
   esac
   ip -n "${P}internet" link set "$(ifname internet edge)" mtu "$mtu"
   ip -n "${P}edge" link set "$(ifname edge internet)" mtu "$mtu"
+  # Below 1280 bytes (IPv6's minimum MTU) the kernel takes IPv6 off the
+  # link, addresses and routes with it; give them back once it is wider.
+  [ "$mtu" -lt 1280 ] || restore_ipv6 edge internet
   for node in internet edge; do nft_table "$node" inet pmtu "$body"; done
   # Forget path MTUs learnt in earlier scenarios.
   for node in "${NODES[@]}"; do ip -n "$P$node" route flush cache 2>/dev/null || true; done
