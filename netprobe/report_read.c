@@ -9,6 +9,7 @@
 
 #include <cjson/cJSON.h>
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -49,6 +50,14 @@ static int get_int(const cJSON *o, const char *name, int lo, int hi, int dflt)
 {
     double d = get_num(o, name, (double)dflt);
     return d >= lo && d <= hi ? (int)d : dflt;
+}
+
+/* A count: a whole number from 0 to 2^53 (what a double holds exactly),
+ * else 0.  A hostile file may hold 1e300, which no integer type holds. */
+static unsigned long long get_count(const cJSON *o, const char *name)
+{
+    double d = get_num(o, name, 0);
+    return d >= 0 && d <= 9007199254740992.0 ? (unsigned long long)d : 0;
 }
 
 static bool get_bool(const cJSON *o, const char *name)
@@ -323,7 +332,8 @@ static void read_watch(const cJSON *root, struct report_doc *d)
         return;
     d->has_watch = true;
     watch_table_init(&d->watch, get_int(w, "port", 1, 65535, d->ev.port));
-    d->watch.packets = (unsigned)get_num(w, "packets", 0);
+    unsigned long long packets = get_count(w, "packets");
+    d->watch.packets = packets <= UINT_MAX ? (unsigned)packets : UINT_MAX;
     d->watch.dropped = (size_t)get_int(w, "sources_not_listed", 0, 1 << 30, 0);
     cJSON_ArrayForEach(s, get_arr(w, "sources"))
     {
@@ -334,8 +344,7 @@ static void read_watch(const cJSON *root, struct report_doc *d)
         src->syns = get_int(s, "syns", 0, 1 << 30, 0);
         src->synacks_sent = get_int(s, "synacks_sent", 0, 1 << 30, 0);
         src->resets_sent = get_int(s, "resets_sent", 0, 1 << 30, 0);
-        double bytes = get_num(s, "bytes_received", 0);
-        src->bytes_received = bytes > 0 ? (unsigned long long)bytes : 0;
+        src->bytes_received = get_count(s, "bytes_received");
     }
     d->watch_opts.port = d->watch.port;
     d->watch_opts.duration_s = get_num(w, "duration_s", 0);

@@ -9,6 +9,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -71,6 +72,31 @@ static void members_of_the_wrong_type_are_skipped(void **state)
     assert_false(doc.has_verdict);
     assert_string_equal(doc.verdict_code, "no_such_code");
     assert_int_equal(doc.verdict.finding_count, 0);
+}
+
+/* Counts no integer holds (1e86, as the fuzzer found, or below zero) read
+ * as 0, never converted out of range; 2^53 is the largest kept. */
+static void counts_out_of_range_read_as_zero(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *value;
+        unsigned long long want;
+    } rows[] = {
+        {"8.1e86", 0}, {"-5", 0}, {"1e300", 0}, {"9007199254740992", 9007199254740992ULL}, {"42", 42},
+    };
+    for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+        char text[512], why[512];
+        snprintf(text, sizeof text,
+                 "{\"schema\": \"netprobe.report/1\", \"tool\": {\"name\": \"netprobe\"},"
+                 " \"mode\": \"watch\", \"watch\": {\"port\": 8888, \"packets\": %s,"
+                 " \"sources\": [{\"address\": \"198.51.100.7\", \"bytes_received\": %s}]}}",
+                 rows[i].value, rows[i].value);
+        assert_int_equal(report_parse(text, strlen(text), &doc, why, sizeof why), REPORT_READ_OK);
+        assert_true(doc.has_watch);
+        assert_true(doc.watch.sources[0].bytes_received == rows[i].want);
+        assert_true(doc.watch.packets == (rows[i].want <= UINT_MAX ? rows[i].want : UINT_MAX));
+    }
 }
 
 /* A report is untrusted text: no escape sequence or control character
@@ -264,6 +290,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(what_is_not_a_report_is_refused_with_the_reason),
         cmocka_unit_test(members_of_the_wrong_type_are_skipped),
+        cmocka_unit_test(counts_out_of_range_read_as_zero),
         cmocka_unit_test(text_from_the_file_is_sanitized),
         cmocka_unit_test(a_file_over_the_size_bound_is_refused),
         cmocka_unit_test(client_report_round_trips),
