@@ -27,29 +27,19 @@ static struct harness_conn *conn[NCONN];
 static int alloc_conns(void **state)
 {
     (void)state;
-    for (int i = 0; i < NCONN; i++) {
-        conn[i] = calloc(1, sizeof *conn[i]);
-        if (conn[i] == NULL)
-            return -1;
-        conn[i]->fd = -1;
-    }
-    return 0;
+    return harness_conns_new(conn, NCONN);
 }
 
 static int free_conns(void **state)
 {
     (void)state;
-    for (int i = 0; i < NCONN; i++) {
-        harness_conn_close(conn[i]);
-        free(conn[i]);
-    }
+    harness_conns_free(conn, NCONN);
     return 0;
 }
 
 static int close_conns(void **state)
 {
-    for (int i = 0; i < NCONN; i++)
-        harness_conn_close(conn[i]);
+    harness_conns_close(conn, NCONN);
     return fixture_stop_leftover(state);
 }
 
@@ -57,8 +47,7 @@ static void stop_clean(struct harness_server *s, char *log, size_t cap)
 {
     if (log != NULL)
         harness_server_log(s, log, cap);
-    for (int i = 0; i < NCONN; i++)
-        harness_conn_close(conn[i]);
+    harness_conns_close(conn, NCONN);
     assert_int_equal(fixture_server_down(s), 0);
 }
 

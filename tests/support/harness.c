@@ -158,6 +158,33 @@ void harness_conn_close(struct harness_conn *c)
     c->len = 0;
 }
 
+int harness_conns_new(struct harness_conn **c, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        c[i] = calloc(1, sizeof *c[i]);
+        if (c[i] == NULL)
+            return -1;
+        c[i]->fd = -1;
+    }
+    return 0;
+}
+
+void harness_conns_close(struct harness_conn **c, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (c[i] != NULL)
+            harness_conn_close(c[i]);
+}
+
+void harness_conns_free(struct harness_conn **c, size_t n)
+{
+    harness_conns_close(c, n);
+    for (size_t i = 0; i < n; i++) {
+        free(c[i]);
+        c[i] = NULL;
+    }
+}
+
 int harness_send_bytes(struct harness_conn *c, const void *data, size_t len)
 {
     const char *p = data;

@@ -50,6 +50,13 @@ int harness_conn_open(struct harness_conn *c, int port);
 int harness_conn_open_from(struct harness_conn *c, int port, const char *source);
 void harness_conn_close(struct harness_conn *c);
 
+/* n connections for a test group: c[0..n) allocated and closed (fd -1),
+ * closed again, freed.  harness_conns_new returns 0, or -1 when out of
+ * memory (a cmocka setup's failure). */
+int harness_conns_new(struct harness_conn **c, size_t n);
+void harness_conns_close(struct harness_conn **c, size_t n);
+void harness_conns_free(struct harness_conn **c, size_t n);
+
 /* Sends all of s.  Returns 0 or -1. */
 int harness_send(struct harness_conn *c, const char *s);
 int harness_send_bytes(struct harness_conn *c, const void *data, size_t len);
