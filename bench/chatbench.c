@@ -10,7 +10,8 @@
  * compete with the server for the machine's two cores.
  *
  * --floor measures what no server can beat: one send() to each of N
- * loopback readers (a child process of ours), no server logic at all.
+ * loopback readers (a child process of ours), no server logic at all, from
+ * one thread and from two.
  *
  * Phases: connect and log in (a few handshakes in flight at a time), settle (read the join notices
  * until the server is quiet, then sample its RSS for the per-idle-client figure), send and receive,
@@ -21,6 +22,7 @@
 #include <getopt.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -124,6 +126,7 @@ struct bench {
     bool measuring;
     long rss_before, rss_idle;
     double setup_s;
+    double cpu_server_ms, cpu_bench_ms; /* spent during the traffic phase; -1 unknown */
 };
 
 static uint64_t now_ns(void)
@@ -148,7 +151,9 @@ static void usage(FILE *f)
                "went quiet).  Defaults: chatd, 100 clients, 10 senders, 10 messages\n"
                "of 64 bytes (--size: 64 to 1000), rate 0, idle-sec 0.\n"
                "--floor times one send() of a 64-byte line to each of N loopback\n"
-               "readers of its own (no server): the floor of one broadcast.\n");
+               "readers of its own (no server), from one thread and from two: the floor\n"
+               "of one broadcast.  The JSON report also gives the CPU time the server\n"
+               "(--pid) and chatbench spent per message sent.\n");
 }
 
 /* Parses text as an integer in [min, max] for option name. */
@@ -309,6 +314,50 @@ static long proc_status_kib(long pid, const char *key)
     }
     fclose(f);
     return val;
+}
+
+/* CPU time (user + system, every thread) process pid has used, from
+ * /proc/PID/stat, in ms.  Returns -1 if it cannot be read. */
+static double proc_cpu_ms(long pid)
+{
+    char path[64], buf[1024];
+    if (pid <= 0)
+        return -1;
+    snprintf(path, sizeof path, "/proc/%ld/stat", pid);
+    FILE *f = fopen(path, "r");
+    if (f == NULL)
+        return -1;
+    size_t n = fread(buf, 1, sizeof buf - 1, f);
+    fclose(f);
+    buf[n] = '\0';
+    /* The name (field 2) may hold spaces and parentheses: count fields
+     * from the last ')'.  utime and stime are fields 14 and 15. */
+    const char *p = strrchr(buf, ')');
+    unsigned long long utime, stime;
+    long tick = sysconf(_SC_CLK_TCK);
+    if (p == NULL || tick <= 0 ||
+        sscanf(p + 1, " %*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %llu %llu", &utime,
+               &stime) != 2)
+        return -1;
+    return (double)(utime + stime) * 1000.0 / (double)tick;
+}
+
+/* CPU time chatbench itself has used, in ms, or -1. */
+static double self_cpu_ms(void)
+{
+    struct rusage ru;
+    if (getrusage(RUSAGE_SELF, &ru) < 0)
+        return -1;
+    return (double)(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1000.0 +
+           (double)(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1000.0;
+}
+
+/* b->cpu_*_ms: what the server and chatbench spent between two samples. */
+static void cpu_measure(struct bench *b, const double before[2])
+{
+    double server = proc_cpu_ms(b->o.pid), self = self_cpu_ms();
+    b->cpu_server_ms = before[0] >= 0 && server >= 0 ? server - before[0] : -1;
+    b->cpu_bench_ms = before[1] >= 0 && self >= 0 ? self - before[1] : -1;
 }
 
 /* Raises the open-file limit to the hard limit: 10,000 clients need it. */
@@ -703,6 +752,7 @@ static void phase_traffic(struct bench *b)
     uint64_t total = (uint64_t)b->nsnd * (uint64_t)b->o.messages, k = 0;
     uint64_t t0 = now_ns(), last_progress = t0, seen = 0;
     uint64_t drain_ns = (uint64_t)b->o.drain_timeout * NS_PER_SEC;
+    const double cpu_before[2] = {proc_cpu_ms(b->o.pid), self_cpu_ms()};
     b->measuring = true;
     while (b->delivered + b->order_bad < b->expected || k < total) {
         uint64_t now = now_ns();
@@ -733,6 +783,7 @@ static void phase_traffic(struct bench *b)
             break;
     }
     b->measuring = false;
+    cpu_measure(b, cpu_before);
 }
 
 /* ------------------------------------------------------------------ floor */
@@ -786,33 +837,74 @@ static int floor_accept(int l, int *fds, long n)
     return 0;
 }
 
-/* Times BENCH_FLOOR_REPS rounds of one 64-byte send() to each of n
- * sockets, the child reading; ms gets each round's time, sorted. */
-static long floor_rounds(const int *fds, long n, double *ms)
+/* One share of a floor round: a send() to each of fds[0..n-1]. */
+struct floor_share {
+    const int *fds;
+    long n;
+    long failed;
+};
+
+static void *floor_send_share(void *arg)
 {
+    struct floor_share *sh = arg;
     char line[BENCH_MSG_LEN];
     memset(line, 'x', sizeof line);
     line[sizeof line - 1] = '\n';
-    long failed = 0;
-    for (int r = 0; r < BENCH_FLOOR_REPS; r++) {
-        struct timespec pause = {.tv_nsec = 200 * 1000000L}; /* the reader drains */
-        nanosleep(&pause, NULL);
-        uint64_t t0 = now_ns();
-        for (long i = 0; i < n; i++)
-            failed += send(fds[i], line, sizeof line, MSG_NOSIGNAL | MSG_DONTWAIT) !=
+    for (long i = 0; i < sh->n; i++)
+        sh->failed += send(sh->fds[i], line, sizeof line, MSG_NOSIGNAL | MSG_DONTWAIT) !=
                       (ssize_t)sizeof line;
-        ms[r] = (double)(now_ns() - t0) / 1e6;
-    }
-    for (int i = 1; i < BENCH_FLOOR_REPS; i++) /* insertion sort: 7 values */
+    return NULL;
+}
+
+/* One round on one thread, or on two, each sending to half of the
+ * sockets; *ms gets its time.  Returns the sends that failed. */
+static long floor_round(const int *fds, long n, int threads, double *ms)
+{
+    struct floor_share a = {.fds = fds, .n = threads == 2 ? n / 2 : n};
+    struct floor_share b = {.fds = fds + a.n, .n = n - a.n};
+    pthread_t t;
+    uint64_t t0 = now_ns();
+    bool second = threads == 2 && pthread_create(&t, NULL, floor_send_share, &b) == 0;
+    floor_send_share(&a);
+    if (second)
+        pthread_join(t, NULL);
+    else if (threads == 2)
+        floor_send_share(&b); /* no thread: the round is still whole, timed as one */
+    *ms = (double)(now_ns() - t0) / 1e6;
+    return a.failed + b.failed + (threads == 2 && !second ? n : 0);
+}
+
+static void sort_ms(double *ms, int n)
+{
+    for (int i = 1; i < n; i++) /* insertion sort: a few values */
         for (int k = i; k > 0 && ms[k] < ms[k - 1]; k--) {
             double t = ms[k];
             ms[k] = ms[k - 1];
             ms[k - 1] = t;
         }
+}
+
+/* Times BENCH_FLOOR_REPS rounds of one 64-byte send() to each of n
+ * sockets on one thread (ms1), and as many on two threads (ms2),
+ * alternating, the child reading; both sorted.  A failed thread start
+ * counts every send of its round as failed. */
+static long floor_rounds(const int *fds, long n, double *ms1, double *ms2)
+{
+    long failed = 0;
+    for (int r = 0; r < BENCH_FLOOR_REPS; r++) {
+        struct timespec pause = {.tv_nsec = 200 * 1000000L}; /* the reader drains */
+        nanosleep(&pause, NULL);
+        failed += floor_round(fds, n, 1, &ms1[r]);
+        nanosleep(&pause, NULL);
+        failed += floor_round(fds, n, 2, &ms2[r]);
+    }
+    sort_ms(ms1, BENCH_FLOOR_REPS);
+    sort_ms(ms2, BENCH_FLOOR_REPS);
     return failed;
 }
 
-/* --floor: the least one thread can spend on one message to n clients. */
+/* --floor: the least one thread, and two, can spend on one message to n
+ * clients. */
 static int floor_run(long n, bool json)
 {
     struct sockaddr_in sa = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
@@ -831,8 +923,8 @@ static int floor_run(long n, bool json)
     }
     int rc = pid < 0 ? -1 : floor_accept(l, fds, n);
     close(l);
-    double ms[BENCH_FLOOR_REPS];
-    long failed = rc == 0 ? floor_rounds(fds, n, ms) : 0;
+    double ms1[BENCH_FLOOR_REPS], ms2[BENCH_FLOOR_REPS];
+    long failed = rc == 0 ? floor_rounds(fds, n, ms1, ms2) : 0;
     for (long i = 0; fds != NULL && i < n; i++)
         if (fds[i] > 0)
             close(fds[i]);
@@ -841,15 +933,18 @@ static int floor_run(long n, bool json)
         waitpid(pid, NULL, 0);
     if (rc != 0)
         return -1;
-    double med = ms[BENCH_FLOOR_REPS / 2];
+    double med = ms1[BENCH_FLOOR_REPS / 2], med2 = ms2[BENCH_FLOOR_REPS / 2];
     if (json)
         printf("{\"floor_clients\":%ld,\"floor_rounds\":%d,\"floor_round_ms_median\":%.3f,"
-               "\"floor_round_ms_min\":%.3f,\"floor_send_us\":%.3f,\"floor_failed_sends\":%ld}\n",
-               n, BENCH_FLOOR_REPS, med, ms[0], med * 1000.0 / (double)n, failed);
+               "\"floor_round_ms_min\":%.3f,\"floor_send_us\":%.3f,"
+               "\"floor2_round_ms_median\":%.3f,\"floor2_round_ms_min\":%.3f,"
+               "\"floor_failed_sends\":%ld}\n",
+               n, BENCH_FLOOR_REPS, med, ms1[0], med * 1000.0 / (double)n, med2, ms2[0], failed);
     else
         printf("one send() to each of %ld loopback readers: median %.1f ms (min %.1f) over %d "
-               "rounds, %.2f us per send; %ld sends failed\n",
-               n, med, ms[0], BENCH_FLOOR_REPS, med * 1000.0 / (double)n, failed);
+               "rounds, %.2f us per send; on two threads, half each: median %.1f ms (min %.1f); "
+               "%ld sends failed\n",
+               n, med, ms1[0], BENCH_FLOOR_REPS, med * 1000.0 / (double)n, med2, ms2[0], failed);
     return 0;
 }
 
@@ -914,6 +1009,15 @@ static cJSON *report_build(struct bench *b, long rss_peak)
     if (b->rss_before >= 0 && b->rss_idle >= 0 && held > 0)
         per = (double)(b->rss_idle - b->rss_before) * 1024.0 / (double)held;
     cJSON_AddNumberToObject(j, "rss_per_client_bytes", per);
+    /* CPU per message sent: what one fan-out costs the server, and the
+     * meter, on the same cores (docs/benchmarks.md, the CPU budget). */
+    double msgs = (double)b->sent;
+    cJSON_AddNumberToObject(j, "server_cpu_ms", b->cpu_server_ms);
+    cJSON_AddNumberToObject(j, "bench_cpu_ms", b->cpu_bench_ms);
+    cJSON_AddNumberToObject(j, "server_cpu_ms_per_msg",
+                            b->cpu_server_ms >= 0 && msgs > 0 ? b->cpu_server_ms / msgs : -1);
+    cJSON_AddNumberToObject(j, "bench_cpu_ms_per_msg",
+                            b->cpu_bench_ms >= 0 && msgs > 0 ? b->cpu_bench_ms / msgs : -1);
     return j;
 }
 
@@ -979,7 +1083,7 @@ static int bench_run(struct bench *b)
 
 int main(int argc, char **argv)
 {
-    struct bench b = {.ep = -1, .rss_idle = -1};
+    struct bench b = {.ep = -1, .rss_idle = -1, .cpu_server_ms = -1, .cpu_bench_ms = -1};
     log_init("chatbench");
     int rc = opts_parse(argc, argv, &b.o);
     if (rc != 0)

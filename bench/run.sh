@@ -204,10 +204,16 @@ echo "Medians also: setup of run 1 (s) chatd $(fmt "$(median chatd 1 setup_s)"),
   "ncat clients left at the end of run 1: $(median ncat 1 held_at_end);" \
   "chatd peak RSS in run 1: $(median chatd 1 rss_peak_kib) KiB, idle RSS per client there: $(fmt "$(median chatd 1 rss_per_client_bytes)") bytes;" \
   "run 3 p99 ms chatd $(fmt "$(median chatd 3 latency_p99_ms)"), ncat $(fmt "$(median ncat 3 latency_p99_ms)")."
+floor() { fmt "$(jq -r ".$1 // \"-\"" "$work/floor.json" 2>/dev/null || echo -)"; }
 echo "Floor: one send() of a 64-byte line to each of $floor_n loopback readers, no server:" \
-  "median $(fmt "$(jq -r '.floor_round_ms_median // "-"' "$work/floor.json" 2>/dev/null || echo -)") ms" \
-  "($(jq -r '.floor_send_us // "-"' "$work/floor.json" 2>/dev/null || echo -) us per send);" \
+  "median $(floor floor_round_ms_median) ms ($(floor floor_send_us) us per send)," \
+  "from two threads (half each) $(floor floor2_round_ms_median) ms;" \
   "chatd's run 4 p50/p99: $(fmt "$(median chatd 1 latency_p50_ms)")/$(fmt "$(median chatd 1 latency_p99_ms)") ms."
+# The CPU budget of scenario 4: what one message to everyone costs the
+# server and the meter, against the 100 ms of CPU two cores give in 50 ms.
+echo "CPU per message sent in scenario 4 (median): chatd $(fmt "$(median chatd 1 server_cpu_ms_per_msg)") ms," \
+  "chatbench $(fmt "$(median chatd 1 bench_cpu_ms_per_msg)") ms; in scenario 2: chatd" \
+  "$(fmt "$(median chatd 2 server_cpu_ms_per_msg)") ms, chatbench $(fmt "$(median chatd 2 bench_cpu_ms_per_msg)") ms."
 echo "lost/ord: the worst run's lost messages / order violations; \"-\": no number (ncat had quit)."
 echo "Took $(($(date +%s) - start)) s; load average at the end $(load)."
 if [ -n "${BENCH_KEEP:-}" ]; then

@@ -56,6 +56,10 @@ else
   check "$tmp/chatd.json" '.rss_before_kib > 0 and .rss_idle_kib > 0
       and .rss_peak_kib >= .rss_idle_kib' \
     "chatd: the server's RSS was read from /proc"
+  check "$tmp/chatd.json" '.server_cpu_ms >= 0 and .bench_cpu_ms > 0
+      and ((.server_cpu_ms_per_msg - .server_cpu_ms / .sent) | fabs) < 1e-9
+      and ((.bench_cpu_ms_per_msg - .bench_cpu_ms / .sent) | fabs) < 1e-9' \
+    "chatd: the CPU time of the server (/proc) and of chatbench is given per message sent"
   # The burst scenario's shape: 1 KB lines, every sender at once.
   if timeout 60 "$bench" --port "$port" --pid "$spid" --clients 21 --senders 20 \
        --messages 5 --size 1000 --json >"$tmp/burst.json" 2>"$tmp/bench.err"; then
@@ -73,8 +77,9 @@ stop_server
 if timeout 60 "$bench" --floor --clients 200 --json >"$tmp/floor.json" 2>"$tmp/bench.err"; then
   check "$tmp/floor.json" '.floor_clients == 200 and .floor_failed_sends == 0
       and .floor_round_ms_min > 0 and .floor_round_ms_min <= .floor_round_ms_median
-      and .floor_send_us > 0' \
-    "chatbench --floor times 200 sends with none failing"
+      and .floor_send_us > 0
+      and .floor2_round_ms_min > 0 and .floor2_round_ms_min <= .floor2_round_ms_median' \
+    "chatbench --floor times 200 sends, from one thread and from two, with none failing"
 else
   bad "chatbench --floor failed: $(cat "$tmp/bench.err")"
 fi
@@ -103,6 +108,9 @@ if command -v ncat >/dev/null; then
     check "$tmp/ncat.json" '.server == "ncat" and .held == 10 and .sent == 15
         and .expected == 135 and .delivered == 135 and .lost == 0 and .order_violations == 0' \
       "ncat --chat: every message reached the 9 other clients, in order"
+    check "$tmp/ncat.json" '.server_cpu_ms == -1 and .server_cpu_ms_per_msg == -1
+        and .bench_cpu_ms > 0' \
+      "without --pid the server's CPU time is unknown (-1), chatbench's is measured"
   fi
   stop_server
 else
