@@ -57,11 +57,13 @@
 #define BENCH_PEND_MAX 4096
 /* No client got ready for this long: the server stopped accepting. */
 #define BENCH_STALL_NS (5 * NS_PER_SEC)
-/* The server is idle once nothing arrived for this long after setup:
- * longer than chatd's NOTICE presence period (1 s, sent at a 250 ms
- * sweep), or the last summary of the join storm would land in the
- * traffic phase as one more broadcast to everyone. */
-#define BENCH_QUIET_NS (1500 * NS_PER_MS)
+/* The server is idle once nothing arrived for this long after setup.
+ * Above 200 online, chatd sums joins up in one NOTICE presence a second
+ * (sent at a 250 ms sweep): wait longer than that, or the join storm's
+ * last summary lands in the traffic phase as one more broadcast. */
+#define BENCH_QUIET_NS (300 * NS_PER_MS)
+#define BENCH_QUIET_PRESENCE_NS (1500 * NS_PER_MS)
+#define BENCH_PRESENCE_CLIENTS 200
 /* Marks a benchmark line inside whatever prefix the server adds. */
 #define BENCH_MAGIC "~cb~ "
 
@@ -683,14 +685,17 @@ static int phase_setup(struct bench *b)
     return 0;
 }
 
-/* Reads until nothing arrived for BENCH_QUIET_NS (the join notices are
- * done), at most 30 s, then --idle-sec more, and samples the server's RSS
+/* Reads until nothing arrived for BENCH_QUIET_NS or, with chatd's NOTICE
+ * presence, BENCH_QUIET_PRESENCE_NS (the join notices are done), at most 30 s, then --idle-sec more, and samples the server's RSS
  * with idle clients.  Waiting lets a server hand back what the join storm
  * made it allocate (chatd trims its heap every 10 s). */
 static void phase_settle(struct bench *b)
 {
     uint64_t start = now_ns(), quiet_since = start;
-    while (now_ns() - quiet_since < BENCH_QUIET_NS && now_ns() - start < 30 * NS_PER_SEC)
+    uint64_t quiet = b->o.server == SERVER_CHATD && b->o.clients > BENCH_PRESENCE_CLIENTS
+                         ? BENCH_QUIET_PRESENCE_NS
+                         : BENCH_QUIET_NS;
+    while (now_ns() - quiet_since < quiet && now_ns() - start < 30 * NS_PER_SEC)
         if (poll_once(b, 50) > 0)
             quiet_since = now_ns();
     uint64_t idle_end = now_ns() + (uint64_t)b->o.idle_sec * NS_PER_SEC;

@@ -28,13 +28,7 @@ check() {
 # All from 127.0.0.1: the per-address limits are lifted.
 "$BIN_DIR/chatd" --bind 127.0.0.1 --port 0 --max-per-ip 0 --conn-rate 0 2>"$tmp/chatd.log" &
 spid=$!
-port=""
-for _ in $(seq 100); do
-  port=$(sed -n 's/.*listening on 127\.0\.0\.1 port \([0-9]*\).*/\1/p' "$tmp/chatd.log" | head -1)
-  [ -n "$port" ] && break
-  sleep 0.1
-done
-if [ -z "$port" ]; then
+if ! port=$(t_chatd_port "$tmp/chatd.log" "$spid"); then
   bad "chatd did not start: $(tail -3 "$tmp/chatd.log")"
 else
   if timeout 60 "$bench" --port "$port" --pid "$spid" --clients 20 --senders 5 \

@@ -6,36 +6,26 @@
 # chatd is refused on a terminal and stays in the edit line.  Everything
 # stays on 127.0.0.1; the tmux server is our own (-L), killed at the end.
 set -u
-cd "$(dirname "$0")/../.." || exit 3
+# shellcheck source=tests/scripts/lib.sh
+. "$(dirname "$0")/lib.sh"
 : "${BIN_DIR:?BIN_DIR must name the directory with chatd and chat}"
-if ! command -v tmux >/dev/null; then
-  echo "skip: tmux is not installed (scripts/deps.sh installs it); reconnects were not tested"
-  exit 0
-fi
-tmp=$(mktemp -d /tmp/chat-reconnect.XXXXXX)
+t_need_tools tmux
+tmp=$T_TMP
 sock="chat-reconnect-$$"
 server="" holder=""
 cleanup() {
   tmux -L "$sock" kill-server 2>/dev/null
-  for p in $server $holder; do kill "$p" 2>/dev/null; wait "$p" 2>/dev/null; done
-  rm -rf "$tmp"
+  # shellcheck disable=SC2086 # two pids or none
+  t_stop $server $holder
 }
-trap cleanup EXIT
-pass=0 fail=0
-ok()  { pass=$((pass + 1)); echo "ok: $*"; }
-bad() { fail=$((fail + 1)); echo "FAIL: $*"; }
+t_at_exit cleanup
 
 # start_chatd PORT: chatd on 127.0.0.1 (PORT 0: any); sets $server, $port.
 start_chatd() {
   : >"$tmp/chatd.log"
   "$BIN_DIR/chatd" --bind 127.0.0.1 --port "$1" 2>"$tmp/chatd.log" &
   server=$!
-  port=""
-  for _ in $(seq 50); do
-    port=$(sed -n 's/.*listening on 127\.0\.0\.1 port \([0-9]*\).*/\1/p' "$tmp/chatd.log" | head -1)
-    [ -n "$port" ] && return 0
-    sleep 0.1
-  done
+  port=$(t_chatd_port "$tmp/chatd.log" "$server") && return 0
   echo "FAIL: chatd did not start: $(cat "$tmp/chatd.log")"
   exit 1
 }
@@ -135,5 +125,4 @@ else
   bad "--no-reconnect: $(cat "$tmp/exit-nora" 2>/dev/null); $(screen nora)"
 fi
 
-echo "chat_reconnect.sh: $pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+t_done

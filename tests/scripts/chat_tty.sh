@@ -17,13 +17,7 @@ t_at_exit stop_all
 
 "$BIN_DIR/chatd" --bind 127.0.0.1 --port 0 2>"$tmp/chatd.log" &
 server=$!
-port=""
-for _ in $(seq 50); do
-  port=$(sed -n 's/.*listening on 127\.0\.0\.1 port \([0-9]*\).*/\1/p' "$tmp/chatd.log" | head -1)
-  [ -n "$port" ] && break
-  sleep 0.1
-done
-if [ -z "$port" ]; then echo "FAIL: chatd did not start: $(cat "$tmp/chatd.log")"; exit 1; fi
+if ! port=$(t_chatd_port "$tmp/chatd.log" "$server"); then echo "FAIL: chatd did not start: $(cat "$tmp/chatd.log")"; exit 1; fi
 
 # start_pane SESSION [ENV=VALUE...] -- CHAT-ARGS...: runs chat in its own
 # tmux session; when chat exits the pane records its exit code and the

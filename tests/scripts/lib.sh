@@ -70,6 +70,19 @@ t_need_jsonschema() {
 T_AT_EXIT=()
 t_at_exit() { T_AT_EXIT+=("$1"); }
 
+# t_chatd_port LOG PID: prints the port a chatd started with --bind
+# 127.0.0.1 --port 0 (pid PID, stderr to LOG) says it listens on, once it
+# does; fails without printing if it exits or says nothing within 5 s.
+t_chatd_port() {
+  local p
+  for _ in $(seq 50); do
+    p=$(sed -n 's/.*listening on 127\.0\.0\.1 port \([0-9]*\).*/\1/p' "$1" | head -1)
+    [ -n "$p" ] && { echo "$p"; return 0; }
+    kill -0 "$2" 2>/dev/null || return 1
+    sleep 0.1
+  done
+  return 1
+}
 
 t_stop() {
   local pid i

@@ -43,13 +43,8 @@ start_chatd() {
   local log=$1; shift
   "$BIN_DIR/chatd" --port 0 --bind 127.0.0.1 "$@" 2>"$log" &
   pids+=($!)
-  port=""
-  for _ in $(seq 50); do
-    port=$(sed -n 's/^chatd: listening on 127.0.0.1 port \([0-9]*\)$/\1/p' "$log")
-    [ -n "$port" ] && break
-    sleep 0.1
-  done
-  [ -n "$port" ] || { bad "chatd did not start: $(cat "$log")"; t_done; exit 1; }
+  port=$(t_chatd_port "$log" "${pids[-1]}") || {
+    bad "chatd did not start: $(cat "$log")"; t_done; exit 1; }
 }
 
 # 1. The server is full and says so.

@@ -68,7 +68,8 @@ probe() {
 if [ -x "$BIN_DIR/chatd" ]; then
   "$BIN_DIR/chatd" --bind 127.0.0.1 --port 0 2>"$work/chatd.log" &
   pids+=($!)
-  port=$(wait_for "$work/chatd.log" 's/.*listening on 127\.0\.0\.1 port \([0-9]*\).*/\1/p')
+  port=$(t_chatd_port "$work/chatd.log" "${pids[-1]}") ||
+    echo "netprobe_schema: chatd did not start: $(cat "$work/chatd.log")" >&2
   probe chatd ok 127.0.0.1 "$port"
   probe chatd_redacted ok --redact 127.0.0.1 "$port"
 else
