@@ -133,6 +133,47 @@ static int trace_kind_by_name(const char *s)
 {
     LOOKUP(trace_kind_name, enum trace_kind, TRACE_LOCAL_ERROR + 1, s);
 }
+static int skip_by_name(const char *s)
+{
+    LOOKUP(stage_skip_name, enum stage_skip, SKIP_COUNT, s);
+}
+static int route_kind_by_name(const char *s)
+{
+    LOOKUP(route_kind_name, enum route_kind, ROUTE_GATEWAY + 1, s);
+}
+static int addr_class_by_name(const char *s)
+{
+    LOOKUP(addr_class_name, enum addr_class, ADDR_PUBLIC + 1, s);
+}
+static int dns_outcome_by_name(const char *s)
+{
+    LOOKUP(dns_outcome_name, enum dns_outcome, DNS_NO_FAMILY + 1, s);
+}
+static int tcp_state_by_name(const char *s)
+{
+    LOOKUP(tcp_state_name, enum tcp_state, TCP_STATE_ERROR + 1, s);
+}
+static int app_outcome_by_name(const char *s)
+{
+    LOOKUP(app_outcome_name, enum app_outcome, APP_RESET + 1, s);
+}
+static int echo_outcome_by_name(const char *s)
+{
+    LOOKUP(echo_outcome_name, enum echo_outcome, ECHO_CLOSED + 1, s);
+}
+static int split_by_name(const char *s)
+{
+    LOOKUP(silence_split_name, enum silence_split, SILENCE_RELAY + 1, s);
+}
+
+/* Member name's code through by_name(), or dflt when absent or unknown. */
+static int get_code(const cJSON *o, const char *name, int (*by_name)(const char *), int dflt)
+{
+    char text[32] = "";
+    get_str(o, name, text, sizeof text);
+    int v = by_name(text);
+    return v >= 0 ? v : dflt;
+}
 
 /* trace_result.ended points at a static name; an unknown one reads as
  * not_run rather than pointing into the freed document. */
@@ -153,6 +194,8 @@ static void read_target(const cJSON *root, struct report_doc *d)
     const cJSON *t = get_obj(root, "target");
     get_str(t, "host", d->ev.host, sizeof d->ev.host);
     d->ev.port = get_int(t, "port", 1, 65535, d->ev.port);
+    int pref = get_int(t, "family_pref", 0, 6, 0);
+    d->ev.family_pref = pref == 4 || pref == 6 ? pref : 0;
     const cJSON *a;
     cJSON_ArrayForEach(a, get_arr(t, "addresses"))
     {
@@ -166,6 +209,228 @@ static void read_target(const cJSON *root, struct report_doc *d)
     }
     get_str(get_obj(root, "local"), "hostname", d->ev.local.hostname, sizeof d->ev.local.hostname);
     d->ev.timeout_ms = get_num(root, "timeout_ms", d->ev.timeout_ms);
+}
+
+/* ---- Stage evidence, one reader per writer in report.c ------------------- */
+
+static void read_address(const cJSON *a, struct ev_address *e)
+{
+    char fam[8] = "";
+    get_str(a, "address", e->address, sizeof e->address);
+    get_str(a, "family", fam, sizeof fam);
+    e->family = strcmp(fam, "ipv6") == 0 ? AF_INET6 : AF_INET;
+}
+
+static void read_icmp_error(const cJSON *o, const char *name, struct ev_icmp_error *e)
+{
+    const cJSON *err = get_obj(o, name);
+    if (err == NULL)
+        return;
+    e->seen = true;
+    e->type = get_int(err, "type", 0, 255, 0);
+    e->code = get_int(err, "code", 0, 255, 0);
+    get_str(err, "from", e->from, sizeof e->from);
+    get_str(err, "name", e->name, sizeof e->name);
+}
+
+static void read_local_ev(const cJSON *o, struct evidence *ev)
+{
+    struct ev_local *l = &ev->local;
+    const cJSON *f;
+    l->iface_count = 0;
+    cJSON_ArrayForEach(f, get_arr(o, "interfaces"))
+    {
+        if (l->iface_count == EV_IFACES_MAX || !cJSON_IsObject(f))
+            break;
+        struct ev_iface *i = &l->ifaces[l->iface_count++];
+        get_str(f, "name", i->name, sizeof i->name);
+        get_str(f, "address", i->address, sizeof i->address);
+        i->prefix_len = get_int(f, "prefix_len", 0, 128, 0);
+        get_str(f, "mac", i->mac, sizeof i->mac);
+        i->mtu = get_int(f, "mtu", 0, INT_MAX, 0);
+    }
+    get_str(o, "gateway", l->gateway, sizeof l->gateway);
+    l->route.kind = (enum route_kind)get_code(o, "route", route_kind_by_name, ROUTE_UNKNOWN);
+    get_str(o, "next_hop", l->route.next_hop, sizeof l->route.next_hop);
+    l->has_default_route = get_bool(o, "has_default_route");
+    get_str(o, "source_address", l->source_address, sizeof l->source_address);
+    l->source_class =
+        (enum addr_class)get_code(o, "source_class", addr_class_by_name, ADDR_UNKNOWN);
+    l->source_mtu = get_int(o, "source_mtu", 0, INT_MAX, 0);
+    l->virtualbox_nat = get_bool(o, "virtualbox_nat");
+    l->virtualbox_vm = get_bool(o, "virtualbox_vm");
+    const cJSON *caps = get_obj(o, "capabilities");
+    l->can_raw_socket = get_bool(caps, "raw_socket");
+    l->can_ping_socket = get_bool(caps, "ping_socket");
+    l->can_capture = get_bool(caps, "capture");
+    if (get_obj(o, "target") != NULL)
+        read_address(get_obj(o, "target"), &l->target);
+    get_str(o, "ipv6_gateway", l->ipv6_gateway, sizeof l->ipv6_gateway);
+    l->ipv6_default_route = get_bool(o, "ipv6_default_route");
+    get_str(o, "nat_address", l->nat_address, sizeof l->nat_address);
+}
+
+static void read_dns_ev(const cJSON *o, struct evidence *ev)
+{
+    struct ev_dns *d = &ev->dns;
+    const cJSON *a;
+    d->outcome = (enum dns_outcome)get_code(o, "outcome", dns_outcome_by_name, DNS_OTHER_FAILURE);
+    get_str(o, "detail", d->detail, sizeof d->detail);
+    d->addr_count = 0; /* the same list as target.addresses: read once */
+    cJSON_ArrayForEach(a, get_arr(o, "addresses"))
+    {
+        if (d->addr_count == EV_ADDRS_MAX || !cJSON_IsObject(a))
+            break;
+        read_address(a, &d->addrs[d->addr_count++]);
+    }
+}
+
+static void read_icmp_ev(const cJSON *o, struct evidence *ev)
+{
+    struct ev_icmp *c = &ev->icmp;
+    get_str(o, "method", c->method, sizeof c->method);
+    c->sent = get_int(o, "sent", 0, INT_MAX, 0);
+    c->received = get_int(o, "received", 0, INT_MAX, 0);
+    c->rtt_min_ms = get_num(o, "rtt_min_ms", 0);
+    c->rtt_avg_ms = get_num(o, "rtt_avg_ms", 0);
+    c->rtt_max_ms = get_num(o, "rtt_max_ms", 0);
+    read_icmp_error(o, "error", &c->error);
+    c->reply_ttl = get_int(o, "reply_ttl", 1, 255, 0);
+    c->not_sent = get_int(o, "not_sent", 0, INT_MAX, 0);
+    c->send_errno = get_int(o, "send_errno", 0, INT_MAX, 0);
+}
+
+static void read_tcp_attempt(const cJSON *o, struct ev_tcp_attempt *a)
+{
+    read_address(o, &a->target);
+    a->state = (enum tcp_state)get_code(o, "state", tcp_state_by_name, TCP_STATE_UNKNOWN);
+    get_str(o, "reason", a->reason, sizeof a->reason);
+    a->rtt_ms = get_num(o, "rtt_ms", 0);
+    a->syns_sent = get_int(o, "syns_sent", 0, INT_MAX, 0);
+    a->local_errno = get_int(o, "local_errno", 0, INT_MAX, 0);
+    read_icmp_error(o, "icmp", &a->icmp);
+    get_str(o, "source_address", a->source_address, sizeof a->source_address);
+    a->source_port = get_int(o, "source_port", 0, 65535, 0);
+}
+
+static void read_tcp_ev(const cJSON *o, struct evidence *ev)
+{
+    struct ev_tcp *t = &ev->tcp;
+    const cJSON *a;
+    t->deadline_ms = get_num(o, "deadline_ms", 0);
+    t->attempt_count = 0;
+    cJSON_ArrayForEach(a, get_arr(o, "attempts"))
+    {
+        if (t->attempt_count == EV_ADDRS_MAX || !cJSON_IsObject(a))
+            break;
+        read_tcp_attempt(a, &t->attempts[t->attempt_count++]);
+    }
+    int chosen = get_int(o, "chosen", -1, EV_ADDRS_MAX - 1, -1);
+    t->chosen = (size_t)chosen < t->attempt_count ? chosen : -1;
+    const cJSON *fw = get_obj(o, "local_firewall");
+    t->local_fw.read = get_bool(fw, "read");
+    t->local_fw.blocks = get_bool(fw, "blocks");
+    t->local_fw.may_block = get_bool(fw, "may_block");
+    get_str(fw, "rule", t->local_fw.rule, sizeof t->local_fw.rule);
+    get_str(fw, "why_unread", t->local_fw.why_unread, sizeof t->local_fw.why_unread);
+}
+
+static void read_endpoint(const cJSON *o, struct hello_endpoint *e)
+{
+    get_str(o, "address", e->address, sizeof e->address);
+    e->port = get_int(o, "port", 0, 65535, 0);
+}
+
+static void read_hello(const cJSON *s, struct hello_info *h)
+{
+    const cJSON *e;
+    h->netprobe = get_int(s, "netprobe", 1, INT_MAX, 1);
+    get_str(s, "server", h->server, sizeof h->server);
+    get_str(s, "version", h->version, sizeof h->version);
+    get_str(s, "hostname", h->hostname, sizeof h->hostname);
+    get_str(s, "mode", h->mode, sizeof h->mode);
+    read_endpoint(get_obj(s, "peer"), &h->peer);
+    read_endpoint(get_obj(s, "local"), &h->local);
+    h->listen_count = 0;
+    cJSON_ArrayForEach(e, get_arr(s, "listen"))
+    {
+        if (h->listen_count == HELLO_LISTEN_MAX || !cJSON_IsObject(e))
+            break;
+        read_endpoint(e, &h->listen[h->listen_count++]);
+    }
+    h->echo_max = get_int(s, "echo_max", 0, INT_MAX, 0);
+}
+
+static void read_app_ev(const cJSON *o, struct evidence *ev)
+{
+    struct ev_app *a = &ev->app;
+    a->outcome = (enum app_outcome)get_code(o, "outcome", app_outcome_by_name, APP_NOT_RUN);
+    if (get_obj(o, "server") != NULL)
+        read_hello(get_obj(o, "server"), &a->hello);
+    get_str(o, a->outcome == APP_CLOSED || a->outcome == APP_RESET ? "before_close" : "banner",
+            a->banner, sizeof a->banner);
+    const cJSON *acked = cJSON_GetObjectItemCaseSensitive(o, "bytes_acked");
+    a->bytes_acked_known = cJSON_IsBool(acked);
+    a->bytes_acked = cJSON_IsTrue(acked);
+    a->client_nat = get_bool(o, "client_nat");
+    a->server_nat = get_bool(o, "server_nat");
+    get_str(o, "chatd_said", a->chatd_said, sizeof a->chatd_said);
+    a->chatd_greeted = get_bool(o, "chatd_greeted");
+    const cJSON *sp = get_obj(o, "split");
+    if (sp == NULL)
+        return;
+    a->split = (enum silence_split)get_code(sp, "result", split_by_name, SILENCE_NOT_RUN);
+    a->fill_sent = (size_t)get_count(sp, "sent");
+    a->fill_acked = (size_t)get_count(sp, "acked");
+    a->peer_window = get_int(sp, "window", 0, INT_MAX, -1);
+}
+
+static void read_echo_ev(const cJSON *o, struct evidence *ev)
+{
+    struct ev_echo *e = &ev->echo;
+    const cJSON *s;
+    e->size_count = 0;
+    cJSON_ArrayForEach(s, get_arr(o, "sizes"))
+    {
+        if (e->size_count == EV_SIZES_MAX || !cJSON_IsObject(s))
+            break;
+        struct ev_echo_size *z = &e->sizes[e->size_count++];
+        z->size = (size_t)get_count(s, "size");
+        z->outcome = (enum echo_outcome)get_code(s, "outcome", echo_outcome_by_name, ECHO_NOT_RUN);
+        z->rtt_ms = get_num(s, "rtt_ms", 0);
+        z->bytes_back = (size_t)get_count(s, "bytes_back");
+    }
+    const cJSON *r = get_obj(o, "mss_retry"), *m = get_obj(o, "mtu_search");
+    e->mss_retry_run = r != NULL;
+    e->mss_retry_mss = get_int(r, "mss", 0, INT_MAX, 0);
+    e->mss_retry_outcome =
+        (enum echo_outcome)get_code(r, "outcome", echo_outcome_by_name, ECHO_NOT_RUN);
+    e->path_mss = get_int(o, "path_mss", 0, INT_MAX, 0);
+    e->path_mtu = get_int(o, "path_mtu", 0, INT_MAX, 0);
+    e->mtu_search_run = m != NULL;
+    e->mtu_probes = get_int(m, "probes", 0, INT_MAX, 0);
+    e->mtu_floor = get_int(m, "floor", 0, INT_MAX, 0);
+    e->mtu_pass = get_int(m, "pass", 0, INT_MAX, 0);
+    e->mtu_fail = get_int(m, "fail", 0, INT_MAX, 0);
+    e->mtu_out_of_time = get_bool(m, "out_of_time");
+    e->mtu_ms = get_num(m, "duration_ms", 0);
+    e->sizes_asked = (size_t)get_count(o, "sizes_asked");
+}
+
+typedef void (*evidence_reader)(const cJSON *o, struct evidence *ev);
+
+static const evidence_reader stage_readers[STAGE_COUNT] = {
+    [STAGE_LOCAL] = read_local_ev, [STAGE_DNS] = read_dns_ev, [STAGE_ICMP] = read_icmp_ev,
+    [STAGE_TCP] = read_tcp_ev,     [STAGE_APP] = read_app_ev, [STAGE_ECHO] = read_echo_ev,
+};
+
+/* A stage's evidence, when the report has it ({} for a stage that did not
+ * run). */
+static void read_stage_evidence(const cJSON *s, int id, struct evidence *ev)
+{
+    const cJSON *e = get_obj(s, "evidence");
+    if (e != NULL && cJSON_GetArraySize(e) > 0)
+        stage_readers[id](e, ev);
 }
 
 static void read_stages(const cJSON *root, struct report_doc *d)
@@ -184,6 +449,9 @@ static void read_stages(const cJSON *root, struct report_doc *d)
         r->duration_ms = get_num(s, "duration_ms", 0);
         get_str(s, "summary", r->summary, sizeof r->summary);
         get_str(s, "skip_reason", r->skip_reason, sizeof r->skip_reason);
+        r->skip = (enum stage_skip)get_code(s, "skip_code", skip_by_name, SKIP_NONE);
+        r->err = get_int(s, "errno", 1, INT_MAX, 0);
+        read_stage_evidence(s, id, &d->ev);
     }
 }
 
