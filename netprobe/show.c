@@ -1,5 +1,15 @@
 /*
  * show.c - a saved report, printed again (show.h).
+ *
+ * A report written in another language than the reader's is said again
+ * from its evidence: the stage lines by stage_text_fill(), the verdict's
+ * and findings' sentences by verdict_decide(), the same functions the run
+ * used.  Each part is first said in the report's own language and compared
+ * with the text the report holds; only a part that comes out the same is
+ * trusted to come out right in the reader's language.  Any other part (a
+ * report of an older or newer netprobe that lacks a member, evidence the
+ * reader does not rebuild, a hand-edited file) is quoted as written, and a
+ * note says so: a confident wrong rendering is worse than a quote.
  */
 #include "netprobe/show.h"
 
@@ -8,10 +18,156 @@
 
 #include "common/i18n.h"
 #include "common/log.h"
+#include "common/utf8.h"
 #include "netprobe/report_read.h"
+#include "netprobe/stages/stage_text.h"
 
 #define EXIT_SHOWN 0
 #define EXIT_NOT_A_REPORT 2
+
+/* The parts of a report quoted as written rather than said again. */
+struct show_quotes {
+    bool stage[STAGE_COUNT];
+    bool verdict; /* the verdict's evidence sentences */
+    bool finding[FINDING_COUNT];
+};
+
+/* ---- Saying the report again ---------------------------------------------- */
+
+/* Sanitizes text in place as report_read sanitizes what it reads, so that
+ * a sentence said again compares with (and prints like) a sentence read. */
+static void sanitize(char *text, size_t cap)
+{
+    char clean[1024];
+    utf8_sanitize(text, strlen(text), clean, cap < sizeof clean ? cap : sizeof clean);
+    memcpy(text, clean, strlen(clean) + 1);
+}
+
+/* Does stage id, said again from ev, read as the report has it? */
+static bool stage_says_same(const struct evidence *ev, enum stage_id id)
+{
+    struct stage_result r = ev->stages[id];
+    stage_text_fill(ev, id, &r);
+    sanitize(r.summary, sizeof r.summary);
+    sanitize(r.skip_reason, sizeof r.skip_reason);
+    return strcmp(r.summary, ev->stages[id].summary) == 0 &&
+           strcmp(r.skip_reason, ev->stages[id].skip_reason) == 0;
+}
+
+static bool sentences_same(struct verdict_evidence said, const struct verdict_evidence *stored)
+{
+    if (said.count != stored->count)
+        return false;
+    for (size_t i = 0; i < said.count; i++) {
+        sanitize(said.lines[i], sizeof said.lines[i]);
+        if (strcmp(said.lines[i], stored->lines[i]) != 0)
+            return false;
+    }
+    return true;
+}
+
+static bool findings_same(const struct verdict *said, const struct verdict *stored)
+{
+    if (said->finding_count != stored->finding_count)
+        return false;
+    for (size_t i = 0; i < said->finding_count && i < FINDING_COUNT; i++)
+        if (said->findings[i] != stored->findings[i])
+            return false;
+    return true;
+}
+
+/* In the report's language: which parts come out as the report has them.
+ * v is scratch space for the verdict said again. */
+static void check_parts(const struct report_doc *d, struct verdict *v, struct show_quotes *q)
+{
+    for (int id = 0; id < STAGE_COUNT; id++)
+        q->stage[id] = !stage_says_same(&d->ev, (enum stage_id)id);
+    if (!d->has_verdict)
+        return;
+    verdict_decide(&d->ev, v);
+    q->verdict = v->code != d->verdict.code || !sentences_same(v->evidence, &d->verdict.evidence);
+    bool same_set = findings_same(v, &d->verdict);
+    for (size_t i = 0; i < d->verdict.finding_count && i < FINDING_COUNT; i++)
+        q->finding[i] =
+            !same_set || !sentences_same(v->finding_evidence[i], &d->verdict.finding_evidence[i]);
+}
+
+/* In the reader's language: the parts that passed check_parts(). */
+static void say_parts(struct report_doc *d, struct verdict *v, const struct show_quotes *q)
+{
+    for (int id = 0; id < STAGE_COUNT; id++) {
+        struct stage_result *r = &d->ev.stages[id];
+        if (q->stage[id])
+            continue;
+        stage_text_fill(&d->ev, (enum stage_id)id, r);
+        sanitize(r->summary, sizeof r->summary);
+        sanitize(r->skip_reason, sizeof r->skip_reason);
+    }
+    if (!d->has_verdict)
+        return;
+    verdict_decide(&d->ev, v);
+    if (!q->verdict)
+        d->verdict.evidence = v->evidence;
+    for (size_t i = 0; i < d->verdict.finding_count && i < FINDING_COUNT; i++)
+        if (!q->finding[i])
+            d->verdict.finding_evidence[i] = v->finding_evidence[i];
+    struct verdict_evidence *all[1 + FINDING_COUNT] = {&d->verdict.evidence};
+    for (size_t i = 0; i < FINDING_COUNT; i++)
+        all[1 + i] = &d->verdict.finding_evidence[i];
+    for (size_t k = 0; k < 1 + FINDING_COUNT; k++)
+        for (size_t i = 0; i < all[k]->count; i++)
+            sanitize(all[k]->lines[i], sizeof all[k]->lines[i]);
+}
+
+/* Says a client report written in another language again in reader's,
+ * where its evidence allows (the file comment).  q starts all quoted and
+ * keeps what could not be said again.  gettext is switched to the report's
+ * language and back (i18n_init()); a language this netprobe does not ship
+ * leaves everything quoted. */
+static void say_again(struct report_doc *d, const char *reader, struct show_quotes *q)
+{
+    struct verdict *v = calloc(1, sizeof *v); /* large: keep it off the stack */
+    if (v == NULL)
+        return; /* best effort: the quotes stand */
+    if (i18n_init(d->language) == 0) {
+        check_parts(d, v, q);
+        /* The reader's language was one of ours: switching back works. */
+        (void)i18n_init(reader);
+        say_parts(d, v, q);
+    }
+    free(v);
+}
+
+static void quote_all(struct show_quotes *q)
+{
+    for (int id = 0; id < STAGE_COUNT; id++)
+        q->stage[id] = true;
+    q->verdict = true;
+    for (int i = 0; i < FINDING_COUNT; i++)
+        q->finding[i] = true;
+}
+
+/* Is any part printed from the report's own words? */
+static bool quotes_any(const struct report_doc *d, const struct show_quotes *q)
+{
+    /* --local's lines, a capture's reason for not running and netprobe's
+     * own error are always quoted. */
+    if (d->has_local || d->capture_skipped || d->error[0] != '\0')
+        return true;
+    for (int id = 0; id < STAGE_COUNT; id++)
+        if (q->stage[id] && d->ev.stages[id].status != STATUS_NOT_RUN)
+            return true;
+    if (!d->has_verdict)
+        return false;
+    if ((q->verdict && d->verdict.evidence.count > 0) || d->verdict.capture_evidence.count > 0)
+        return true;
+    for (size_t i = 0; i < d->verdict.finding_count && i < FINDING_COUNT; i++)
+        if (q->finding[i] && d->verdict.finding_evidence[i].count > 0)
+            return true;
+    return false;
+}
+
+/* ---- Printing --------------------------------------------------------------- */
 
 /* The client run's lines, in the order the run printed them. */
 static void show_client(const struct report_doc *d, const char *path, const struct output *o)
@@ -34,7 +190,7 @@ static void show_client(const struct report_doc *d, const char *path, const stru
 
 int show_report(const char *path, const struct output *o)
 {
-    char why[640];
+    char why[640], reader[8];
     struct report_doc *d = malloc(sizeof *d); /* large: keep it off the stack */
     if (d == NULL) {
         errorf("%s", _("cannot show the report: out of memory"));
@@ -45,11 +201,15 @@ int show_report(const char *path, const struct output *o)
         free(d);
         return EXIT_NOT_A_REPORT;
     }
+    snprintf(reader, sizeof reader, "%s", i18n_language());
+    bool other = d->language[0] != '\0' && strcmp(d->language, reader) != 0;
+    struct show_quotes q;
+    quote_all(&q);
+    if (other && !d->has_local && !d->has_watch)
+        say_again(d, reader, &q);
     if (d->label[0] != '\0')
         output_note(o, _("label: %s"), d->label);
-    /* The sentences are quoted, not re-made: say so when they are in
-     * another language than the rest. */
-    if (d->language[0] != '\0' && strcmp(d->language, i18n_language()) != 0)
+    if (other && quotes_any(d, &q))
         output_note(o,
                     _("(the stage lines and the evidence are quoted from the report, in its "
                       "language: %s)"),
