@@ -106,8 +106,16 @@ static void say_parts(struct report_doc *d, struct verdict *v, const struct show
     if (!d->has_verdict)
         return;
     verdict_decide(&d->ev, v);
-    if (!q->verdict)
+    if (!q->verdict) {
         d->verdict.evidence = v->evidence;
+        /* Not in the report, and what the summary's wording rests on: the
+         * families of the failed attempts, from the tcp evidence alone.
+         * The relay judgement reads --trace and --capture too, which the
+         * reader does not rebuild: taken only when neither ran. */
+        d->verdict.families = v->families;
+        if (!d->has_trace && !d->capture_skipped && d->verdict.capture == CAPTURE_NOT_CHECKED)
+            d->verdict.behind_relay = v->behind_relay;
+    }
     for (size_t i = 0; i < d->verdict.finding_count && i < FINDING_COUNT; i++)
         if (!q->finding[i])
             d->verdict.finding_evidence[i] = v->finding_evidence[i];
@@ -205,7 +213,9 @@ int show_report(const char *path, const struct output *o)
     bool other = d->language[0] != '\0' && strcmp(d->language, reader) != 0;
     struct show_quotes q;
     quote_all(&q);
-    if (other && !d->has_local && !d->has_watch)
+    /* In the same language too: what the report does not keep (the
+     * families a verdict is about, the relay note) comes back with it. */
+    if (!d->has_local && !d->has_watch)
         say_again(d, reader, &q);
     if (d->label[0] != '\0')
         output_note(o, _("label: %s"), d->label);

@@ -67,7 +67,7 @@ static const char *iface_of(const struct ev_local *l, const char *address)
 {
     for (size_t i = 0; i < l->iface_count && i < EV_IFACES_MAX; i++)
         if (strcmp(l->ifaces[i].address, address) == 0)
-            return l->ifaces[i].name;
+            return l->ifaces[i].name[0] != '\0' ? l->ifaces[i].name : "?"; /* as the report */
     return "?";
 }
 

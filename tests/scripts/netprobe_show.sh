@@ -59,6 +59,7 @@ same local_es es --local "$closed"
 # quoted.
 cross_norm() {
   norm "$1" | sed -E 's/(us as|nos ve como) ([0-9.]+) (port|puerto) [0-9]+/\1 \2 \3 P/;
+                      s#[0-9.]+/[0-9.]+/N ms#N ms#;
                       s/[a-z_]+\.json$/R.json/'
 }
 cross() {

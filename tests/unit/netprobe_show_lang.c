@@ -1,0 +1,487 @@
+/*
+ * Unit tests for netprobe --show in the other language (show.c): for
+ * every case of the verdict table (tests/support/netprobe_verdict_cases.h)
+ * and for the stage lines the verdict cases do not reach (skips, errno
+ * lines, the echo and local variants), the evidence is written as a report
+ * in one language, read back and shown in the other, and what --show
+ * prints must be what printing the original evidence directly in that
+ * language prints: the same stage lines, the same "seen:" sentences, and
+ * no note that anything is quoted.  Both ways: en report read in es, and
+ * es report read in en.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "common/i18n.h"
+#include "netprobe/output.h"
+#include "netprobe/report.h"
+#include "netprobe/show.h"
+#include "netprobe/stages/stage_text.h"
+#include "tests/support/netprobe_verdict_cases.h"
+
+#define SHOWN_MAX (64 * 1024)
+
+/* ---- Stage statuses for a case's evidence ----------------------------------- */
+
+static enum stage_status open_status(const struct ev_tcp *t)
+{
+    size_t open = 0;
+    for (size_t i = 0; i < t->attempt_count; i++)
+        open += t->attempts[i].state == TCP_STATE_OPEN;
+    return open == t->attempt_count ? STATUS_PASS : open > 0 ? STATUS_WARN : STATUS_FAIL;
+}
+
+static void set_stage(struct evidence *ev, enum stage_id id, enum stage_status st,
+                      enum stage_skip skip)
+{
+    ev->stages[id].status = st;
+    ev->stages[id].skip = skip;
+    ev->stages[id].duration_ms = 1.25 + id;
+}
+
+/* The statuses a run with this evidence would have had, as the stages and
+ * the runner's skip rules give them. */
+static void default_statuses(struct evidence *ev)
+{
+    bool dns_ok = ev->dns.outcome == DNS_LITERAL || ev->dns.outcome == DNS_OK;
+    set_stage(ev, STAGE_LOCAL, STATUS_PASS, SKIP_NONE);
+    set_stage(ev, STAGE_DNS, dns_ok ? STATUS_PASS : STATUS_FAIL, SKIP_NONE);
+    if (ev->icmp.sent > 0)
+        set_stage(ev, STAGE_ICMP, ev->icmp.received == ev->icmp.sent ? STATUS_PASS : STATUS_WARN,
+                  SKIP_NONE);
+    else
+        set_stage(ev, STAGE_ICMP, STATUS_SKIP, SKIP_NO_ICMP_OPTION);
+    if (!dns_ok)
+        set_stage(ev, STAGE_TCP, STATUS_SKIP, SKIP_DNS_FAILED);
+    else if (ev->tcp.attempt_count == 0)
+        set_stage(ev, STAGE_TCP, STATUS_SKIP, SKIP_NO_TCP_ADDRESS);
+    else
+        set_stage(ev, STAGE_TCP, open_status(&ev->tcp), SKIP_NONE);
+    if (ev->tcp.chosen < 0)
+        set_stage(ev, STAGE_APP, STATUS_SKIP, dns_ok ? SKIP_NOT_CONNECTED : SKIP_DNS_FAILED);
+    else
+        set_stage(ev, STAGE_APP, ev->app.outcome == APP_CHATD ? STATUS_PASS : STATUS_FAIL,
+                  SKIP_NONE);
+    size_t n = ev->echo.size_count;
+    if (ev->app.outcome != APP_CHATD)
+        set_stage(ev, STAGE_ECHO, STATUS_SKIP, SKIP_NOT_CHATD);
+    else
+        set_stage(ev, STAGE_ECHO,
+                  n == 0                                     ? STATUS_WARN
+                  : ev->echo.sizes[n - 1].outcome != ECHO_OK ? STATUS_FAIL
+                                                             : STATUS_PASS,
+                  SKIP_NONE);
+    ev->echo.sizes_asked = n;
+}
+
+/* ---- Stage lines the verdict cases do not reach ------------------------------ */
+
+static void stage_local_cannot_list(struct evidence *ev)
+{
+    set_stage(ev, STAGE_LOCAL, STATUS_FAIL, SKIP_NONE);
+    ev->stages[STAGE_LOCAL].err = EACCES;
+}
+static void stage_local_no_route(struct evidence *ev)
+{
+    set_stage(ev, STAGE_LOCAL, STATUS_WARN, SKIP_NONE);
+    ev->stages[STAGE_LOCAL].err = ENETUNREACH;
+    snprintf(ev->local.target.address, ADDR_TEXT_MAX, "2001:db8::1");
+    ev->local.target.family = AF_INET6;
+    ev->local.virtualbox_nat = true;
+}
+static void stage_local_source(struct evidence *ev)
+{
+    snprintf(ev->local.source_address, ADDR_TEXT_MAX, "192.168.1.20");
+    ev->local.source_class = ADDR_PRIVATE;
+    ev->local.source_mtu = 1500;
+    ev->local.iface_count = 1;
+    snprintf(ev->local.ifaces[0].name, sizeof ev->local.ifaces[0].name, "eth0");
+    snprintf(ev->local.ifaces[0].address, ADDR_TEXT_MAX, "192.168.1.20");
+    ev->local.route.kind = ROUTE_GATEWAY;
+    snprintf(ev->local.route.next_hop, ADDR_TEXT_MAX, "192.168.1.1");
+    ev->local.virtualbox_vm = true;
+}
+static void stage_local_v6_on_link(struct evidence *ev)
+{
+    snprintf(ev->local.target.address, ADDR_TEXT_MAX, "2001:db8::1");
+    ev->local.target.family = AF_INET6;
+    ev->local.ipv6_default_route = true;
+    ev->local.has_default_route = true;
+    ev->local.iface_count = 2;
+    set_stage(ev, STAGE_LOCAL, STATUS_PASS, SKIP_NONE);
+}
+static void stage_local_no_default(struct evidence *ev)
+{
+    ev->local.iface_count = 1;
+    set_stage(ev, STAGE_LOCAL, STATUS_WARN, SKIP_NONE);
+}
+static void stage_dns_names(struct evidence *ev)
+{
+    snprintf(ev->host, sizeof ev->host, "chat.example.org");
+    ev->dns.outcome = DNS_OK;
+    snprintf(ev->dns.addrs[1].address, ADDR_TEXT_MAX, "2001:db8::10");
+    ev->dns.addrs[1].family = AF_INET6;
+    ev->dns.addr_count = 2;
+}
+static void stage_icmp_cannot(struct evidence *ev)
+{
+    set_stage(ev, STAGE_ICMP, STATUS_SKIP, SKIP_ICMP_CANNOT);
+    ev->stages[STAGE_ICMP].err = EPERM;
+}
+static void stage_icmp_own_skips(struct evidence *ev)
+{
+    fail_tcp(ev, TCP_STATE_UNKNOWN, "");
+    ev->tcp.attempt_count = 0;
+    set_stage(ev, STAGE_ICMP, STATUS_SKIP, SKIP_ICMP_NO_TARGET);
+    set_stage(ev, STAGE_TCP, STATUS_SKIP, SKIP_TCP_NO_TARGET);
+    set_stage(ev, STAGE_APP, STATUS_SKIP, SKIP_APP_NO_CONN);
+    set_stage(ev, STAGE_ECHO, STATUS_SKIP, SKIP_ECHO_NO_CHATD);
+}
+static void stage_icmp_replies(struct evidence *ev)
+{
+    ev->icmp = (struct ev_icmp){.method = "dgram", .sent = 4, .received = 3, .rtt_min_ms = 0.5};
+    ev->icmp.rtt_avg_ms = 0.75;
+    ev->icmp.rtt_max_ms = 1.125;
+    ev->icmp.error = (struct ev_icmp_error){true, 3, 1, "198.51.100.1", "host-unreachable"};
+    set_stage(ev, STAGE_ICMP, STATUS_WARN, SKIP_NONE);
+}
+static void stage_icmp_not_sent(struct evidence *ev)
+{
+    ev->icmp = (struct ev_icmp){.method = "raw", .sent = 4, .not_sent = 4};
+    ev->icmp.send_errno = ENETUNREACH;
+    set_stage(ev, STAGE_ICMP, STATUS_WARN, SKIP_NONE);
+}
+static void stage_app_connect_again(struct evidence *ev)
+{
+    ev->app.outcome = APP_RESET;
+    ev->echo.size_count = 0;
+    default_statuses(ev);
+    ev->stages[STAGE_APP].err = ECONNREFUSED;
+}
+static void stage_app_closed_said(struct evidence *ev)
+{
+    ev->app.outcome = APP_CLOSED;
+    snprintf(ev->app.chatd_said, sizeof ev->app.chatd_said, "ERR server_full 64 users");
+    ev->echo.size_count = 0;
+    default_statuses(ev);
+}
+static void stage_app_reset_banner(struct evidence *ev)
+{
+    ev->app.outcome = APP_RESET;
+    snprintf(ev->app.banner, sizeof ev->app.banner, "go away");
+    ev->echo.size_count = 0;
+    default_statuses(ev);
+}
+static void stage_app_nat_warn(struct evidence *ev)
+{
+    ev->app.client_nat = true;
+    ev->app.server_nat = true;
+    ev->app.hello.netprobe = 2;
+    set_stage(ev, STAGE_APP, STATUS_WARN, SKIP_NONE);
+}
+static void stage_echo_open_fails(struct evidence *ev)
+{
+    ev->echo.size_count = 0;
+    set_stage(ev, STAGE_ECHO, STATUS_FAIL, SKIP_NONE);
+    ev->stages[STAGE_ECHO].err = ETIMEDOUT;
+}
+static void stage_echo_no_hello(struct evidence *ev)
+{
+    ev->echo.size_count = 0;
+    set_stage(ev, STAGE_ECHO, STATUS_FAIL, SKIP_NONE);
+}
+static void stage_echo_sizes_refused(struct evidence *ev)
+{
+    ev->echo.sizes_asked = 6;
+    ev->echo.sizes[3].rtt_ms = 12.5;
+}
+static void stage_echo_search_fails(struct evidence *ev)
+{
+    set_mtu_search(ev, 0, 576);
+    ev->echo.mss_retry_outcome = ECHO_STALLED;
+    default_statuses(ev);
+}
+static void stage_runner_skips(struct evidence *ev)
+{
+    ev->echo.size_count = 0;
+    set_stage(ev, STAGE_ECHO, STATUS_SKIP, SKIP_NO_SIZES);
+    set_stage(ev, STAGE_ICMP, STATUS_SKIP, SKIP_NO_PING_ADDRESS);
+}
+
+struct stage_case {
+    const char *name;
+    void (*adjust)(struct evidence *ev); /* after default_statuses() */
+};
+
+static const struct stage_case stage_cases[] = {
+    {"local: interfaces not listed", stage_local_cannot_list},
+    {"local: no route", stage_local_no_route},
+    {"local: source and route", stage_local_source},
+    {"local: IPv6 on-link gateway", stage_local_v6_on_link},
+    {"local: no default route", stage_local_no_default},
+    {"dns: a name with two addresses", stage_dns_names},
+    {"icmp: cannot ping", stage_icmp_cannot},
+    {"the stages' own skips", stage_icmp_own_skips},
+    {"icmp: replies and an error", stage_icmp_replies},
+    {"icmp: nothing left", stage_icmp_not_sent},
+    {"app: second connection refused", stage_app_connect_again},
+    {"app: chatd said why it closed", stage_app_closed_said},
+    {"app: reset after a banner", stage_app_reset_banner},
+    {"app: NAT notes and another protocol version", stage_app_nat_warn},
+    {"echo: connection not opened", stage_echo_open_fails},
+    {"echo: no hello reply", stage_echo_no_hello},
+    {"echo: larger sizes refused by echo_max", stage_echo_sizes_refused},
+    {"echo: path MTU search found nothing", stage_echo_search_fails},
+    {"the runner's other skips", stage_runner_skips},
+};
+
+/* ---- Rendering ----------------------------------------------------------------- */
+
+static void speak(const char *lang)
+{
+    assert_int_equal(i18n_init(lang), 0);
+    assert_string_equal(i18n_language(), lang);
+}
+
+/* Says every stage line of ev in the current language, as the stages do
+ * when they end. */
+static void say_stages(struct evidence *ev)
+{
+    for (int id = 0; id < STAGE_COUNT; id++)
+        stage_text_fill(ev, (enum stage_id)id, &ev->stages[id]);
+}
+
+/* What a run with ev that wrote path printed (-v), in the current
+ * language, into out. */
+static void print_direct(const struct evidence *ev, const char *path, char *out, size_t cap)
+{
+    static struct verdict v;
+    static struct evidence said;
+    said = *ev;
+    say_stages(&said);
+    verdict_decide(&said, &v);
+    FILE *f = fmemopen(out, cap, "w");
+    assert_non_null(f);
+    struct output o = {.out = f, .verbose = true};
+    for (int id = 0; id < STAGE_COUNT; id++)
+        if (said.stages[id].status != STATUS_NOT_RUN)
+            output_stage(&o, &said, (enum stage_id)id);
+    if (v.code != VERDICT_NONE)
+        output_verdict(&o, &said, &v, path);
+    assert_int_equal(fclose(f), 0);
+}
+
+/* Writes ev's report in the current language to a file; returns its path
+ * (static). */
+static const char *write_report(const struct evidence *ev)
+{
+    static char path[PATH_MAX];
+    static struct verdict v;
+    static struct evidence said;
+    said = *ev;
+    say_stages(&said);
+    verdict_decide(&said, &v);
+    struct report_input in = {.ev = &said,
+                              .verdict = v.code != VERDICT_NONE ? &v : NULL,
+                              .command = "netprobe -v --json report.json",
+                              .started_at = "2026-12-04T10:00:00Z"};
+    char *text = report_render(&in);
+    assert_non_null(text);
+    const char *dir = getenv("TMPDIR");
+    snprintf(path, sizeof path, "%s/netprobe_show_lang.XXXXXX",
+             dir != NULL && dir[0] ? dir : "/tmp");
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    FILE *f = fdopen(fd, "w");
+    assert_non_null(f);
+    assert_true(fputs(text, f) >= 0);
+    assert_int_equal(fclose(f), 0);
+    free(text);
+    return path;
+}
+
+/* --show FILE -v, in the current language, into out. */
+static void print_shown(const char *path, char *out, size_t cap)
+{
+    FILE *f = fmemopen(out, cap, "w");
+    assert_non_null(f);
+    struct output o = {.out = f, .verbose = true};
+    assert_int_equal(show_report(path, &o), 0);
+    assert_int_equal(fclose(f), 0);
+}
+
+/* Fails naming the first line where a and b differ. */
+static void fail_first_difference(const char *name, const char *lang, const char *other,
+                                  const char *a, const char *b)
+{
+    size_t line = 1, at = 0, start = 0;
+    for (; a[at] != '\0' && a[at] == b[at]; at++)
+        if (a[at] == '\n') {
+            line++;
+            start = at + 1;
+        }
+    a += start;
+    b += start;
+    fail_msg("%s (%s report, %s reader), line %zu:\n  printed: %.200s\n  --show:  %.200s", name,
+             lang, other, line, a, b);
+}
+
+/* The first n lines of text (the stage lines), or "" when it has fewer. */
+static const char *first_lines(const char *text, size_t n, char *out, size_t cap)
+{
+    const char *end = text;
+    for (size_t i = 0; i < n && end != NULL; i++) {
+        end = strchr(end, '\n');
+        end = end != NULL ? end + 1 : NULL;
+    }
+    size_t len = end != NULL ? (size_t)(end - text) : 0;
+    snprintf(out, cap, "%.*s", (int)(len < cap ? len : cap - 1), text);
+    return out;
+}
+
+static size_t stages_run(const struct evidence *ev)
+{
+    size_t n = 0;
+    for (int id = 0; id < STAGE_COUNT; id++)
+        n += ev->stages[id].status != STATUS_NOT_RUN;
+    return n;
+}
+
+/* ev written in lang, shown in the other: --show prints what printing ev
+ * in the other language prints.  With may_quote (evidence the reader does
+ * not rebuild), a quoted verdict is allowed after the note, and then only
+ * the stage lines must be the other language's. */
+static void check_one(const char *name, const struct evidence *ev, const char *lang,
+                      const char *other, bool may_quote)
+{
+    static char want[SHOWN_MAX], got[SHOWN_MAX], a[SHOWN_MAX], b[SHOWN_MAX];
+    speak(lang);
+    const char *path = write_report(ev);
+    speak(other);
+    print_direct(ev, path, want, sizeof want);
+    print_shown(path, got, sizeof got);
+    bool quoted = got[0] == '(' && strstr(got, lang) != NULL;
+    assert_int_equal(unlink(path), 0);
+    if (quoted && may_quote) {
+        const char *rest = strchr(got, '\n') + 1;
+        size_t n = stages_run(ev);
+        if (strcmp(first_lines(want, n, a, sizeof a), first_lines(rest, n, b, sizeof b)) != 0)
+            fail_first_difference(name, lang, other, a, b);
+    } else if (strcmp(want, got) != 0) {
+        fail_first_difference(name, lang, other, want, got);
+    }
+    /* The catalogue was found: the two languages print differently. */
+    speak(lang);
+    print_direct(ev, path, got, sizeof got);
+    if (strcmp(want, got) == 0)
+        fail_msg("%s: the same text in %s and %s (no catalogue?):\n%s", name, lang, other, got);
+}
+
+static void both_ways(const char *name, const struct evidence *ev, bool may_quote)
+{
+    check_one(name, ev, "en", "es", may_quote);
+    check_one(name, ev, "es", "en", may_quote);
+}
+
+/* ---- Tests ----------------------------------------------------------------------- */
+
+static void every_verdict_case_reads_the_same_in_the_other_language(void **state)
+{
+    (void)state;
+    static struct evidence ev;
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        healthy(&ev);
+        cases[i].setup(&ev);
+        default_statuses(&ev);
+        /* --capture's and --trace's evidence is not read back: a verdict
+         * that rests on it may stay quoted. */
+        both_ways(cases[i].name, &ev, ev.capture.run || ev.trace.run);
+    }
+}
+
+static void every_stage_line_reads_the_same_in_the_other_language(void **state)
+{
+    (void)state;
+    static struct evidence ev;
+    for (size_t i = 0; i < sizeof stage_cases / sizeof stage_cases[0]; i++) {
+        healthy(&ev);
+        default_statuses(&ev);
+        stage_cases[i].adjust(&ev);
+        both_ways(stage_cases[i].name, &ev, false);
+    }
+}
+
+/* A report the evidence does not give back (here: a stage line and a
+ * sentence edited by hand) shows those parts as written, with the note,
+ * and still says the other parts in the reader's language. */
+static void what_does_not_come_back_is_quoted(void **state)
+{
+    (void)state;
+    static struct evidence ev;
+    static char got[SHOWN_MAX];
+    healthy(&ev);
+    set_refused(&ev);
+    default_statuses(&ev);
+    speak("en");
+    const char *path = write_report(&ev);
+    FILE *f = fopen(path, "r+");
+    assert_non_null(f);
+    static char text[SHOWN_MAX];
+    size_t n = fread(text, 1, sizeof text - 1, f);
+    text[n] = '\0';
+    char *line = strstr(text, "port 8888: 203.0.113.10 closed/reset");
+    char *seen = strstr(text, "TCP to 203.0.113.10 port 8888: closed (reset)");
+    assert_non_null(line);
+    assert_non_null(seen);
+    memcpy(line, "port 8888: edited by hand!!", 27);
+    memcpy(seen, "an edited evidence sentence", 27);
+    rewind(f);
+    assert_true(fputs(text, f) >= 0);
+    assert_int_equal(fclose(f), 0);
+    speak("es");
+    print_shown(path, got, sizeof got);
+    speak("en");
+    assert_int_equal(unlink(path), 0);
+    if (strstr(got, "se citan del informe, en su idioma: en)") == NULL ||
+        strstr(got, "tcp   port 8888: edited by hand!!") == NULL ||
+        strstr(got, "visto: an edited evidence sentence") == NULL ||
+        strstr(got, "dns   203.0.113.10 es una direcci") == NULL)
+        fail_msg("edited report shown in Spanish:\n%s", got);
+}
+
+/* The catalogues of this build (build/share/locale next to build/tests). */
+static int find_catalogues(void **state)
+{
+    (void)state;
+    char exe[PATH_MAX], dir[PATH_MAX + 32];
+    ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+    if (n <= 0)
+        return -1;
+    exe[n] = '\0';
+    char *slash = strrchr(exe, '/');
+    if (slash == NULL)
+        return -1;
+    *slash = '\0';
+    snprintf(dir, sizeof dir, "%s/../../share/locale", exe);
+    return setenv("CHAT_LOCALEDIR", dir, 1);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(every_verdict_case_reads_the_same_in_the_other_language),
+        cmocka_unit_test(every_stage_line_reads_the_same_in_the_other_language),
+        cmocka_unit_test(what_does_not_come_back_is_quoted),
+    };
+    return cmocka_run_group_tests(tests, find_catalogues, NULL);
+}
