@@ -77,6 +77,13 @@ static void check_evidence(const struct report_doc *d)
     verdict_decide(ev, &v);
     FUZZ_CHECK(v.evidence.count <= VERDICT_EVIDENCE_MAX, "evidence said again %zu",
                v.evidence.count);
+    static struct local_check lc; /* --local's checks, summarized again */
+    lc.ev = d->local.ev;
+    FUZZ_CHECK(lc.ev.listeners.count <= LISTENERS_MAX && lc.ev.test_count <= LISTENERS_MAX &&
+                   lc.ev.fw.hit_count <= HOSTFW_HITS_MAX,
+               "a --local count beyond its array");
+    local_check_summarize(&lc);
+    FUZZ_CHECK(lc.sentence_count <= LOCAL_CHECK_SENTENCES_MAX, "local sentences said again");
 }
 
 static void check_modes(const struct report_doc *d)

@@ -208,8 +208,12 @@ static cJSON *connect_json(const struct server_evidence *ev)
         cJSON_AddStringToObject(j, "address", t->address);
         cJSON_AddBoolToObject(j, "ok", t->ok);
         cJSON_AddNumberToObject(j, "ms", t->ms);
-        if (!t->ok)
+        if (!t->ok) {
             cJSON_AddStringToObject(j, "error", strerror(t->err));
+            /* What --show says the error from, in the reader's language. */
+            if (t->err > 0)
+                cJSON_AddNumberToObject(j, "errno", t->err);
+        }
         cJSON_AddItemToArray(arr, j);
     }
     return e;

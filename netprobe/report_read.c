@@ -564,6 +564,123 @@ static void read_trace(const cJSON *root, struct report_doc *d)
 
 /* ---- --local and --watch -------------------------------------------------- */
 
+/* --local's evidence, from the checks' evidence members (report_modes.c),
+ * so that --show can summarize it again (local_check_summarize()). */
+static int bind_by_name(const char *s)
+{
+    LOOKUP(listeners_bind_name, enum listener_bind, LISTEN_BIND_SPECIFIC + 1, s);
+}
+static int action_by_name(const char *s)
+{
+    LOOKUP(hostfw_action_name, enum hostfw_action, HOSTFW_REJECT + 1, s);
+}
+
+/* ["ipv4", "ipv6"] as HOSTFW_IPV4 | HOSTFW_IPV6. */
+static unsigned get_families(const cJSON *o, const char *name)
+{
+    unsigned bits = 0;
+    const cJSON *f;
+    cJSON_ArrayForEach(f, get_arr(o, name))
+    {
+        if (cJSON_IsString(f) && strcmp(f->valuestring, "ipv4") == 0)
+            bits |= HOSTFW_IPV4;
+        else if (cJSON_IsString(f) && strcmp(f->valuestring, "ipv6") == 0)
+            bits |= HOSTFW_IPV6;
+    }
+    return bits;
+}
+
+static void read_listeners_ev(const cJSON *e, struct server_evidence *ev)
+{
+    const cJSON *j;
+    struct listener_list *ls = &ev->listeners;
+    cJSON_ArrayForEach(j, get_arr(e, "listeners"))
+    {
+        if (ls->count == LISTENERS_MAX || !cJSON_IsObject(j))
+            break;
+        struct listener *l = &ls->items[ls->count++];
+        char fam[8] = "";
+        get_str(j, "address", l->address, sizeof l->address);
+        get_str(j, "family", fam, sizeof fam);
+        l->family = strcmp(fam, "ipv6") == 0 ? AF_INET6 : AF_INET;
+        l->bind = (enum listener_bind)get_code(j, "bind", bind_by_name, LISTEN_BIND_SPECIFIC);
+        l->uid = (unsigned)get_count(j, "uid");
+        l->pid = get_int(j, "pid", 1, INT_MAX, 0);
+        get_str(j, "process", l->comm, sizeof l->comm);
+    }
+    ls->dropped = (size_t)get_count(e, "not_listed");
+    get_str(e, "global_ipv6", ev->global_ipv6, sizeof ev->global_ipv6);
+    ev->listeners_ok = cJSON_GetObjectItemCaseSensitive(e, "error") == NULL;
+    get_str(e, "error", ev->listeners_error, sizeof ev->listeners_error);
+}
+
+static void read_connect_ev(const cJSON *e, struct server_evidence *ev)
+{
+    const cJSON *j;
+    cJSON_ArrayForEach(j, get_arr(e, "connections"))
+    {
+        if (ev->test_count == LISTENERS_MAX || !cJSON_IsObject(j))
+            break;
+        struct server_conn_test *t = &ev->tests[ev->test_count++];
+        get_str(j, "address", t->address, sizeof t->address);
+        t->family = strchr(t->address, ':') != NULL ? AF_INET6 : AF_INET;
+        t->ok = get_bool(j, "ok");
+        t->ms = get_num(j, "ms", 0);
+        t->err = get_int(j, "errno", 1, INT_MAX, 0);
+    }
+}
+
+static void read_firewall_ev(const cJSON *e, struct server_evidence *ev)
+{
+    struct hostfw_result *fw = &ev->fw;
+    const cJSON *j;
+    ev->firewall_checked = cJSON_GetArraySize(e) > 0; /* {} when not checked */
+    get_str(e, "source", fw->source, sizeof fw->source);
+    fw->available = get_bool(e, "available");
+    get_str(e, "reason", fw->reason, sizeof fw->reason);
+    fw->blocks = get_bool(e, "blocks");
+    fw->may_block = get_bool(e, "may_block");
+    fw->blocks_families = get_families(e, "blocks_families");
+    fw->input_chains = (size_t)get_count(e, "input_chains");
+    cJSON_ArrayForEach(j, get_arr(e, "rules"))
+    {
+        if (fw->hit_count == HOSTFW_HITS_MAX || !cJSON_IsObject(j))
+            break;
+        struct hostfw_hit *h = &fw->hits[fw->hit_count++];
+        get_str(j, "family", h->family, sizeof h->family);
+        get_str(j, "table", h->table, sizeof h->table);
+        get_str(j, "chain", h->chain, sizeof h->chain);
+        h->handle = get_int(j, "handle", 0, INT_MAX, -1);
+        h->action = (enum hostfw_action)get_code(j, "action", action_by_name, HOSTFW_DROP);
+        get_str(j, "detail", h->detail, sizeof h->detail);
+        h->conditional = get_bool(j, "conditional");
+        h->families = get_families(j, "families");
+    }
+    fw->hits_dropped = (size_t)get_count(e, "rules_not_listed");
+}
+
+static void read_public_ev(const cJSON *e, struct server_evidence *ev)
+{
+    char source[16] = "";
+    get_str(e, "source", source, sizeof source);
+    ev->public_source = strcmp(source, "imds") == 0     ? PUBLIC_IMDS
+                        : strcmp(source, "option") == 0 ? PUBLIC_OPTION
+                                                        : PUBLIC_NONE;
+    get_str(e, "address", ev->public_addr, sizeof ev->public_addr);
+    ev->public_is_local = get_bool(e, "on_interface");
+    ev->imds_asked = cJSON_GetObjectItemCaseSensitive(e, "imds_error") != NULL;
+    get_str(e, "imds_error", ev->imds_error, sizeof ev->imds_error);
+}
+
+typedef void (*check_reader)(const cJSON *e, struct server_evidence *ev);
+
+static const check_reader check_readers[LOCAL_CHECK_COUNT] = {
+    [LOCAL_CHECK_LISTENERS] = read_listeners_ev,
+    [LOCAL_CHECK_CONNECT] = read_connect_ev,
+    [LOCAL_CHECK_FIREWALL] = read_firewall_ev,
+    [LOCAL_CHECK_PUBLIC] = read_public_ev,
+};
+
 static void read_local(const cJSON *root, struct report_doc *d)
 {
     const cJSON *lo = get_obj(root, "local_check"), *c;
@@ -590,6 +707,8 @@ static void read_local(const cJSON *root, struct report_doc *d)
             continue;
         lc->lines[id].status = st >= 0 ? (enum stage_status)st : STATUS_NOT_RUN;
         get_str(c, "summary", lc->lines[id].summary, sizeof lc->lines[id].summary);
+        if (get_obj(c, "evidence") != NULL)
+            check_readers[id](get_obj(c, "evidence"), &lc->ev);
     }
 }
 

@@ -10,6 +10,8 @@
  * report of an older or newer netprobe that lacks a member, evidence the
  * reader does not rebuild, a hand-edited file) is quoted as written, and a
  * note says so: a confident wrong rendering is worse than a quote.
+ * --local reports get the same treatment through local_check_summarize();
+ * --watch reports hold only figures and codes, so they need none.
  */
 #include "netprobe/show.h"
 
@@ -30,6 +32,8 @@ struct show_quotes {
     bool stage[STAGE_COUNT];
     bool verdict; /* the verdict's evidence sentences */
     bool finding[FINDING_COUNT];
+    bool local_sentences; /* --local: the verdict's evidence sentences */
+    bool local_line[LOCAL_CHECK_COUNT];
 };
 
 /* ---- Saying the report again ---------------------------------------------- */
@@ -92,6 +96,47 @@ static void check_parts(const struct report_doc *d, struct verdict *v, struct sh
             !same_set || !sentences_same(v->finding_evidence[i], &d->verdict.finding_evidence[i]);
 }
 
+/* --local: lc summarized again from its evidence (scratch, the same size). */
+static void summarize_again(const struct local_check *stored, struct local_check *lc)
+{
+    lc->ev = stored->ev;
+    local_check_summarize(lc);
+    for (size_t i = 0; i < lc->sentence_count; i++)
+        sanitize(lc->sentences[i], sizeof lc->sentences[i]);
+    for (int id = 0; id < LOCAL_CHECK_COUNT; id++)
+        sanitize(lc->lines[id].summary, sizeof lc->lines[id].summary);
+}
+
+/* In the report's language: which of --local's parts come out as the
+ * report has them (its verdict first: the sentences depend on it). */
+static void check_local(const struct local_check *stored, struct local_check *lc,
+                        struct show_quotes *q)
+{
+    summarize_again(stored, lc);
+    bool same = lc->verdict == stored->verdict && lc->sentence_count == stored->sentence_count;
+    for (size_t i = 0; same && i < lc->sentence_count; i++)
+        same = strcmp(lc->sentences[i], stored->sentences[i]) == 0;
+    q->local_sentences = !same;
+    for (int id = 0; id < LOCAL_CHECK_COUNT; id++)
+        q->local_line[id] = lc->verdict != stored->verdict ||
+                            lc->lines[id].status != stored->lines[id].status ||
+                            strcmp(lc->lines[id].summary, stored->lines[id].summary) != 0;
+}
+
+/* In the reader's language: --local's parts that passed check_local(). */
+static void say_local(struct local_check *stored, struct local_check *lc,
+                      const struct show_quotes *q)
+{
+    summarize_again(stored, lc);
+    if (!q->local_sentences) {
+        memcpy(stored->sentences, lc->sentences, sizeof stored->sentences);
+        stored->sentence_count = lc->sentence_count;
+    }
+    for (int id = 0; id < LOCAL_CHECK_COUNT; id++)
+        if (!q->local_line[id])
+            stored->lines[id] = lc->lines[id];
+}
+
 /* In the reader's language: the parts that passed check_parts(). */
 static void say_parts(struct report_doc *d, struct verdict *v, const struct show_quotes *q)
 {
@@ -134,16 +179,23 @@ static void say_parts(struct report_doc *d, struct verdict *v, const struct show
  * leaves everything quoted. */
 static void say_again(struct report_doc *d, const char *reader, struct show_quotes *q)
 {
-    struct verdict *v = calloc(1, sizeof *v); /* large: keep it off the stack */
-    if (v == NULL)
-        return; /* best effort: the quotes stand */
-    if (i18n_init(d->language) == 0) {
-        check_parts(d, v, q);
+    /* Large: kept off the stack. */
+    struct verdict *v = calloc(1, sizeof *v);
+    struct local_check *lc = calloc(1, sizeof *lc);
+    if (v != NULL && lc != NULL && i18n_init(d->language) == 0) {
+        if (d->has_local)
+            check_local(&d->local, lc, q);
+        else
+            check_parts(d, v, q);
         /* The reader's language was one of ours: switching back works. */
         (void)i18n_init(reader);
-        say_parts(d, v, q);
+        if (d->has_local)
+            say_local(&d->local, lc, q);
+        else
+            say_parts(d, v, q);
     }
-    free(v);
+    free(v); /* best effort: without memory the quotes stand */
+    free(lc);
 }
 
 static void quote_all(struct show_quotes *q)
@@ -153,15 +205,24 @@ static void quote_all(struct show_quotes *q)
     q->verdict = true;
     for (int i = 0; i < FINDING_COUNT; i++)
         q->finding[i] = true;
+    q->local_sentences = true;
+    for (int id = 0; id < LOCAL_CHECK_COUNT; id++)
+        q->local_line[id] = true;
 }
 
 /* Is any part printed from the report's own words? */
 static bool quotes_any(const struct report_doc *d, const struct show_quotes *q)
 {
-    /* --local's lines, a capture's reason for not running and netprobe's
-     * own error are always quoted. */
-    if (d->has_local || d->capture_skipped || d->error[0] != '\0')
+    /* A capture's reason for not running and netprobe's own error are
+     * always quoted. */
+    if (d->capture_skipped || d->error[0] != '\0')
         return true;
+    if (d->has_local) {
+        for (int id = 0; id < LOCAL_CHECK_COUNT; id++)
+            if (q->local_line[id] && d->local.lines[id].status != STATUS_NOT_RUN)
+                return true;
+        return q->local_sentences && d->local.sentence_count > 0;
+    }
     for (int id = 0; id < STAGE_COUNT; id++)
         if (q->stage[id] && d->ev.stages[id].status != STATUS_NOT_RUN)
             return true;
@@ -215,7 +276,7 @@ int show_report(const char *path, const struct output *o)
     quote_all(&q);
     /* In the same language too: what the report does not keep (the
      * families a verdict is about, the relay note) comes back with it. */
-    if (!d->has_local && !d->has_watch)
+    if (!d->has_watch)
         say_again(d, reader, &q);
     if (d->label[0] != '\0')
         output_note(o, _("label: %s"), d->label);

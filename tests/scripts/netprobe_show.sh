@@ -76,6 +76,10 @@ cross() {
 cross ok_en es ok_es.run
 cross ok_es en ok_en.run
 cross refused_en es refused_es_v.run -v
+# --local too: its checks and sentences are summarized again from the
+# checks' evidence (a run in Spanish on the same port, no report written).
+"$np" --lang es --local "$port" >"$work/local_port_es.run" 2>/dev/null
+cross local_en es local_port_es.run
 if grep -q '^✗ tcp   puerto [0-9]*: 127.0.0.1 closed/reset (plazo' "$work/refused_en.es.show" &&
    grep -q '^  visto: TCP a 127.0.0.1 puerto' "$work/refused_en.es.show" &&
    grep -q '^veredicto: refused - El servidor' "$work/refused_en.es.show" &&

@@ -7,7 +7,8 @@
  * prints must be what printing the original evidence directly in that
  * language prints: the same stage lines, the same "seen:" sentences, and
  * no note that anything is quoted.  Both ways: en report read in es, and
- * es report read in en.
+ * es report read in en.  The same for --local reports: their checks and
+ * sentences are summarized again from the checks' evidence.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -25,6 +26,7 @@
 #include "common/i18n.h"
 #include "netprobe/output.h"
 #include "netprobe/report.h"
+#include "netprobe/server/local_check.h"
 #include "netprobe/show.h"
 #include "netprobe/stages/stage_text.h"
 #include "tests/support/netprobe_verdict_cases.h"
@@ -459,6 +461,164 @@ static void what_does_not_come_back_is_quoted(void **state)
         fail_msg("edited report shown in Spanish:\n%s", got);
 }
 
+/* ---- --local --------------------------------------------------------------------- */
+
+static void add_listener(struct server_evidence *ev, const char *address, int pid, bool ok)
+{
+    struct listener *l = &ev->listeners.items[ev->listeners.count++];
+    l->family = strchr(address, ':') != NULL ? AF_INET6 : AF_INET;
+    snprintf(l->address, sizeof l->address, "%s", address);
+    l->port = ev->port;
+    l->bind = listeners_classify(l->family, address);
+    l->pid = pid;
+    snprintf(l->comm, sizeof l->comm, "%s", pid > 0 ? "chatd" : "");
+    struct server_conn_test *t = &ev->tests[ev->test_count++];
+    t->family = l->family;
+    snprintf(t->address, sizeof t->address, "%s", address);
+    t->ok = ok;
+    t->err = ok ? 0 : ECONNREFUSED;
+    t->ms = 0.25;
+}
+
+/* A server with chatd on every address and nft letting the port in. */
+static void local_healthy(struct server_evidence *ev)
+{
+    memset(ev, 0, sizeof *ev);
+    ev->port = 8888;
+    ev->listeners_ok = true;
+    add_listener(ev, "0.0.0.0", 812, true);
+    ev->firewall_checked = true;
+    ev->fw.available = true;
+    snprintf(ev->fw.source, sizeof ev->fw.source, "nft");
+    ev->fw.input_chains = 1;
+}
+
+static void local_loopback_unknown_process(struct server_evidence *ev)
+{
+    ev->listeners.count = ev->test_count = 0;
+    add_listener(ev, "127.0.0.1", 0, true);
+    add_listener(ev, "::1", 0, true);
+}
+static void local_nothing_listens(struct server_evidence *ev)
+{
+    ev->listeners.count = ev->test_count = 0;
+    ev->firewall_checked = false;
+}
+static void local_connect_refused(struct server_evidence *ev)
+{
+    ev->tests[0].ok = false;
+    ev->tests[0].err = ECONNREFUSED;
+}
+static void local_firewall_drops_v6(struct server_evidence *ev)
+{
+    struct hostfw_hit *h = &ev->fw.hits[ev->fw.hit_count++];
+    snprintf(h->family, sizeof h->family, "inet");
+    snprintf(h->table, sizeof h->table, "filter");
+    snprintf(h->chain, sizeof h->chain, "input");
+    h->handle = 7;
+    h->action = HOSTFW_DROP;
+    snprintf(h->detail, sizeof h->detail, "drop");
+    h->families = HOSTFW_IPV6;
+    ev->fw.blocks = true;
+    ev->fw.blocks_families = HOSTFW_IPV6;
+}
+static void local_firewall_some_sources(struct server_evidence *ev)
+{
+    local_firewall_drops_v6(ev);
+    ev->fw.hits[0].conditional = true;
+    ev->fw.hits[0].families = HOSTFW_IPV4 | HOSTFW_IPV6;
+    ev->fw.blocks = false;
+    ev->fw.blocks_families = 0;
+    ev->fw.may_block = true;
+}
+static void local_public_not_here(struct server_evidence *ev)
+{
+    snprintf(ev->public_addr, sizeof ev->public_addr, "203.0.113.7");
+    ev->public_source = PUBLIC_OPTION;
+}
+static void local_public_from_imds(struct server_evidence *ev)
+{
+    snprintf(ev->public_addr, sizeof ev->public_addr, "203.0.113.7");
+    ev->public_source = PUBLIC_IMDS;
+    ev->imds_asked = true;
+}
+static void local_ipv4_only(struct server_evidence *ev)
+{
+    snprintf(ev->global_ipv6, sizeof ev->global_ipv6, "2001:db8::7");
+}
+static void local_interface_address(struct server_evidence *ev)
+{
+    ev->listeners.count = ev->test_count = 0;
+    add_listener(ev, "172.31.5.10", 812, true);
+}
+
+static void (*const local_cases[])(struct server_evidence *) = {
+    local_loopback_unknown_process, local_nothing_listens,
+    local_connect_refused,          local_firewall_drops_v6,
+    local_firewall_some_sources,    local_public_not_here,
+    local_public_from_imds,         local_ipv4_only,
+    local_interface_address,
+};
+
+/* lc's report written in lang and shown in other prints what printing lc
+ * summarized in other prints. */
+static void check_local_one(size_t i, const struct local_check *lc, const char *lang,
+                            const char *other)
+{
+    static struct local_check said;
+    static struct evidence ev;
+    static char want[SHOWN_MAX], got[SHOWN_MAX], path[PATH_MAX];
+    speak(lang);
+    said = *lc;
+    local_check_summarize(&said);
+    evidence_init(&ev, "", said.ev.port);
+    struct report_input in = {.ev = &ev,
+                              .command = "netprobe --local",
+                              .mode = "local",
+                              .started_at = "2026-12-04T10:00:00Z",
+                              .local = &said};
+    char *text = report_render(&in);
+    assert_non_null(text);
+    snprintf(path, sizeof path, "%s/netprobe_show_lang.XXXXXX", "/tmp");
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    FILE *f = fdopen(fd, "w");
+    assert_non_null(f);
+    assert_true(fputs(text, f) >= 0);
+    assert_int_equal(fclose(f), 0);
+    free(text);
+    speak(other);
+    said = *lc;
+    local_check_summarize(&said);
+    f = fmemopen(want, sizeof want, "w");
+    assert_non_null(f);
+    struct output o = {.out = f, .verbose = true};
+    output_local(&o, &said);
+    assert_int_equal(fclose(f), 0);
+    print_shown(path, got, sizeof got);
+    speak(lang);
+    assert_int_equal(unlink(path), 0);
+    if (strcmp(want, got) != 0) {
+        char name[32];
+        snprintf(name, sizeof name, "local case %zu", i);
+        fail_first_difference(name, lang, other, want, got);
+    }
+}
+
+static void every_local_case_reads_the_same_in_the_other_language(void **state)
+{
+    (void)state;
+    static struct local_check lc;
+    for (size_t i = 0; i <= sizeof local_cases / sizeof local_cases[0]; i++) {
+        memset(&lc, 0, sizeof lc);
+        local_healthy(&lc.ev);
+        if (i > 0)
+            local_cases[i - 1](&lc.ev);
+        check_local_one(i, &lc, "en", "es");
+        check_local_one(i, &lc, "es", "en");
+    }
+}
+
 /* The catalogues of this build (build/share/locale next to build/tests). */
 static int find_catalogues(void **state)
 {
@@ -481,6 +641,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(every_verdict_case_reads_the_same_in_the_other_language),
         cmocka_unit_test(every_stage_line_reads_the_same_in_the_other_language),
+        cmocka_unit_test(every_local_case_reads_the_same_in_the_other_language),
         cmocka_unit_test(what_does_not_come_back_is_quoted),
     };
     return cmocka_run_group_tests(tests, find_catalogues, NULL);
