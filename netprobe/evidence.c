@@ -112,6 +112,20 @@ const char *silence_split_name(enum silence_split s)
     return NAME_OF(SILENCE_SPLIT_NAMES, s);
 }
 
+static const char *const DNS_DETAIL_NAMES[] = {
+    [DNS_DETAIL_NONE] = "none",
+    [DNS_DETAIL_RESOLVER] = "resolver",
+    [DNS_DETAIL_TIMEOUT] = "timeout",
+    [DNS_DETAIL_NO_FAMILY] = "no_family",
+    [DNS_DETAIL_FAMILY_LITERAL] = "family_literal",
+    [DNS_DETAIL_NO_RESOURCES] = "no_resources",
+};
+
+const char *dns_detail_name(enum dns_detail d)
+{
+    return NAME_OF(DNS_DETAIL_NAMES, d);
+}
+
 const char *stage_skip_name(enum stage_skip s)
 {
     return NAME_OF(STAGE_SKIP_NAMES, s);

@@ -130,10 +130,24 @@ enum dns_outcome {
     DNS_NO_FAMILY, /* -4/-6: the name has addresses, none of the family asked for */
 };
 
+/* What the dns stage's detail says (stage_text_dns_detail() words it). */
+enum dns_detail {
+    DNS_DETAIL_NONE = 0,       /* nothing, or a report that did not say */
+    DNS_DETAIL_RESOLVER,       /* the resolver's own words, in detail_arg */
+    DNS_DETAIL_TIMEOUT,        /* no answer within detail_num ms */
+    DNS_DETAIL_NO_FAMILY,      /* -detail_num: only the other family; its addresses in detail_arg */
+    DNS_DETAIL_FAMILY_LITERAL, /* -detail_num and HOST is a literal of the other family */
+    DNS_DETAIL_NO_RESOURCES,   /* the lookup could not start */
+    DNS_DETAIL_COUNT
+};
+
 /* Stage 2: the name. */
 struct ev_dns {
     enum dns_outcome outcome;
-    char detail[EV_TEXT_MAX]; /* resolver's words (gai_strerror) */
+    char detail[EV_TEXT_MAX]; /* why it failed, in words (from detail_kind) */
+    enum dns_detail detail_kind;
+    char detail_arg[EV_TEXT_MAX]; /* what detail_kind says it holds */
+    int detail_num; /* TIMEOUT: the milliseconds waited; NO_FAMILY, FAMILY_LITERAL: 4 or 6 */
     struct ev_address addrs[EV_ADDRS_MAX];
     size_t addr_count;
 };
@@ -354,6 +368,7 @@ const char *app_outcome_name(enum app_outcome o);
 const char *echo_outcome_name(enum echo_outcome o);
 const char *silence_split_name(enum silence_split s);
 const char *stage_skip_name(enum stage_skip s);
+const char *dns_detail_name(enum dns_detail d);
 
 /* Copies stage id's result and evidence from src to dst (the rest of dst
  * is untouched): an interrupted run reports the stages finished so far. */

@@ -191,6 +191,10 @@ static void dns_evidence(struct builder *b, cJSON *o, const struct evidence *ev)
 {
     put_str(b, o, "outcome", dns_outcome_name(ev->dns.outcome));
     put_str(b, o, "detail", ev->dns.detail);
+    /* What the detail is said from (stage_text_dns_detail()). */
+    put_str(b, o, "detail_code", dns_detail_name(ev->dns.detail_kind));
+    put_str(b, o, "detail_arg", ev->dns.detail_arg);
+    put_int(b, o, "detail_num", ev->dns.detail_num);
     cJSON *arr = put_arr(b, o, "addresses");
     for (size_t i = 0; i < ev->dns.addr_count && i < EV_ADDRS_MAX; i++)
         put_address(b, arr, &ev->dns.addrs[i]);

@@ -137,6 +137,10 @@ static int skip_by_name(const char *s)
 {
     LOOKUP(stage_skip_name, enum stage_skip, SKIP_COUNT, s);
 }
+static int dns_detail_by_name(const char *s)
+{
+    LOOKUP(dns_detail_name, enum dns_detail, DNS_DETAIL_COUNT, s);
+}
 static int route_kind_by_name(const char *s)
 {
     LOOKUP(route_kind_name, enum route_kind, ROUTE_GATEWAY + 1, s);
@@ -276,6 +280,10 @@ static void read_dns_ev(const cJSON *o, struct evidence *ev)
     const cJSON *a;
     d->outcome = (enum dns_outcome)get_code(o, "outcome", dns_outcome_by_name, DNS_OTHER_FAILURE);
     get_str(o, "detail", d->detail, sizeof d->detail);
+    d->detail_kind =
+        (enum dns_detail)get_code(o, "detail_code", dns_detail_by_name, DNS_DETAIL_NONE);
+    get_str(o, "detail_arg", d->detail_arg, sizeof d->detail_arg);
+    d->detail_num = get_int(o, "detail_num", 0, INT_MAX, 0);
     d->addr_count = 0; /* the same list as target.addresses: read once */
     cJSON_ArrayForEach(a, get_arr(o, "addresses"))
     {

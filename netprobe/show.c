@@ -80,10 +80,21 @@ static bool findings_same(const struct verdict *said, const struct verdict *stor
     return true;
 }
 
+/* The dns stage's detail said again in the current language (the stage
+ * line and the verdict quote it), when the report says what it is. */
+static void say_dns_detail(struct evidence *ev)
+{
+    if (ev->dns.detail_kind == DNS_DETAIL_NONE)
+        return;
+    stage_text_dns_detail(ev, ev->dns.detail, sizeof ev->dns.detail);
+    sanitize(ev->dns.detail, sizeof ev->dns.detail);
+}
+
 /* In the report's language: which parts come out as the report has them.
  * v is scratch space for the verdict said again. */
-static void check_parts(const struct report_doc *d, struct verdict *v, struct show_quotes *q)
+static void check_parts(struct report_doc *d, struct verdict *v, struct show_quotes *q)
 {
+    say_dns_detail(&d->ev); /* a detail that differs fails the dns line and the verdict */
     for (int id = 0; id < STAGE_COUNT; id++)
         q->stage[id] = !stage_says_same(&d->ev, (enum stage_id)id);
     if (!d->has_verdict)
@@ -140,6 +151,7 @@ static void say_local(struct local_check *stored, struct local_check *lc,
 /* In the reader's language: the parts that passed check_parts(). */
 static void say_parts(struct report_doc *d, struct verdict *v, const struct show_quotes *q)
 {
+    say_dns_detail(&d->ev);
     for (int id = 0; id < STAGE_COUNT; id++) {
         struct stage_result *r = &d->ev.stages[id];
         if (q->stage[id])

@@ -128,6 +128,39 @@ void stage_text_addresses(const struct ev_dns *d, char *out, size_t cap)
     }
 }
 
+void stage_text_dns_detail(const struct evidence *ev, char *out, size_t cap)
+{
+    const struct ev_dns *d = &ev->dns;
+    bool six = d->detail_num == 6;
+    switch (d->detail_kind) {
+    case DNS_DETAIL_RESOLVER:
+        snprintf(out, cap, "%s", d->detail_arg);
+        break;
+    case DNS_DETAIL_TIMEOUT:
+        snprintf(out, cap, _("no answer within %.0f ms"), (double)d->detail_num);
+        break;
+    case DNS_DETAIL_NO_FAMILY:
+        snprintf(out, cap,
+                 six ? _("no IPv6 address (AAAA record), which -6 asks for; the name has IPv4 "
+                         "addresses: %s")
+                     : _("no IPv4 address (A record), which -4 asks for; the name has IPv6 "
+                         "addresses: %s"),
+                 d->detail_arg);
+        break;
+    case DNS_DETAIL_FAMILY_LITERAL:
+        snprintf(out, cap, "%s",
+                 six ? _("-6 was given but HOST is an IPv4 address")
+                     : _("-4 was given but HOST is an IPv6 address"));
+        break;
+    case DNS_DETAIL_NO_RESOURCES:
+        snprintf(out, cap, "%s", _("cannot start the lookup: out of resources"));
+        break;
+    default:
+        if (out != d->detail)
+            snprintf(out, cap, "%s", d->detail);
+    }
+}
+
 static void dns_text(const struct evidence *ev, const struct stage_result *r, char *out, size_t cap)
 {
     const struct ev_dns *d = &ev->dns;

@@ -21,6 +21,11 @@ void stage_text_fill(const struct evidence *ev, enum stage_id id, struct stage_r
 const char *stage_skip_text(enum stage_skip s);
 bool stage_skip_by_runner(enum stage_skip s);
 
+/* The dns stage's detail in words, from ev->dns.detail_kind and
+ * detail_arg and detail_num; DNS_DETAIL_NONE (a report that did not say)
+ * gives the evidence's detail as it is. */
+void stage_text_dns_detail(const struct evidence *ev, char *out, size_t cap);
+
 /* The addresses of d as "127.0.0.1, ::1" (the dns stage's line and its
  * -4/-6 detail). */
 void stage_text_addresses(const struct ev_dns *d, char *out, size_t cap);

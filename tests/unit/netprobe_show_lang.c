@@ -135,6 +135,41 @@ static void stage_dns_names(struct evidence *ev)
     ev->dns.addrs[1].family = AF_INET6;
     ev->dns.addr_count = 2;
 }
+/* The name did not resolve, for the reason detail_kind says. */
+static void dns_failed(struct evidence *ev, enum dns_outcome o, enum dns_detail why, int num,
+                       const char *arg)
+{
+    set_nxdomain(ev);
+    snprintf(ev->host, sizeof ev->host, "chat.example.org");
+    ev->dns.outcome = o;
+    ev->dns.detail_kind = why;
+    ev->dns.detail_num = num;
+    snprintf(ev->dns.detail_arg, sizeof ev->dns.detail_arg, "%s", arg);
+    default_statuses(ev);
+}
+static void stage_dns_timeout(struct evidence *ev)
+{
+    dns_failed(ev, DNS_NO_ANSWER, DNS_DETAIL_TIMEOUT, 1500, "");
+}
+static void stage_dns_no_family(struct evidence *ev)
+{
+    dns_failed(ev, DNS_NO_FAMILY, DNS_DETAIL_NO_FAMILY, 6, "203.0.113.10, 198.51.100.4");
+    ev->family_pref = 6;
+}
+static void stage_dns_family_literal(struct evidence *ev)
+{
+    dns_failed(ev, DNS_OTHER_FAILURE, DNS_DETAIL_FAMILY_LITERAL, 4, "");
+    snprintf(ev->host, sizeof ev->host, "2001:db8::10");
+    ev->family_pref = 4;
+}
+static void stage_dns_resolver(struct evidence *ev)
+{
+    dns_failed(ev, DNS_NXDOMAIN, DNS_DETAIL_RESOLVER, 0, "Name or service not known");
+}
+static void stage_dns_no_resources(struct evidence *ev)
+{
+    dns_failed(ev, DNS_OTHER_FAILURE, DNS_DETAIL_NO_RESOURCES, 0, "");
+}
 static void stage_icmp_cannot(struct evidence *ev)
 {
     set_stage(ev, STAGE_ICMP, STATUS_SKIP, SKIP_ICMP_CANNOT);
@@ -232,6 +267,11 @@ static const struct stage_case stage_cases[] = {
     {"local: IPv6 on-link gateway", stage_local_v6_on_link},
     {"local: no default route", stage_local_no_default},
     {"dns: a name with two addresses", stage_dns_names},
+    {"dns: no answer in time", stage_dns_timeout},
+    {"dns: -6 and only IPv4 addresses", stage_dns_no_family},
+    {"dns: -4 and an IPv6 literal", stage_dns_family_literal},
+    {"dns: the resolver's words", stage_dns_resolver},
+    {"dns: the lookup could not start", stage_dns_no_resources},
     {"icmp: cannot ping", stage_icmp_cannot},
     {"the stages' own skips", stage_icmp_own_skips},
     {"icmp: replies and an error", stage_icmp_replies},
@@ -259,6 +299,7 @@ static void speak(const char *lang)
  * when they end. */
 static void say_stages(struct evidence *ev)
 {
+    stage_text_dns_detail(ev, ev->dns.detail, sizeof ev->dns.detail);
     for (int id = 0; id < STAGE_COUNT; id++)
         stage_text_fill(ev, (enum stage_id)id, &ev->stages[id]);
 }
