@@ -8,14 +8,15 @@
  * trace's `ended` from the known names and the watch report pointing into
  * the document; the same input reads the same twice.  The evidence read
  * back is what --show says the stage lines and the verdict from
- * (stage_text_fill(), verdict_decide()): both run on it under the
- * sanitizers.  (show.c sanitizes what they say, as a "%.120s" may cut a
- * character read from the file.)
+ * (stage_text_fill(), verdict_decide(), corroborate()): they run on it
+ * under the sanitizers.  (show.c sanitizes what they say, as a "%.120s"
+ * may cut a character read from the file.)
  */
 #include <stdlib.h>
 #include <string.h>
 
 #include "fuzz/support/check.h"
+#include "netprobe/corroborate.h"
 #include "netprobe/report_read.h"
 #include "netprobe/stages/stage_text.h"
 
@@ -75,6 +76,9 @@ static void check_evidence(const struct report_doc *d)
         FUZZ_CHECK(strnlen(r.summary, EV_TEXT_MAX) < EV_TEXT_MAX, "a line said again, unended");
     }
     verdict_decide(ev, &v);
+    corroborate(ev, &v);
+    FUZZ_CHECK(v.capture_evidence.count <= VERDICT_EVIDENCE_MAX, "capture evidence %zu",
+               v.capture_evidence.count);
     FUZZ_CHECK(v.evidence.count <= VERDICT_EVIDENCE_MAX, "evidence said again %zu",
                v.evidence.count);
     static struct local_check lc; /* --local's checks, summarized again */

@@ -100,6 +100,7 @@ cJSON *report_capture_json(const struct capture_summary *s)
     cJSON_AddNumberToObject(o, "resets", s->resets);
     add_int_or_null(o, "reset_ttl", s->reset_ttl);
     cJSON_AddNumberToObject(o, "icmp_errors", s->icmp_errors);
+    add_int_or_null(o, "target_icmp_ttl", s->target_icmp_ttl);
     if (s->first_icmp.seen)
         cJSON_AddItemToObject(o, "first_icmp", icmp_json(&s->first_icmp, s->icmp_ttl));
     else

@@ -530,13 +530,61 @@ static void read_verdict(const cJSON *root, struct report_doc *d)
     read_findings(root, v);
 }
 
+/* What the verdict read of a capture that ran (modes.c's
+ * capture_evidence()), so that --show can corroborate again. */
+static void read_capture_ev(const cJSON *c, struct ev_capture *e)
+{
+    e->run = true;
+    e->syns_sent = get_int(c, "syns_sent", 0, INT_MAX, 0);
+    e->syn_retransmits = get_int(c, "syn_retransmits", 0, INT_MAX, 0);
+    e->synacks = get_int(c, "synacks", 0, INT_MAX, 0);
+    e->synack_mss = get_int(c, "synack_mss", 0, 65535, -1);
+    e->resets = get_int(c, "resets", 0, INT_MAX, 0);
+    e->icmp_errors = get_int(c, "icmp_errors", 0, INT_MAX, 0);
+    read_icmp_error(c, "first_icmp", &e->first_icmp);
+    e->retransmits = get_int(c, "retransmits", 0, INT_MAX, 0);
+    e->forged_reset = get_bool(c, "forged_reset");
+    get_str(c, "forged_detail", e->forged_detail, sizeof e->forged_detail);
+    e->synack_ttl = get_int(c, "synack_ttl", 0, 255, -1);
+    e->reset_ttl = get_int(c, "reset_ttl", 0, 255, -1);
+    char with[32] = "";
+    get_str(c, "reset_compared_with", with, sizeof with);
+    e->reset_compared = with[0] != '\0';
+}
+
 static void read_capture(const cJSON *root, struct report_doc *d)
 {
     const cJSON *c = get_obj(root, "capture");
-    if (c == NULL || get_bool(c, "ran"))
+    if (c == NULL)
         return;
+    if (get_bool(c, "ran")) {
+        read_capture_ev(c, &d->ev.capture);
+        return;
+    }
     d->capture_skipped = true;
     get_str(c, "skip_reason", d->capture_skip_reason, sizeof d->capture_skip_reason);
+}
+
+/* What the verdict read of the trace (modes.c's run_trace()), so that
+ * --show can corroborate again; the hop guess from the capture's TTLs as
+ * the run made it. */
+static void trace_evidence(const cJSON *root, struct report_doc *d)
+{
+    const struct trace_result *r = &d->trace;
+    int icmp_ttl = get_int(get_obj(root, "capture"), "target_icmp_ttl", 1, 255, -1);
+    const struct ev_capture *c = &d->ev.capture;
+    struct ev_trace *t = &d->ev.trace;
+    t->run = true;
+    t->reached = r->reached;
+    t->last_answer_hop = r->last_answer_ttl;
+    snprintf(t->last_answer_from, sizeof t->last_answer_from, "%s", r->last_answer_from);
+    snprintf(t->target, sizeof t->target, "%s", r->target);
+    int ttl = !c->run || t->relay_answered ? -1
+              : c->synack_ttl > 0          ? c->synack_ttl
+              : icmp_ttl > 0               ? icmp_ttl
+              : !c->forged_reset           ? c->reset_ttl
+                                           : -1;
+    t->target_hops_guess = verdict_hops_from_ttl(ttl);
 }
 
 static void read_trace(const cJSON *root, struct report_doc *d)
@@ -552,6 +600,7 @@ static void read_trace(const cJSON *root, struct report_doc *d)
     r->reached = get_bool(t, "reached");
     get_str(t, "ended", ended, sizeof ended);
     r->ended = trace_ended(ended);
+    d->ev.trace.relay_answered = strcmp(ended, "relay") == 0;
     r->last_answer_ttl = get_int(t, "last_answer_hop", 0, 255, 0);
     get_str(t, "last_answer_from", r->last_answer_from, sizeof r->last_answer_from);
     cJSON_ArrayForEach(h, get_arr(t, "hops"))
@@ -568,6 +617,7 @@ static void read_trace(const cJSON *root, struct report_doc *d)
         hop->rtt_ms = get_num(h, "rtt_ms", 0);
         get_str(h, "icmp_name", hop->icmp_name, sizeof hop->icmp_name);
     }
+    trace_evidence(root, d);
 }
 
 /* ---- --local and --watch -------------------------------------------------- */

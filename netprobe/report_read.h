@@ -7,9 +7,8 @@
  * is input like any other); a member of the wrong type is skipped, so an
  * edited or truncated report still shows what it holds.  The stages'
  * evidence is read back with the sentences, so that --show can say them
- * again (show.c), and so are --local's checks' evidence; what is not in
- * the report (--capture's and --trace's evidence behind a verdict) is not
- * invented.
+ * again (show.c), and so are --capture's and --trace's (as the verdict
+ * reads them) and --local's checks' evidence.
  */
 #ifndef NETPROBE_REPORT_READ_H
 #define NETPROBE_REPORT_READ_H

@@ -1,15 +1,15 @@
 /*
  * show.c - a saved report, printed again (show.h).
  *
- * A report written in another language than the reader's is said again
- * from its evidence: the stage lines by stage_text_fill(), the verdict's
- * and findings' sentences by verdict_decide(), the same functions the run
- * used.  Each part is first said in the report's own language and compared
- * with the text the report holds; only a part that comes out the same is
+ * A report is said again from its evidence: the stage lines by
+ * stage_text_fill(), the verdict's and findings' sentences by
+ * verdict_decide() and corroborate(), the same functions the run used.
+ * Each part is first said in the report's own language and compared with
+ * the text the report holds; only a part that comes out the same is
  * trusted to come out right in the reader's language.  Any other part (a
- * report of an older or newer netprobe that lacks a member, evidence the
- * reader does not rebuild, a hand-edited file) is quoted as written, and a
- * note says so: a confident wrong rendering is worse than a quote.
+ * report of an older or newer netprobe that lacks a member, a hand-edited
+ * file) is quoted as written, and a note says so when the languages
+ * differ: a confident wrong rendering is worse than a quote.
  * --local reports get the same treatment through local_check_summarize();
  * --watch reports hold only figures and codes, so they need none.
  */
@@ -21,6 +21,7 @@
 #include "common/i18n.h"
 #include "common/log.h"
 #include "common/utf8.h"
+#include "netprobe/corroborate.h"
 #include "netprobe/report_read.h"
 #include "netprobe/stages/stage_text.h"
 
@@ -100,7 +101,10 @@ static void check_parts(struct report_doc *d, struct verdict *v, struct show_quo
     if (!d->has_verdict)
         return;
     verdict_decide(&d->ev, v);
-    q->verdict = v->code != d->verdict.code || !sentences_same(v->evidence, &d->verdict.evidence);
+    corroborate(&d->ev, v); /* as the run did after --trace and --capture */
+    q->verdict = v->code != d->verdict.code || !sentences_same(v->evidence, &d->verdict.evidence) ||
+                 v->capture != d->verdict.capture ||
+                 !sentences_same(v->capture_evidence, &d->verdict.capture_evidence);
     bool same_set = findings_same(v, &d->verdict);
     for (size_t i = 0; i < d->verdict.finding_count && i < FINDING_COUNT; i++)
         q->finding[i] =
@@ -163,15 +167,16 @@ static void say_parts(struct report_doc *d, struct verdict *v, const struct show
     if (!d->has_verdict)
         return;
     verdict_decide(&d->ev, v);
+    corroborate(&d->ev, v);
     if (!q->verdict) {
         d->verdict.evidence = v->evidence;
-        /* Not in the report, and what the summary's wording rests on: the
-         * families of the failed attempts, from the tcp evidence alone.
-         * The relay judgement reads --trace and --capture too, which the
-         * reader does not rebuild: taken only when neither ran. */
+        d->verdict.capture_evidence = v->capture_evidence;
+        /* Not in the report, and what the summary's wording and the relay
+         * note rest on: the families of the failed attempts and the relay
+         * judgement, made from the same evidence as the sentences that
+         * matched. */
         d->verdict.families = v->families;
-        if (!d->has_trace && !d->capture_skipped && d->verdict.capture == CAPTURE_NOT_CHECKED)
-            d->verdict.behind_relay = v->behind_relay;
+        d->verdict.behind_relay = v->behind_relay;
     }
     for (size_t i = 0; i < d->verdict.finding_count && i < FINDING_COUNT; i++)
         if (!q->finding[i])
@@ -179,6 +184,8 @@ static void say_parts(struct report_doc *d, struct verdict *v, const struct show
     struct verdict_evidence *all[1 + FINDING_COUNT] = {&d->verdict.evidence};
     for (size_t i = 0; i < FINDING_COUNT; i++)
         all[1 + i] = &d->verdict.finding_evidence[i];
+    for (size_t i = 0; i < d->verdict.capture_evidence.count; i++)
+        sanitize(d->verdict.capture_evidence.lines[i], sizeof d->verdict.capture_evidence.lines[i]);
     for (size_t k = 0; k < 1 + FINDING_COUNT; k++)
         for (size_t i = 0; i < all[k]->count; i++)
             sanitize(all[k]->lines[i], sizeof all[k]->lines[i]);
@@ -240,7 +247,7 @@ static bool quotes_any(const struct report_doc *d, const struct show_quotes *q)
             return true;
     if (!d->has_verdict)
         return false;
-    if ((q->verdict && d->verdict.evidence.count > 0) || d->verdict.capture_evidence.count > 0)
+    if (q->verdict && (d->verdict.evidence.count > 0 || d->verdict.capture_evidence.count > 0))
         return true;
     for (size_t i = 0; i < d->verdict.finding_count && i < FINDING_COUNT; i++)
         if (q->finding[i] && d->verdict.finding_evidence[i].count > 0)
