@@ -152,6 +152,17 @@ static void say_local(struct local_check *stored, struct local_check *lc,
             stored->lines[id] = lc->lines[id];
 }
 
+/* Every sentence of v, sanitized (those read already are; idempotent). */
+static void sanitize_verdict(struct verdict *v)
+{
+    struct verdict_evidence *all[2 + FINDING_COUNT] = {&v->evidence, &v->capture_evidence};
+    for (size_t i = 0; i < FINDING_COUNT; i++)
+        all[2 + i] = &v->finding_evidence[i];
+    for (size_t k = 0; k < 2 + FINDING_COUNT; k++)
+        for (size_t i = 0; i < all[k]->count && i < VERDICT_EVIDENCE_MAX; i++)
+            sanitize(all[k]->lines[i], sizeof all[k]->lines[i]);
+}
+
 /* In the reader's language: the parts that passed check_parts(). */
 static void say_parts(struct report_doc *d, struct verdict *v, const struct show_quotes *q)
 {
@@ -181,19 +192,12 @@ static void say_parts(struct report_doc *d, struct verdict *v, const struct show
     for (size_t i = 0; i < d->verdict.finding_count && i < FINDING_COUNT; i++)
         if (!q->finding[i])
             d->verdict.finding_evidence[i] = v->finding_evidence[i];
-    struct verdict_evidence *all[1 + FINDING_COUNT] = {&d->verdict.evidence};
-    for (size_t i = 0; i < FINDING_COUNT; i++)
-        all[1 + i] = &d->verdict.finding_evidence[i];
-    for (size_t i = 0; i < d->verdict.capture_evidence.count; i++)
-        sanitize(d->verdict.capture_evidence.lines[i], sizeof d->verdict.capture_evidence.lines[i]);
-    for (size_t k = 0; k < 1 + FINDING_COUNT; k++)
-        for (size_t i = 0; i < all[k]->count; i++)
-            sanitize(all[k]->lines[i], sizeof all[k]->lines[i]);
+    sanitize_verdict(&d->verdict);
 }
 
-/* Says a client report written in another language again in reader's,
- * where its evidence allows (the file comment).  q starts all quoted and
- * keeps what could not be said again.  gettext is switched to the report's
+/* Says a client or --local report again in the reader's language, where
+ * its evidence allows (the file comment).  q starts all quoted and keeps
+ * what could not be said again.  gettext is switched to the report's
  * language and back (i18n_init()); a language this netprobe does not ship
  * leaves everything quoted. */
 static void say_again(struct report_doc *d, const char *reader, struct show_quotes *q)
