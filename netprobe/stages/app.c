@@ -15,7 +15,6 @@
 #include <string.h>
 
 #include "common/clock.h"
-#include "common/i18n.h"
 #include "netprobe/silence.h"
 #include "netprobe/stages/stageio.h"
 #include "netprobe/stages/stages.h"

@@ -20,7 +20,6 @@
 #include <sys/socket.h>
 
 #include "common/clock.h"
-#include "common/i18n.h"
 #include "netprobe/pmtu.h"
 #include "netprobe/stages/stageio.h"
 #include "netprobe/stages/stages.h"

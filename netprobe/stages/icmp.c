@@ -28,7 +28,6 @@
 #include <unistd.h>
 
 #include "common/clock.h"
-#include "common/i18n.h"
 #include "netprobe/stages/stageio.h"
 #include "netprobe/stages/stages.h"
 #include "netprobe/wire/errqueue.h"

@@ -11,12 +11,10 @@
 #include "netprobe/stages/runner.h"
 
 #include <pthread.h>
-#include <stdio.h>
 #include <string.h>
 #include <time.h>
 
 #include "common/clock.h"
-#include "common/i18n.h"
 #include "common/limits.h"
 #include "netprobe/stages/stage_text.h"
 

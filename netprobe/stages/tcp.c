@@ -18,7 +18,6 @@
 #include <unistd.h>
 
 #include "common/clock.h"
-#include "common/i18n.h"
 #include "netprobe/stages/local_fw.h"
 #include "netprobe/stages/stageio.h"
 #include "netprobe/stages/stages.h"
