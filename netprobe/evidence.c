@@ -55,6 +55,23 @@ static const char *const SILENCE_SPLIT_NAMES[] = {
     [SILENCE_RELAY] = "relay",
 };
 
+static const char *const STAGE_SKIP_NAMES[] = {
+    [SKIP_NONE] = "none",
+    [SKIP_NO_ICMP_OPTION] = "no_icmp_option",
+    [SKIP_DNS_FAILED] = "dns_failed",
+    [SKIP_NO_PING_ADDRESS] = "no_ping_address",
+    [SKIP_NO_TCP_ADDRESS] = "no_tcp_address",
+    [SKIP_NOT_CONNECTED] = "not_connected",
+    [SKIP_NOT_CHATD] = "not_chatd",
+    [SKIP_NO_SIZES] = "no_sizes",
+    [SKIP_ICMP_OPTION] = "icmp_option",
+    [SKIP_ICMP_NO_TARGET] = "icmp_no_target",
+    [SKIP_ICMP_CANNOT] = "icmp_cannot",
+    [SKIP_TCP_NO_TARGET] = "tcp_no_target",
+    [SKIP_APP_NO_CONN] = "app_no_connection",
+    [SKIP_ECHO_NO_CHATD] = "echo_no_chatd",
+};
+
 const char *stage_name(enum stage_id id)
 {
     return NAME_OF(STAGE_NAMES, id);
@@ -93,6 +110,25 @@ const char *echo_outcome_name(enum echo_outcome o)
 const char *silence_split_name(enum silence_split s)
 {
     return NAME_OF(SILENCE_SPLIT_NAMES, s);
+}
+
+static const char *const DNS_DETAIL_NAMES[] = {
+    [DNS_DETAIL_NONE] = "none",
+    [DNS_DETAIL_RESOLVER] = "resolver",
+    [DNS_DETAIL_TIMEOUT] = "timeout",
+    [DNS_DETAIL_NO_FAMILY] = "no_family",
+    [DNS_DETAIL_FAMILY_LITERAL] = "family_literal",
+    [DNS_DETAIL_NO_RESOURCES] = "no_resources",
+};
+
+const char *dns_detail_name(enum dns_detail d)
+{
+    return NAME_OF(DNS_DETAIL_NAMES, d);
+}
+
+const char *stage_skip_name(enum stage_skip s)
+{
+    return NAME_OF(STAGE_SKIP_NAMES, s);
 }
 
 void evidence_init(struct evidence *ev, const char *host, int port)

@@ -33,12 +33,40 @@ enum stage_status {
     STATUS_SKIP,
 };
 
-/* Common to every stage. */
+/* Why a stage was skipped: by the runner, because an earlier stage made
+ * it pointless (runner.c's skip_rules[]), or by the stage itself.  The
+ * words for each are in stage_text.c. */
+enum stage_skip {
+    SKIP_NONE = 0,
+    SKIP_NO_ICMP_OPTION,  /* runner: --no-icmp */
+    SKIP_DNS_FAILED,      /* runner: the name did not resolve */
+    SKIP_NO_PING_ADDRESS, /* runner: no address to ping */
+    SKIP_NO_TCP_ADDRESS,  /* runner: no address to connect to */
+    SKIP_NOT_CONNECTED,   /* runner: no TCP connection */
+    SKIP_NOT_CHATD,       /* runner: no chatd hello */
+    SKIP_NO_SIZES,        /* runner: no echo sizes */
+    SKIP_ICMP_OPTION,     /* icmp: --no-icmp */
+    SKIP_ICMP_NO_TARGET,  /* icmp: no address of the family */
+    SKIP_ICMP_CANNOT,     /* icmp: no socket to ping with (err says why) */
+    SKIP_TCP_NO_TARGET,   /* tcp: no address of the family */
+    SKIP_APP_NO_CONN,     /* app: no open connection */
+    SKIP_ECHO_NO_CHATD,   /* echo: no chatd */
+    SKIP_COUNT
+};
+
+/* Common to every stage.  summary and skip_reason are made from the rest
+ * of the evidence by stage_text_fill() (stages/stage_text.h), so that a
+ * report read back can say them again in another language. */
 struct stage_result {
     enum stage_status status;
     double duration_ms;
     char summary[EV_TEXT_MAX];     /* one line for the human output */
     char skip_reason[EV_TEXT_MAX]; /* set when status == STATUS_SKIP */
+    enum stage_skip skip;          /* set when status == STATUS_SKIP */
+    /* The errno behind a stage that could not do its work (interfaces not
+     * listed, no route, no ping socket, no second connection, no echo
+     * connection); 0 none. */
+    int err;
 };
 
 /* How an address is classified (RFC 1918, RFC 6598, ...). */
@@ -50,6 +78,11 @@ enum addr_class {
     ADDR_LINK_LOCAL,    /* 169.254/16, fe80::/10 */
     ADDR_DOCUMENTATION, /* 192.0.2/24, 198.51.100/24, 203.0.113/24, 2001:db8::/32 */
     ADDR_PUBLIC,
+};
+
+struct ev_address {
+    char address[ADDR_TEXT_MAX];
+    int family; /* AF_INET or AF_INET6 */
 };
 
 struct ev_iface {
@@ -82,6 +115,9 @@ struct ev_local {
     bool ipv6_default_route;
     char nat_address[ADDR_TEXT_MAX];
     char ipv6_gateway[ADDR_TEXT_MAX]; /* next hop of the IPv6 default route, "" if none */
+    /* The address the kernel was asked for a route and a source to, and
+     * its family (0: none was asked, the name had no address). */
+    struct ev_address target;
 };
 
 enum dns_outcome {
@@ -94,15 +130,24 @@ enum dns_outcome {
     DNS_NO_FAMILY, /* -4/-6: the name has addresses, none of the family asked for */
 };
 
-struct ev_address {
-    char address[ADDR_TEXT_MAX];
-    int family; /* AF_INET or AF_INET6 */
+/* What the dns stage's detail says (stage_text_dns_detail() words it). */
+enum dns_detail {
+    DNS_DETAIL_NONE = 0,       /* nothing, or a report that did not say */
+    DNS_DETAIL_RESOLVER,       /* the resolver's own words, in detail_arg */
+    DNS_DETAIL_TIMEOUT,        /* no answer within detail_num ms */
+    DNS_DETAIL_NO_FAMILY,      /* -detail_num: only the other family; its addresses in detail_arg */
+    DNS_DETAIL_FAMILY_LITERAL, /* -detail_num and HOST is a literal of the other family */
+    DNS_DETAIL_NO_RESOURCES,   /* the lookup could not start */
+    DNS_DETAIL_COUNT
 };
 
 /* Stage 2: the name. */
 struct ev_dns {
     enum dns_outcome outcome;
-    char detail[EV_TEXT_MAX]; /* resolver's words (gai_strerror) */
+    char detail[EV_TEXT_MAX]; /* why it failed, in words (from detail_kind) */
+    enum dns_detail detail_kind;
+    char detail_arg[EV_TEXT_MAX]; /* what detail_kind says it holds */
+    int detail_num; /* TIMEOUT: the milliseconds waited; NO_FAMILY, FAMILY_LITERAL: 4 or 6 */
     struct ev_address addrs[EV_ADDRS_MAX];
     size_t addr_count;
 };
@@ -253,6 +298,7 @@ struct ev_echo {
     int mtu_fail;         /* smallest packet size that stalled */
     bool mtu_out_of_time; /* PMTU_BUDGET_MS ran out before the search ended */
     double mtu_ms;        /* the search's duration */
+    size_t sizes_asked;   /* sizes asked for; fewer ran when chatd's echo_max refused some */
 };
 
 /* --trace: where the path goes silent, for the order of
@@ -321,6 +367,8 @@ const char *dns_outcome_name(enum dns_outcome o);
 const char *app_outcome_name(enum app_outcome o);
 const char *echo_outcome_name(enum echo_outcome o);
 const char *silence_split_name(enum silence_split s);
+const char *stage_skip_name(enum stage_skip s);
+const char *dns_detail_name(enum dns_detail d);
 
 /* Copies stage id's result and evidence from src to dst (the rest of dst
  * is untouched): an interrupted run reports the stages finished so far. */

@@ -174,12 +174,27 @@ static void local_evidence(struct builder *b, cJSON *o, const struct evidence *e
     put_bool(b, caps, "raw_socket", l->can_raw_socket);
     put_bool(b, caps, "ping_socket", l->can_ping_socket);
     put_bool(b, caps, "capture", l->can_capture);
+    /* What the stage's line needs besides (stage_text.c). */
+    if (l->target.family != 0) {
+        cJSON *t = put_obj(b, o, "target");
+        put_str(b, t, "address", l->target.address);
+        put_str(b, t, "family", family_name(l->target.family, l->target.address));
+    } else {
+        put_null(b, o, "target");
+    }
+    put_str(b, o, "ipv6_gateway", l->ipv6_gateway);
+    put_bool(b, o, "ipv6_default_route", l->ipv6_default_route);
+    put_str(b, o, "nat_address", l->nat_address);
 }
 
 static void dns_evidence(struct builder *b, cJSON *o, const struct evidence *ev)
 {
     put_str(b, o, "outcome", dns_outcome_name(ev->dns.outcome));
     put_str(b, o, "detail", ev->dns.detail);
+    /* What the detail is said from (stage_text_dns_detail()). */
+    put_str(b, o, "detail_code", dns_detail_name(ev->dns.detail_kind));
+    put_str(b, o, "detail_arg", ev->dns.detail_arg);
+    put_int(b, o, "detail_num", ev->dns.detail_num);
     cJSON *arr = put_arr(b, o, "addresses");
     for (size_t i = 0; i < ev->dns.addr_count && i < EV_ADDRS_MAX; i++)
         put_address(b, arr, &ev->dns.addrs[i]);
@@ -203,6 +218,7 @@ static void icmp_evidence(struct builder *b, cJSON *o, const struct evidence *ev
     else
         put_null(b, o, "reply_ttl");
     put_int(b, o, "not_sent", count(c->not_sent));
+    put_int(b, o, "send_errno", c->not_sent > 0 ? count(c->send_errno) : 0);
 }
 
 static void tcp_attempt(struct builder *b, cJSON *arr, const struct ev_tcp_attempt *a)
@@ -271,6 +287,9 @@ static void app_evidence(struct builder *b, cJSON *o, const struct evidence *ev)
     else
         put_null(b, o, "server");
     put_str(b, o, "banner", a->outcome == APP_OTHER ? a->banner : "");
+    /* What a server sent before it closed: the app line quotes it. */
+    put_str(b, o, "before_close",
+            a->outcome == APP_CLOSED || a->outcome == APP_RESET ? a->banner : "");
     if (a->outcome == APP_SILENT && a->bytes_acked_known)
         put_bool(b, o, "bytes_acked", a->bytes_acked);
     else
@@ -334,6 +353,7 @@ static void echo_evidence(struct builder *b, cJSON *o, const struct evidence *ev
     } else {
         put_null(b, o, "mtu_search");
     }
+    put_int(b, o, "sizes_asked", (long)e->sizes_asked);
 }
 
 typedef void (*evidence_fn)(struct builder *b, cJSON *o, const struct evidence *ev);
@@ -371,6 +391,12 @@ static void put_stages(struct builder *b, cJSON *root)
         put_str(b, s, "summary", r->summary);
         if (r->status == STATUS_SKIP)
             put_str(b, s, "skip_reason", r->skip_reason[0] ? r->skip_reason : "skipped");
+        /* What the line was said from besides the evidence (stage_text.h),
+         * so that --show can say it again in the reader's language. */
+        if (r->status == STATUS_SKIP && r->skip != SKIP_NONE)
+            put_str(b, s, "skip_code", stage_skip_name(r->skip));
+        if (r->err > 0)
+            put_int(b, s, "errno", r->err);
         cJSON *e = put_obj(b, s, "evidence");
         if (stage_ran(r->status))
             stage_evidence[id](b, e, ev);
@@ -552,6 +578,8 @@ static void put_target_and_local(struct builder *b, cJSON *root)
     cJSON *t = put_obj(b, root, "target");
     put_str(b, t, "host", ev->host);
     put_int(b, t, "port", ev->port >= 1 && ev->port <= 65535 ? ev->port : CHAT_DEFAULT_PORT);
+    put_int(b, t, "family_pref",
+            ev->family_pref == 4 || ev->family_pref == 6 ? ev->family_pref : 0);
     cJSON *arr = put_arr(b, t, "addresses");
     for (size_t i = 0; i < ev->dns.addr_count && i < EV_ADDRS_MAX; i++)
         put_address(b, arr, &ev->dns.addrs[i]);

@@ -100,6 +100,7 @@ cJSON *report_capture_json(const struct capture_summary *s)
     cJSON_AddNumberToObject(o, "resets", s->resets);
     add_int_or_null(o, "reset_ttl", s->reset_ttl);
     cJSON_AddNumberToObject(o, "icmp_errors", s->icmp_errors);
+    add_int_or_null(o, "target_icmp_ttl", s->target_icmp_ttl);
     if (s->first_icmp.seen)
         cJSON_AddItemToObject(o, "first_icmp", icmp_json(&s->first_icmp, s->icmp_ttl));
     else
@@ -208,8 +209,12 @@ static cJSON *connect_json(const struct server_evidence *ev)
         cJSON_AddStringToObject(j, "address", t->address);
         cJSON_AddBoolToObject(j, "ok", t->ok);
         cJSON_AddNumberToObject(j, "ms", t->ms);
-        if (!t->ok)
+        if (!t->ok) {
             cJSON_AddStringToObject(j, "error", strerror(t->err));
+            /* What --show says the error from, in the reader's language. */
+            if (t->err > 0)
+                cJSON_AddNumberToObject(j, "errno", t->err);
+        }
         cJSON_AddItemToArray(arr, j);
     }
     return e;

@@ -5,9 +5,10 @@
  *
  * Every member is type-checked as it is read (iperf3's lesson: a report
  * is input like any other); a member of the wrong type is skipped, so an
- * edited or truncated report still shows what it holds.  What is not in
- * the report (the stage evidence behind the sentences) is not invented:
- * the sentences are shown as written, in the report's language.
+ * edited or truncated report still shows what it holds.  The stages'
+ * evidence is read back with the sentences, so that --show can say them
+ * again (show.c), and so are --capture's and --trace's (as the verdict
+ * reads them) and --local's checks' evidence.
  */
 #ifndef NETPROBE_REPORT_READ_H
 #define NETPROBE_REPORT_READ_H
@@ -43,7 +44,7 @@ struct report_doc {
     char label[REPORT_LABEL_MAX];
     char error[512];                    /* the report's error member */
     char verdict_code[REPORT_CODE_MAX]; /* as written; "" when null */
-    struct evidence ev;                 /* target, stages (status, summary, time) */
+    struct evidence ev;                 /* target, stages and their evidence */
     struct verdict verdict;             /* client mode: code, evidence, findings */
     bool has_verdict;                   /* a client verdict this netprobe knows */
     char first_cause[1024];             /* the report's first cause, as written */

@@ -2,8 +2,9 @@
  * show.h - `netprobe --show FILE`: a saved report printed as netprobe
  * printed it, with the same output code (output.h), in the language of
  * this run (--lang): the codes' words (summary, causes, fix, guide) come
- * from this netprobe's advice table; the stage lines and evidence
- * sentences are the report's own, in the language it was written in.
+ * from this netprobe's advice table, and the stage lines and evidence
+ * sentences are said again from the report's evidence, where they come
+ * out as the report has them; the rest is quoted (show.c).
  */
 #ifndef NETPROBE_SHOW_H
 #define NETPROBE_SHOW_H

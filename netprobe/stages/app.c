@@ -15,7 +15,6 @@
 #include <string.h>
 
 #include "common/clock.h"
-#include "common/i18n.h"
 #include "netprobe/silence.h"
 #include "netprobe/stages/stageio.h"
 #include "netprobe/stages/stages.h"
@@ -255,91 +254,12 @@ static void converse(struct ev_app *app, struct stageio_conn *c, const char *non
     }
 }
 
-/* The summary when the server closed or reset before answering: one whole
- * sentence for each case, so each translates as a unit. */
-static void summarise_end(struct evidence *ev, double start)
+/* The stage's status; its line comes from the evidence (stage_text.c). */
+static enum stage_status app_status(const struct ev_app *app)
 {
-    const struct ev_app *app = &ev->app;
-    bool reset = app->outcome == APP_RESET;
-    /* chatd's reason says more than its greeting. */
-    const char *said = app->chatd_said[0] != '\0' ? app->chatd_said : app->banner;
-    if (said[0] != '\0')
-        stageio_done(ev, STAGE_APP, STATUS_FAIL, start,
-                     reset ? _("the server reset the connection before answering: %.120s")
-                           : _("the server closed the connection before answering: %.120s"),
-                     said);
-    else
-        stageio_done(ev, STAGE_APP, STATUS_FAIL, start, "%s",
-                     reset ? _("the server reset the connection before answering")
-                           : _("the server closed the connection before answering"));
-}
-
-/* The note on how the filler went, one whole clause per split. */
-static void split_note(const struct ev_app *app, char *out, size_t cap)
-{
-    switch (app->split) {
-    case SILENCE_NOT_READING:
-        snprintf(out, cap,
-                 _("; the server's window closed after %zu bytes: the program is not "
-                   "reading"),
-                 app->fill_acked);
-        break;
-    case SILENCE_READS:
-        snprintf(out, cap,
-                 _("; %zu bytes ACKed with the window open: the program reads and does "
-                   "not answer"),
-                 app->fill_acked);
-        break;
-    case SILENCE_INCONCLUSIVE:
-        snprintf(out, cap, _("; %zu of %zu bytes ACKed, window %ld: no split within the deadline"),
-                 app->fill_acked, app->fill_sent, app->peer_window);
-        break;
-    case SILENCE_RELAY:
-        snprintf(out, cap, "%s", _("; the ACKs are VirtualBox NAT's, not the server's"));
-        break;
-    default:
-        out[0] = '\0';
-    }
-}
-
-static void summarise_silent(struct evidence *ev, double start, double timeout_ms)
-{
-    const struct ev_app *app = &ev->app;
-    char note[160];
-    split_note(app, note, sizeof note);
-    stageio_done(ev, STAGE_APP, STATUS_FAIL, start,
-                 !app->bytes_acked_known || app->split == SILENCE_RELAY
-                     ? _("connected, no answer within %.0f ms%s")
-                 : app->bytes_acked
-                     ? _("connected, no answer within %.0f ms (our hello ACKed)%s")
-                     : _("connected, no answer within %.0f ms (our hello not ACKed)%s"),
-                 timeout_ms, note);
-}
-
-static void summarise(struct evidence *ev, double start, double timeout_ms)
-{
-    const struct ev_app *app = &ev->app;
-    const struct hello_info *h = &app->hello;
-    switch (app->outcome) {
-    case APP_CHATD:
-        stageio_done(ev, STAGE_APP, h->netprobe == HELLO_VERSION ? STATUS_PASS : STATUS_WARN, start,
-                     /* TRANSLATORS: SERVER VERSION on HOSTNAME (MODE mode) sees us as
-                        ADDRESS port N, then optional NAT notes.  The mode is a code. */
-                     _("%.31s %.31s on %.64s (%.7s mode) sees us as %s port %d%s%s"), h->server,
-                     h->version, h->hostname, h->mode, h->peer.address, h->peer.port,
-                     app->client_nat ? _("; client NAT") : "",
-                     app->server_nat ? _("; server behind NAT") : "");
-        break;
-    case APP_OTHER:
-        stageio_done(ev, STAGE_APP, STATUS_FAIL, start, _("another service answered: \"%.120s\""),
-                     app->banner);
-        break;
-    case APP_SILENT:
-        summarise_silent(ev, start, timeout_ms);
-        break;
-    default:
-        summarise_end(ev, start);
-    }
+    if (app->outcome != APP_CHATD)
+        return STATUS_FAIL;
+    return app->hello.netprobe == HELLO_VERSION ? STATUS_PASS : STATUS_WARN;
 }
 
 void stage_app_run(struct evidence *ev, const struct probe_opts *o)
@@ -352,8 +272,7 @@ void stage_app_run(struct evidence *ev, const struct probe_opts *o)
     memset(app, 0, sizeof *app);
     app->peer_window = -1;
     if (ev->tcp.chosen < 0 || (size_t)ev->tcp.chosen >= ev->tcp.attempt_count) {
-        stageio_done(ev, STAGE_APP, STATUS_SKIP, start, "%s",
-                     _("no open TCP connection to talk to"));
+        stageio_skip(ev, STAGE_APP, SKIP_APP_NO_CONN, start, 0);
         return;
     }
     const struct ev_tcp_attempt *a = &ev->tcp.attempts[ev->tcp.chosen];
@@ -365,8 +284,7 @@ void stage_app_run(struct evidence *ev, const struct probe_opts *o)
          * reset, like ECONNREFUSED, not a close. */
         bool reset = err == ECONNREFUSED || err == ECONNRESET;
         app->outcome = err == ETIMEDOUT ? APP_SILENT : reset ? APP_RESET : APP_CLOSED;
-        stageio_done(ev, STAGE_APP, STATUS_FAIL, start, _("cannot connect again to %s port %d: %s"),
-                     a->target.address, o->port, strerror(err));
+        stageio_done(ev, STAGE_APP, STATUS_FAIL, start, err != 0 ? err : EIO);
         return;
     }
     int rc = n > 0 ? stageio_send(&c, hello, (size_t)n, deadline) : STAGEIO_RESET;
@@ -377,5 +295,5 @@ void stage_app_run(struct evidence *ev, const struct probe_opts *o)
     if (app->outcome == APP_CHATD)
         compare(app, a, c.fd);
     stageio_close(&c);
-    summarise(ev, start, o->timeout_ms);
+    stageio_done(ev, STAGE_APP, app_status(app), start, 0);
 }

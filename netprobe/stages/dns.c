@@ -11,6 +11,7 @@
 
 #include "common/clock.h"
 #include "common/i18n.h"
+#include "netprobe/stages/stage_text.h"
 #include "netprobe/stages/stageio.h"
 #include "netprobe/stages/stages.h"
 #include "netprobe/wire/reason.h"
@@ -154,7 +155,8 @@ static bool literal(struct ev_dns *d, const char *host, int pref, const char **w
         *why = pref == 4 ? _("-4 was given but HOST is an IPv6 address")
                          : _("-6 was given but HOST is an IPv4 address");
         d->outcome = DNS_OTHER_FAILURE;
-        snprintf(d->detail, sizeof d->detail, "%s", *why);
+        d->detail_kind = DNS_DETAIL_FAMILY_LITERAL;
+        d->detail_num = pref;
         return true;
     }
     d->outcome = DNS_LITERAL;
@@ -173,8 +175,6 @@ static bool resolver_configured(void)
     return yes;
 }
 
-static void list_addresses(const struct ev_dns *d, char *out, size_t cap);
-
 /* -4/-6 found nothing: asks again for every family within timeout_ms, so
  * that a name with only the other family's addresses is not reported as
  * missing.  Sets DNS_NO_FAMILY and says what the other family has. */
@@ -191,14 +191,11 @@ static void other_family(struct ev_dns *d, const char *host, int pref, double ti
     lookup_unref(lk);
     if (other.addr_count == 0)
         return;
-    list_addresses(&other, list, sizeof list);
+    stage_text_addresses(&other, list, sizeof list);
     d->outcome = DNS_NO_FAMILY;
-    snprintf(d->detail, sizeof d->detail,
-             pref == 6 ? _("no IPv6 address (AAAA record), which -6 asks for; the name has IPv4 "
-                           "addresses: %s")
-                       : _("no IPv4 address (A record), which -4 asks for; the name has IPv6 "
-                           "addresses: %s"),
-             list);
+    d->detail_kind = DNS_DETAIL_NO_FAMILY;
+    d->detail_num = pref;
+    snprintf(d->detail_arg, sizeof d->detail_arg, "%s", list);
 }
 
 /* Runs the lookup with a deadline and fills d. */
@@ -208,19 +205,20 @@ static void resolve(struct ev_dns *d, const char *host, int pref, double timeout
     struct lookup *lk = lookup_start(host, hints_family(pref));
     if (lk == NULL) {
         d->outcome = DNS_OTHER_FAILURE;
-        snprintf(d->detail, sizeof d->detail, "%s", _("cannot start the lookup: out of resources"));
+        d->detail_kind = DNS_DETAIL_NO_RESOURCES;
         return;
     }
     bool done = lookup_wait(lk, timeout_ms);
     /* The thread no longer writes once done is set; reading is safe. */
     int rc = done ? lk->rc : 0;
     d->outcome = dns_classify(rc, !done, resolver_configured());
-    if (!done)
-        snprintf(d->detail, sizeof d->detail, _("no answer within %.0f ms"), timeout_ms);
-    else if (rc == EAI_SYSTEM)
-        snprintf(d->detail, sizeof d->detail, "%s", strerror(lk->sys_errno));
-    else if (rc != 0)
-        snprintf(d->detail, sizeof d->detail, "%s", gai_strerror(rc));
+    /* The resolver's own words are kept as they are (libc's, not ours). */
+    d->detail_kind = !done ? DNS_DETAIL_TIMEOUT : rc != 0 ? DNS_DETAIL_RESOLVER : DNS_DETAIL_NONE;
+    d->detail_num = !done ? (int)(timeout_ms + 0.5) : 0;
+    if (done && rc == EAI_SYSTEM)
+        snprintf(d->detail_arg, sizeof d->detail_arg, "%s", strerror(lk->sys_errno));
+    else if (done && rc != 0)
+        snprintf(d->detail_arg, sizeof d->detail_arg, "%s", gai_strerror(rc));
     for (const struct addrinfo *ai = done && rc == 0 ? lk->res : NULL; ai != NULL; ai = ai->ai_next)
         add_address(d, ai->ai_addr);
     lookup_unref(lk);
@@ -228,37 +226,15 @@ static void resolve(struct ev_dns *d, const char *host, int pref, double timeout
         other_family(d, host, pref, timeout_ms - (clock_ms_f() - start));
 }
 
-/* "127.0.0.1, ::1" for the summary. */
-static void list_addresses(const struct ev_dns *d, char *out, size_t cap)
-{
-    size_t used = 0;
-    out[0] = '\0';
-    for (size_t i = 0; i < d->addr_count && used < cap; i++) {
-        int n = snprintf(out + used, cap - used, "%s%s", i ? ", " : "", d->addrs[i].address);
-        if (n < 0)
-            break;
-        used += (size_t)n;
-    }
-}
-
 void stage_dns_run(struct evidence *ev, const struct probe_opts *o)
 {
     double start = clock_ms_f();
     struct ev_dns *d = &ev->dns;
     const char *host = o->host != NULL ? o->host : "", *why = NULL;
-    char list[160];
     memset(d, 0, sizeof *d);
     if (!literal(d, host, o->family, &why))
         resolve(d, host, o->family, o->timeout_ms);
-    list_addresses(d, list, sizeof list);
-    if (d->outcome == DNS_LITERAL)
-        stageio_done(ev, STAGE_DNS, STATUS_PASS, start, _("%s is an address: nothing to resolve"),
-                     host);
-    else if (d->outcome == DNS_OK && d->addr_count > 0)
-        stageio_done(ev, STAGE_DNS, STATUS_PASS, start,
-                     ngettext("%s -> %zu address: %s", "%s -> %zu addresses: %s", d->addr_count),
-                     host, d->addr_count, list);
-    else
-        stageio_done(ev, STAGE_DNS, STATUS_FAIL, start, "%s: %s (%s)", host,
-                     dns_outcome_name(d->outcome), d->detail[0] ? d->detail : _("no addresses"));
+    stage_text_dns_detail(ev, d->detail, sizeof d->detail);
+    bool ok = d->outcome == DNS_LITERAL || (d->outcome == DNS_OK && d->addr_count > 0);
+    stageio_done(ev, STAGE_DNS, ok ? STATUS_PASS : STATUS_FAIL, start, 0);
 }

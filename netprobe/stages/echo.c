@@ -20,7 +20,6 @@
 #include <sys/socket.h>
 
 #include "common/clock.h"
-#include "common/i18n.h"
 #include "netprobe/pmtu.h"
 #include "netprobe/stages/stageio.h"
 #include "netprobe/stages/stages.h"
@@ -54,17 +53,18 @@ struct echo_run {
 };
 
 /* Connects, sends the hello and reads up to its reply.  Returns 0, or -1
- * with a reason in why. */
+ * with the connection's errno in *err (0: connected, but no hello reply). */
 static int echo_open(struct stageio_conn *c, const struct ev_address *a, int port, int mss,
-                     double deadline, const char **why)
+                     double deadline, int *err)
 {
     char line[4096], req[HELLO_NONCE_MAX + 32];
-    int err, n = hello_format_request(req, sizeof req, "netprobe-echo");
-    if (stageio_connect(c, a, port, mss, deadline, &err) < 0) {
-        *why = strerror(err);
+    int n = hello_format_request(req, sizeof req, "netprobe-echo");
+    if (stageio_connect(c, a, port, mss, deadline, err) < 0) {
+        if (*err == 0)
+            *err = EIO;
         return -1;
     }
-    *why = _("no hello reply");
+    *err = 0;
     if (n < 0 || stageio_send(c, req, (size_t)n, deadline) < 0)
         goto fail;
     for (int i = 0; i < 17; i++) { /* greeting lines, then the reply */
@@ -202,8 +202,8 @@ static enum echo_outcome probe_mss(const struct ev_address *a, int port, int mss
 {
     struct stageio_conn c;
     struct ev_echo_size res;
-    const char *why;
-    if (echo_open(&c, a, port, mss, deadline, &why) < 0)
+    int err;
+    if (echo_open(&c, a, port, mss, deadline, &err) < 0)
         return clock_ms_f() >= deadline ? ECHO_STALLED : ECHO_CLOSED;
     echo_size(&c, size, deadline - clock_ms_f(), &res);
     stageio_close(&c);
@@ -291,41 +291,6 @@ static int run_sizes(struct ev_echo *e, struct stageio_conn *c, const size_t *si
     return -1;
 }
 
-static void summarise(struct evidence *ev, double start, int failed, size_t want)
-{
-    const struct ev_echo *e = &ev->echo;
-    if (failed < 0) {
-        double worst = 0;
-        for (size_t i = 0; i < e->size_count; i++)
-            worst = e->sizes[i].rtt_ms > worst ? e->sizes[i].rtt_ms : worst;
-        stageio_done(ev, STAGE_ECHO, e->size_count ? STATUS_PASS : STATUS_WARN, start,
-                     ngettext("%zu size echoed byte for byte, largest %zu bytes, slowest %.1f "
-                              "ms%s",
-                              "%zu sizes echoed byte for byte, largest %zu bytes, slowest %.1f "
-                              "ms%s",
-                              e->size_count),
-                     e->size_count, e->size_count ? e->sizes[e->size_count - 1].size : 0, worst,
-                     e->size_count < want ? _("; larger sizes skipped (server echo_max)") : "");
-        return;
-    }
-    const struct ev_echo_size *s = &e->sizes[failed];
-    char retry[160] = "";
-    if (e->mtu_search_run && e->mtu_pass > 0)
-        snprintf(retry, sizeof retry,
-                 ngettext("; path MTU searched in %d probe: %d bytes pass, %d stall",
-                          "; path MTU searched in %d probes: %d bytes pass, %d stall",
-                          (unsigned long)e->mtu_probes),
-                 e->mtu_probes, e->mtu_pass, e->mtu_fail);
-    else if (e->mtu_search_run)
-        /* TRANSLATORS: a note; %s is an outcome code (stalled, closed...). */
-        snprintf(retry, sizeof retry, _("; path MTU search: %s with MSS %d (%d probes)"),
-                 echo_outcome_name(e->mss_retry_outcome), e->mss_retry_mss, e->mtu_probes);
-    /* TRANSLATORS: SIZE bytes: OUTCOME (a code) after N bytes back, and an
-       optional note. */
-    stageio_done(ev, STAGE_ECHO, STATUS_FAIL, start, _("%zu bytes: %s after %zu bytes back%s"),
-                 s->size, echo_outcome_name(s->outcome), s->bytes_back, retry);
-}
-
 /* Sets up the path MTU search from what earlier stages measured: the
  * handshake's round trip bounds each probe, chatd's echo_max its size. */
 static void search_after_stall(struct evidence *ev, const struct ev_address *a, int port,
@@ -347,10 +312,10 @@ void stage_echo_run(struct evidence *ev, const struct probe_opts *o)
     double start = clock_ms_f();
     struct ev_echo *e = &ev->echo;
     struct stageio_conn c;
-    const char *why;
+    int err;
     memset(e, 0, sizeof *e);
     if (ev->app.outcome != APP_CHATD || ev->tcp.chosen < 0) {
-        stageio_done(ev, STAGE_ECHO, STATUS_SKIP, start, "%s", _("no chatd answered the hello"));
+        stageio_skip(ev, STAGE_ECHO, SKIP_ECHO_NO_CHATD, start, 0);
         return;
     }
     const struct ev_address *a = &ev->tcp.attempts[ev->tcp.chosen].target;
@@ -358,9 +323,9 @@ void stage_echo_run(struct evidence *ev, const struct probe_opts *o)
     const size_t *sizes = custom ? o->sizes : ECHO_DEFAULT_SIZES;
     size_t count =
         custom ? o->size_count : sizeof ECHO_DEFAULT_SIZES / sizeof ECHO_DEFAULT_SIZES[0];
-    if (echo_open(&c, a, o->port, 0, start + o->timeout_ms, &why) < 0) {
-        stageio_done(ev, STAGE_ECHO, STATUS_FAIL, start, _("cannot open the echo connection: %s"),
-                     why);
+    e->sizes_asked = count;
+    if (echo_open(&c, a, o->port, 0, start + o->timeout_ms, &err) < 0) {
+        stageio_done(ev, STAGE_ECHO, STATUS_FAIL, start, err);
         return;
     }
     path_info(e, c.fd, a->family);
@@ -368,5 +333,9 @@ void stage_echo_run(struct evidence *ev, const struct probe_opts *o)
     stageio_close(&c);
     if (failed > 0 && e->sizes[failed].outcome == ECHO_STALLED)
         search_after_stall(ev, a, o->port, e->sizes[failed].size);
-    summarise(ev, start, failed, count);
+    stageio_done(ev, STAGE_ECHO,
+                 failed >= 0         ? STATUS_FAIL
+                 : e->size_count > 0 ? STATUS_PASS
+                                     : STATUS_WARN,
+                 start, 0);
 }

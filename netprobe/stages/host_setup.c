@@ -230,14 +230,6 @@ static void read_dmi(char *out, size_t cap)
     fclose(f);
 }
 
-static const char *iface_of(const struct ev_local *l, const char *address)
-{
-    for (size_t i = 0; i < l->iface_count; i++)
-        if (strcmp(l->ifaces[i].address, address) == 0)
-            return l->ifaces[i].name;
-    return "?";
-}
-
 void host_setup_route_text(const struct ev_local *l, char *out, size_t cap)
 {
     switch (l->route.kind) {
@@ -288,50 +280,23 @@ void stage_host_setup_run(struct evidence *ev, const struct probe_opts *o)
     struct ev_local *l = &ev->local;
     char dmi[128];
     if (list_ifaces(l) < 0) {
-        stageio_done(ev, STAGE_LOCAL, STATUS_FAIL, start, _("cannot list interfaces: %s"),
-                     strerror(errno));
+        stageio_done(ev, STAGE_LOCAL, STATUS_FAIL, start, errno != 0 ? errno : EIO);
         return;
     }
     gather(l);
     struct ev_address t = {.family = 0};
     int err = pick_target(ev, o, &t) ? find_source(l, &t, o->port) : 0;
+    if (t.family != 0)
+        l->target = t;
     /* Best effort: without an answer the line names the default gateway,
      * saying that is what it is. */
     if (err == 0 && l->source_address[0] != '\0' && route_get(t.address, &l->route) != 0)
         memset(&l->route, 0, sizeof l->route);
     read_dmi(dmi, sizeof dmi);
     host_setup_hints(l, dmi);
-    /* TRANSLATORS: a note appended to the local stage's summary. */
-    const char *vbox = l->virtualbox_nat  ? _("; VirtualBox NAT")
-                       : l->virtualbox_vm ? _("; VirtualBox VM")
-                                          : "";
-    /* The gateway of the target's family: an IPv6 source next to the IPv4
-     * gateway would mix two paths. */
-    bool v6 = err == 0 && t.family == AF_INET6;
-    const char *gw = v6 ? l->ipv6_gateway : l->gateway;
-    /* TRANSLATORS: shown as the gateway when there is no default gateway;
-       "on-link": a default route without a next hop. */
-    const char *gateway = gw[0] ? gw : v6 && l->ipv6_default_route ? _("on-link") : _("none");
-    if (err != 0)
-        stageio_done(ev, STAGE_LOCAL, STATUS_WARN, start, _("no route from here to %s: %s%s"),
-                     t.address, strerror(err), vbox);
-    else if (l->source_address[0] != '\0') {
-        char route[ADDR_TEXT_MAX + 64];
-        host_setup_route_text(l, route, sizeof route);
-        stageio_done(ev, STAGE_LOCAL, STATUS_PASS, start,
-                     /* TRANSLATORS: source ADDRESS (address class code) on
-                        INTERFACE, MTU, the route to the target, and an
-                        optional note. */
-                     _("source %s (%s) on %s, MTU %d, %s%s"), l->source_address,
-                     addr_class_name(l->source_class), iface_of(l, l->source_address),
-                     l->source_mtu, route, vbox);
-    } else
-        stageio_done(ev, STAGE_LOCAL, l->has_default_route ? STATUS_PASS : STATUS_WARN, start,
-                     l->has_default_route
-                         ? ngettext("%zu address, gateway %s%s", "%zu addresses, gateway %s%s",
-                                    l->iface_count)
-                         : ngettext("%zu address, gateway %s, no default route%s",
-                                    "%zu addresses, gateway %s, no default route%s",
-                                    l->iface_count),
-                     l->iface_count, gateway, vbox);
+    enum stage_status st = err != 0                       ? STATUS_WARN
+                           : l->source_address[0] != '\0' ? STATUS_PASS
+                           : l->has_default_route         ? STATUS_PASS
+                                                          : STATUS_WARN;
+    stageio_done(ev, STAGE_LOCAL, st, start, err);
 }

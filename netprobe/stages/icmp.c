@@ -28,7 +28,6 @@
 #include <unistd.h>
 
 #include "common/clock.h"
-#include "common/i18n.h"
 #include "netprobe/stages/stageio.h"
 #include "netprobe/stages/stages.h"
 #include "netprobe/wire/errqueue.h"
@@ -268,29 +267,12 @@ static const struct ev_address *pick_target(const struct evidence *ev, int pref)
     return NULL;
 }
 
-static void summarise(struct evidence *ev, double start)
+/* The stage's status; its line comes from the evidence (stage_text.c). */
+static enum stage_status icmp_status(const struct ev_icmp *ic)
 {
-    const struct ev_icmp *ic = &ev->icmp;
-    char err[128] = "";
-    if (ic->error.seen)
-        /* TRANSLATORS: a note: the ICMP error code name, then the sender. */
-        snprintf(err, sizeof err, _("; ICMP %s from %s"), ic->error.name, ic->error.from);
-    if (ic->sent > 0 && ic->not_sent == ic->sent)
-        stageio_done(ev, STAGE_ICMP, STATUS_WARN, start,
-                     /* TRANSLATORS: the reason is strerror(), e.g. "Network is unreachable". */
-                     _("no echo request left this machine: %s (%s socket)"),
-                     strerror(ic->send_errno), ic->method);
-    else if (ic->received == 0)
-        stageio_done(ev, STAGE_ICMP, STATUS_WARN, start,
-                     /* TRANSLATORS: %s socket is "raw" or "dgram"; then an optional note. */
-                     _("no echo replies to %d requests (%s socket)%s: ICMP may be blocked; not "
-                       "fatal"),
-                     ic->sent, ic->method, err);
-    else
-        stageio_done(ev, STAGE_ICMP, ic->received < ic->sent ? STATUS_WARN : STATUS_PASS, start,
-                     _("%d/%d replies, rtt min/avg/max %.2f/%.2f/%.2f ms (%s socket)%s"),
-                     ic->received, ic->sent, ic->rtt_min_ms, ic->rtt_avg_ms, ic->rtt_max_ms,
-                     ic->method, err);
+    if (ic->received == 0 || (ic->sent > 0 && ic->not_sent == ic->sent))
+        return STATUS_WARN;
+    return ic->received < ic->sent ? STATUS_WARN : STATUS_PASS;
 }
 
 void stage_icmp_run(struct evidence *ev, const struct probe_opts *o)
@@ -301,20 +283,17 @@ void stage_icmp_run(struct evidence *ev, const struct probe_opts *o)
     memset(ic, 0, sizeof *ic);
     const struct ev_address *t = pick_target(ev, o->family);
     if (o->no_icmp || t == NULL) {
-        stageio_done(ev, STAGE_ICMP, STATUS_SKIP, start, "%s",
-                     o->no_icmp ? _("--no-icmp was given") : _("no address to ping"));
+        stageio_skip(ev, STAGE_ICMP, o->no_icmp ? SKIP_ICMP_OPTION : SKIP_ICMP_NO_TARGET, start, 0);
         return;
     }
     pg.family = t->family;
     if (stageio_sockaddr(t, 0, &pg.to, &pg.tolen) < 0 || pinger_open(&pg, ic) < 0) {
-        stageio_done(ev, STAGE_ICMP, STATUS_SKIP, start,
-                     _("cannot ping: needs root or your group in net.ipv4.ping_group_range (%s)"),
-                     strerror(errno));
+        stageio_skip(ev, STAGE_ICMP, SKIP_ICMP_CANNOT, start, errno);
         return;
     }
     double wait =
         o->timeout_ms > 0 && o->timeout_ms < ICMP_WAIT_MAX_MS ? o->timeout_ms : ICMP_WAIT_MAX_MS;
     ping_loop(&pg, ic, start + wait);
     close(pg.fd);
-    summarise(ev, start);
+    stageio_done(ev, STAGE_ICMP, icmp_status(ic), start, 0);
 }

@@ -11,13 +11,12 @@
 #include "netprobe/stages/runner.h"
 
 #include <pthread.h>
-#include <stdio.h>
 #include <string.h>
 #include <time.h>
 
 #include "common/clock.h"
-#include "common/i18n.h"
 #include "common/limits.h"
+#include "netprobe/stages/stage_text.h"
 
 typedef void (*stage_fn)(struct evidence *ev, const struct probe_opts *o);
 
@@ -81,31 +80,31 @@ static bool no_sizes(const struct evidence *ev, const struct probe_opts *o)
 struct skip_rule {
     enum stage_id stage;
     bool (*pointless)(const struct evidence *ev, const struct probe_opts *o);
-    const char *reason; /* N_(): translated when the stage is skipped */
+    enum stage_skip reason; /* its words are in stage_text.c */
 };
 
 /* The first row that holds for a stage skips it with that reason. */
 static const struct skip_rule skip_rules[] = {
-    {STAGE_ICMP, no_icmp, N_("--no-icmp was given")},
-    {STAGE_ICMP, dns_failed, N_("the name did not resolve")},
-    {STAGE_ICMP, no_address, N_("there is no address to ping")},
-    {STAGE_TCP, dns_failed, N_("the name did not resolve")},
-    {STAGE_TCP, no_address, N_("there is no address to connect to")},
-    {STAGE_APP, dns_failed, N_("the name did not resolve")},
-    {STAGE_APP, not_connected, N_("no TCP connection was established")},
-    {STAGE_ECHO, dns_failed, N_("the name did not resolve")},
-    {STAGE_ECHO, not_connected, N_("no TCP connection was established")},
-    {STAGE_ECHO, not_chatd, N_("the server did not answer the netprobe hello")},
-    {STAGE_ECHO, no_sizes, N_("no echo sizes were asked for")},
+    {STAGE_ICMP, no_icmp, SKIP_NO_ICMP_OPTION},
+    {STAGE_ICMP, dns_failed, SKIP_DNS_FAILED},
+    {STAGE_ICMP, no_address, SKIP_NO_PING_ADDRESS},
+    {STAGE_TCP, dns_failed, SKIP_DNS_FAILED},
+    {STAGE_TCP, no_address, SKIP_NO_TCP_ADDRESS},
+    {STAGE_APP, dns_failed, SKIP_DNS_FAILED},
+    {STAGE_APP, not_connected, SKIP_NOT_CONNECTED},
+    {STAGE_ECHO, dns_failed, SKIP_DNS_FAILED},
+    {STAGE_ECHO, not_connected, SKIP_NOT_CONNECTED},
+    {STAGE_ECHO, not_chatd, SKIP_NOT_CHATD},
+    {STAGE_ECHO, no_sizes, SKIP_NO_SIZES},
 };
 
-static const char *skip_reason(const struct evidence *ev, const struct probe_opts *o,
-                               enum stage_id id)
+static enum stage_skip skip_reason(const struct evidence *ev, const struct probe_opts *o,
+                                   enum stage_id id)
 {
     for (size_t i = 0; i < sizeof skip_rules / sizeof skip_rules[0]; i++)
         if (skip_rules[i].stage == id && skip_rules[i].pointless(ev, o))
             return skip_rules[i].reason;
-    return NULL;
+    return SKIP_NONE;
 }
 
 /* ---- Running ------------------------------------------------------------ */
@@ -122,12 +121,13 @@ struct runner_run {
 static void exec_stage(struct runner_run *r, enum stage_id id)
 {
     struct stage_result *res = &r->ev->stages[id];
-    const char *why = skip_reason(r->ev, r->o, id);
+    enum stage_skip why = skip_reason(r->ev, r->o, id);
     double start = clock_ms_f();
-    if (why != NULL) {
+    if (why != SKIP_NONE) {
         res->status = STATUS_SKIP;
-        snprintf(res->skip_reason, sizeof res->skip_reason, "%s", _(why));
-        snprintf(res->summary, sizeof res->summary, _("skipped: %s"), _(why));
+        res->skip = why;
+        res->err = 0;
+        stage_text_fill(r->ev, id, res);
     } else {
         stage_fns[id](r->ev, r->o);
     }

@@ -4,7 +4,6 @@
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <poll.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/random.h>
@@ -14,6 +13,7 @@
 #include "common/addr.h"
 #include "common/clock.h"
 #include "common/dial.h"
+#include "netprobe/stages/stage_text.h"
 
 double stageio_now_ms(void)
 {
@@ -22,19 +22,29 @@ double stageio_now_ms(void)
     return (double)ts.tv_sec * 1000.0 + (double)ts.tv_nsec / 1e6;
 }
 
-void stageio_done(struct evidence *ev, enum stage_id id, enum stage_status st, double start_ms,
-                  const char *fmt, ...)
+/* Both of the above. */
+static void record(struct evidence *ev, enum stage_id id, enum stage_status st, enum stage_skip why,
+                   double start_ms, int err)
 {
     struct stage_result *r = &ev->stages[id];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(r->summary, sizeof r->summary, fmt, ap);
-    va_end(ap);
     r->status = st;
-    if (st == STATUS_SKIP)
-        memcpy(r->skip_reason, r->summary, sizeof r->skip_reason);
+    r->skip = why;
+    r->err = err;
+    stage_text_fill(ev, id, r);
     double d = clock_ms_f() - start_ms;
     r->duration_ms = d > 0 ? d : 0;
+}
+
+void stageio_done(struct evidence *ev, enum stage_id id, enum stage_status st, double start_ms,
+                  int err)
+{
+    record(ev, id, st, SKIP_NONE, start_ms, err);
+}
+
+void stageio_skip(struct evidence *ev, enum stage_id id, enum stage_skip why, double start_ms,
+                  int err)
+{
+    record(ev, id, STATUS_SKIP, why, start_ms, err);
 }
 
 int stageio_sockaddr(const struct ev_address *a, int port, struct sockaddr_storage *ss,

@@ -14,10 +14,15 @@
 
 #include "netprobe/evidence.h"
 
-/* Records stage id's status, summary (printf-style) and its duration since
- * start_ms.  For STATUS_SKIP the summary is also the skip reason. */
+/* Records stage id's status, the errno behind a failure (0 none) and its
+ * duration since start_ms, and says its line from the evidence
+ * (stage_text.h): fill the stage's evidence first. */
 void stageio_done(struct evidence *ev, enum stage_id id, enum stage_status st, double start_ms,
-                  const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+                  int err);
+
+/* The same for a stage that skips itself, for reason why (and err). */
+void stageio_skip(struct evidence *ev, enum stage_id id, enum stage_skip why, double start_ms,
+                  int err);
 
 /* Fills ss from a resolved address and port.  0, or -1 if a is not an
  * address of its family. */

@@ -18,7 +18,6 @@
 #include <unistd.h>
 
 #include "common/clock.h"
-#include "common/i18n.h"
 #include "netprobe/stages/local_fw.h"
 #include "netprobe/stages/stageio.h"
 #include "netprobe/stages/stages.h"
@@ -158,39 +157,13 @@ static bool family_wanted(int family, int pref)
     return pref == 0 || (pref == 4 && family == AF_INET) || (pref == 6 && family == AF_INET6);
 }
 
-/* "127.0.0.1 closed/reset; ::1 open/syn-ack" into out. */
-static void describe(const struct ev_tcp *t, char *out, size_t cap)
+/* The stage's status; its line comes from the evidence (stage_text.c). */
+static enum stage_status tcp_status(const struct ev_tcp *t)
 {
-    size_t used = 0;
-    out[0] = '\0';
-    for (size_t i = 0; i < t->attempt_count && used < cap; i++) {
-        const struct ev_tcp_attempt *a = &t->attempts[i];
-        int n = snprintf(out + used, cap - used, "%s%s %s/%s", i ? "; " : "", a->target.address,
-                         tcp_state_name(a->state), a->reason);
-        if (n > 0 && a->state == TCP_STATE_FILTERED && a->syns_sent > 0 && (size_t)n < cap - used)
-            n += snprintf(out + used + n, cap - used - (size_t)n,
-                          /* TRANSLATORS: appended to "ADDRESS filtered/no-response". */
-                          ngettext(" after %d SYN", " after %d SYNs", a->syns_sent), a->syns_sent);
-        if (n < 0)
-            break;
-        used += (size_t)n;
-    }
-}
-
-static void summarise(struct evidence *ev, double start)
-{
-    const struct ev_tcp *t = &ev->tcp;
     size_t open = 0;
-    char what[EV_TEXT_MAX - 48];
     for (size_t i = 0; i < t->attempt_count; i++)
         open += t->attempts[i].state == TCP_STATE_OPEN;
-    describe(t, what, sizeof what);
-    enum stage_status st = open == t->attempt_count ? STATUS_PASS
-                           : open > 0               ? STATUS_WARN
-                                                    : STATUS_FAIL;
-    stageio_done(ev, STAGE_TCP, st, start,
-                 /* TRANSLATORS: %s lists "ADDRESS state/reason" codes; keep them. */
-                 _("port %d: %s (deadline %.0f ms)"), ev->port, what, t->deadline_ms);
+    return open == t->attempt_count ? STATUS_PASS : open > 0 ? STATUS_WARN : STATUS_FAIL;
 }
 
 void stage_tcp_run(struct evidence *ev, const struct probe_opts *o)
@@ -205,7 +178,7 @@ void stage_tcp_run(struct evidence *ev, const struct probe_opts *o)
         if (family_wanted(ev->dns.addrs[i].family, o->family))
             t->attempts[t->attempt_count++].target = ev->dns.addrs[i];
     if (t->attempt_count == 0) {
-        stageio_done(ev, STAGE_TCP, STATUS_SKIP, start, "%s", _("no address to connect to"));
+        stageio_skip(ev, STAGE_TCP, SKIP_TCP_NO_TARGET, start, 0);
         return;
     }
     for (size_t i = 0; i < t->attempt_count; i++)
@@ -217,5 +190,5 @@ void stage_tcp_run(struct evidence *ev, const struct probe_opts *o)
     /* Nothing answered: this machine's own outgoing rules may be why. */
     if (t->chosen < 0)
         local_fw_read(o->port, TCP_LOCAL_FW_MS, &t->local_fw);
-    summarise(ev, start);
+    stageio_done(ev, STAGE_TCP, tcp_status(t), start, 0);
 }

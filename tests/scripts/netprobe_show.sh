@@ -2,7 +2,8 @@
 # netprobe --show prints a saved report as the run printed it (timings
 # normalised, though they are stored exactly), in English and in Spanish,
 # for a healthy run, a refused one (-v too) and --local; a report read in
-# the other language gets that language's words for the codes; --label is
+# the other language is said again in that language, stage lines and
+# evidence too, unless its evidence does not give them back; --label is
 # shown; a file that is not a report is refused with exit 2.  The stage
 # lines come in the list's order on every run.  --summary lists a folder
 # of these reports with the counts.  Loopback only.
@@ -51,16 +52,61 @@ same refused_es_v es -v --no-icmp 127.0.0.1 "$closed"
 same local_en en --local "$port"
 same local_es es --local "$closed"
 
-# An English report read in Spanish: the codes' words are Spanish, and the
-# quoted sentences are said to be quoted.
-"$np" --lang es --show "$work/refused_en.json" >"$work/cross.show" 2>&1
-if grep -q '^veredicto: refused - El servidor' "$work/cross.show" &&
-   grep -q 'causa más probable: ' "$work/cross.show" &&
-   grep -q 'guía: docs/troubleshooting.es.md#refused' "$work/cross.show" &&
-   grep -q 'idioma: en)' "$work/cross.show"; then
-  ok "an English report shown with --lang es: verdict, cause and guide in Spanish"
+# A report read in the other language is said again in that language from
+# its codes and evidence: the stage lines and the "seen:" sentences too,
+# the same lines a run in the reader's language printed (timings, the
+# source port and the file name aside), and no note that anything is
+# quoted.
+cross_norm() {
+  norm "$1" | sed -E 's/(us as|nos ve como) ([0-9.]+) (port|puerto) [0-9]+/\1 \2 \3 P/;
+                      s#[0-9.]+/[0-9.]+/N ms#N ms#;
+                      s/[a-z_]+\.json$/R.json/'
+}
+cross() {
+  local report=$1 lang=$2 want=$3; shift 3
+  "$np" --lang "$lang" "$@" --show "$work/$report.json" >"$work/$report.$lang.show" 2>&1
+  if grep -q 'quoted from the report\|se citan del informe' "$work/$report.$lang.show"; then
+    bad "$report.json shown with --lang $lang: a quoted note: $(cat "$work/$report.$lang.show")"
+  elif diff <(cross_norm "$work/$want") <(cross_norm "$work/$report.$lang.show") >"$work/$report.$lang.diff"; then
+    ok "$report.json shown with --lang $lang: every line in that language, as its run printed them"
+  else
+    bad "$report.json shown with --lang $lang differs from a $lang run: $(cat "$work/$report.$lang.diff")"
+  fi
+}
+cross ok_en es ok_es.run
+cross ok_es en ok_en.run
+cross refused_en es refused_es_v.run -v
+# --local too: its checks and sentences are summarized again from the
+# checks' evidence (a run in Spanish on the same port, no report written).
+"$np" --lang es --local "$port" >"$work/local_port_es.run" 2>/dev/null
+cross local_en es local_port_es.run
+if grep -q '^✗ tcp   puerto [0-9]*: 127.0.0.1 closed/reset (plazo' "$work/refused_en.es.show" &&
+   grep -q '^  visto: TCP a 127.0.0.1 puerto' "$work/refused_en.es.show" &&
+   grep -q '^veredicto: refused - El servidor' "$work/refused_en.es.show" &&
+   grep -q 'guía: docs/troubleshooting.es.md#refused' "$work/refused_en.es.show"; then
+  ok "an English report shown with --lang es: stage lines, evidence, verdict and guide in Spanish"
 else
-  bad "an English report shown with --lang es: $(cat "$work/cross.show")"
+  bad "an English report shown with --lang es: $(cat "$work/refused_en.es.show")"
+fi
+
+# A report whose evidence does not give back its own sentences (here a
+# hand-edited tcp line) keeps that line as written and says it is quoted;
+# the lines that do are still said in the reader's language.
+python3 - "$work/refused_en.json" "$work/edited.txt" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+for s in d["stages"]:
+    if s["name"] == "tcp":
+        s["summary"] = "an edited line"
+open(sys.argv[2], "w").write(json.dumps(d))
+PY
+"$np" --lang es --show "$work/edited.txt" >"$work/edited.show" 2>&1
+if grep -q '^✗ tcp   an edited line' "$work/edited.show" &&
+   grep -q 'se citan del informe, en su idioma: en)' "$work/edited.show" &&
+   grep -q '^✓ dns   127.0.0.1 es una dirección' "$work/edited.show"; then
+  ok "a line its evidence does not give back is quoted, with the note; the others are said again"
+else
+  bad "an edited report shown with --lang es: $(cat "$work/edited.show")"
 fi
 
 "$np" --label "Ana Pérez, lab 3" --json "$work/label.json" --no-icmp 127.0.0.1 "$closed" >/dev/null 2>&1
