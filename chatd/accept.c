@@ -154,16 +154,24 @@ static void refuse_address(struct server *s, int fd, const struct sockaddr_stora
                            enum peraddr_verdict v, bool log_it)
 {
     char text[200], msg[256], peer[ADDR_TEXT_MAX + 16];
+    long limit = v == PERADDR_TOO_MANY ? s->opt->max_per_ip : s->opt->conn_rate;
+    unsigned long plural = (unsigned long)limit;
     if (v == PERADDR_TOO_MANY)
         snprintf(text, sizeof text,
-                 _("your address already holds %ld connections, the most allowed; close one "
-                   "and try again"),
-                 s->opt->max_per_ip);
+                 ngettext("your address already holds %ld connection, the most allowed; close it "
+                          "and try again",
+                          "your address already holds %ld connections, the most allowed; close "
+                          "one and try again",
+                          plural),
+                 limit);
     else
         snprintf(text, sizeof text,
-                 _("your address opens more than %ld connections per second; try again in a "
-                   "second"),
-                 s->opt->conn_rate);
+                 ngettext("your address opens more than %ld connection per second; try again in "
+                          "a second",
+                          "your address opens more than %ld connections per second; try again "
+                          "in a second",
+                          plural),
+                 limit);
     int n = snprintf(msg, sizeof msg, "ERR too_many_connections %s\n", text);
     if (n > 0 && (size_t)n < sizeof msg)
         (void)send(fd, msg, (size_t)n, MSG_NOSIGNAL | MSG_DONTWAIT); /* best effort */
@@ -172,13 +180,19 @@ static void refuse_address(struct server *s, int fd, const struct sockaddr_stora
         return;
     addr_format_endpoint((const struct sockaddr *)ss, peer, sizeof peer);
     if (v == PERADDR_TOO_MANY)
-        logf_ts(_("refused %s: its address holds %ld connections (--max-per-ip); refusals of "
-                  "this address are logged once a minute"),
-                peer, s->opt->max_per_ip);
+        logf_ts(ngettext("refused %s: its address holds %ld connection (--max-per-ip); refusals "
+                         "of this address are logged once a minute",
+                         "refused %s: its address holds %ld connections (--max-per-ip); refusals "
+                         "of this address are logged once a minute",
+                         plural),
+                peer, limit);
     else
-        logf_ts(_("refused %s: its address opens more than %ld connections per second "
-                  "(--conn-rate); refusals of this address are logged once a minute"),
-                peer, s->opt->conn_rate);
+        logf_ts(ngettext("refused %s: its address opens more than %ld connection per second "
+                         "(--conn-rate); refusals of this address are logged once a minute",
+                         "refused %s: its address opens more than %ld connections per second "
+                         "(--conn-rate); refusals of this address are logged once a minute",
+                         plural),
+                peer, limit);
 }
 
 /* Admits fd from ss or refuses it: the global cap, then the address's. */

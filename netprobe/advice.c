@@ -350,9 +350,10 @@ static const struct advice ADVICE[] = {
             "--max-clients N (journalctl -u chatd shows who is connected)"),
          N_("Start chatd again on the server (sudo systemctl start chatd, or chatd --port {port}) "
             "and probe once it runs"),
-         N_("For too_many_connections, close the other connections from your network or raise "
-            "chatd's --max-per-ip on the server; for bad_hello, netprobe --version and chatd "
-            "--version must come from the same release"),
+         N_("For too_many_connections, close the other connections from your network, or wait "
+            "a second and probe again; on the server, raise chatd's --max-per-ip and "
+            "--conn-rate (a class behind one NAT shares one address); for bad_hello, netprobe "
+            "--version and chatd --version must come from the same release"),
          NULL},
         DOC("chatd_error"),
         .cause_kinds = {CAUSE_CHATD_FULL, CAUSE_CHATD_SHUTDOWN, CAUSE_CHATD_OTHER},

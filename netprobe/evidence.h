@@ -299,6 +299,9 @@ struct ev_echo {
     bool mtu_out_of_time; /* PMTU_BUDGET_MS ran out before the search ended */
     double mtu_ms;        /* the search's duration */
     size_t sizes_asked;   /* sizes asked for; fewer ran when chatd's echo_max refused some */
+    /* chatd's first reason to close on an echo or MTU-probe connection
+     * ("ERR too_many_connections ..."), printable; "" if none came. */
+    char chatd_said[EV_TEXT_MAX];
 };
 
 /* --trace: where the path goes silent, for the order of

@@ -354,6 +354,7 @@ static void echo_evidence(struct builder *b, cJSON *o, const struct evidence *ev
         put_null(b, o, "mtu_search");
     }
     put_int(b, o, "sizes_asked", (long)e->sizes_asked);
+    put_str(b, o, "chatd_said", e->chatd_said);
 }
 
 typedef void (*evidence_fn)(struct builder *b, cJSON *o, const struct evidence *ev);

@@ -423,6 +423,7 @@ static void read_echo_ev(const cJSON *o, struct evidence *ev)
     e->mtu_out_of_time = get_bool(m, "out_of_time");
     e->mtu_ms = get_num(m, "duration_ms", 0);
     e->sizes_asked = (size_t)get_count(o, "sizes_asked");
+    get_str(o, "chatd_said", e->chatd_said, sizeof e->chatd_said);
 }
 
 typedef void (*evidence_reader)(const cJSON *o, struct evidence *ev);

@@ -567,6 +567,32 @@ static void say_hello_ok(const struct evidence *ev, struct verdict_evidence *out
                 a != NULL ? a->target.address : "?", ev->port);
 }
 
+/* chatd answered the hello, then refused a later connection (the echo's,
+ * or one of the path MTU search's) and said why: its per-address limits
+ * count every connection netprobe opens. */
+static bool echo_refused(const struct evidence *ev)
+{
+    return app_is(ev, APP_CHATD) && ev->echo.chatd_said[0] != '\0';
+}
+
+static void explain_echo_refused(const struct evidence *ev, struct verdict_evidence *out)
+{
+    const struct ev_echo *e = &ev->echo;
+    const struct ev_echo_size *stalled = echo_find(ev, ECHO_STALLED);
+    say_hello_ok(ev, out);
+    if (e->size_count == 0)
+        verdict_say(out, _("The next connection, for the echo check, got \"%s\" instead of a "
+                           "hello reply."),
+                    e->chatd_said);
+    else if (stalled != NULL && e->mtu_search_run)
+        verdict_say(out,
+                    _("An echo of %zu bytes stalled; then a connection of the path MTU search "
+                      "got \"%s\", so the search did not finish."),
+                    stalled->size, e->chatd_said);
+    else
+        verdict_say(out, _("The echo connection got \"%s\" before its echo."), e->chatd_said);
+}
+
 /* An echo that stalled and was not rescued by the small-MSS retry: chatd
  * answered the hello, so the server reads, but data stops on the way. */
 static bool echo_stalled(const struct evidence *ev)
@@ -616,7 +642,9 @@ static void explain_echo_closed(const struct evidence *ev, struct verdict_eviden
 /* ok needs chatd's answer and every echo size that ran to pass. */
 static bool all_ok(const struct evidence *ev)
 {
-    if (!app_is(ev, APP_CHATD))
+    /* An echo connection that could not be opened is no proof that all
+     * works: without a rule that explains it, netprobe has no verdict. */
+    if (!app_is(ev, APP_CHATD) || ev->stages[STAGE_ECHO].status == STATUS_FAIL)
         return false;
     size_t n = ev->echo.size_count < EV_SIZES_MAX ? ev->echo.size_count : EV_SIZES_MAX;
     for (size_t i = 0; i < n; i++)
@@ -660,6 +688,7 @@ static const struct verdict_rule verdict_rules[] = {
     {VERDICT_CONNECTED_SILENT, silent, explain_silent},
     {VERDICT_DATA_CORRUPTION, corrupted, explain_corrupted},
     {VERDICT_MTU_BLACKHOLE, mtu_blackhole, explain_mtu},
+    {VERDICT_CHATD_ERROR, echo_refused, explain_echo_refused},
     {VERDICT_SERVER_CLOSED, echo_closed, explain_echo_closed},
     {VERDICT_CONNECTED_SILENT, echo_stalled, explain_echo_stalled},
     {VERDICT_OK, all_ok, explain_ok},
@@ -940,9 +969,14 @@ static bool chatd_spoke(const struct evidence *ev)
 {
     return app_is(ev, APP_CHATD) || ev->app.chatd_greeted || chatd_error(ev);
 }
+/* chatd's words: on the hello's connection, else on a later one. */
+static const char *chatd_words(const struct evidence *ev)
+{
+    return ev->app.chatd_said[0] != '\0' ? ev->app.chatd_said : ev->echo.chatd_said;
+}
 static bool said(const struct evidence *ev, const char *prefix)
 {
-    return strncmp(ev->app.chatd_said, prefix, strlen(prefix)) == 0;
+    return strncmp(chatd_words(ev), prefix, strlen(prefix)) == 0;
 }
 static bool not_said_full(const struct evidence *ev)
 {

@@ -44,15 +44,6 @@ static bool chatd_greeting(const char *line)
     return false;
 }
 
-/* Copies len bytes into out, every unprintable byte shown as '.'. */
-static void printable(char *out, size_t cap, const char *in, size_t len)
-{
-    size_t n = len < cap - 1 ? len : cap - 1;
-    for (size_t i = 0; i < n; i++)
-        out[i] = in[i] >= 0x20 && in[i] < 0x7f ? in[i] : '.';
-    out[n] = '\0';
-}
-
 /* A fresh nonce of URL-safe characters, as the protocol allows. */
 static void make_nonce(char *out, size_t n)
 {
@@ -68,18 +59,6 @@ static void make_nonce(char *out, size_t n)
     out[n] = '\0';
 }
 
-/* True for "ERR code ..." with code in chatd's grammar (lower case and
- * '_', docs/protocol.md), or chatd's "NOTICE shutdown ...". */
-static bool chatd_reason(const char *line)
-{
-    if (strncmp(line, "NOTICE shutdown", 15) == 0 && (line[15] == ' ' || line[15] == '\0'))
-        return true;
-    if (strncmp(line, "ERR ", 4) != 0)
-        return false;
-    size_t n = strspn(line + 4, "abcdefghijklmnopqrstuvwxyz_");
-    return n > 0 && (line[4 + n] == ' ' || line[4 + n] == '\0');
-}
-
 /* Keeps what chatd said of itself: its greeting, and the first line that
  * gives a reason to close (the verdict quotes it). */
 static void note_chatd_words(struct ev_app *app, const char *line, size_t len)
@@ -88,8 +67,8 @@ static void note_chatd_words(struct ev_app *app, const char *line, size_t len)
     for (size_t i = 0; i < sizeof GREETINGS / sizeof GREETINGS[0]; i++)
         if (strncmp(line, GREETINGS[i], strlen(GREETINGS[i])) == 0)
             app->chatd_greeted = true;
-    if (app->chatd_said[0] == '\0' && chatd_reason(line))
-        printable(app->chatd_said, sizeof app->chatd_said, line, len);
+    if (app->chatd_said[0] == '\0' && stageio_chatd_reason(line))
+        stageio_printable(app->chatd_said, sizeof app->chatd_said, line, len);
 }
 
 /* Did the peer's kernel acknowledge everything we sent? */
@@ -107,7 +86,7 @@ static void set_other(struct ev_app *app, const char *bytes, size_t len)
 {
     app->outcome = APP_OTHER;
     if (app->banner[0] == '\0')
-        printable(app->banner, sizeof app->banner, bytes, len);
+        stageio_printable(app->banner, sizeof app->banner, bytes, len);
 }
 
 /* Judges a '{' line: our reply, or someone else's JSON. */
@@ -156,7 +135,7 @@ static void exchange(struct ev_app *app, struct stageio_conn *c, const char *non
         }
         bytes += (size_t)rc + 1;
         if (app->banner[0] == '\0')
-            printable(app->banner, sizeof app->banner, line, (size_t)rc);
+            stageio_printable(app->banner, sizeof app->banner, line, (size_t)rc);
         if (!chatd_greeting(line) || ++lines > APP_LINES_MAX || bytes > APP_BYTES_MAX) {
             app->outcome = APP_OTHER;
             return;

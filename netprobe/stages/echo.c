@@ -50,12 +50,27 @@ struct echo_run {
     size_t back;               /* payload bytes received and matching */
     bool header;               /* the "ECHO N" answer line was read */
     enum echo_outcome outcome; /* ECHO_NOT_RUN while in progress */
+    struct ev_echo *e;         /* where chatd's words go (note_said) */
 };
 
+/* Keeps the first line in which chatd gives a reason to close (ERR
+ * too_many_connections on a probe connection, say): the verdict quotes it
+ * instead of calling the close unexplained. */
+static void note_said(struct ev_echo *e, const char *line, size_t len)
+{
+    char text[EV_TEXT_MAX];
+    size_t n = len < sizeof text - 1 ? len : sizeof text - 1;
+    memcpy(text, line, n);
+    text[n] = '\0';
+    if (e->chatd_said[0] == '\0' && stageio_chatd_reason(text))
+        stageio_printable(e->chatd_said, sizeof e->chatd_said, text, n);
+}
+
 /* Connects, sends the hello and reads up to its reply.  Returns 0, or -1
- * with the connection's errno in *err (0: connected, but no hello reply). */
+ * with the connection's errno in *err (0: connected, but no hello reply;
+ * e->chatd_said then may say why). */
 static int echo_open(struct stageio_conn *c, const struct ev_address *a, int port, int mss,
-                     double deadline, int *err)
+                     double deadline, int *err, struct ev_echo *e)
 {
     char line[4096], req[HELLO_NONCE_MAX + 32];
     int n = hello_format_request(req, sizeof req, "netprobe-echo");
@@ -73,6 +88,10 @@ static int echo_open(struct stageio_conn *c, const struct ev_address *a, int por
             goto fail;
         if (line[0] == '{')
             return 0;
+        if (stageio_chatd_reason(line)) { /* refused: chatd closes next */
+            note_said(e, line, (size_t)rc);
+            goto fail;
+        }
     }
 fail:
     stageio_close(c);
@@ -90,8 +109,10 @@ static void take_header(struct stageio_conn *c, struct echo_run *r)
     }
     size_t n = (size_t)(lf - c->buf);
     int wn = snprintf(want, sizeof want, "ECHO %zu", r->size);
-    if (n >= 4 && memcmp(c->buf, "ERR ", 4) == 0)
+    if (n >= 4 && memcmp(c->buf, "ERR ", 4) == 0) {
         r->outcome = ECHO_CLOSED; /* refused; the server closes next */
+        note_said(r->e, c->buf, n);
+    }
     else if ((size_t)wn != n || memcmp(c->buf, want, n) != 0)
         r->outcome = ECHO_MISMATCH;
     r->header = true;
@@ -158,7 +179,7 @@ static void pump(struct stageio_conn *c, struct echo_run *r, double deadline)
 
 /* Echoes one random payload of size bytes; fills out. */
 static void echo_size(struct stageio_conn *c, size_t size, double timeout_ms,
-                      struct ev_echo_size *out)
+                      struct ev_echo_size *out, struct ev_echo *e)
 {
     double start = clock_ms_f(), deadline = start + timeout_ms;
     char head[32];
@@ -171,7 +192,7 @@ static void echo_size(struct stageio_conn *c, size_t size, double timeout_ms,
         out->outcome = ECHO_CLOSED;
         return;
     }
-    struct echo_run r = {.payload = payload, .size = size};
+    struct echo_run r = {.payload = payload, .size = size, .e = e};
     if (stageio_send(c, head, (size_t)hn, deadline) < 0)
         r.outcome = ECHO_CLOSED;
     pump(c, &r, deadline);
@@ -198,14 +219,14 @@ static void path_info(struct ev_echo *e, int fd, int family)
  * deadline.  Returns the outcome; a connection that cannot be opened is
  * ECHO_STALLED when the deadline passed, else ECHO_CLOSED. */
 static enum echo_outcome probe_mss(const struct ev_address *a, int port, int mss, size_t size,
-                                   double deadline)
+                                   double deadline, struct ev_echo *e)
 {
     struct stageio_conn c;
     struct ev_echo_size res;
     int err;
-    if (echo_open(&c, a, port, mss, deadline, &err) < 0)
+    if (echo_open(&c, a, port, mss, deadline, &err, e) < 0)
         return clock_ms_f() >= deadline ? ECHO_STALLED : ECHO_CLOSED;
-    echo_size(&c, size, deadline - clock_ms_f(), &res);
+    echo_size(&c, size, deadline - clock_ms_f(), &res, e);
     stageio_close(&c);
     return res.outcome;
 }
@@ -263,7 +284,7 @@ static void mtu_search(struct ev_echo *e, const struct search_setup *su, size_t 
         }
         int mss = pmtu_mss(mtu, v6);
         enum echo_outcome o =
-            probe_mss(su->addr, su->port, mss, su->payload, clock_ms_f() + su->probe_ms);
+            probe_mss(su->addr, su->port, mss, su->payload, clock_ms_f() + su->probe_ms, e);
         if (o == ECHO_OK || o == ECHO_STALLED)
             pmtu_take(&s, mtu, o == ECHO_OK);
         else
@@ -283,7 +304,7 @@ static int run_sizes(struct ev_echo *e, struct stageio_conn *c, const size_t *si
         if (sizes[i] == 0 || (echo_max > 0 && sizes[i] > (size_t)echo_max))
             continue; /* the server would refuse it; see the summary */
         struct ev_echo_size *s = &e->sizes[e->size_count++];
-        echo_size(c, sizes[i], timeout_ms, s);
+        echo_size(c, sizes[i], timeout_ms, s, e);
         if (s->outcome != ECHO_OK)
             return (int)e->size_count - 1;
     }
@@ -324,7 +345,7 @@ void stage_echo_run(struct evidence *ev, const struct probe_opts *o)
     size_t count =
         custom ? o->size_count : sizeof ECHO_DEFAULT_SIZES / sizeof ECHO_DEFAULT_SIZES[0];
     e->sizes_asked = count;
-    if (echo_open(&c, a, o->port, 0, start + o->timeout_ms, &err) < 0) {
+    if (echo_open(&c, a, o->port, 0, start + o->timeout_ms, &err, e) < 0) {
         stageio_done(ev, STAGE_ECHO, STATUS_FAIL, start, err);
         return;
     }

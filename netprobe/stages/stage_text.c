@@ -360,10 +360,14 @@ static void echo_failed_text(const struct ev_echo *e, const struct ev_echo_size 
         /* TRANSLATORS: a note; %s is an outcome code (stalled, closed...). */
         snprintf(retry, sizeof retry, _("; path MTU search: %s with MSS %d (%d probes)"),
                  echo_outcome_name(e->mss_retry_outcome), e->mss_retry_mss, e->mtu_probes);
-    /* TRANSLATORS: SIZE bytes: OUTCOME (a code) after N bytes back, and an
-       optional note. */
-    snprintf(out, cap, _("%zu bytes: %s after %zu bytes back%s"), s->size,
-             echo_outcome_name(s->outcome), s->bytes_back, retry);
+    char said[EV_TEXT_MAX + 32] = "";
+    if (e->chatd_said[0] != '\0')
+        /* TRANSLATORS: a note; %s is chatd's line, e.g. ERR too_many_connections ... */
+        snprintf(said, sizeof said, _("; chatd said \"%s\""), e->chatd_said);
+    /* TRANSLATORS: SIZE bytes: OUTCOME (a code) after N bytes back, and
+       optional notes. */
+    snprintf(out, cap, _("%zu bytes: %s after %zu bytes back%s%s"), s->size,
+             echo_outcome_name(s->outcome), s->bytes_back, retry, said);
 }
 
 static void echo_text(const struct evidence *ev, const struct stage_result *r, char *out,
@@ -373,7 +377,10 @@ static void echo_text(const struct evidence *ev, const struct stage_result *r, c
     size_t n = e->size_count < EV_SIZES_MAX ? e->size_count : EV_SIZES_MAX;
     /* The sizes run in order and stop at the first that fails. */
     const struct ev_echo_size *last = n > 0 ? &e->sizes[n - 1] : NULL;
-    if (r->status == STATUS_FAIL && last == NULL)
+    if (r->status == STATUS_FAIL && last == NULL && e->chatd_said[0] != '\0')
+        snprintf(out, cap, _("cannot open the echo connection: chatd said \"%s\""),
+                 e->chatd_said);
+    else if (r->status == STATUS_FAIL && last == NULL)
         snprintf(out, cap, _("cannot open the echo connection: %s"),
                  r->err != 0 ? strerror(r->err) : _("no hello reply"));
     else if (last != NULL && last->outcome != ECHO_OK)

@@ -216,3 +216,23 @@ int stageio_read_line(struct stageio_conn *c, char *line, size_t cap, double dea
             return rc;
     }
 }
+
+void stageio_printable(char *out, size_t cap, const char *in, size_t len)
+{
+    if (cap == 0)
+        return;
+    size_t n = len < cap - 1 ? len : cap - 1;
+    for (size_t i = 0; i < n; i++)
+        out[i] = in[i] >= 0x20 && in[i] < 0x7f ? in[i] : '.';
+    out[n] = '\0';
+}
+
+bool stageio_chatd_reason(const char *line)
+{
+    if (strncmp(line, "NOTICE shutdown", 15) == 0 && (line[15] == ' ' || line[15] == '\0'))
+        return true;
+    if (strncmp(line, "ERR ", 4) != 0)
+        return false;
+    size_t n = strspn(line + 4, "abcdefghijklmnopqrstuvwxyz_");
+    return n > 0 && (line[4 + n] == ' ' || line[4 + n] == '\0');
+}

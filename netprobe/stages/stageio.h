@@ -9,6 +9,7 @@
 #ifndef NETPROBE_STAGEIO_H
 #define NETPROBE_STAGEIO_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <sys/socket.h>
 
@@ -63,6 +64,14 @@ int stageio_fill(struct stageio_conn *c, double deadline);
 /* Reads one line (LF and CR removed) into line.  Returns its length or an
  * enum stageio_rc. */
 int stageio_read_line(struct stageio_conn *c, char *line, size_t cap, double deadline);
+
+/* True if line is chatd giving a reason to close: "ERR code text" with a
+ * code in chatd's grammar, or "NOTICE shutdown text" (docs/protocol.md). */
+bool stageio_chatd_reason(const char *line);
+
+/* Copies len bytes of in to out (cap bytes, NUL included), each byte that
+ * is not printable ASCII as '.': a peer's words, safe to print. */
+void stageio_printable(char *out, size_t cap, const char *in, size_t len);
 
 /* Removes the first n buffered bytes. */
 void stageio_consume(struct stageio_conn *c, size_t n);

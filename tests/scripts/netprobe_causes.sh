@@ -3,6 +3,9 @@
 #   1. chatd --max-clients 1 with its one place taken answers the next
 #      connection with ERR server_full: the verdict is chatd_error, quoting
 #      chatd, with the full server as the only cause (loopback);
+#   1b. chatd --max-per-ip 2 --conn-rate 1 answers netprobe's hello, then
+#      refuses its echo connection (the third in a second) with ERR
+#      too_many_connections: chatd_error quoting it, never ok (loopback);
 #   2. inside a network namespace this test creates (its own loopback only),
 #      an nft OUTPUT rule that drops (then one that rejects with a reset)
 #      TCP to chatd's port: the verdict is local_firewall naming the rule,
@@ -61,6 +64,18 @@ check "ERR server_full gives chatd_error quoting chatd" "$work/full.json" \
 check "the only cause is the full server, its fix first" "$work/full.json" \
   'len(v["causes"]) == 1 and "full" in causes and "max-clients" in v["fix"][0] and "not chatd" not in causes'
 exec 3>&-
+t_stop "${pids[@]}"
+pids=()
+
+# 1b. The per-address rate counts netprobe's own connections.
+start_chatd "$work/rate.log" --max-per-ip 2 --conn-rate 1
+"$BIN_DIR/netprobe" --no-icmp --json "$work/rate.json" 127.0.0.1 "$port" >"$work/rate.out" 2>&1
+rc=$?
+if [ "$rc" -eq 1 ]; then ok "a refused echo connection exits 1"; else bad "a refused echo connection exits $rc: $(cat "$work/rate.out")"; fi
+check "ERR too_many_connections on the echo connection gives chatd_error quoting it" "$work/rate.json" \
+  'v["code"] == "chatd_error" and "ERR too_many_connections" in ev and "conn-rate" in v["fix"][0]'
+check "the echo stage keeps chatd's words" "$work/rate.json" \
+  'next(s for s in r["stages"] if s["name"] == "echo")["evidence"]["chatd_said"].startswith("ERR too_many_connections")'
 t_stop "${pids[@]}"
 pids=()
 

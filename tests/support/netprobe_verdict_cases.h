@@ -319,6 +319,33 @@ static inline void set_mtu_search_relay(struct evidence *ev)
     set_mtu_search(ev, 1500, 1501);
     set_vbox_nat(ev);
 }
+/* chatd answered the hello, then refused the echo's connection: its
+ * per-address rate counts every connection netprobe opens. */
+static inline void set_echo_refused(struct evidence *ev)
+{
+    ev->echo.size_count = 0;
+    ev->stages[STAGE_ECHO].status = STATUS_FAIL;
+    snprintf(ev->echo.chatd_said, sizeof ev->echo.chatd_said,
+             "ERR too_many_connections your address opens more than 10 connections per second; "
+             "try again in a second");
+}
+/* A stall, then chatd refused the path MTU search's first probe. */
+static inline void set_mtu_search_refused(struct evidence *ev)
+{
+    set_mtu_search(ev, 0, 1452);
+    ev->echo.mtu_probes = 1;
+    ev->echo.mss_retry_outcome = ECHO_CLOSED;
+    ev->stages[STAGE_ECHO].status = STATUS_FAIL;
+    snprintf(ev->echo.chatd_said, sizeof ev->echo.chatd_said,
+             "ERR too_many_connections your address already holds 32 connections, the most "
+             "allowed; close one and try again");
+}
+/* The echo's connection got no hello reply and nobody said why. */
+static inline void set_echo_unopened(struct evidence *ev)
+{
+    ev->echo.size_count = 0;
+    ev->stages[STAGE_ECHO].status = STATUS_FAIL;
+}
 static inline void set_echo_closed(struct evidence *ev)
 {
     ev->echo.sizes[2].outcome = ECHO_CLOSED;
@@ -533,6 +560,12 @@ static const struct verdict_case cases[] = {
      VERDICT_MTU_BLACKHOLE, 0, "nothing more was measured"},
     {"mtu search behind virtualbox nat", set_mtu_search_relay, VERDICT_MTU_BLACKHOLE,
      F(VIRTUALBOX_NAT), "the VM's leg"},
+    {"chatd refused the echo's connection", set_echo_refused, VERDICT_CHATD_ERROR, 0,
+     "for the echo check, got \"ERR too_many_connections"},
+    {"chatd refused a probe of the mtu search", set_mtu_search_refused, VERDICT_CHATD_ERROR, 0,
+     "so the search did not finish"},
+    {"echo connection not opened, nobody said why: no verdict, never ok", set_echo_unopened,
+     VERDICT_NONE, 0, NULL},
     {"connection closed during the echo", set_echo_closed, VERDICT_SERVER_CLOSED, 0,
      "during the echo of 1400 bytes"},
     /* Priority between codes. */
