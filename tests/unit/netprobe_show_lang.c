@@ -392,6 +392,22 @@ static const struct trace_result *trace_of(const struct ev_trace *t)
     return &r;
 }
 
+/* Writes a rendered report (freed here) to a new file under $TMPDIR or
+ * /tmp, whose name goes to path (PATH_MAX bytes). */
+static void write_temp(char *text, char *path)
+{
+    assert_non_null(text);
+    const char *dir = getenv("TMPDIR");
+    snprintf(path, PATH_MAX, "%s/netprobe_show_lang.XXXXXX", dir != NULL && dir[0] ? dir : "/tmp");
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    FILE *f = fdopen(fd, "w");
+    assert_non_null(f);
+    assert_true(fputs(text, f) >= 0);
+    assert_int_equal(fclose(f), 0);
+    free(text);
+}
+
 /* Writes ev's report in the current language to a file; returns its path
  * (static). */
 static const char *write_report(const struct evidence *ev)
@@ -409,18 +425,7 @@ static const char *write_report(const struct evidence *ev)
                               .started_at = "2026-12-04T10:00:00Z",
                               .capture = said.capture.run ? capture_of(&said.capture) : NULL,
                               .trace = said.trace.run ? trace_of(&said.trace) : NULL};
-    char *text = report_render(&in);
-    assert_non_null(text);
-    const char *dir = getenv("TMPDIR");
-    snprintf(path, sizeof path, "%s/netprobe_show_lang.XXXXXX",
-             dir != NULL && dir[0] ? dir : "/tmp");
-    int fd = mkstemp(path);
-    assert_true(fd >= 0);
-    FILE *f = fdopen(fd, "w");
-    assert_non_null(f);
-    assert_true(fputs(text, f) >= 0);
-    assert_int_equal(fclose(f), 0);
-    free(text);
+    write_temp(report_render(&in), path);
     return path;
 }
 
@@ -657,20 +662,11 @@ static void check_local_one(size_t i, const struct local_check *lc, const char *
                               .mode = "local",
                               .started_at = "2026-12-04T10:00:00Z",
                               .local = &said};
-    char *text = report_render(&in);
-    assert_non_null(text);
-    snprintf(path, sizeof path, "%s/netprobe_show_lang.XXXXXX", "/tmp");
-    int fd = mkstemp(path);
-    assert_true(fd >= 0);
-    FILE *f = fdopen(fd, "w");
-    assert_non_null(f);
-    assert_true(fputs(text, f) >= 0);
-    assert_int_equal(fclose(f), 0);
-    free(text);
+    write_temp(report_render(&in), path);
     speak(other);
     said = *lc;
     local_check_summarize(&said);
-    f = fmemopen(want, sizeof want, "w");
+    FILE *f = fmemopen(want, sizeof want, "w");
     assert_non_null(f);
     struct output o = {.out = f, .verbose = true};
     output_local(&o, &said);
