@@ -27,6 +27,7 @@ static const struct {
     [DROP_TIMEOUT_LINE] = {N_("timeout: partial line not finished"), N_("timeout")},
     [DROP_TIMEOUT_IDLE] = {N_("timeout: idle"), N_("timeout")},
     [DROP_TIMEOUT_ECHO] = {N_("timeout: echo exchange past its lifetime"), N_("timeout")},
+    [DROP_ECHO_SILENT] = {N_("timeout: echo exchange silent"), N_("timeout")},
     [DROP_QUEUE_FULL] = {N_("send_queue_full: the client is not reading"),
                          N_("dropped: not reading")},
     [DROP_NO_MEMORY] = {N_("out of memory"), N_("dropped")},

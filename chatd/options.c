@@ -61,6 +61,8 @@ static const struct opt_spec opt_table[] = {
      N_("bytes of chat per second after the burst (default 16384)"), NULL},
     {"echo-lifetime", 0, OPT_LONG, FIELD(echo_lifetime), 1, 86400, "SEC",
      N_("close a netprobe echo exchange SEC seconds after its hello (default 60)"), NULL},
+    {"echo-silence", 0, OPT_LONG, FIELD(echo_silence), 1, 86400, "SEC",
+     N_("close a netprobe echo exchange that sends nothing for SEC seconds (default 10)"), NULL},
     {"echo-rate", 0, OPT_LONG, FIELD(echo_rate), 1024, 1000000000, "BYTES",
      N_("bytes per second echoed to a prober after a 2 MiB burst (default 1048576)"), NULL},
     {"sendq-hard", 0, OPT_LONG, FIELD(sendq_hard), 128, 4194304, "KIB",
@@ -106,6 +108,7 @@ void options_defaults(struct chatd_options *o)
     o->flood_byte_rate = CHATD_FLOOD_BYTE_RATE;
     o->echo_lifetime = CHATD_ECHO_LIFETIME_SEC;
     o->echo_rate = CHATD_ECHO_BYTE_RATE;
+    o->echo_silence = CHATD_ECHO_SILENCE_SEC;
     o->sendq_hard = CHATD_SENDQ_HARD_KIB;
     o->sendq_soft = CHATD_SENDQ_SOFT_KIB;
     o->sendq_grace = CHATD_SENDQ_GRACE_SEC;

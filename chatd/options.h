@@ -28,6 +28,7 @@ struct chatd_options {
     long flood_byte_rate;  /* ... and per second after that */
     long echo_lifetime;    /* seconds an echo exchange may last */
     long echo_rate;        /* echoed bytes per second */
+    long echo_silence;     /* seconds an echo exchange may receive nothing */
     long sendq_hard;  /* KiB a client may have pending */
     long sendq_soft;  /* KiB pending for at most sendq_grace seconds */
     long sendq_grace; /* seconds */

@@ -66,6 +66,10 @@ static void check_client(struct server *s, struct client *c)
     else if (c->state == CS_ECHO && now - c->echo_ms >= o->echo_lifetime * 1000)
         time_out(s, c, DROP_TIMEOUT_ECHO, _("the echo exchange may last %ld s; closing"),
                  o->echo_lifetime);
+    else if (c->state == CS_ECHO && !client_reading_paused(c) &&
+             silent >= o->echo_silence * 1000)
+        time_out(s, c, DROP_ECHO_SILENT, _("the echo exchange got nothing for %ld s; closing"),
+                 o->echo_silence);
     else if (o->idle_timeout > 0 && silent >= o->idle_timeout * 1000)
         time_out(s, c, DROP_TIMEOUT_IDLE, _("nothing received for %ld s; closing"),
                  o->idle_timeout);

@@ -105,6 +105,14 @@
  * second. */
 #define CHATD_ECHO_LIFETIME_SEC 60
 
+/* Seconds an echo exchange may go without a byte from the prober while
+ * chatd reads it (--echo-silence): netprobe sends its requests back to
+ * back, so such a silence means its bytes are lost on the way (an MTU
+ * black hole eats the payload, and the FIN queued behind it) or it is
+ * gone; the connection would otherwise hold one of its address's
+ * --max-per-ip places for the whole lifetime. */
+#define CHATD_ECHO_SILENCE_SEC 10
+
 /* Bytes per second chatd echoes back to one prober after a burst of
  * CHATD_ECHO_BYTE_BURST (--echo-rate); past it chatd stops reading the
  * prober until the budget returns.  netprobe's echo stage sends about

@@ -180,6 +180,55 @@ static void echo_trickler_is_dropped_at_the_echo_lifetime(void **state)
     assert_non_null(strstr(log, "timeout: echo exchange past its lifetime"));
 }
 
+/* The same address gets in (its hello answered) within ms: returns how
+ * long that took, or -1. */
+static long long hello_gets_in(struct harness_conn *c, int port, int ms)
+{
+    long long t0 = harness_now_ms();
+    while (harness_now_ms() - t0 < ms) {
+        if (harness_conn_open(c, port) == 0 && harness_send(c, "NETPROBE 1 again\n") == 0 &&
+            harness_expect(c, "{", NULL, 0, WAIT_MS) == 0) {
+            harness_conn_close(c);
+            return harness_now_ms() - t0;
+        }
+        harness_conn_close(c);
+        usleep(50 * 1000);
+    }
+    return -1;
+}
+
+/* A prober whose payload stops arriving (behind an MTU black hole the
+ * large segments, and the FIN queued behind them, never come) is closed
+ * after --echo-silence, not at the echo lifetime, and its address's place
+ * is free again. */
+static void a_silent_prober_is_closed_after_the_echo_silence(void **state)
+{
+    (void)state;
+    static struct harness_server s;
+    static char log[65536];
+    char line[256], back[10];
+    const char *const extra[] = {"--echo-silence", "1", "--max-per-ip", "1", "--conn-rate", "0",
+                                 NULL};
+    fixture_server_up(&s, extra);
+    assert_int_equal(harness_conn_open(conn[0], s.port), 0);
+    assert_int_equal(harness_send(conn[0], "NETPROBE 1 stalled\nECHO 1000\n0123456789"), 0);
+    assert_int_equal(harness_expect(conn[0], "{", NULL, 0, WAIT_MS), 0);
+    long long t0 = harness_now_ms();
+    assert_int_equal(harness_expect(conn[0], "ECHO 1000", NULL, 0, WAIT_MS), 0);
+    assert_int_equal(harness_read_bytes(conn[0], back, sizeof back, WAIT_MS), 0);
+    assert_memory_equal(back, "0123456789", sizeof back);
+    assert_int_equal(harness_expect(conn[0], "ERR timeout ", line, sizeof line, 5 * WAIT_MS), 0);
+    long long took = harness_now_ms() - t0;
+    assert_int_equal(harness_expect_close(conn[0], WAIT_MS), 1);
+    print_message("silent prober closed after %lld ms (--echo-silence 1): %s\n", took, line);
+    assert_true(took >= 900);
+    assert_true(took < 1000 + 2000); /* the bound plus the 250 ms sweep, generously */
+    assert_non_null(strstr(line, "got nothing for 1 s"));
+    assert_true(hello_gets_in(conn[1], s.port, WAIT_MS) >= 0);
+    stop_clean(&s, log, sizeof log);
+    assert_non_null(strstr(log, "timeout: echo exchange silent"));
+}
+
 /* A child process sends rounds echo requests of size bytes each (byte i
  * of a payload is i % 251) while the caller reads: the server stops
  * reading while its output waits, so one process doing both would stall. */
@@ -345,6 +394,7 @@ int main(void)
                                   close_conns),
         cmocka_unit_test_teardown(named_trickler_is_dropped_at_the_line_timeout, close_conns),
         cmocka_unit_test_teardown(echo_trickler_is_dropped_at_the_echo_lifetime, close_conns),
+        cmocka_unit_test_teardown(a_silent_prober_is_closed_after_the_echo_silence, close_conns),
         cmocka_unit_test_teardown(echo_rate_slows_a_big_prober_without_losing_a_byte, close_conns),
         cmocka_unit_test_teardown(invalid_bytes_cannot_multiply_output_past_the_byte_limit,
                                   close_conns),

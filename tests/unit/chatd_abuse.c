@@ -178,6 +178,8 @@ static void abuse_options_are_range_checked(void **state)
         {{"--flood-byte-burst", "1023"}, OPTIONS_USAGE},
         {{"--flood-byte-rate", "0"}, OPTIONS_USAGE},
         {{"--echo-lifetime", "0"}, OPTIONS_USAGE},
+        {{"--echo-silence", "0"}, OPTIONS_USAGE},
+        {{"--echo-silence", "1"}, OPTIONS_RUN},
         {{"--echo-rate", "100"}, OPTIONS_USAGE},
     };
     for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
@@ -197,6 +199,7 @@ static void abuse_options_are_range_checked(void **state)
     assert_int_equal(o.conn_rate, CHATD_CONN_RATE);
     assert_int_equal(o.flood_byte_rate, CHATD_FLOOD_BYTE_RATE);
     assert_int_equal(o.echo_lifetime, CHATD_ECHO_LIFETIME_SEC);
+    assert_int_equal(o.echo_silence, CHATD_ECHO_SILENCE_SEC);
 }
 
 int main(void)
