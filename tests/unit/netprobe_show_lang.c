@@ -331,16 +331,23 @@ static void say_stages(struct evidence *ev)
 
 static const struct trace_result *trace_of(const struct ev_trace *t);
 
+/* A run's end with ev, in the current language: its stage lines into
+ * *said, its verdict into *v. */
+static void say_run(const struct evidence *ev, struct evidence *said, struct verdict *v)
+{
+    *said = *ev;
+    say_stages(said);
+    verdict_decide(said, v);
+    corroborate(said, v);
+}
+
 /* What a run with ev that wrote path printed (-v), in the current
  * language, into out. */
 static void print_direct(const struct evidence *ev, const char *path, char *out, size_t cap)
 {
     static struct verdict v;
     static struct evidence said;
-    said = *ev;
-    say_stages(&said);
-    verdict_decide(&said, &v);
-    corroborate(&said, &v);
+    say_run(ev, &said, &v);
     FILE *f = fmemopen(out, cap, "w");
     assert_non_null(f);
     struct output o = {.out = f, .verbose = true};
@@ -415,10 +422,7 @@ static const char *write_report(const struct evidence *ev)
     static char path[PATH_MAX];
     static struct verdict v;
     static struct evidence said;
-    said = *ev;
-    say_stages(&said);
-    verdict_decide(&said, &v);
-    corroborate(&said, &v);
+    say_run(ev, &said, &v);
     struct report_input in = {.ev = &said,
                               .verdict = v.code != VERDICT_NONE ? &v : NULL,
                               .command = "netprobe -v --json report.json",
