@@ -126,7 +126,7 @@ static void client_new(struct server *s, int fd, const struct sockaddr_storage *
     s->nclients++;
     char peer[ADDR_TEXT_MAX + 16];
     client_peer_text(c, peer, sizeof peer);
-    logf_ts(_("connect %s (%zu connections)"), peer, s->nclients);
+    logf_ts(_("connect %s (connections: %zu)"), peer, s->nclients);
     if (s->opt->diag) {
         c->state = CS_DIAG;
         diag_greet(s, c);
@@ -144,7 +144,7 @@ static void refuse_full(struct server *s, int fd, const struct sockaddr_storage 
     addr_format_endpoint((const struct sockaddr *)ss, peer, sizeof peer);
     if (n > 0 && (size_t)n < sizeof msg)
         (void)send(fd, msg, (size_t)n, MSG_NOSIGNAL | MSG_DONTWAIT); /* best effort */
-    logf_ts(_("refused %s: server full (%zu connections)"), peer, s->nclients);
+    logf_ts(_("refused %s: server full (connections: %zu)"), peer, s->nclients);
     close(fd);
 }
 
@@ -226,8 +226,8 @@ void accept_ready(struct server *s, int lfd)
                 continue; /* that one connection is gone; the next may be fine */
             if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS || errno == ENOMEM) {
                 /* Pending connections would wake us at once: pause instead of spinning. */
-                warnf(_("accept: %s with %zu connections; not accepting for %d ms"),
-                      strerror(errno), s->nclients, ACCEPT_PAUSE_MS);
+                warnf(_("accept: %s (connections: %zu); not accepting for %d ms"), strerror(errno),
+                      s->nclients, ACCEPT_PAUSE_MS);
                 listen_set_accepting(s, false);
                 s->accept_resume_ms = s->now_ms + ACCEPT_PAUSE_MS;
             } else if (errno != EAGAIN && errno != EWOULDBLOCK) {

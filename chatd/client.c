@@ -281,14 +281,14 @@ void client_log_disconnect(const struct server *s, const struct client *c)
         snprintf(why, sizeof why, "%s", r);
     size_t left = s->nclients - 1;
     if (c->state == CS_DIAG)
-        logf_ts(_("disconnect %s (diag): %llu bytes received, preview \"%s\": %s (%zu "
-                  "connections)"),
+        logf_ts(_("disconnect %s (diag): %llu bytes received, preview \"%s\": %s (connections: "
+                  "%zu)"),
                 peer, (unsigned long long)c->rx_bytes, c->preview, why, left);
     else if (c->state == CS_ECHO)
-        logf_ts(_("disconnect %s (netprobe, %llu bytes echoed): %s (%zu connections)"), peer,
+        logf_ts(_("disconnect %s (netprobe, %llu bytes echoed): %s (connections: %zu)"), peer,
                 (unsigned long long)c->rx_bytes, why, left);
     else
-        logf_ts(_("disconnect %s %s: %s (%zu connections)"), peer,
+        logf_ts(_("disconnect %s %s: %s (connections: %zu)"), peer,
                 c->state == CS_CHAT ? c->name : _("(no name)"), why, left);
 }
 

@@ -192,7 +192,7 @@ static bool output_pending(const struct server *s)
 /* NOTICE shutdown to everyone, flush for at most SHUTDOWN_FLUSH_MS, close. */
 static void shutdown_clients(struct server *s)
 {
-    logf_ts(_("shutting down with %zu connections"), s->nclients);
+    logf_ts(_("shutting down (connections: %zu)"), s->nclients);
     listen_close(s);
     for (size_t fd = 0; fd < s->by_fd_cap; fd++) {
         struct client *c = s->by_fd[fd];
