@@ -1,9 +1,10 @@
 /*
  * report_read.c - a saved report back into plain structs (report_read.h).
  *
- * The readers below mirror the writers in report.c and report_modes.c,
- * member for member.  Each getter checks the member's JSON type and leaves
- * the field as it was when the type is wrong or the member is absent.
+ * The readers below mirror the writers in report.c member for member;
+ * report_read_modes.c reads what report_modes.c writes.  The getters
+ * (report_json.h) check each member's JSON type and leave the field as it
+ * was when the type is wrong or the member is absent.
  */
 #include "netprobe/report_read.h"
 
@@ -16,102 +17,17 @@
 #include <sys/socket.h>
 
 #include "common/i18n.h"
-#include "common/utf8.h"
 #include "netprobe/advice.h"
+#include "netprobe/report_json.h"
+#include "netprobe/report_read_modes.h"
 
 #define SCHEMA_FAMILY "netprobe.report/"
 
-/* ---- Typed getters ------------------------------------------------------ */
-
-/* Copies a string from the file into out, made safe for a terminal: a
- * report is input like any other, and its text ends up in front of the
- * person who runs --show or --summary (no escape sequences, no bidi
- * tricks; common/utf8.h). */
-static void copy_text(const char *in, char *out, size_t cap)
-{
-    utf8_sanitize(in, strlen(in), out, cap);
-}
-
-static void get_str(const cJSON *o, const char *name, char *out, size_t cap)
-{
-    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, name);
-    if (cJSON_IsString(v) && v->valuestring != NULL)
-        copy_text(v->valuestring, out, cap);
-}
-
-static double get_num(const cJSON *o, const char *name, double dflt)
-{
-    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, name);
-    return cJSON_IsNumber(v) ? v->valuedouble : dflt;
-}
-
-/* A whole number in [lo, hi], else dflt. */
-static int get_int(const cJSON *o, const char *name, int lo, int hi, int dflt)
-{
-    double d = get_num(o, name, (double)dflt);
-    return d >= lo && d <= hi ? (int)d : dflt;
-}
-
-/* A count: a whole number from 0 to 2^53 (what a double holds exactly),
- * else 0.  A hostile file may hold 1e300, which no integer type holds. */
-static unsigned long long get_count(const cJSON *o, const char *name)
-{
-    double d = get_num(o, name, 0);
-    return d >= 0 && d <= 9007199254740992.0 ? (unsigned long long)d : 0;
-}
-
-static bool get_bool(const cJSON *o, const char *name)
-{
-    return cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(o, name));
-}
-
-static const cJSON *get_obj(const cJSON *o, const char *name)
-{
-    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, name);
-    return cJSON_IsObject(v) ? v : NULL;
-}
-
-static const cJSON *get_arr(const cJSON *o, const char *name)
-{
-    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, name);
-    return cJSON_IsArray(v) ? v : NULL;
-}
-
-/* The strings of array name, at most max of them, each cap bytes. */
-static size_t get_lines(const cJSON *o, const char *name, char *lines, size_t cap, size_t max)
-{
-    size_t n = 0;
-    const cJSON *item;
-    cJSON_ArrayForEach(item, get_arr(o, name))
-    {
-        if (n == max)
-            break;
-        if (cJSON_IsString(item) && item->valuestring != NULL)
-            copy_text(item->valuestring, lines + n++ * cap, cap);
-    }
-    return n;
-}
-
 /* ---- Names back to enums -------------------------------------------------- */
-
-/* The value whose name(value) is text, for value in [0, count); -1 if none. */
-#define LOOKUP(fn, type, count, text)                                                              \
-    do {                                                                                           \
-        for (int i_ = 0; i_ < (count); i_++) {                                                     \
-            const char *n_ = fn((type)i_);                                                         \
-            if (n_ != NULL && strcmp(n_, (text)) == 0)                                             \
-                return i_;                                                                         \
-        }                                                                                          \
-        return -1;                                                                                 \
-    } while (0)
 
 static int stage_by_name(const char *s)
 {
     LOOKUP(stage_name, enum stage_id, STAGE_COUNT, s);
-}
-static int status_by_name(const char *s)
-{
-    LOOKUP(stage_status_name, enum stage_status, STATUS_SKIP + 1, s);
 }
 static int verdict_by_name(const char *s)
 {
@@ -120,14 +36,6 @@ static int verdict_by_name(const char *s)
 static int finding_by_name(const char *s)
 {
     LOOKUP(finding_code_name, enum finding_code, FINDING_COUNT, s);
-}
-static int local_verdict_by_name(const char *s)
-{
-    LOOKUP(local_check_code, enum server_verdict, SERVER_VERDICT_COUNT, s);
-}
-static int local_check_by_name(const char *s)
-{
-    LOOKUP(local_check_name, enum local_check_id, LOCAL_CHECK_COUNT, s);
 }
 static int trace_kind_by_name(const char *s)
 {
@@ -168,15 +76,6 @@ static int echo_outcome_by_name(const char *s)
 static int split_by_name(const char *s)
 {
     LOOKUP(silence_split_name, enum silence_split, SILENCE_RELAY + 1, s);
-}
-
-/* Member name's code through by_name(), or dflt when absent or unknown. */
-static int get_code(const cJSON *o, const char *name, int (*by_name)(const char *), int dflt)
-{
-    char text[32] = "";
-    get_str(o, name, text, sizeof text);
-    int v = by_name(text);
-    return v >= 0 ? v : dflt;
 }
 
 /* trace_result.ended points at a static name; an unknown one reads as
@@ -621,184 +520,6 @@ static void read_trace(const cJSON *root, struct report_doc *d)
     trace_evidence(root, d);
 }
 
-/* ---- --local and --watch -------------------------------------------------- */
-
-/* --local's evidence, from the checks' evidence members (report_modes.c),
- * so that --show can summarize it again (local_check_summarize()). */
-static int bind_by_name(const char *s)
-{
-    LOOKUP(listeners_bind_name, enum listener_bind, LISTEN_BIND_SPECIFIC + 1, s);
-}
-static int action_by_name(const char *s)
-{
-    LOOKUP(hostfw_action_name, enum hostfw_action, HOSTFW_REJECT + 1, s);
-}
-
-/* ["ipv4", "ipv6"] as HOSTFW_IPV4 | HOSTFW_IPV6. */
-static unsigned get_families(const cJSON *o, const char *name)
-{
-    unsigned bits = 0;
-    const cJSON *f;
-    cJSON_ArrayForEach(f, get_arr(o, name))
-    {
-        if (cJSON_IsString(f) && strcmp(f->valuestring, "ipv4") == 0)
-            bits |= HOSTFW_IPV4;
-        else if (cJSON_IsString(f) && strcmp(f->valuestring, "ipv6") == 0)
-            bits |= HOSTFW_IPV6;
-    }
-    return bits;
-}
-
-static void read_listeners_ev(const cJSON *e, struct server_evidence *ev)
-{
-    const cJSON *j;
-    struct listener_list *ls = &ev->listeners;
-    cJSON_ArrayForEach(j, get_arr(e, "listeners"))
-    {
-        if (ls->count == LISTENERS_MAX || !cJSON_IsObject(j))
-            break;
-        struct listener *l = &ls->items[ls->count++];
-        char fam[8] = "";
-        get_str(j, "address", l->address, sizeof l->address);
-        get_str(j, "family", fam, sizeof fam);
-        l->family = strcmp(fam, "ipv6") == 0 ? AF_INET6 : AF_INET;
-        l->bind = (enum listener_bind)get_code(j, "bind", bind_by_name, LISTEN_BIND_SPECIFIC);
-        l->uid = (unsigned)get_count(j, "uid");
-        l->pid = get_int(j, "pid", 1, INT_MAX, 0);
-        get_str(j, "process", l->comm, sizeof l->comm);
-    }
-    ls->dropped = (size_t)get_count(e, "not_listed");
-    get_str(e, "global_ipv6", ev->global_ipv6, sizeof ev->global_ipv6);
-    ev->listeners_ok = cJSON_GetObjectItemCaseSensitive(e, "error") == NULL;
-    get_str(e, "error", ev->listeners_error, sizeof ev->listeners_error);
-}
-
-static void read_connect_ev(const cJSON *e, struct server_evidence *ev)
-{
-    const cJSON *j;
-    cJSON_ArrayForEach(j, get_arr(e, "connections"))
-    {
-        if (ev->test_count == LISTENERS_MAX || !cJSON_IsObject(j))
-            break;
-        struct server_conn_test *t = &ev->tests[ev->test_count++];
-        get_str(j, "address", t->address, sizeof t->address);
-        t->family = strchr(t->address, ':') != NULL ? AF_INET6 : AF_INET;
-        t->ok = get_bool(j, "ok");
-        t->ms = get_num(j, "ms", 0);
-        t->err = get_int(j, "errno", 1, INT_MAX, 0);
-    }
-}
-
-static void read_firewall_ev(const cJSON *e, struct server_evidence *ev)
-{
-    struct hostfw_result *fw = &ev->fw;
-    const cJSON *j;
-    ev->firewall_checked = cJSON_GetArraySize(e) > 0; /* {} when not checked */
-    get_str(e, "source", fw->source, sizeof fw->source);
-    fw->available = get_bool(e, "available");
-    get_str(e, "reason", fw->reason, sizeof fw->reason);
-    fw->blocks = get_bool(e, "blocks");
-    fw->may_block = get_bool(e, "may_block");
-    fw->blocks_families = get_families(e, "blocks_families");
-    fw->input_chains = (size_t)get_count(e, "input_chains");
-    cJSON_ArrayForEach(j, get_arr(e, "rules"))
-    {
-        if (fw->hit_count == HOSTFW_HITS_MAX || !cJSON_IsObject(j))
-            break;
-        struct hostfw_hit *h = &fw->hits[fw->hit_count++];
-        get_str(j, "family", h->family, sizeof h->family);
-        get_str(j, "table", h->table, sizeof h->table);
-        get_str(j, "chain", h->chain, sizeof h->chain);
-        h->handle = get_int(j, "handle", 0, INT_MAX, -1);
-        h->action = (enum hostfw_action)get_code(j, "action", action_by_name, HOSTFW_DROP);
-        get_str(j, "detail", h->detail, sizeof h->detail);
-        h->conditional = get_bool(j, "conditional");
-        h->families = get_families(j, "families");
-    }
-    fw->hits_dropped = (size_t)get_count(e, "rules_not_listed");
-}
-
-static void read_public_ev(const cJSON *e, struct server_evidence *ev)
-{
-    char source[16] = "";
-    get_str(e, "source", source, sizeof source);
-    ev->public_source = strcmp(source, "imds") == 0     ? PUBLIC_IMDS
-                        : strcmp(source, "option") == 0 ? PUBLIC_OPTION
-                                                        : PUBLIC_NONE;
-    get_str(e, "address", ev->public_addr, sizeof ev->public_addr);
-    ev->public_is_local = get_bool(e, "on_interface");
-    ev->imds_asked = cJSON_GetObjectItemCaseSensitive(e, "imds_error") != NULL;
-    get_str(e, "imds_error", ev->imds_error, sizeof ev->imds_error);
-}
-
-typedef void (*check_reader)(const cJSON *e, struct server_evidence *ev);
-
-static const check_reader check_readers[LOCAL_CHECK_COUNT] = {
-    [LOCAL_CHECK_LISTENERS] = read_listeners_ev,
-    [LOCAL_CHECK_CONNECT] = read_connect_ev,
-    [LOCAL_CHECK_FIREWALL] = read_firewall_ev,
-    [LOCAL_CHECK_PUBLIC] = read_public_ev,
-};
-
-static void read_local(const cJSON *root, struct report_doc *d)
-{
-    const cJSON *lo = get_obj(root, "local_check"), *c;
-    struct local_check *lc = &d->local;
-    char code[REPORT_CODE_MAX] = "";
-    get_str(lo, "verdict", code, sizeof code);
-    int v = local_verdict_by_name(code);
-    if (lo == NULL || v < 0)
-        return;
-    d->has_local = true;
-    lc->verdict = (enum server_verdict)v;
-    lc->ev.port = get_int(lo, "port", 1, 65535, d->ev.port);
-    lc->sentence_count = get_lines(lo, "evidence", &lc->sentences[0][0], LOCAL_CHECK_SENTENCE_MAX,
-                                   LOCAL_CHECK_SENTENCES_MAX);
-    for (int id = 0; id < LOCAL_CHECK_COUNT; id++)
-        lc->lines[id].status = STATUS_NOT_RUN;
-    cJSON_ArrayForEach(c, get_arr(lo, "checks"))
-    {
-        char name[32] = "", status[16] = "";
-        get_str(c, "name", name, sizeof name);
-        get_str(c, "status", status, sizeof status);
-        int id = local_check_by_name(name), st = status_by_name(status);
-        if (id < 0)
-            continue;
-        lc->lines[id].status = st >= 0 ? (enum stage_status)st : STATUS_NOT_RUN;
-        get_str(c, "summary", lc->lines[id].summary, sizeof lc->lines[id].summary);
-        if (get_obj(c, "evidence") != NULL)
-            check_readers[id](get_obj(c, "evidence"), &lc->ev);
-    }
-}
-
-static void read_watch(const cJSON *root, struct report_doc *d)
-{
-    const cJSON *w = get_obj(root, "watch"), *s;
-    if (w == NULL)
-        return;
-    d->has_watch = true;
-    watch_table_init(&d->watch, get_int(w, "port", 1, 65535, d->ev.port));
-    unsigned long long packets = get_count(w, "packets");
-    d->watch.packets = packets <= UINT_MAX ? (unsigned)packets : UINT_MAX;
-    d->watch.dropped = (size_t)get_int(w, "sources_not_listed", 0, 1 << 30, 0);
-    cJSON_ArrayForEach(s, get_arr(w, "sources"))
-    {
-        if (d->watch.count == WATCH_SOURCES_MAX)
-            break;
-        struct watch_source *src = &d->watch.sources[d->watch.count++];
-        get_str(s, "address", src->address, sizeof src->address);
-        src->syns = get_int(s, "syns", 0, 1 << 30, 0);
-        src->synacks_sent = get_int(s, "synacks_sent", 0, 1 << 30, 0);
-        src->resets_sent = get_int(s, "resets_sent", 0, 1 << 30, 0);
-        src->bytes_received = get_count(s, "bytes_received");
-    }
-    d->watch_opts.port = d->watch.port;
-    d->watch_opts.duration_s = get_num(w, "duration_s", 0);
-    get_str(get_obj(w, "expected_source"), "address", d->watch_from, sizeof d->watch_from);
-    d->watch_opts.expect_from = d->watch_from[0] ? d->watch_from : NULL;
-    d->watch_report = (struct watch_report){&d->watch, &d->watch_opts, get_bool(w, "interrupted")};
-}
-
 /* ---- The document ------------------------------------------------------------ */
 
 /* Is root a netprobe report of the version this netprobe reads? */
@@ -836,8 +557,8 @@ static void read_all(const cJSON *root, struct report_doc *d)
     read_verdict(root, d);
     read_capture(root, d);
     read_trace(root, d);
-    read_local(root, d);
-    read_watch(root, d);
+    report_read_local(root, d);
+    report_read_watch(root, d);
 }
 
 enum report_read_status report_parse(const char *text, size_t len, struct report_doc *d, char *why,
