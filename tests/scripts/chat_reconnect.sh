@@ -4,17 +4,20 @@
 # and takes its name back, or the nearest free one when someone took it
 # meanwhile; --no-reconnect exits 1 instead.  Also: a line too long for
 # chatd is refused on a terminal and stays in the edit line.  Everything
-# stays on 127.0.0.1; the tmux server is our own (-L), killed at the end.
+# stays on 127.0.0.1; the tmux server is our own (-S, in the test's directory),
+# killed at the end.
 set -u
 # shellcheck source=tests/scripts/lib.sh
 . "$(dirname "$0")/lib.sh"
 : "${BIN_DIR:?BIN_DIR must name the directory with chatd and chat}"
 t_need_tools tmux
 tmp=$T_TMP
-sock="chat-reconnect-$$"
+# Our own tmux server, its socket in the test's directory (removed at
+# exit with it): -L would leave a socket file in /tmp/tmux-UID.
+tx() { tmux -S "$tmp/tmux.sock" "$@"; }
 server="" holder=""
 cleanup() {
-  tmux -L "$sock" kill-server 2>/dev/null
+  tx kill-server 2>/dev/null
   # shellcheck disable=SC2086 # two pids or none
   t_stop $server $holder
 }
@@ -41,9 +44,9 @@ start_pane() {
     printf '\necho "exit=$?" >%q.tmp; mv %q.tmp %q\nsleep 60\n' \
       "$tmp/exit-$session" "$tmp/exit-$session" "$tmp/exit-$session"
   } >"$tmp/run-$session.sh"
-  tmux -L "$sock" new-session -d -s "$session" -x 150 -y 40 "bash $tmp/run-$session.sh"
+  tx new-session -d -s "$session" -x 150 -y 40 "bash $tmp/run-$session.sh"
 }
-screen() { tmux -L "$sock" capture-pane -p -J -t "$1"; }
+screen() { tx capture-pane -p -J -t "$1"; }
 # wait_screen NAME REGEX [TENTHS]: waits (default 10 s) for the pane to match.
 wait_screen() {
   for _ in $(seq "${3:-100}"); do
@@ -94,8 +97,8 @@ wait_screen alice "^alice2> ?$" 20 || bad "the prompt does not show the new name
 
 # 3. A line longer than chatd takes is refused and stays in the edit line.
 long=$(printf 'x%.0s' $(seq 1100))
-tmux -L "$sock" send-keys -t alice -l "$long"
-tmux -L "$sock" send-keys -t alice Enter
+tx send-keys -t alice -l "$long"
+tx send-keys -t alice Enter
 if wait_screen alice "this line is 1100 bytes; the server takes at most 1023"; then
   ok "an over-long typed line is refused with the reason"
 else
@@ -107,9 +110,9 @@ else
   bad "the refused line was lost: $(screen alice | tail -5)"
 fi
 if grep -q "line_too_long" <(screen alice); then bad "the long line reached the server"; else ok "the long line was not sent"; fi
-tmux -L "$sock" send-keys -t alice C-u
-tmux -L "$sock" send-keys -t alice -l "/quit"
-tmux -L "$sock" send-keys -t alice Enter
+tx send-keys -t alice C-u
+tx send-keys -t alice -l "/quit"
+tx send-keys -t alice Enter
 for _ in $(seq 100); do [ -f "$tmp/exit-alice" ] && break; sleep 0.1; done
 if grep -q '^exit=0$' "$tmp/exit-alice" 2>/dev/null; then ok "/quit after reconnects exits 0"
 else bad "/quit did not exit 0: $(cat "$tmp/exit-alice" 2>/dev/null)"; fi
