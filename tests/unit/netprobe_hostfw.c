@@ -189,23 +189,31 @@ static void empty_rule_set_blocks_nothing(void **state)
     assert_int_equal(r.input_chains, 0);
 }
 
-static void result_serialises_with_the_deciding_rule(void **state)
+/* The nft rules of file, read for port 8888, as the report writes them
+ * (free with cJSON_free). */
+static char *nft_file_as_report(const char *file)
 {
-    (void)state;
     struct hostfw_result r;
     char err[256] = "";
-    char *text = slurp("nft_reject_admin.json");
+    char *text = slurp(file);
     assert_int_equal(hostfw_parse_nft(text, 8888, &r, err, sizeof err), 0);
     free(text);
     cJSON *j = report_hostfw_json(&r);
     assert_non_null(j);
     char *s = cJSON_PrintUnformatted(j);
     assert_non_null(s);
+    cJSON_Delete(j);
+    return s;
+}
+
+static void result_serialises_with_the_deciding_rule(void **state)
+{
+    (void)state;
+    char *s = nft_file_as_report("nft_reject_admin.json");
     assert_non_null(strstr(s, "\"blocks\":true"));
     assert_non_null(strstr(s, "\"detail\":\"reject with icmpx admin-prohibited\""));
     assert_non_null(strstr(s, "\"handle\":2"));
     cJSON_free(s);
-    cJSON_Delete(j);
 }
 
 /* Rules for one address family (issue 15): "meta nfproto ipv6" in an inet
@@ -253,19 +261,10 @@ static void rules_for_one_family_block_that_family(void **state)
         assert_int_equal(r.hits[0].families, c->first_hit_families);
         assert_int_equal(r.hits[0].conditional, c->first_hit_conditional);
     }
-    struct hostfw_result r;
-    char err[256] = "";
-    char *text = slurp("nft_inet_drop_ipv6.json");
-    assert_int_equal(hostfw_parse_nft(text, 8888, &r, err, sizeof err), 0);
-    free(text);
-    cJSON *j = report_hostfw_json(&r);
-    assert_non_null(j);
-    char *s = cJSON_PrintUnformatted(j);
-    assert_non_null(s);
+    char *s = nft_file_as_report("nft_inet_drop_ipv6.json");
     assert_non_null(strstr(s, "\"blocks_families\":[\"ipv6\"]"));
     assert_non_null(strstr(s, "\"families\":[\"ipv6\"]"));
     cJSON_free(s);
-    cJSON_Delete(j);
 }
 
 /* Without nft, IPv6 rules are only in ip6tables-save: its rules decide
