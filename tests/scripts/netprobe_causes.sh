@@ -50,15 +50,21 @@ start_chatd() {
     bad "chatd did not start: $(cat "$log")"; t_done; exit 1; }
 }
 
+# probe_exits_1 NAME WHAT: netprobe against chatd on $port, its report in
+# $work/NAME.json; it must exit 1 (a fault named).
+probe_exits_1() {
+  "$BIN_DIR/netprobe" --no-icmp --json "$work/$1.json" 127.0.0.1 "$port" >"$work/$1.out" 2>&1
+  local rc=$?
+  if [ "$rc" -eq 1 ]; then ok "$2 exits 1"; else bad "$2 exits $rc: $(cat "$work/$1.out")"; fi
+}
+
 # 1. The server is full and says so.
 start_chatd "$work/chatd.log" --max-clients 1
 exec 3<>"/dev/tcp/127.0.0.1/$port" # takes the one place
 read -r -t 5 greeting <&3 || greeting=""
 case $greeting in "NOTICE welcome"*) ok "the first client got chatd's welcome" ;;
   *) bad "the first client got \"$greeting\"" ;; esac
-"$BIN_DIR/netprobe" --no-icmp --json "$work/full.json" 127.0.0.1 "$port" >"$work/full.out" 2>&1
-rc=$?
-if [ "$rc" -eq 1 ]; then ok "a full server exits 1"; else bad "a full server exits $rc: $(cat "$work/full.out")"; fi
+probe_exits_1 full "a full server"
 check "ERR server_full gives chatd_error quoting chatd" "$work/full.json" \
   'v["code"] == "chatd_error" and "ERR server_full" in ev and app["chatd_said"].startswith("ERR server_full")'
 check "the only cause is the full server, its fix first" "$work/full.json" \
@@ -69,9 +75,7 @@ pids=()
 
 # 1b. The per-address rate counts netprobe's own connections.
 start_chatd "$work/rate.log" --max-per-ip 2 --conn-rate 1
-"$BIN_DIR/netprobe" --no-icmp --json "$work/rate.json" 127.0.0.1 "$port" >"$work/rate.out" 2>&1
-rc=$?
-if [ "$rc" -eq 1 ]; then ok "a refused echo connection exits 1"; else bad "a refused echo connection exits $rc: $(cat "$work/rate.out")"; fi
+probe_exits_1 rate "a refused echo connection"
 check "ERR too_many_connections on the echo connection gives chatd_error quoting it" "$work/rate.json" \
   'v["code"] == "chatd_error" and "ERR too_many_connections" in ev and "conn-rate" in v["fix"][0]'
 check "the echo stage keeps chatd's words" "$work/rate.json" \
