@@ -58,12 +58,12 @@
 /* No client got ready for this long: the server stopped accepting. */
 #define BENCH_STALL_NS (5 * NS_PER_SEC)
 /* The server is idle once nothing arrived for this long after setup.
- * Above 200 online, chatd sums joins up in one NOTICE presence a second
- * (sent at a 250 ms sweep): wait longer than that, or the join storm's
- * last summary lands in the traffic phase as one more broadcast. */
+ * Above CHATD_PRESENCE_THRESHOLD online, chatd sums joins up in one NOTICE
+ * presence per CHATD_PRESENCE_MS, sent at its next 250 ms sweep: wait
+ * longer than that, or the join storm's last summary lands in the traffic
+ * phase as one more broadcast. */
 #define BENCH_QUIET_NS (300 * NS_PER_MS)
-#define BENCH_QUIET_PRESENCE_NS (1500 * NS_PER_MS)
-#define BENCH_PRESENCE_CLIENTS 200
+#define BENCH_QUIET_PRESENCE_NS ((CHATD_PRESENCE_MS + 500) * NS_PER_MS)
 /* Marks a benchmark line inside whatever prefix the server adds. */
 #define BENCH_MAGIC "~cb~ "
 
@@ -692,7 +692,7 @@ static int phase_setup(struct bench *b)
 static void phase_settle(struct bench *b)
 {
     uint64_t start = now_ns(), quiet_since = start;
-    uint64_t quiet = b->o.server == SERVER_CHATD && b->o.clients > BENCH_PRESENCE_CLIENTS
+    uint64_t quiet = b->o.server == SERVER_CHATD && b->o.clients > CHATD_PRESENCE_THRESHOLD
                          ? BENCH_QUIET_PRESENCE_NS
                          : BENCH_QUIET_NS;
     while (now_ns() - quiet_since < quiet && now_ns() - start < 30 * NS_PER_SEC)

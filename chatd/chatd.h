@@ -14,6 +14,7 @@
 #include "chatd/names.h"
 #include "chatd/options.h"
 #include "chatd/peraddr.h"
+#include "common/limits.h"
 #include "chatd/outq.h"
 #include "common/hello.h"
 #include "common/line.h"
@@ -29,13 +30,6 @@
  * long by a burst (100 senders x 64 lines x 10,000 receivers would be 64
  * million queue appends in one go).  Unread input waits in the kernel. */
 #define CHATD_ITER_DELIVERIES 1000000
-
-/* Above this many named clients, joins and leaves are no longer announced
- * one by one: they are summed up in one "NOTICE presence" per
- * CHATD_PRESENCE_MS (docs/protocol.md).  A join storm into a big room would
- * otherwise cost N x N notice lines. */
-#define CHATD_PRESENCE_THRESHOLD 200
-#define CHATD_PRESENCE_MS 1000
 
 /* Unread input read away before close(), so that close() sends FIN rather
  * than RST (which could destroy the last line); past it, RST it is. */

@@ -105,6 +105,14 @@
  * second. */
 #define CHATD_ECHO_LIFETIME_SEC 60
 
+/* Above this many named clients, joins and leaves are no longer announced
+ * one by one: they are summed up in one "NOTICE presence" per
+ * CHATD_PRESENCE_MS (docs/protocol.md).  A join storm into a big room would
+ * otherwise cost N x N notice lines.  Here, not in chatd/, because
+ * chatbench waits for the last summary before it measures. */
+#define CHATD_PRESENCE_THRESHOLD 200
+#define CHATD_PRESENCE_MS 1000
+
 /* Seconds an echo exchange may go without a byte from the prober while
  * chatd reads it (--echo-silence): netprobe sends its requests back to
  * back, so such a silence means its bytes are lost on the way (an MTU
